@@ -1,0 +1,25 @@
+// A channel is one provider wire format as data plus pure functions. No I/O happens here.
+import type { Group } from '../store/types'
+
+export interface ValidationRequest {
+  url: string
+  init: { method: string; headers: Record<string, string>; body: string }
+}
+
+export interface Channel {
+  type: string
+  defaultUpstream: string
+  defaultTestModel: string
+  /** Places the upstream key where this provider expects it (headers and URL are mutated). */
+  injectKey(url: URL, headers: Headers, key: string): void
+  /** Stream detection beyond the common checks (Accept, ?stream=true, body stream:true). */
+  isStreamPath(path: string): boolean
+  /** The model the client asked for: from the path (Gemini) or the body's `model`. */
+  modelOf(path: string, bodyModel: string): string
+  /** True when an upstream error means the key itself is bad (beyond 401/403). */
+  isInvalidKeyError(status: number, body: string): boolean
+  /** Epoch ms at which a rate limit ends, from provider-specific headers; null if none. */
+  rateLimitResetAt(headers: Headers, now: number): number | null
+  /** The request that checks one key against one upstream base URL. */
+  validationRequest(group: Group, upstreamBase: string, key: string): ValidationRequest
+}

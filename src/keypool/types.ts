@@ -1,0 +1,58 @@
+// The key pool: the hot, shared state of upstream keys. Every operation is shaped so that a Redis
+// or Upstash version can run it as one atomic script; the memory version is plain code.
+import type { KeyStatus, PoolKeyRow } from '../store/types'
+
+export type KeyState = 'active' | 'cooling' | 'invalid'
+
+export interface PickedKey {
+  id: number
+  value: string
+}
+
+/** The result of one attempt, already classified by the proxy (see proxy/health.ts). */
+export type Outcome =
+  | { kind: 'success' }
+  /** 401/403 or a provider's invalid-key error: counts towards the blacklist. */
+  | { kind: 'auth_failure' }
+  /** 429: cool down until `until` (epoch ms); does not count towards the blacklist. */
+  | { kind: 'rate_limited'; until: number }
+
+export interface KeyPolicy {
+  /** Consecutive auth failures that make a key invalid; 0 never blacklists. */
+  blacklistThreshold: number
+}
+
+/** A change that must be persisted (status or failure count); null from report means none. */
+export interface KeyChange {
+  id: number
+  from: KeyState
+  to: KeyState
+  status: KeyStatus
+  failure_count: number
+  /** Cooldown end (epoch ms) when `to` is 'cooling'. */
+  until?: number
+}
+
+export interface PoolCounts {
+  active: number
+  cooling: number
+  invalid: number
+}
+
+export interface KeyPool {
+  /** Adds keys (or replaces their state when already present). */
+  add(groupId: number, keys: PoolKeyRow[]): Promise<void>
+  remove(groupId: number, ids: number[]): Promise<void>
+  clearGroup(groupId: number): Promise<void>
+  /**
+   * Round-robin pick among active, non-cooling keys, O(1). Keys in `exclude` are skipped while
+   * the group has other usable keys; null when no key is usable.
+   */
+  pick(groupId: number, now: number, exclude?: ReadonlySet<number>): Promise<PickedKey | null>
+  report(groupId: number, keyId: number, outcome: Outcome, policy: KeyPolicy, now: number): Promise<KeyChange | null>
+  /** Makes keys active with a zero failure count; returns the ids that changed state. */
+  restore(groupId: number, ids: number[]): Promise<number[]>
+  /** Ids of invalid keys in a group (for re-validation). */
+  invalidIds(groupId: number): Promise<number[]>
+  counts(groupId: number, now: number): Promise<PoolCounts>
+}

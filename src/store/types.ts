@@ -1,0 +1,180 @@
+// The relational Store: domain methods over SQL. One drizzle implementation per dialect family;
+// the contract suite in test/store.contract.ts runs against each. Absent values are `null`.
+
+export type GroupType = 'standard' | 'aggregate'
+export type KeyStatus = 'active' | 'invalid'
+
+export interface Upstream {
+  url: string
+  weight: number
+}
+
+export interface HeaderRule {
+  key: string
+  value: string
+  action: 'set' | 'remove'
+}
+
+export interface Group {
+  id: number
+  name: string
+  display_name: string
+  description: string
+  group_type: GroupType
+  upstreams: Upstream[]
+  channel_type: string
+  sort: number
+  test_model: string
+  validation_endpoint: string
+  param_overrides: Record<string, unknown>
+  model_redirect_rules: Record<string, string>
+  model_redirect_strict: boolean
+  config: Record<string, unknown>
+  header_rules: HeaderRule[]
+  proxy_keys: string
+  last_validated_at: Date | null
+  created_at: Date
+  updated_at: Date
+}
+
+export type GroupInput = Omit<Group, 'id' | 'created_at' | 'updated_at' | 'last_validated_at'>
+
+export interface ApiKey {
+  id: number
+  group_id: number
+  key_value: string
+  key_hash: string
+  status: KeyStatus
+  notes: string
+  request_count: number
+  failure_count: number
+  last_used_at: Date | null
+  created_at: Date
+  updated_at: Date
+}
+
+/** What the key pool needs to (re)load a group: no timestamps, no notes. */
+export interface PoolKeyRow {
+  id: number
+  key_value: string
+  status: KeyStatus
+  failure_count: number
+}
+
+export interface NewKey {
+  key_value: string
+  key_hash: string
+}
+
+export interface KeyQuery {
+  group_id: number
+  status?: KeyStatus
+  key_hash?: string
+  page: number
+  page_size: number
+}
+
+export interface Page<T> {
+  items: T[]
+  total: number
+}
+
+/** One row per upstream attempt (reference §3.5); the key only as hash plus masked form. */
+export interface RequestLog {
+  id: string
+  timestamp: Date
+  group_id: number
+  group_name: string
+  parent_group_id: number
+  parent_group_name: string
+  key_hash: string
+  key_masked: string
+  model: string
+  is_success: boolean
+  source_ip: string
+  status_code: number
+  request_path: string
+  duration_ms: number
+  error_message: string
+  user_agent: string
+  request_type: 'retry' | 'final'
+  upstream_addr: string
+  is_stream: boolean
+  request_body: string
+}
+
+export interface LogQuery {
+  page: number
+  page_size: number
+  parent_group_name?: string
+  group_name?: string
+  key_hash?: string
+  model?: string
+  is_success?: boolean
+  request_type?: 'retry' | 'final'
+  status_code?: number
+  source_ip?: string
+  error_contains?: string
+  start_time?: Date
+  end_time?: Date
+}
+
+export interface HourlyStat {
+  time: Date
+  group_id: number
+  success_count: number
+  failure_count: number
+}
+
+/** A key's health as persisted; written off the hot path when the pool reports a change. */
+export interface KeyHealthUpdate {
+  id: number
+  status: KeyStatus
+  failure_count: number
+}
+
+export interface Store {
+  // settings: raw string rows keyed by setting_key
+  getSettings(): Promise<Record<string, string>>
+  putSettings(values: Record<string, string>): Promise<void>
+  /** Inserts only the rows that do not exist yet (first-start seeding). */
+  seedSettings(values: Record<string, string>): Promise<void>
+
+  // groups
+  listGroups(): Promise<Group[]>
+  getGroup(id: number): Promise<Group | null>
+  getGroupByName(name: string): Promise<Group | null>
+  /** Throws AppError 409 DUPLICATE_RESOURCE when the name is taken. */
+  createGroup(input: GroupInput): Promise<Group>
+  updateGroup(id: number, patch: Partial<GroupInput>): Promise<Group | null>
+  /** Deletes the group and its keys (logs and stats are kept). */
+  deleteGroup(id: number): Promise<boolean>
+  setGroupValidatedAt(id: number, at: Date): Promise<void>
+
+  // keys
+  listKeys(q: KeyQuery): Promise<Page<ApiKey>>
+  getKey(id: number): Promise<ApiKey | null>
+  /** Keys of a group in id order after `afterId`, for loading the pool in batches. */
+  loadKeys(groupId: number, afterId: number, limit: number, status?: KeyStatus): Promise<PoolKeyRow[]>
+  /** Adds keys not yet in the group (dedupe by hash, in chunks). Returns the inserted rows. */
+  addKeys(groupId: number, keys: NewKey[]): Promise<PoolKeyRow[]>
+  /** Ids of the group's keys with these hashes (optionally only in one status). */
+  findKeyIds(groupId: number, hashes: string[], status?: KeyStatus): Promise<number[]>
+  deleteKeys(groupId: number, ids: number[]): Promise<number>
+  /** Deletes all keys of the group (or only those in `status`); returns the deleted ids. */
+  clearKeys(groupId: number, status?: KeyStatus): Promise<number[]>
+  /** Sets status active and failure_count 0; returns the ids that changed. */
+  restoreKeys(groupId: number, ids: number[] | 'all-invalid'): Promise<number[]>
+  setKeyNotes(id: number, notes: string): Promise<boolean>
+  updateKeyHealth(updates: KeyHealthUpdate[]): Promise<void>
+  countKeys(groupId: number | null): Promise<{ total: number; active: number; invalid: number }>
+
+  // logs and stats
+  /** Inserts a batch; rolls final rows into hourly stats and successes into per-key usage. */
+  insertLogs(rows: RequestLog[]): Promise<void>
+  queryLogs(q: LogQuery): Promise<Page<RequestLog>>
+  deleteLogsBefore(t: Date): Promise<number>
+  hourlyStats(from: Date, to: Date, groupId?: number): Promise<HourlyStat[]>
+
+  close(): Promise<void>
+}
