@@ -1,0 +1,51 @@
+// Node's SQLite: opens a libsql file (or `:memory:`), tunes it, applies migrations/sqlite and
+// returns the drizzle database with the Store over it.
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createClient } from '@libsql/client'
+import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
+import { migrate } from 'drizzle-orm/libsql/migrator'
+import * as schema from '../../src/store/schema.sqlite'
+import { createSqlStore } from '../../src/store/sql'
+import type { Store } from '../../src/store/types'
+
+export interface SqliteHandle {
+  db: LibSQLDatabase<typeof schema>
+  store: Store
+  close: () => Promise<void>
+}
+
+const MIGRATIONS = fileURLToPath(new URL('../../migrations/sqlite', import.meta.url))
+
+const BUSY_TIMEOUT_MS = 5000
+
+export const openSqlite = async (path: string): Promise<SqliteHandle> => {
+  const memory = path === ':memory:'
+  const file = memory ? '' : resolve(path)
+  if (!memory) mkdirSync(dirname(file), { recursive: true })
+  const client = createClient({
+    url: memory ? ':memory:' : `file:${file}`,
+    // One connection: libsql runs statements synchronously anyway, so a pool gains nothing, and
+    // per-connection PRAGMAs (busy_timeout, synchronous) then hold for every statement.
+    concurrency: 1,
+    timeout: BUSY_TIMEOUT_MS,
+  })
+  let closed = false
+  const close = async () => {
+    if (closed) return
+    closed = true
+    client.close()
+  }
+  try {
+    await client.execute('PRAGMA journal_mode=WAL')
+    await client.execute(`PRAGMA busy_timeout=${BUSY_TIMEOUT_MS}`)
+    await client.execute('PRAGMA synchronous=NORMAL')
+    const db = drizzle(client, { schema })
+    await migrate(db, { migrationsFolder: MIGRATIONS })
+    return { db, store: createSqlStore(db, close), close }
+  } catch (err) {
+    await close()
+    throw err
+  }
+}

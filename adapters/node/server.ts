@@ -1,0 +1,127 @@
+// Builds Deps for Node from the environment and serves the app with @hono/node-server:
+// SQLite through libsql, the memory key pool, an undici-backed fetch, timers, graceful shutdown.
+import { serve, type HttpBindings } from '@hono/node-server'
+import type { Server } from 'node:http'
+import { dirname, resolve } from 'node:path'
+import { createApp, type EdgeloadApp } from '../../src/app'
+import { parseEnv, type Env } from '../../src/config'
+import type { Deps } from '../../src/deps'
+import { createMemoryKeyPool } from '../../src/keypool/memory'
+import { resolveAuthKey } from './auth-key'
+import { openSqlite } from './db'
+import { createUndiciFetch } from './fetch'
+import { createLogger } from './logger'
+import { createTimerScheduler } from './scheduler'
+import { serveAdmin } from './static'
+
+export interface NodeGateway {
+  env: Env
+  port: number
+  server: Server
+  edgeload: EdgeloadApp
+  /** Stops accepting, drains in-flight requests up to the shutdown budget, flushes, closes. */
+  shutdown(): Promise<void>
+}
+
+const openDatabase = (dsn: string) => {
+  if (/^postgres(ql)?:\/\//.test(dsn) || dsn.includes('@tcp')) {
+    throw new Error('DATABASE_DSN: PostgreSQL and MySQL are not supported yet; use a SQLite file path')
+  }
+  return openSqlite(dsn)
+}
+
+export const startNodeGateway = async (raw: Record<string, string | undefined>): Promise<NodeGateway> => {
+  const env = parseEnv(raw)
+  const log = createLogger(env.LOG_LEVEL, env.LOG_FORMAT)
+  const dataDir = dsnDir(env.DATABASE_DSN)
+  const authKey = resolveAuthKey(env.AUTH_KEY, dataDir, (m) => log('warn', m))
+  const db = await openDatabase(env.DATABASE_DSN)
+  const upstream = createUndiciFetch()
+  const pending = new Set<Promise<unknown>>()
+  const deps: Deps = {
+    store: db.store,
+    pool: createMemoryKeyPool(),
+    fetch: upstream,
+    scheduler: createTimerScheduler(),
+    waitUntil: (p) => {
+      const tracked = p.catch((err) => log('error', 'background task failed', { error: String(err) }))
+      pending.add(tracked)
+      tracked.finally(() => pending.delete(tracked))
+    },
+    now: Date.now,
+    log,
+    config: {
+      authKey,
+      maxBodyBytes: env.MAX_BODY_SIZE_MB * 1024 * 1024,
+      maxConcurrentRequests: env.MAX_CONCURRENT_REQUESTS,
+      cors: {
+        enabled: env.ENABLE_CORS,
+        origins: env.ALLOWED_ORIGINS,
+        methods: env.ALLOWED_METHODS,
+        headers: env.ALLOWED_HEADERS,
+        credentials: env.ALLOW_CREDENTIALS,
+      },
+      isMaster: !env.IS_SLAVE,
+    },
+    clientIp: (c) => (c.env as HttpBindings | undefined)?.incoming?.socket?.remoteAddress ?? '',
+  }
+  const edgeload = createApp(deps)
+  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST
+  await edgeload.init({ seedSettings: { proxy_keys: authKey, app_url: `http://${host}:${env.PORT}` } })
+  serveAdmin(edgeload.app)
+
+  let inFlight = 0
+  let drained: (() => void) | null = null
+  const server = serve({
+    fetch: (req, bindings) => {
+      inFlight++
+      // A response counts as in flight until its last byte (streams included) has gone out.
+      ;(bindings as HttpBindings).outgoing.once('close', () => {
+        if (--inFlight === 0) drained?.()
+      })
+      return edgeload.app.fetch(req, bindings)
+    },
+    port: env.PORT,
+    hostname: env.HOST,
+    serverOptions: {
+      requestTimeout: env.SERVER_READ_TIMEOUT * 1000,
+      keepAliveTimeout: env.SERVER_IDLE_TIMEOUT * 1000,
+    },
+  }) as Server
+  await new Promise<void>((ok, fail) => {
+    if (server.listening) return ok()
+    server.once('listening', ok)
+    server.once('error', fail)
+  })
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : env.PORT
+  log('info', `edgeload listening on http://${env.HOST}:${port}`, { database: env.DATABASE_DSN })
+
+  let shutting: Promise<void> | null = null
+  const shutdown = () =>
+    (shutting ??= (async () => {
+      const deadline = Date.now() + env.SERVER_GRACEFUL_SHUTDOWN_TIMEOUT * 1000
+      log('info', 'shutting down: draining in-flight requests', { inFlight })
+      server.close()
+      server.closeIdleConnections()
+      if (inFlight > 0) {
+        // Keep a margin of the budget for flushing logs and closing the database.
+        const wait = Math.max(deadline - Date.now() - 2000, 0)
+        await new Promise<void>((ok) => {
+          drained = ok
+          setTimeout(ok, wait).unref()
+        })
+      }
+      server.closeAllConnections()
+      await edgeload.close()
+      await Promise.allSettled([...pending])
+      await edgeload.core.logs.flush()
+      await upstream.close()
+      await db.close()
+      log('info', 'shutdown complete')
+    })())
+
+  return { env, port, server, edgeload, shutdown }
+}
+
+const dsnDir = (dsn: string) => (dsn === ':memory:' ? resolve('data') : dirname(resolve(dsn)))

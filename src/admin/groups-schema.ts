@@ -1,0 +1,141 @@
+// Group request bodies (v1 GroupCreateRequest / GroupUpdateRequest) and their conversion into
+// store input. Unknown fields are dropped, as v1's JSON binding does; `null` means "not given".
+import { z } from 'zod'
+import { CHANNEL_TYPES, getChannel } from '../channels/index'
+import { badRequest } from '../errors'
+import { checkGroupConfig, normaliseKeyList, type SettingValue } from '../settings'
+import type { GroupInput, HeaderRule } from '../store/types'
+
+const isHttpUrl = (s: string): boolean => {
+  try {
+    const u = new URL(s)
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== ''
+  } catch {
+    return false
+  }
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+const name = z
+  .string()
+  .regex(/^[a-z0-9_-]{1,100}$/, { error: 'must be 1-100 characters of a-z, 0-9, _ or -' })
+
+const channelType = z.string().refine((t) => (CHANNEL_TYPES as readonly string[]).includes(t), {
+  error: `must be one of ${CHANNEL_TYPES.join(', ')}`,
+})
+
+const upstreams = z
+  .array(
+    z.object({
+      url: z.string().trim().max(2000).refine(isHttpUrl, { error: 'must be an http(s) URL' }),
+      weight: z.int().min(0, { error: 'must be at least 0' }).max(1_000_000),
+    }),
+  )
+  .min(1, { error: 'needs at least one upstream' })
+  .max(100)
+  .refine((us) => us.some((u) => u.weight > 0), {
+    error: 'at least one upstream needs a weight above 0',
+  })
+
+const headerRules = z
+  .array(
+    z.object({
+      key: z.string().trim().regex(HEADER_NAME, { error: 'must be a valid header name' }),
+      value: z.string().max(4096).nullish(),
+      action: z.enum(['set', 'remove'], { error: "must be 'set' or 'remove'" }),
+    }),
+  )
+  .max(100)
+  .refine((rs) => new Set(rs.map((r) => r.key.toLowerCase())).size === rs.length, {
+    error: 'has the same header twice',
+  })
+
+const fields = {
+  display_name: z.string().max(255).nullish(),
+  description: z.string().max(512).nullish(),
+  sort: z.int().nullish(),
+  test_model: z.string().trim().max(255).nullish(),
+  validation_endpoint: z
+    .string()
+    .trim()
+    .max(255)
+    .refine((s) => s === '' || s.startsWith('/'), { error: "must be empty or start with '/'" })
+    .nullish(),
+  param_overrides: z.record(z.string(), z.unknown()).nullish(),
+  model_redirect_rules: z.record(z.string().min(1), z.string().trim().min(1)).nullish(),
+  model_redirect_strict: z.boolean().nullish(),
+  config: z.record(z.string(), z.unknown()).nullish(),
+  header_rules: headerRules.nullish(),
+  proxy_keys: z.string().max(10_000).nullish(),
+}
+
+export const groupCreateSchema = z.object({
+  ...fields,
+  name,
+  group_type: z.enum(['standard', 'aggregate'], { error: "must be 'standard' or 'aggregate'" }).nullish(),
+  channel_type: channelType,
+  upstreams,
+})
+
+export const groupUpdateSchema = z.object({
+  ...fields,
+  name: name.nullish(),
+  channel_type: channelType.nullish(),
+  upstreams: upstreams.nullish(),
+})
+
+type CreateBody = z.output<typeof groupCreateSchema>
+type UpdateBody = z.output<typeof groupUpdateSchema>
+
+const toConfig = (config: Record<string, unknown>): Record<string, SettingValue> => {
+  const r = checkGroupConfig(config)
+  if (!r.ok) throw badRequest(r.message)
+  return r.value
+}
+
+const toHeaderRules = (rules: NonNullable<CreateBody['header_rules']>): HeaderRule[] =>
+  rules.map((r) => ({ key: r.key, value: r.action === 'remove' ? '' : (r.value ?? ''), action: r.action }))
+
+export const toGroupInput = (b: CreateBody): GroupInput => {
+  if (b.group_type === 'aggregate') {
+    throw badRequest('group_type: aggregate groups are not supported yet')
+  }
+  return {
+    name: b.name,
+    display_name: b.display_name ?? '',
+    description: b.description ?? '',
+    group_type: 'standard',
+    upstreams: b.upstreams,
+    channel_type: b.channel_type,
+    sort: b.sort ?? 0,
+    test_model: b.test_model || (getChannel(b.channel_type)?.defaultTestModel ?? ''),
+    validation_endpoint: b.validation_endpoint ?? '',
+    param_overrides: b.param_overrides ?? {},
+    model_redirect_rules: b.model_redirect_rules ?? {},
+    model_redirect_strict: b.model_redirect_strict ?? false,
+    config: toConfig(b.config ?? {}),
+    header_rules: toHeaderRules(b.header_rules ?? []),
+    proxy_keys: normaliseKeyList(b.proxy_keys ?? ''),
+  }
+}
+
+/** Only the fields given; `test_model: ""` keeps the old model, as in v1. */
+export const toGroupPatch = (b: UpdateBody): Partial<GroupInput> => {
+  const patch: Partial<GroupInput> = {}
+  if (b.name != null) patch.name = b.name
+  if (b.display_name != null) patch.display_name = b.display_name
+  if (b.description != null) patch.description = b.description
+  if (b.upstreams != null) patch.upstreams = b.upstreams
+  if (b.channel_type != null) patch.channel_type = b.channel_type
+  if (b.sort != null) patch.sort = b.sort
+  if (b.test_model) patch.test_model = b.test_model
+  if (b.validation_endpoint != null) patch.validation_endpoint = b.validation_endpoint
+  if (b.param_overrides != null) patch.param_overrides = b.param_overrides
+  if (b.model_redirect_rules != null) patch.model_redirect_rules = b.model_redirect_rules
+  if (b.model_redirect_strict != null) patch.model_redirect_strict = b.model_redirect_strict
+  if (b.config != null) patch.config = toConfig(b.config)
+  if (b.header_rules != null) patch.header_rules = toHeaderRules(b.header_rules)
+  if (b.proxy_keys != null) patch.proxy_keys = normaliseKeyList(b.proxy_keys)
+  return patch
+}

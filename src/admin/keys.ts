@@ -1,0 +1,118 @@
+// Upstream keys of a group (reference §2.4). Changes go through core.keys so the store and the key
+// pool stay in step; listed keys are masked unless `?reveal=true`.
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { Core } from '../core'
+import { hashKey, maskKey } from '../crypto'
+import { badRequest, notFound } from '../errors'
+import type { ApiKey } from '../store/types'
+import { ok, toPaginated } from './respond'
+import { boolString, idParam, intString, pagingQuery, readJson, readQuery } from './validate'
+
+const MAX_KEYS_PER_REQUEST = 5000
+
+const groupId = z.int().min(1, { error: 'must be a positive integer' })
+const groupBody = z.object({ group_id: groupId })
+const keysBody = z.object({ group_id: groupId, keys_text: z.string() })
+const notesBody = z.object({ notes: z.string().trim().refine((s) => [...s].length <= 255, { error: 'must be at most 255 characters' }) })
+const listQuery = z.object({
+  ...pagingQuery,
+  group_id: intString(1),
+  status: z.enum(['active', 'invalid'], { error: "must be 'active' or 'invalid'" }).optional(),
+  key_value: z.string().optional(),
+  reveal: boolString.optional(),
+})
+
+export const toKeyItem = (k: ApiKey, reveal: boolean) => ({
+  id: k.id,
+  key_value: reveal ? k.key_value : maskKey(k.key_value),
+  key_hash: k.key_hash,
+  group_id: k.group_id,
+  status: k.status,
+  notes: k.notes,
+  request_count: k.request_count,
+  failure_count: k.failure_count,
+  last_used_at: k.last_used_at,
+  created_at: k.created_at,
+  updated_at: k.updated_at,
+})
+
+export const createKeyRoutes = (core: Core): Hono => {
+  const { store } = core.deps
+  const app = new Hono()
+
+  const requireGroup = async (id: number) => {
+    if (!(await store.getGroup(id))) throw notFound(`Group ${id} not found`)
+  }
+
+  /** Parses keys_text into at most 5000 distinct keys; checked before anything is written. */
+  const readKeys = async (c: Parameters<Parameters<typeof app.post>[1]>[0]) => {
+    const body = await readJson(c, keysBody)
+    const keys = core.keys.parse(body.keys_text)
+    if (keys.length === 0) throw badRequest('keys_text: no keys found')
+    if (keys.length > MAX_KEYS_PER_REQUEST) {
+      throw badRequest(`keys_text: at most ${MAX_KEYS_PER_REQUEST} keys per request (got ${keys.length})`)
+    }
+    await requireGroup(body.group_id)
+    return { groupId: body.group_id, keys }
+  }
+
+  app.get('/', async (c) => {
+    const q = readQuery(c, listQuery)
+    await requireGroup(q.group_id)
+    const paging = { page: q.page, page_size: q.page_size }
+    const page = await store.listKeys({
+      group_id: q.group_id,
+      status: q.status,
+      key_hash: q.key_value ? await hashKey(q.key_value.trim()) : undefined,
+      ...paging,
+    })
+    const items = page.items.map((k) => toKeyItem(k, q.reveal === true))
+    return ok(c, toPaginated(items, page.total, paging))
+  })
+
+  app.post('/add-multiple', async (c) => {
+    const { groupId, keys } = await readKeys(c)
+    const r = await core.keys.add(groupId, keys)
+    return ok(c, { added_count: r.count, ignored_count: r.ignored, total_in_group: r.total_in_group })
+  })
+
+  app.post('/delete-multiple', async (c) => {
+    const { groupId, keys } = await readKeys(c)
+    const r = await core.keys.delete(groupId, keys)
+    return ok(c, { deleted_count: r.count, ignored_count: r.ignored, total_in_group: r.total_in_group })
+  })
+
+  app.post('/restore-multiple', async (c) => {
+    const { groupId, keys } = await readKeys(c)
+    const r = await core.keys.restore(groupId, keys)
+    return ok(c, { restored_count: r.count, ignored_count: r.ignored, total_in_group: r.total_in_group })
+  })
+
+  app.post('/restore-all-invalid', async (c) => {
+    const { group_id } = await readJson(c, groupBody)
+    await requireGroup(group_id)
+    return ok(c, undefined, `${await core.keys.restoreAllInvalid(group_id)} keys restored`)
+  })
+
+  app.post('/clear-all-invalid', async (c) => {
+    const { group_id } = await readJson(c, groupBody)
+    await requireGroup(group_id)
+    return ok(c, undefined, `${await core.keys.clear(group_id, 'invalid')} invalid keys cleared`)
+  })
+
+  app.post('/clear-all', async (c) => {
+    const { group_id } = await readJson(c, groupBody)
+    await requireGroup(group_id)
+    return ok(c, undefined, `${await core.keys.clear(group_id)} keys cleared`)
+  })
+
+  app.put('/:id/notes', async (c) => {
+    const id = idParam(c)
+    const { notes } = await readJson(c, notesBody)
+    if (!(await store.setKeyNotes(id, notes))) throw notFound(`Key ${id} not found`)
+    return ok(c, undefined, 'Notes updated')
+  })
+
+  return app
+}

@@ -1,0 +1,75 @@
+// createApp(deps): builds the Core and the Hono app (/proxy, /api, /health). Adapters call
+// `init()` before serving and `close()` on shutdown.
+import { Hono } from 'hono'
+import { cors } from 'hono/cors'
+import { createAdminRoutes } from './admin/index'
+import { startBackgroundJobs } from './jobs'
+import { createConfigCache } from './cache'
+import type { Core } from './core'
+import type { Deps } from './deps'
+import { createErrorHandler } from './errors'
+import { createKeyService } from './keys-service'
+import { createLogWriter } from './logs/writer'
+import { createProxyRoutes } from './proxy/index'
+import { createConcurrencyLimit } from './proxy/limit'
+
+export interface EdgeloadApp {
+  app: Hono
+  core: Core
+  /** Loads settings, groups and keys into memory and starts the background jobs. */
+  init(opts?: { seedSettings?: Record<string, string> }): Promise<void>
+  /** Stops jobs and flushes buffered logs and key health. Does not close the store. */
+  close(): Promise<void>
+}
+
+export const createApp = (deps: Deps): EdgeloadApp => {
+  const cache = createConfigCache(deps.store)
+  const core: Core = {
+    deps,
+    cache,
+    keys: createKeyService(deps),
+    logs: createLogWriter(deps, () => cache.settings().request_log_write_interval_minutes),
+    startedAt: deps.now(),
+  }
+  const app = new Hono()
+  app.onError(createErrorHandler((msg, extra) => deps.log('error', msg, extra)))
+  app.notFound((c) => c.json({ error: 'Not Found' }, 404))
+  const { cors: corsConfig } = deps.config
+  if (corsConfig.enabled) {
+    // An explicit origin list is echoed; `*` never goes out together with credentials.
+    const any = corsConfig.origins.includes('*')
+    app.use('*', cors({
+      origin: any ? '*' : corsConfig.origins,
+      allowMethods: corsConfig.methods,
+      allowHeaders: corsConfig.headers.includes('*') ? [] : corsConfig.headers,
+      credentials: corsConfig.credentials && !any,
+    }))
+  }
+  app.use('*', createConcurrencyLimit(deps.config.maxConcurrentRequests))
+  app.get('/health', (c) =>
+    c.json({
+      status: 'healthy',
+      timestamp: new Date(deps.now()).toISOString(),
+      uptime: `${Math.round((deps.now() - core.startedAt) / 1000)}s`,
+    }),
+  )
+  app.route('/api', createAdminRoutes(core))
+  app.route('/proxy', createProxyRoutes(core))
+
+  let stopJobs: () => void = () => {}
+  return {
+    app,
+    core,
+    async init(opts) {
+      if (opts?.seedSettings) await deps.store.seedSettings(opts.seedSettings)
+      await cache.reload()
+      await core.keys.loadPool(cache.all().map((e) => e.group.id))
+      stopJobs = startBackgroundJobs(core)
+    },
+    async close() {
+      stopJobs()
+      await core.keys.flush()
+      await core.logs.flush()
+    },
+  }
+}

@@ -1,0 +1,98 @@
+// The config cache: groups and settings held in memory for the hot path. Admin writes call
+// `reload()`; nothing on the proxy path touches the relational database.
+import type { Channel } from './channels/types'
+import { getChannel } from './channels/index'
+import { createStatusMatcher, type StatusMatcher } from './proxy/failover'
+import { createWeightedPicker, type WeightedPicker } from './proxy/weighted'
+import { effectiveSettings, toSettings, type Settings } from './settings'
+import type { Group, Store } from './store/types'
+
+export interface GroupEntry {
+  group: Group
+  settings: Settings
+  channel: Channel
+  failover: StatusMatcher
+  proxyKeys: string[]
+  upstreams: WeightedPicker<string>
+}
+
+export interface ConfigCache {
+  reload(): Promise<void>
+  settings(): Settings
+  globalProxyKeys(): string[]
+  byName(name: string): GroupEntry | null
+  byId(id: number): GroupEntry | null
+  all(): GroupEntry[]
+}
+
+const splitKeys = (s: string) => s.split(',').map((k) => k.trim()).filter(Boolean)
+
+export const toGroupEntry = (group: Group, system: Settings): GroupEntry | null => {
+  const channel = getChannel(group.channel_type)
+  if (!channel) return null
+  const settings = effectiveSettings(system, group.config)
+  return {
+    group,
+    settings,
+    channel,
+    failover: createStatusMatcher(settings.failover_status_codes),
+    proxyKeys: splitKeys(group.proxy_keys ?? ''),
+    upstreams: createWeightedPicker(
+      group.upstreams.map((u) => ({ item: u.url.replace(/\/+$/, ''), weight: u.weight })),
+    ),
+  }
+}
+
+export const createConfigCache = (store: Store): ConfigCache => {
+  let system = toSettings({})
+  let globalKeys: string[] = []
+  let byName = new Map<string, GroupEntry>()
+  let byId = new Map<number, GroupEntry>()
+  // Concurrent reloads collapse into one follow-up so the last write always wins.
+  let running: Promise<void> | null = null
+  let again = false
+
+  const load = async () => {
+    const [rows, groups] = await Promise.all([store.getSettings(), store.listGroups()])
+    const nextSystem = toSettings(rows)
+    const names = new Map<string, GroupEntry>()
+    const ids = new Map<number, GroupEntry>()
+    for (const g of groups) {
+      const e = toGroupEntry(g, nextSystem)
+      if (!e) continue
+      names.set(g.name, e)
+      ids.set(g.id, e)
+    }
+    system = nextSystem
+    globalKeys = splitKeys(nextSystem.proxy_keys)
+    byName = names
+    byId = ids
+  }
+
+  const reload = async (): Promise<void> => {
+    if (running) {
+      again = true
+      return running
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false
+          await load()
+        } while (again)
+      } finally {
+        running = null
+      }
+    })()
+    return running
+  }
+
+  return {
+    reload,
+    settings: () => system,
+    globalProxyKeys: () => globalKeys,
+    byName: (name) => byName.get(name) ?? null,
+    byId: (id) => byId.get(id) ?? null,
+    all: () => [...byId.values()],
+  }
+}

@@ -1,0 +1,65 @@
+// Environment variables (reference §5.2), validated with zod at boot. A bad value stops the start
+// with a message that names the variable. Runtime-agnostic: adapters pass in their env map.
+import { z } from 'zod'
+
+const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int(`must be an integer`).min(min).max(max).default(def)
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on')
+const list = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+
+const envSchema = z
+  .object({
+    PORT: int(3001, 1, 65535),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    SERVER_READ_TIMEOUT: int(60, 1),
+    SERVER_WRITE_TIMEOUT: int(600, 1),
+    SERVER_IDLE_TIMEOUT: int(120, 1),
+    // v1 raises anything below 10 s to 10 s; so do we.
+    SERVER_GRACEFUL_SHUTDOWN_TIMEOUT: int(10, 0).transform((v) => Math.max(v, 10)),
+    IS_SLAVE: bool(false),
+    AUTH_KEY: z.string().optional(),
+    DATABASE_DSN: z.string().default('./data/edgeload.db'),
+    MAX_CONCURRENT_REQUESTS: int(100, 1),
+    MAX_BODY_SIZE_MB: int(32, 1, 1024),
+    ENABLE_CORS: bool(false),
+    ALLOWED_ORIGINS: list(''),
+    ALLOWED_METHODS: list('GET,POST,PUT,DELETE,OPTIONS'),
+    ALLOWED_HEADERS: list('*'),
+    ALLOW_CREDENTIALS: bool(false),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+    TZ: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.ENABLE_CORS && env.ALLOWED_ORIGINS.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['ALLOWED_ORIGINS'], message: 'is required when ENABLE_CORS is true' })
+    }
+    if (env.ENABLE_CORS && env.ALLOW_CREDENTIALS && env.ALLOWED_ORIGINS.includes('*')) {
+      ctx.addIssue({ code: 'custom', path: ['ALLOW_CREDENTIALS'], message: 'cannot be true with ALLOWED_ORIGINS=*' })
+    }
+  })
+
+export type Env = z.infer<typeof envSchema>
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; empty strings count as unset, so `PORT=` falls back to the default. */
+export const parseEnv = (raw: Record<string, string | undefined>): Env => {
+  const cleaned: Record<string, string> = {}
+  for (const key of Object.keys(envSchema.shape)) {
+    const v = raw[key]
+    if (v !== undefined && v.trim() !== '') cleaned[key] = v.trim()
+  }
+  const r = envSchema.safeParse(cleaned)
+  if (r.success) return r.data
+  const lines = r.error.issues.map((i) => `  ${String(i.path[0] ?? '')}: ${i.message}`)
+  throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`)
+}

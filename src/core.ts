@@ -1,0 +1,15 @@
+// The Core: what createApp builds from Deps once and hands to the proxy, the admin API and the
+// background jobs. It holds no global state; every instance is independent.
+import type { ConfigCache } from './cache'
+import type { Deps } from './deps'
+import type { KeyService } from './keys'
+import type { LogWriter } from './logs/writer'
+
+export interface Core {
+  deps: Deps
+  cache: ConfigCache
+  keys: KeyService
+  logs: LogWriter
+  /** Epoch ms when this node started (for /health uptime). */
+  startedAt: number
+}

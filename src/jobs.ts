@@ -1,0 +1,71 @@
+// Background work on the master node: log flushes, log retention, and re-validation of invalid
+// keys. It runs through the Scheduler, so Node uses timers and Workers uses Cron Triggers.
+import type { Core } from './core'
+import { forEachLimit, validateKey } from './validate'
+
+const MINUTE = 60_000
+
+/** Re-validates the invalid keys of every group whose interval has passed; a success restores. */
+export const revalidateInvalidKeys = async (core: Core): Promise<void> => {
+  const { deps, cache } = core
+  const now = deps.now()
+  for (const entry of cache.all()) {
+    const { group, settings } = entry
+    if (group.group_type !== 'standard') continue
+    const due = !group.last_validated_at || now - group.last_validated_at.getTime() >= settings.key_validation_interval_minutes * MINUTE
+    if (!due) continue
+    const ids = await deps.pool.invalidIds(group.id)
+    const restored: number[] = []
+    await forEachLimit(ids, settings.key_validation_concurrency, async (id) => {
+      const key = await deps.store.getKey(id)
+      if (!key || key.status !== 'invalid') return
+      const r = await validateKey(core, entry, key.key_value)
+      if (r.ok) restored.push(id)
+    })
+    if (restored.length) {
+      await deps.store.restoreKeys(group.id, restored)
+      await deps.pool.restore(group.id, restored)
+      deps.log('info', 'keys restored by validation', { group: group.name, count: restored.length })
+    }
+    await deps.store.setGroupValidatedAt(group.id, new Date(now))
+    group.last_validated_at = new Date(now)
+  }
+}
+
+export const cleanupLogs = async (core: Core): Promise<void> => {
+  const days = core.cache.settings().request_log_retention_days
+  if (days <= 0) return
+  const n = await core.deps.store.deleteLogsBefore(new Date(core.deps.now() - days * 24 * 60 * MINUTE))
+  if (n) core.deps.log('info', 'old request logs deleted', { count: n })
+}
+
+const guard = (core: Core, name: string, task: (core: Core) => Promise<void>) => async () => {
+  try {
+    await task(core)
+  } catch (err) {
+    core.deps.log('error', `${name} failed`, { error: err instanceof Error ? err.message : String(err) })
+  }
+}
+
+/** Starts the periodic jobs (every node flushes its own logs); returns a function that stops them. */
+export const startBackgroundJobs = (core: Core): (() => void) => {
+  const { scheduler, config } = core.deps
+  let lastFlush = core.deps.now()
+  const stops = [
+    // The flush ticks every few seconds and writes when the configured interval has passed, so
+    // a changed interval takes effect without a restart.
+    scheduler.every(5_000, guard(core, 'log flush', async () => {
+      const interval = core.cache.settings().request_log_write_interval_minutes * MINUTE
+      if (core.deps.now() - lastFlush < interval && core.logs.pending() < 5_000) return
+      lastFlush = core.deps.now()
+      await core.logs.flush()
+    })),
+  ]
+  if (config.isMaster) {
+    stops.push(
+      scheduler.every(2 * 60 * MINUTE, guard(core, 'log cleanup', cleanupLogs)),
+      scheduler.every(5 * MINUTE, guard(core, 'key re-validation', revalidateInvalidKeys)),
+    )
+  }
+  return () => stops.forEach((stop) => stop())
+}

@@ -1,0 +1,294 @@
+// The in-process KeyPool: per group, a circular list of active keys and a min-heap of cooling keys.
+// Every method is synchronous inside (no await between read and write), so it is atomic per node.
+import type { PoolKeyRow } from '../store/types'
+import type {
+  KeyChange,
+  KeyPool,
+  KeyPolicy,
+  KeyState,
+  Outcome,
+  PickedKey,
+  PoolCounts,
+} from './types'
+
+interface Entry {
+  id: number
+  value: string
+  state: KeyState
+  failures: number
+  /** Cooldown end (epoch ms), meaningful while cooling. */
+  until: number
+  /** Ring neighbours while active, null otherwise. */
+  prev: Entry | null
+  next: Entry | null
+  /** Position in the cooling heap while cooling, -1 otherwise. */
+  hi: number
+}
+
+interface GroupPool {
+  keys: Map<number, Entry>
+  /** The active key whose turn is next; `cursor.prev` is the last one of the current cycle. */
+  cursor: Entry | null
+  active: number
+  /** Min-heap on `until`. */
+  cooling: Entry[]
+  invalid: number
+}
+
+// Ring: a doubly linked circle, so removal keeps everyone else's place in the rotation (an array
+// with swap-remove would move the last key ahead of its turn). New and returning keys are linked
+// just before the cursor, i.e. at the end of the current cycle, as v1's LPUSH does.
+const link = (g: GroupPool, e: Entry): void => {
+  const c = g.cursor
+  if (c === null) {
+    e.prev = e.next = e
+    g.cursor = e
+  } else {
+    const p = c.prev as Entry
+    e.prev = p
+    e.next = c
+    p.next = e
+    c.prev = e
+  }
+  g.active++
+}
+
+const unlink = (g: GroupPool, e: Entry): void => {
+  if (e.next === e) g.cursor = null
+  else {
+    ;(e.prev as Entry).next = e.next
+    ;(e.next as Entry).prev = e.prev
+    if (g.cursor === e) g.cursor = e.next
+  }
+  e.prev = e.next = null
+  g.active--
+}
+
+// Indexed binary heap: each entry knows its slot, so removal and re-keying are O(log n).
+const swap = (h: Entry[], i: number, j: number): void => {
+  const a = h[i]
+  h[i] = h[j]
+  h[j] = a
+  h[i].hi = i
+  h[j].hi = j
+}
+
+const siftUp = (h: Entry[], i: number): void => {
+  while (i > 0) {
+    const p = (i - 1) >> 1
+    if (h[p].until <= h[i].until) return
+    swap(h, i, p)
+    i = p
+  }
+}
+
+const siftDown = (h: Entry[], i: number): void => {
+  for (;;) {
+    const l = 2 * i + 1
+    let m = i
+    if (l < h.length && h[l].until < h[m].until) m = l
+    if (l + 1 < h.length && h[l + 1].until < h[m].until) m = l + 1
+    if (m === i) return
+    swap(h, i, m)
+    i = m
+  }
+}
+
+const heapPush = (h: Entry[], e: Entry): void => {
+  e.hi = h.length
+  h.push(e)
+  siftUp(h, e.hi)
+}
+
+const heapRemove = (h: Entry[], e: Entry): void => {
+  const i = e.hi
+  const last = h.pop() as Entry
+  e.hi = -1
+  if (last === e) return
+  h[i] = last
+  last.hi = i
+  siftUp(h, i)
+  siftDown(h, last.hi)
+}
+
+const detach = (g: GroupPool, e: Entry): void => {
+  if (e.state === 'active') unlink(g, e)
+  else if (e.state === 'cooling') heapRemove(g.cooling, e)
+  else g.invalid--
+}
+
+const attach = (g: GroupPool, e: Entry, state: KeyState): void => {
+  e.state = state
+  if (state === 'active') link(g, e)
+  else if (state === 'cooling') heapPush(g.cooling, e)
+  else g.invalid++
+}
+
+const move = (g: GroupPool, e: Entry, state: KeyState): void => {
+  detach(g, e)
+  attach(g, e, state)
+}
+
+/** Re-admits keys whose cooldown has ended; each key pays this once per cooldown. */
+const readmit = (g: GroupPool, now: number): void => {
+  const h = g.cooling
+  while (h.length > 0 && h[0].until <= now) move(g, h[0], 'active')
+}
+
+const toChange = (e: Entry, from: KeyState): KeyChange => {
+  const change: KeyChange = {
+    id: e.id,
+    from,
+    to: e.state,
+    status: e.state === 'invalid' ? 'invalid' : 'active',
+    failure_count: e.failures,
+  }
+  if (e.state === 'cooling') change.until = e.until
+  return change
+}
+
+const newGroup = (): GroupPool => ({
+  keys: new Map(),
+  cursor: null,
+  active: 0,
+  cooling: [],
+  invalid: 0,
+})
+
+export const createMemoryKeyPool = (): KeyPool => {
+  const groups = new Map<number, GroupPool>()
+
+  const addSync = (groupId: number, rows: PoolKeyRow[]): void => {
+    let g = groups.get(groupId)
+    if (!g) groups.set(groupId, (g = newGroup()))
+    for (const r of rows) {
+      const e = g.keys.get(r.id)
+      if (e === undefined) {
+        const n: Entry = {
+          id: r.id,
+          value: r.key_value,
+          state: 'active',
+          failures: r.failure_count,
+          until: 0,
+          prev: null,
+          next: null,
+          hi: -1,
+        }
+        g.keys.set(r.id, n)
+        attach(g, n, r.status === 'invalid' ? 'invalid' : 'active')
+        continue
+      }
+      e.value = r.key_value
+      e.failures = r.failure_count
+      // The store knows only active/invalid; a cooldown is pool-only state and survives a reload.
+      if (r.status === 'invalid') {
+        if (e.state !== 'invalid') move(g, e, 'invalid')
+      } else if (e.state === 'invalid') move(g, e, 'active')
+    }
+  }
+
+  const pickSync = (groupId: number, now: number, exclude?: ReadonlySet<number>) => {
+    const g = groups.get(groupId)
+    if (!g) return null
+    readmit(g, now)
+    const first = g.cursor
+    if (first === null) return null
+    let e = first
+    if (exclude !== undefined && exclude.size > 0) {
+      // Among exclude.size + 1 distinct keys at least one is not excluded, so this is bounded.
+      let steps = Math.min(exclude.size, g.active - 1)
+      while (steps-- > 0 && exclude.has(e.id)) e = e.next as Entry
+      // Every usable key is excluded: reuse is allowed, so take the one whose turn it is.
+      if (exclude.has(e.id)) e = first
+    }
+    g.cursor = e.next
+    const picked: PickedKey = { id: e.id, value: e.value }
+    return picked
+  }
+
+  const reportSync = (
+    groupId: number,
+    keyId: number,
+    outcome: Outcome,
+    policy: KeyPolicy,
+    now: number,
+  ): KeyChange | null => {
+    const g = groups.get(groupId)
+    const e = g?.keys.get(keyId)
+    if (g === undefined || e === undefined) return null
+    readmit(g, now)
+    if (e.state === 'invalid') return null
+    const from = e.state
+    if (outcome.kind === 'success') {
+      // A normal success changes nothing that is persisted, so it costs no write.
+      if (e.failures === 0) return null
+      e.failures = 0
+    } else if (outcome.kind === 'auth_failure') {
+      e.failures++
+      const t = policy.blacklistThreshold
+      if (t > 0 && e.failures >= t) move(g, e, 'invalid')
+    } else {
+      const until = Number.isFinite(outcome.until) ? outcome.until : now
+      if (e.state === 'cooling') {
+        // Concurrent 429s may disagree; the later end wins.
+        if (until > e.until) {
+          e.until = until
+          siftDown(g.cooling, e.hi)
+        }
+      } else {
+        detach(g, e)
+        e.until = until
+        attach(g, e, 'cooling')
+      }
+    }
+    return toChange(e, from)
+  }
+
+  return {
+    add: async (groupId, keys) => addSync(groupId, keys),
+    remove: async (groupId, ids) => {
+      const g = groups.get(groupId)
+      if (!g) return
+      for (const id of ids) {
+        const e = g.keys.get(id)
+        if (e === undefined) continue
+        detach(g, e)
+        g.keys.delete(id)
+      }
+      if (g.keys.size === 0) groups.delete(groupId)
+    },
+    clearGroup: async (groupId) => {
+      groups.delete(groupId)
+    },
+    pick: async (groupId, now, exclude) => pickSync(groupId, now, exclude),
+    report: async (groupId, keyId, outcome, policy, now) =>
+      reportSync(groupId, keyId, outcome, policy, now),
+    restore: async (groupId, ids) => {
+      const g = groups.get(groupId)
+      if (!g) return []
+      const changed: number[] = []
+      for (const id of ids) {
+        const e = g.keys.get(id)
+        if (e === undefined) continue
+        e.failures = 0
+        if (e.state === 'active') continue
+        move(g, e, 'active')
+        changed.push(id)
+      }
+      return changed
+    },
+    invalidIds: async (groupId) => {
+      const g = groups.get(groupId)
+      if (!g || g.invalid === 0) return []
+      const ids: number[] = []
+      for (const e of g.keys.values()) if (e.state === 'invalid') ids.push(e.id)
+      return ids
+    },
+    counts: async (groupId, now): Promise<PoolCounts> => {
+      const g = groups.get(groupId)
+      if (!g) return { active: 0, cooling: 0, invalid: 0 }
+      readmit(g, now)
+      return { active: g.active, cooling: g.cooling.length, invalid: g.invalid }
+    },
+  }
+}

@@ -1,0 +1,161 @@
+// The KeyService (src/keys.ts): parses key lists and applies every key change to the store and
+// the key pool together. Health changes from the proxy are coalesced and written off the hot path.
+import { hashKey } from './crypto'
+import type { Deps } from './deps'
+import { badRequest } from './errors'
+import type { KeyService } from './keys'
+import type { KeyHealthUpdate } from './store/types'
+
+export const MAX_KEY_LENGTH = 1000
+const LOAD_BATCH = 10_000
+const WRITE_BATCH = 500
+
+/** JSON array of strings, or text split on whitespace, `,` or `;` (v1's ParseKeysFromText). */
+export const parseKeys = (text: string): string[] => {
+  const trimmed = text.trim()
+  let raw: unknown[] | null = null
+  if (trimmed.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed)
+      if (Array.isArray(parsed) && parsed.every((k) => typeof k === 'string')) raw = parsed
+    } catch {
+      // Not JSON after all: fall through to plain splitting, as v1 does.
+    }
+  }
+  const parts = raw ?? trimmed.split(/[\s,;]+/)
+  const seen = new Set<string>()
+  for (const p of parts) {
+    const k = (p as string).trim()
+    if (!k) continue
+    if (k.length > MAX_KEY_LENGTH) {
+      throw badRequest(`keys_text: keys must be at most ${MAX_KEY_LENGTH} characters`)
+    }
+    seen.add(k)
+  }
+  return [...seen]
+}
+
+const hashAll = (keys: string[]) => Promise.all(keys.map(hashKey))
+
+export const createKeyService = (deps: Deps): KeyService => {
+  const { store, pool } = deps
+
+  // Pending health writes, one per key id: a later change replaces an earlier one.
+  let pending = new Map<number, KeyHealthUpdate>()
+  let writing: Promise<void> | null = null
+
+  /** Writes until the queue is empty; false when the store failed (entries are kept). */
+  const drain = async (): Promise<boolean> => {
+    while (pending.size > 0) {
+      const batch = [...pending.values()]
+      pending = new Map()
+      try {
+        for (let i = 0; i < batch.length; i += WRITE_BATCH) {
+          await store.updateKeyHealth(batch.slice(i, i + WRITE_BATCH))
+        }
+      } catch (err) {
+        // Keep what did not land unless a newer change for the same key arrived meanwhile.
+        for (const u of batch) if (!pending.has(u.id)) pending.set(u.id, u)
+        deps.log('error', 'key health write failed; will retry', { error: String(err) })
+        return false
+      }
+    }
+    return true
+  }
+
+  // No timer: the first change queues one promise; changes made before it runs join its batch.
+  // After a failure nothing is rescheduled until the next change or flush(), so a broken store
+  // is not hammered in a loop.
+  const schedule = (): void => {
+    if (writing) return
+    writing = (async () => {
+      await null
+      const ok = await drain()
+      writing = null
+      if (ok && pending.size > 0) schedule()
+    })()
+    deps.waitUntil(writing)
+  }
+
+  const flush = async (): Promise<void> => {
+    // Bounded, so a failing store cannot hang shutdown.
+    for (let i = 0; i < 5; i++) {
+      if (!writing && pending.size > 0) schedule()
+      if (!writing) return
+      await writing
+    }
+  }
+
+  const total = async (groupId: number) => (await store.countKeys(groupId)).total
+
+  return {
+    parse: parseKeys,
+
+    async add(groupId, keys) {
+      const hashes = await hashAll(keys)
+      const rows = await store.addKeys(
+        groupId,
+        keys.map((key_value, i) => ({ key_value, key_hash: hashes[i] })),
+      )
+      if (rows.length > 0) await pool.add(groupId, rows)
+      return { count: rows.length, ignored: keys.length - rows.length, total_in_group: await total(groupId) }
+    },
+
+    async delete(groupId, keys) {
+      const ids = await store.findKeyIds(groupId, await hashAll(keys))
+      const deleted = ids.length > 0 ? await store.deleteKeys(groupId, ids) : 0
+      if (ids.length > 0) await pool.remove(groupId, ids)
+      return { count: deleted, ignored: keys.length - deleted, total_in_group: await total(groupId) }
+    },
+
+    async restore(groupId, keys) {
+      // Pending writes first, so the store's view of which keys are invalid is current.
+      await flush()
+      const ids = await store.findKeyIds(groupId, await hashAll(keys), 'invalid')
+      const changed = ids.length > 0 ? await store.restoreKeys(groupId, ids) : []
+      if (changed.length > 0) await pool.restore(groupId, changed)
+      return {
+        count: changed.length,
+        ignored: keys.length - changed.length,
+        total_in_group: await total(groupId),
+      }
+    },
+
+    async restoreAllInvalid(groupId) {
+      await flush()
+      const changed = await store.restoreKeys(groupId, 'all-invalid')
+      if (changed.length > 0) await pool.restore(groupId, changed)
+      return changed.length
+    },
+
+    async clear(groupId, status) {
+      await flush()
+      const ids = await store.clearKeys(groupId, status)
+      if (ids.length > 0) await pool.remove(groupId, ids)
+      return ids.length
+    },
+
+    async loadPool(groupIds) {
+      for (const groupId of groupIds) {
+        let afterId = 0
+        for (;;) {
+          const rows = await store.loadKeys(groupId, afterId, LOAD_BATCH)
+          if (rows.length === 0) break
+          await pool.add(groupId, rows)
+          if (rows.length < LOAD_BATCH) break
+          afterId = rows[rows.length - 1].id
+        }
+      }
+    },
+
+    async report(groupId, keyId, outcome, policy) {
+      const change = await pool.report(groupId, keyId, outcome, policy, deps.now())
+      // A cooldown is pool-only state: a 429 never changes the stored status or failure count.
+      if (!change || outcome.kind === 'rate_limited') return
+      pending.set(change.id, { id: change.id, status: change.status, failure_count: change.failure_count })
+      schedule()
+    },
+
+    flush,
+  }
+}

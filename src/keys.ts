@@ -1,0 +1,26 @@
+// KeyService: every change to upstream keys goes through here, so the store and the key pool
+// never disagree. Implemented in src/keys-service.ts.
+import type { KeyPolicy, Outcome } from './keypool/types'
+import type { KeyStatus } from './store/types'
+
+export interface KeyOpResult {
+  count: number
+  ignored: number
+  total_in_group: number
+}
+
+export interface KeyService {
+  /** Parses a JSON array of strings, or text split on whitespace, `,` or `;`. Deduplicated. */
+  parse(text: string): string[]
+  add(groupId: number, keys: string[]): Promise<KeyOpResult>
+  delete(groupId: number, keys: string[]): Promise<KeyOpResult>
+  restore(groupId: number, keys: string[]): Promise<KeyOpResult>
+  restoreAllInvalid(groupId: number): Promise<number>
+  clear(groupId: number, status?: KeyStatus): Promise<number>
+  /** Loads every group's keys from the store into the pool (start-up), in batches. */
+  loadPool(groupIds: number[]): Promise<void>
+  /** Applies an attempt's outcome to the pool and persists any change off the hot path. */
+  report(groupId: number, keyId: number, outcome: Outcome, policy: KeyPolicy): Promise<void>
+  /** Writes pending health changes (called on shutdown). */
+  flush(): Promise<void>
+}

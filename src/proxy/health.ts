@@ -1,0 +1,24 @@
+// Classifies an upstream answer into what it means for the key (reference §8.1, done right):
+// auth errors count towards the blacklist, 429 cools the key down, 5xx and network trouble are
+// the upstream's fault and cost the key nothing.
+import type { Channel } from '../channels/types'
+import type { Outcome } from '../keypool/types'
+
+const DEFAULT_COOLDOWN_MS = 60_000
+
+export const classifyStatus = (
+  channel: Channel,
+  status: number,
+  headers: Headers,
+  body: string,
+  now: number,
+): Outcome | null => {
+  if (status === 401 || status === 403) return { kind: 'auth_failure' }
+  if (status === 429) {
+    return { kind: 'rate_limited', until: channel.rateLimitResetAt(headers, now) ?? now + DEFAULT_COOLDOWN_MS }
+  }
+  if (status >= 400 && status < 500 && channel.isInvalidKeyError(status, body)) {
+    return { kind: 'auth_failure' }
+  }
+  return null
+}

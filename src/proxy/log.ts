@@ -1,0 +1,48 @@
+// Builds the request-log row of one attempt (reference §3.5): the key only as masked form, and
+// its hash later, when the writer stores the batch.
+import { maskKey, stripKeyParam } from '../crypto'
+import type { GroupEntry } from '../cache'
+import type { PendingLog } from '../logs/writer'
+
+export interface AttemptInfo {
+  entry: GroupEntry
+  key: string | null
+  model: string
+  sourceIp: string
+  requestPath: string
+  userAgent: string
+  isStream: boolean
+  body: Uint8Array<ArrayBuffer> | null
+  startedAt: number
+}
+
+export const toLogRow = (
+  a: AttemptInfo,
+  now: number,
+  outcome: { status: number; type: 'retry' | 'final'; upstream: string; error?: string },
+): PendingLog => ({
+  id: crypto.randomUUID(),
+  timestamp: new Date(now),
+  group_id: a.entry.group.id,
+  group_name: a.entry.group.name,
+  parent_group_id: 0,
+  parent_group_name: '',
+  key_hash: '',
+  key_masked: a.key ? maskKey(a.key) : '',
+  key: a.key ?? undefined,
+  model: a.model.slice(0, 255),
+  is_success: outcome.status < 400 && !outcome.error,
+  source_ip: a.sourceIp,
+  status_code: outcome.status,
+  request_path: stripKeyParam(a.requestPath).slice(0, 500),
+  duration_ms: now - a.startedAt,
+  error_message: (outcome.error ?? '').slice(0, 2048),
+  user_agent: a.userAgent.slice(0, 512),
+  request_type: outcome.type,
+  upstream_addr: stripKeyParam(outcome.upstream).slice(0, 500),
+  is_stream: a.isStream,
+  request_body:
+    a.entry.settings.enable_request_body_logging && a.body
+      ? new TextDecoder().decode(a.body).slice(0, 65000)
+      : '',
+})

@@ -1,0 +1,155 @@
+// SQLite schema (libsql on Node, D1 on Workers) for the Store. Follows gpt-load v1 §3 with our
+// changes: keys are deduplicated by a unique (group_id, key_hash) index, and request_logs keeps
+// only the key's hash and masked form. Column names are the snake_case the Store types use.
+import { sql } from 'drizzle-orm'
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import type { GroupType, HeaderRule, KeyStatus, RequestLog, Upstream } from './types'
+
+const id = () => integer('id').primaryKey({ autoIncrement: true })
+const createdAt = () =>
+  integer('created_at', { mode: 'timestamp_ms' })
+    .notNull()
+    .$defaultFn(() => new Date())
+const updatedAt = () =>
+  integer('updated_at', { mode: 'timestamp_ms' })
+    .notNull()
+    .$defaultFn(() => new Date())
+
+export const systemSettings = sqliteTable('system_settings', {
+  id: id(),
+  setting_key: text('setting_key').notNull().unique(),
+  setting_value: text('setting_value').notNull(),
+  description: text('description').notNull().default(''),
+  created_at: createdAt(),
+  updated_at: updatedAt(),
+})
+
+export const groups = sqliteTable('groups', {
+  id: id(),
+  name: text('name').notNull().unique(),
+  display_name: text('display_name').notNull().default(''),
+  description: text('description').notNull().default(''),
+  group_type: text('group_type').$type<GroupType>().notNull().default('standard'),
+  upstreams: text('upstreams', { mode: 'json' })
+    .$type<Upstream[]>()
+    .notNull()
+    .default(sql`'[]'`),
+  channel_type: text('channel_type').notNull(),
+  sort: integer('sort').notNull().default(0),
+  test_model: text('test_model').notNull(),
+  validation_endpoint: text('validation_endpoint').notNull().default(''),
+  param_overrides: text('param_overrides', { mode: 'json' })
+    .$type<Record<string, unknown>>()
+    .notNull()
+    .default(sql`'{}'`),
+  model_redirect_rules: text('model_redirect_rules', { mode: 'json' })
+    .$type<Record<string, string>>()
+    .notNull()
+    .default(sql`'{}'`),
+  model_redirect_strict: integer('model_redirect_strict', { mode: 'boolean' })
+    .notNull()
+    .default(false),
+  config: text('config', { mode: 'json' })
+    .$type<Record<string, unknown>>()
+    .notNull()
+    .default(sql`'{}'`),
+  header_rules: text('header_rules', { mode: 'json' })
+    .$type<HeaderRule[]>()
+    .notNull()
+    .default(sql`'[]'`),
+  proxy_keys: text('proxy_keys').notNull().default(''),
+  last_validated_at: integer('last_validated_at', { mode: 'timestamp_ms' }),
+  created_at: createdAt(),
+  updated_at: updatedAt(),
+})
+
+export const groupSubGroups = sqliteTable(
+  'group_sub_groups',
+  {
+    id: id(),
+    group_id: integer('group_id').notNull(),
+    sub_group_id: integer('sub_group_id').notNull(),
+    weight: integer('weight').notNull().default(0),
+    created_at: createdAt(),
+    updated_at: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('idx_group_sub').on(t.group_id, t.sub_group_id),
+    index('idx_group_sub_groups_sub_group_id').on(t.sub_group_id),
+  ],
+)
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: id(),
+    group_id: integer('group_id').notNull(),
+    key_value: text('key_value').notNull(),
+    key_hash: text('key_hash').notNull(),
+    status: text('status').$type<KeyStatus>().notNull().default('active'),
+    notes: text('notes').notNull().default(''),
+    request_count: integer('request_count').notNull().default(0),
+    failure_count: integer('failure_count').notNull().default(0),
+    last_used_at: integer('last_used_at', { mode: 'timestamp_ms' }),
+    created_at: createdAt(),
+    updated_at: updatedAt(),
+  },
+  (t) => [
+    index('idx_api_keys_key_hash').on(t.key_hash),
+    // Dedupe is enforced here (v1 did it in the application): inserts use ON CONFLICT DO NOTHING.
+    uniqueIndex('idx_api_keys_group_key_hash').on(t.group_id, t.key_hash),
+    // Pool loading (`id > ?` per group and status) and status counts.
+    index('idx_api_keys_group_status_id').on(t.group_id, t.status, t.id),
+    // The admin list order: last_used_at desc, id desc within a group.
+    index('idx_api_keys_group_last_used_id').on(t.group_id, t.last_used_at, t.id),
+  ],
+)
+
+export const requestLogs = sqliteTable(
+  'request_logs',
+  {
+    id: text('id').primaryKey(),
+    timestamp: integer('timestamp', { mode: 'timestamp_ms' }).notNull(),
+    group_id: integer('group_id').notNull(),
+    group_name: text('group_name').notNull().default(''),
+    parent_group_id: integer('parent_group_id').notNull().default(0),
+    parent_group_name: text('parent_group_name').notNull().default(''),
+    key_hash: text('key_hash').notNull().default(''),
+    key_masked: text('key_masked').notNull().default(''),
+    model: text('model').notNull().default(''),
+    is_success: integer('is_success', { mode: 'boolean' }).notNull(),
+    source_ip: text('source_ip').notNull().default(''),
+    status_code: integer('status_code').notNull(),
+    request_path: text('request_path').notNull().default(''),
+    duration_ms: integer('duration').notNull().default(0),
+    error_message: text('error_message').notNull().default(''),
+    user_agent: text('user_agent').notNull().default(''),
+    request_type: text('request_type').$type<RequestLog['request_type']>().notNull().default('final'),
+    upstream_addr: text('upstream_addr').notNull().default(''),
+    is_stream: integer('is_stream', { mode: 'boolean' }).notNull().default(false),
+    request_body: text('request_body').notNull().default(''),
+  },
+  (t) => [
+    index('idx_request_logs_timestamp').on(t.timestamp),
+    index('idx_request_logs_group_id').on(t.group_id),
+    index('idx_request_logs_group_name').on(t.group_name),
+    index('idx_request_logs_parent_group_name').on(t.parent_group_name),
+    index('idx_request_logs_key_hash').on(t.key_hash),
+    index('idx_request_logs_model').on(t.model),
+    index('idx_request_logs_request_type').on(t.request_type),
+  ],
+)
+
+export const groupHourlyStats = sqliteTable(
+  'group_hourly_stats',
+  {
+    id: id(),
+    time: integer('time', { mode: 'timestamp_ms' }).notNull(),
+    group_id: integer('group_id').notNull(),
+    success_count: integer('success_count').notNull().default(0),
+    failure_count: integer('failure_count').notNull().default(0),
+    created_at: createdAt(),
+    updated_at: updatedAt(),
+  },
+  (t) => [uniqueIndex('idx_group_time').on(t.time, t.group_id)],
+)

@@ -1,0 +1,143 @@
+// Store methods for system settings and groups over drizzle SQLite.
+import { and, asc, eq, ne, or, sql } from 'drizzle-orm'
+import { AppError } from '../errors'
+import { apiKeys, groups, groupSubGroups, systemSettings } from './schema.sqlite'
+import { chunk, isUniqueViolation, MAX_PARAMS, runBatch, type SqlDb } from './sql-util'
+import type { Group, GroupInput, Store } from './types'
+
+type SettingsMethods = Pick<Store, 'getSettings' | 'putSettings' | 'seedSettings'>
+type GroupMethods = Pick<
+  Store,
+  | 'listGroups'
+  | 'getGroup'
+  | 'getGroupByName'
+  | 'createGroup'
+  | 'updateGroup'
+  | 'deleteGroup'
+  | 'setGroupValidatedAt'
+>
+
+// Five bound values per settings row: key, value, description, created_at, updated_at.
+const SETTINGS_PER_STMT = Math.floor(MAX_PARAMS / 5)
+
+const toSettingRows = (values: Record<string, string>, now: Date) =>
+  Object.entries(values).map(([setting_key, setting_value]) => ({
+    setting_key,
+    setting_value: String(setting_value),
+    created_at: now,
+    updated_at: now,
+  }))
+
+export const createSqlSettings = (db: SqlDb): SettingsMethods => ({
+  async getSettings() {
+    const rows = await db
+      .select({ key: systemSettings.setting_key, value: systemSettings.setting_value })
+      .from(systemSettings)
+    return Object.fromEntries(rows.map((r) => [r.key, r.value]))
+  },
+
+  async putSettings(values) {
+    const rows = chunk(toSettingRows(values, new Date()), SETTINGS_PER_STMT)
+    await runBatch(db, (q) =>
+      rows.map((part) =>
+        q
+          .insert(systemSettings)
+          .values(part)
+          .onConflictDoUpdate({
+            target: systemSettings.setting_key,
+            set: {
+              setting_value: sql`excluded.setting_value`,
+              updated_at: sql`excluded.updated_at`,
+            },
+          }),
+      ),
+    )
+  },
+
+  async seedSettings(values) {
+    const rows = chunk(toSettingRows(values, new Date()), SETTINGS_PER_STMT)
+    await runBatch(db, (q) =>
+      rows.map((part) => q.insert(systemSettings).values(part).onConflictDoNothing()),
+    )
+  },
+})
+
+/** The writable group fields of an input or patch: ids and timestamps are ours to set. */
+const groupFields = (input: Partial<GroupInput>): Partial<GroupInput> => {
+  const { id: _id, created_at: _c, updated_at: _u, last_validated_at: _v, ...rest } =
+    input as Partial<Group>
+  return rest
+}
+
+const duplicateName = (name: string) =>
+  new AppError(409, 'DUPLICATE_RESOURCE', `group name '${name}' already exists`)
+
+export const createSqlGroups = (db: SqlDb): GroupMethods => {
+  const getGroup = async (id: number): Promise<Group | null> => {
+    const [row] = await db.select().from(groups).where(eq(groups.id, id)).limit(1)
+    return row ?? null
+  }
+
+  return {
+    listGroups: () => db.select().from(groups).orderBy(asc(groups.sort), asc(groups.id)),
+
+    getGroup,
+
+    async getGroupByName(name) {
+      const [row] = await db.select().from(groups).where(eq(groups.name, name)).limit(1)
+      return row ?? null
+    },
+
+    async createGroup(input) {
+      const now = new Date()
+      // ON CONFLICT DO NOTHING turns a taken name into an empty RETURNING, on every driver alike.
+      const [row] = await db
+        .insert(groups)
+        .values({ ...(groupFields(input) as GroupInput), created_at: now, updated_at: now })
+        .onConflictDoNothing({ target: groups.name })
+        .returning()
+      if (!row) throw duplicateName(input.name)
+      return row
+    },
+
+    async updateGroup(id, patch) {
+      const fields = groupFields(patch)
+      if (fields.name !== undefined) {
+        const [taken] = await db
+          .select({ id: groups.id })
+          .from(groups)
+          .where(and(eq(groups.name, fields.name), ne(groups.id, id)))
+          .limit(1)
+        if (taken) throw duplicateName(fields.name)
+      }
+      try {
+        const [row] = await db
+          .update(groups)
+          .set({ ...fields, updated_at: new Date() })
+          .where(eq(groups.id, id))
+          .returning()
+        return row ?? null
+      } catch (err) {
+        // A concurrent rename can still win between the check and the update.
+        if (fields.name !== undefined && isUniqueViolation(err)) throw duplicateName(fields.name)
+        throw err
+      }
+    },
+
+    async deleteGroup(id) {
+      const results = await runBatch(db, (q) => [
+        q.delete(apiKeys).where(eq(apiKeys.group_id, id)),
+        // Memberships on either side would dangle once the group is gone.
+        q
+          .delete(groupSubGroups)
+          .where(or(eq(groupSubGroups.group_id, id), eq(groupSubGroups.sub_group_id, id))),
+        q.delete(groups).where(eq(groups.id, id)).returning({ id: groups.id }),
+      ])
+      return (results[2] as unknown[]).length > 0
+    },
+
+    async setGroupValidatedAt(id, at) {
+      await db.update(groups).set({ last_validated_at: at }).where(eq(groups.id, id))
+    },
+  }
+}

@@ -1,0 +1,201 @@
+// Store methods for upstream keys over drizzle SQLite: paging, pool loading, bulk add with
+// dedupe, and bulk status changes. Every multi-statement write runs as one batch.
+import { and, count, desc, eq, gt, inArray, ne, or, sql, type SQL } from 'drizzle-orm'
+import { apiKeys } from './schema.sqlite'
+import { chunk, changes, lit, MAX_PARAMS, runBatch, runBatches, type SqlDb } from './sql-util'
+import type { KeyStatus, PoolKeyRow, Store } from './types'
+
+type KeyMethods = Pick<
+  Store,
+  | 'listKeys'
+  | 'getKey'
+  | 'loadKeys'
+  | 'addKeys'
+  | 'findKeyIds'
+  | 'deleteKeys'
+  | 'clearKeys'
+  | 'restoreKeys'
+  | 'setKeyNotes'
+  | 'updateKeyHealth'
+  | 'countKeys'
+>
+
+// Only key_value and key_hash are bound per row; the rest is inlined (see addKeys).
+const KEYS_PER_INSERT = Math.floor(MAX_PARAMS / 2)
+// Room for the few fixed parameters (group id, status, set values) next to an id or hash list.
+const IDS_PER_STMT = MAX_PARAMS - 10
+
+const poolFields = {
+  id: apiKeys.id,
+  key_value: apiKeys.key_value,
+  status: apiKeys.status,
+  failure_count: apiKeys.failure_count,
+}
+
+const inGroup = (groupId: number, status?: KeyStatus): SQL | undefined =>
+  and(eq(apiKeys.group_id, groupId), status ? eq(apiKeys.status, status) : undefined)
+
+const idsOf = (rows: unknown): number[] => (rows as { id: number }[]).map((r) => r.id)
+
+export const createSqlKeys = (db: SqlDb): KeyMethods => ({
+  async listKeys(q) {
+    const where = and(
+      inGroup(q.group_id, q.status),
+      q.key_hash ? eq(apiKeys.key_hash, q.key_hash) : undefined,
+    )
+    const page = Math.max(1, Math.floor(q.page))
+    const size = Math.max(1, Math.floor(q.page_size))
+    const [items, [total]] = await Promise.all([
+      db
+        .select()
+        .from(apiKeys)
+        .where(where)
+        // SQLite sorts NULL lowest, so DESC already puts never-used keys last; spelling it out
+        // keeps the order the same on dialects that sort NULL highest.
+        .orderBy(sql`${apiKeys.last_used_at} desc nulls last`, desc(apiKeys.id))
+        .limit(size)
+        .offset((page - 1) * size),
+      db.select({ n: count() }).from(apiKeys).where(where),
+    ])
+    return { items, total: total?.n ?? 0 }
+  },
+
+  async getKey(id) {
+    const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1)
+    return row ?? null
+  },
+
+  loadKeys: (groupId, afterId, limit, status) =>
+    db
+      .select(poolFields)
+      .from(apiKeys)
+      .where(and(inGroup(groupId, status), gt(apiKeys.id, afterId)))
+      .orderBy(apiKeys.id)
+      .limit(limit),
+
+  async addKeys(groupId, keys) {
+    const seen = new Set<string>()
+    const fresh = keys.filter((k) => !seen.has(k.key_hash) && seen.add(k.key_hash))
+    if (fresh.length === 0) return []
+    const now = lit(Date.now())
+    const group = lit(groupId)
+    // Constants are inlined so each row binds two parameters and a statement carries 50 keys;
+    // the unique (group_id, key_hash) index drops keys the group already has.
+    const rows = fresh.map((k) => ({
+      group_id: group,
+      key_value: k.key_value,
+      key_hash: k.key_hash,
+      status: sql`'active'`,
+      notes: sql`''`,
+      request_count: sql`0`,
+      failure_count: sql`0`,
+      created_at: now,
+      updated_at: now,
+    }))
+    const results = await runBatches(db, (q) =>
+      chunk(rows, KEYS_PER_INSERT).map((part) =>
+        q.insert(apiKeys).values(part).onConflictDoNothing().returning(poolFields),
+      ),
+    )
+    return results.flat() as PoolKeyRow[]
+  },
+
+  async findKeyIds(groupId, hashes, status) {
+    const unique = [...new Set(hashes)]
+    const results = await runBatches(db, (q) =>
+      chunk(unique, IDS_PER_STMT).map((part) =>
+        q
+          .select({ id: apiKeys.id })
+          .from(apiKeys)
+          .where(and(inGroup(groupId, status), inArray(apiKeys.key_hash, part))),
+      ),
+    )
+    return results.flatMap(idsOf)
+  },
+
+  async deleteKeys(groupId, ids) {
+    const results = await runBatches(db, (q) =>
+      chunk([...new Set(ids)], IDS_PER_STMT).map((part) =>
+        q.delete(apiKeys).where(and(inGroup(groupId), inArray(apiKeys.id, part))),
+      ),
+    )
+    return results.reduce<number>((n, r) => n + changes(r), 0)
+  },
+
+  async clearKeys(groupId, status) {
+    const rows = await db
+      .delete(apiKeys)
+      .where(inGroup(groupId, status))
+      .returning({ id: apiKeys.id })
+    return idsOf(rows)
+  },
+
+  async restoreKeys(groupId, ids) {
+    const set = { status: 'active' as const, failure_count: 0, updated_at: new Date() }
+    if (ids === 'all-invalid') {
+      const rows = await db
+        .update(apiKeys)
+        .set(set)
+        .where(inGroup(groupId, 'invalid'))
+        .returning({ id: apiKeys.id })
+      return idsOf(rows)
+    }
+    // Only rows that actually change are touched, so the returned ids are exactly the changed ones.
+    const needsRestore = or(ne(apiKeys.status, 'active'), ne(apiKeys.failure_count, 0))
+    const results = await runBatches(db, (q) =>
+      chunk([...new Set(ids)], IDS_PER_STMT).map((part) =>
+        q
+          .update(apiKeys)
+          .set(set)
+          .where(and(inGroup(groupId), inArray(apiKeys.id, part), needsRestore))
+          .returning({ id: apiKeys.id }),
+      ),
+    )
+    return results.flatMap(idsOf)
+  },
+
+  async setKeyNotes(id, notes) {
+    const rows = await db
+      .update(apiKeys)
+      .set({ notes, updated_at: new Date() })
+      .where(eq(apiKeys.id, id))
+      .returning({ id: apiKeys.id })
+    return rows.length > 0
+  },
+
+  async updateKeyHealth(updates) {
+    // Reports come in bursts with few distinct (status, failure_count) pairs: one UPDATE per pair.
+    // The last report of a key wins.
+    const latest = new Map(updates.map((u) => [u.id, u]))
+    const byHealth = new Map<string, { status: KeyStatus; failure_count: number; ids: number[] }>()
+    for (const u of latest.values()) {
+      const k = `${u.status}:${u.failure_count}`
+      const entry = byHealth.get(k) ?? { status: u.status, failure_count: u.failure_count, ids: [] }
+      entry.ids.push(u.id)
+      byHealth.set(k, entry)
+    }
+    const now = new Date()
+    await runBatches(db, (q) =>
+      [...byHealth.values()].flatMap(({ status, failure_count, ids }) =>
+        chunk(ids, IDS_PER_STMT).map((part) =>
+          q
+            .update(apiKeys)
+            .set({ status, failure_count, updated_at: now })
+            .where(inArray(apiKeys.id, part)),
+        ),
+      ),
+    )
+  },
+
+  async countKeys(groupId) {
+    const [row] = await db
+      .select({
+        total: count(),
+        active: sql<number>`coalesce(sum(case when ${apiKeys.status} = 'active' then 1 else 0 end), 0)`.mapWith(Number),
+        invalid: sql<number>`coalesce(sum(case when ${apiKeys.status} = 'invalid' then 1 else 0 end), 0)`.mapWith(Number),
+      })
+      .from(apiKeys)
+      .where(groupId === null ? undefined : eq(apiKeys.group_id, groupId))
+    return row ?? { total: 0, active: 0, invalid: 0 }
+  },
+})

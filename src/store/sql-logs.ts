@@ -1,0 +1,162 @@
+// Store methods for request logs and hourly stats over drizzle SQLite. A log batch, its hourly
+// roll-up and the per-key usage it implies are written in one batch (reference §4.7).
+import { and, asc, count, desc, eq, gte, lt, lte, sql, type Column, type SQL } from 'drizzle-orm'
+import { apiKeys, groupHourlyStats, requestLogs } from './schema.sqlite'
+import { changes, chunk, likeContains, MAX_PARAMS, runBatch, type SqlDb, type Stmt } from './sql-util'
+import type { LogQuery, RequestLog, Store } from './types'
+
+type LogMethods = Pick<Store, 'insertLogs' | 'queryLogs' | 'deleteLogsBefore' | 'hourlyStats'>
+
+const HOUR_MS = 3_600_000
+// Every request_logs column is bound, so a statement carries MAX_PARAMS / 20 rows.
+const LOG_COLUMNS = 20
+const LOGS_PER_INSERT = Math.floor(MAX_PARAMS / LOG_COLUMNS)
+// time, group_id, success_count, failure_count, created_at, updated_at.
+const STATS_PER_INSERT = Math.floor(MAX_PARAMS / 6)
+
+interface HourBucket {
+  time: Date
+  group_id: number
+  success_count: number
+  failure_count: number
+}
+
+interface KeyUsage {
+  group_id: number
+  key_hash: string
+  n: number
+  last: number
+}
+
+/** Final attempts per (hour, group), counted for the group and for its aggregate parent. */
+const toHourBuckets = (rows: RequestLog[]): HourBucket[] => {
+  const buckets = new Map<string, HourBucket>()
+  const add = (time: number, group_id: number, ok: boolean) => {
+    const k = `${time}:${group_id}`
+    const b = buckets.get(k) ?? { time: new Date(time), group_id, success_count: 0, failure_count: 0 }
+    if (ok) b.success_count++
+    else b.failure_count++
+    buckets.set(k, b)
+  }
+  for (const r of rows) {
+    if (r.request_type !== 'final') continue
+    const hour = Math.floor(r.timestamp.getTime() / HOUR_MS) * HOUR_MS
+    add(hour, r.group_id, r.is_success)
+    if (r.parent_group_id) add(hour, r.parent_group_id, r.is_success)
+  }
+  return [...buckets.values()]
+}
+
+/** Successful uses per (group, key): how many, and the latest. */
+const toKeyUsage = (rows: RequestLog[]): KeyUsage[] => {
+  const usage = new Map<string, KeyUsage>()
+  for (const r of rows) {
+    if (!r.is_success || !r.key_hash) continue
+    const k = `${r.group_id}:${r.key_hash}`
+    const u = usage.get(k) ?? { group_id: r.group_id, key_hash: r.key_hash, n: 0, last: 0 }
+    u.n++
+    u.last = Math.max(u.last, r.timestamp.getTime())
+    usage.set(k, u)
+  }
+  return [...usage.values()]
+}
+
+const logFilter = (q: LogQuery): SQL | undefined => {
+  const contains = (col: Column, v: string) =>
+    sql`${col} like ${likeContains(v)} escape '\\'`
+  return and(
+    q.parent_group_name ? contains(requestLogs.parent_group_name, q.parent_group_name) : undefined,
+    q.group_name ? contains(requestLogs.group_name, q.group_name) : undefined,
+    q.model ? contains(requestLogs.model, q.model) : undefined,
+    q.error_contains ? contains(requestLogs.error_message, q.error_contains) : undefined,
+    q.key_hash ? eq(requestLogs.key_hash, q.key_hash) : undefined,
+    q.is_success !== undefined ? eq(requestLogs.is_success, q.is_success) : undefined,
+    q.request_type ? eq(requestLogs.request_type, q.request_type) : undefined,
+    q.status_code !== undefined ? eq(requestLogs.status_code, q.status_code) : undefined,
+    q.source_ip ? eq(requestLogs.source_ip, q.source_ip) : undefined,
+    q.start_time ? gte(requestLogs.timestamp, q.start_time) : undefined,
+    q.end_time ? lte(requestLogs.timestamp, q.end_time) : undefined,
+  )
+}
+
+export const createSqlLogs = (db: SqlDb): LogMethods => ({
+  async insertLogs(rows) {
+    if (rows.length === 0) return
+    const buckets = toHourBuckets(rows)
+    const usage = toKeyUsage(rows)
+    const now = new Date()
+    await runBatch(db, (q) => {
+      const stmts: Stmt[] = chunk(rows, LOGS_PER_INSERT).map((part) =>
+        q.insert(requestLogs).values(part),
+      )
+      for (const part of chunk(buckets, STATS_PER_INSERT)) {
+        const values = part.map((b) => ({ ...b, created_at: now, updated_at: now }))
+        stmts.push(
+          q
+            .insert(groupHourlyStats)
+            .values(values)
+            .onConflictDoUpdate({
+              target: [groupHourlyStats.time, groupHourlyStats.group_id],
+              set: {
+                success_count: sql`${groupHourlyStats.success_count} + excluded.success_count`,
+                failure_count: sql`${groupHourlyStats.failure_count} + excluded.failure_count`,
+                updated_at: sql`excluded.updated_at`,
+              },
+            }),
+        )
+      }
+      for (const u of usage) {
+        stmts.push(
+          q
+            .update(apiKeys)
+            .set({
+              request_count: sql`${apiKeys.request_count} + ${u.n}`,
+              last_used_at: sql`max(coalesce(${apiKeys.last_used_at}, 0), ${u.last})`,
+            })
+            .where(and(eq(apiKeys.group_id, u.group_id), eq(apiKeys.key_hash, u.key_hash))),
+        )
+      }
+      return stmts
+    })
+  },
+
+  async queryLogs(q) {
+    const where = logFilter(q)
+    const page = Math.max(1, Math.floor(q.page))
+    const size = Math.max(1, Math.floor(q.page_size))
+    const [items, [total]] = await Promise.all([
+      db
+        .select()
+        .from(requestLogs)
+        .where(where)
+        .orderBy(desc(requestLogs.timestamp), desc(requestLogs.id))
+        .limit(size)
+        .offset((page - 1) * size),
+      db.select({ n: count() }).from(requestLogs).where(where),
+    ])
+    return { items, total: total?.n ?? 0 }
+  },
+
+  async deleteLogsBefore(t) {
+    return changes(await db.delete(requestLogs).where(lt(requestLogs.timestamp, t)))
+  },
+
+  /** Rows with `from <= time < to` (the dashboard's half-open windows, reference §4.8). */
+  hourlyStats: (from, to, groupId) =>
+    db
+      .select({
+        time: groupHourlyStats.time,
+        group_id: groupHourlyStats.group_id,
+        success_count: groupHourlyStats.success_count,
+        failure_count: groupHourlyStats.failure_count,
+      })
+      .from(groupHourlyStats)
+      .where(
+        and(
+          gte(groupHourlyStats.time, from),
+          lt(groupHourlyStats.time, to),
+          groupId === undefined ? undefined : eq(groupHourlyStats.group_id, groupId),
+        ),
+      )
+      .orderBy(asc(groupHourlyStats.time), asc(groupHourlyStats.group_id)),
+})

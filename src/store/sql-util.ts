@@ -1,0 +1,83 @@
+// Shared plumbing for the drizzle Store: the database type, atomic multi-statement runs that work
+// on D1 (no interactive transactions) as well as libsql, and chunking under D1's parameter limit.
+import { sql, type SQL } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
+import type * as schema from './schema.sqlite'
+
+/** Any async drizzle SQLite database: drizzle/libsql on Node, drizzle/d1 on Workers. */
+// The run-result type differs per driver (libsql ResultSet, D1Result), hence `any`.
+export type SqlDb = BaseSQLiteDatabase<'async', any, typeof schema>
+
+/** A built statement: batchable, and awaitable for the transaction fallback. */
+export type Stmt = BatchItem<'sqlite'> & PromiseLike<unknown>
+
+/** D1 allows at most 100 bound parameters per statement. */
+export const MAX_PARAMS = 100
+
+/** Statements per db.batch call: each batch is one transaction (and one round trip on D1). */
+export const MAX_BATCH = 200
+
+type BatchFn = (queries: readonly BatchItem<'sqlite'>[]) => Promise<unknown[]>
+
+/**
+ * Runs the statements that `build` makes as one atomic unit and returns their results in order.
+ * Uses `db.batch` where the driver has it (D1 and libsql both run a batch in one transaction);
+ * otherwise builds them again on a transaction and runs them one by one.
+ */
+export const runBatch = async (db: SqlDb, build: (q: SqlDb) => Stmt[]): Promise<unknown[]> => {
+  if ('batch' in db && typeof db.batch === 'function') {
+    const stmts = build(db)
+    return stmts.length === 0 ? [] : (db.batch as BatchFn).call(db, stmts)
+  }
+  return db.transaction(async (tx) => {
+    const out: unknown[] = []
+    for (const stmt of build(tx)) out.push(await stmt)
+    return out
+  })
+}
+
+/** Like runBatch, but for more statements than one batch should hold: atomic per slice only. */
+export const runBatches = async (db: SqlDb, build: (q: SqlDb) => Stmt[]): Promise<unknown[]> => {
+  if (!('batch' in db)) return runBatch(db, build)
+  const all = build(db)
+  const out: unknown[] = []
+  for (let i = 0; i < all.length; i += MAX_BATCH) {
+    out.push(...(await runBatch(db, () => all.slice(i, i + MAX_BATCH))))
+  }
+  return out
+}
+
+export const chunk = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+/** Rows changed by a non-returning statement: libsql, D1 and the sync drivers report it apart. */
+export const changes = (result: unknown): number => {
+  const r = result as { rowsAffected?: number; changes?: number; meta?: { changes?: number } }
+  return Number(r?.rowsAffected ?? r?.meta?.changes ?? r?.changes ?? 0)
+}
+
+/**
+ * An integer inlined into the SQL instead of bound, to keep bulk inserts under MAX_PARAMS.
+ * Only ever used for numbers we produce (ids, clock readings), never for client strings.
+ */
+export const lit = (n: number): SQL => {
+  if (!Number.isSafeInteger(n)) throw new TypeError(`not an integer: ${n}`)
+  return sql.raw(String(n))
+}
+
+/** Escapes LIKE wildcards so a search for `a_b` matches only that text. */
+export const likeContains = (value: string): string => `%${value.replace(/[\\%_]/g, '\\$&')}%`
+
+/** Whether an error (or one it wraps, as drizzle's DrizzleQueryError does) is a UNIQUE violation. */
+export const isUniqueViolation = (err: unknown): boolean => {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (/UNIQUE constraint failed|SQLITE_CONSTRAINT_UNIQUE/i.test(String((e as Error).message))) {
+      return true
+    }
+  }
+  return false
+}

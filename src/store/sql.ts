@@ -1,0 +1,17 @@
+// createSqlStore: the Store over any async drizzle SQLite database (libsql on Node, D1 on Workers).
+// It holds no connection of its own; whoever opened the database passes `close`.
+import { createSqlGroups, createSqlSettings } from './sql-groups'
+import { createSqlKeys } from './sql-keys'
+import { createSqlLogs } from './sql-logs'
+import type { SqlDb } from './sql-util'
+import type { Store } from './types'
+
+export type { SqlDb } from './sql-util'
+
+export const createSqlStore = (db: SqlDb, close: () => Promise<void> = async () => {}): Store => ({
+  ...createSqlSettings(db),
+  ...createSqlGroups(db),
+  ...createSqlKeys(db),
+  ...createSqlLogs(db),
+  close,
+})

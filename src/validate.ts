@@ -1,0 +1,40 @@
+// Checks one upstream key with the channel's validation request. Errors never carry the key.
+import type { GroupEntry } from './cache'
+import type { Core } from './core'
+import { redact, stripKeyParam } from './crypto'
+import { errorMessageOf } from './proxy/response'
+
+export interface ValidationResult {
+  ok: boolean
+  status: number
+  error: string
+}
+
+export const validateKey = async (core: Core, entry: GroupEntry, key: string): Promise<ValidationResult> => {
+  const { settings, channel, group } = entry
+  const base = entry.upstreams.next()
+  if (!base) return { ok: false, status: 0, error: 'no upstream with weight > 0' }
+  const { url, init } = channel.validationRequest(group, base, key)
+  try {
+    const res = await core.deps.fetch(url, {
+      ...init,
+      signal: AbortSignal.timeout(settings.key_validation_timeout_seconds * 1000),
+      timeouts: { connect: settings.connect_timeout * 1000, headers: settings.key_validation_timeout_seconds * 1000 },
+    })
+    const text = await res.text()
+    if (res.ok) return { ok: true, status: res.status, error: '' }
+    return { ok: false, status: res.status, error: `[status ${res.status}] ${redact(errorMessageOf(text), key)}` }
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err)
+    return { ok: false, status: 0, error: redact(stripKeyParam(msg), key) }
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+export const forEachLimit = async <T>(items: T[], limit: number, fn: (item: T) => Promise<void>) => {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++])
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+}

@@ -1,0 +1,312 @@
+// Channels: key injection, stream and model detection, error and rate-limit parsing, validation.
+import { describe, expect, it } from 'vitest'
+import { CHANNEL_TYPES, getChannel } from '../src/channels/index'
+import { parseDurationMs, retryAfterAt } from '../src/channels/rate-limit'
+import type { Channel } from '../src/channels/types'
+import type { Group } from '../src/store/types'
+
+const NOW = Date.UTC(2026, 0, 1, 0, 0, 0)
+
+const ch = (type: string): Channel => {
+  const c = getChannel(type)
+  if (c === null) throw new Error(`no channel ${type}`)
+  return c
+}
+
+const group = (patch: Partial<Group> = {}): Group => ({
+  id: 1,
+  name: 'g',
+  display_name: '',
+  description: '',
+  group_type: 'standard',
+  upstreams: [],
+  channel_type: 'openai',
+  sort: 0,
+  test_model: '',
+  validation_endpoint: '',
+  param_overrides: {},
+  model_redirect_rules: {},
+  model_redirect_strict: false,
+  config: {},
+  header_rules: [],
+  proxy_keys: '',
+  last_validated_at: null,
+  created_at: new Date(NOW),
+  updated_at: new Date(NOW),
+  ...patch,
+})
+
+const inject = (type: string, href: string, init: Record<string, string> = {}) => {
+  const url = new URL(href)
+  const headers = new Headers(init)
+  ch(type).injectKey(url, headers, 'sk-k')
+  return { url: url.href, headers: Object.fromEntries(headers) }
+}
+
+describe('registry', () => {
+  it('lists the four types in a stable order and finds each', () => {
+    expect(CHANNEL_TYPES).toEqual(['openai', 'openai-response', 'gemini', 'anthropic'])
+    for (const t of CHANNEL_TYPES) expect(getChannel(t)?.type).toBe(t)
+  })
+
+  it('returns null for unknown types, including prototype names', () => {
+    for (const t of ['azure', '', '__proto__', 'constructor', 'toString']) {
+      expect(getChannel(t)).toBeNull()
+    }
+  })
+
+  it('has the v1 defaults', () => {
+    const d = CHANNEL_TYPES.map((t) => [ch(t).defaultUpstream, ch(t).defaultTestModel])
+    expect(d).toEqual([
+      ['https://api.openai.com', 'gpt-4.1-nano'],
+      ['https://api.openai.com', 'gpt-4.1-nano'],
+      ['https://generativelanguage.googleapis.com', 'gemini-2.0-flash-lite'],
+      ['https://api.anthropic.com', 'claude-3-haiku-20240307'],
+    ])
+  })
+})
+
+describe('injectKey', () => {
+  it('sets a Bearer key for openai and openai-response, replacing any', () => {
+    for (const t of ['openai', 'openai-response']) {
+      const r = inject(t, 'https://u/v1/chat/completions?x=1', { authorization: 'Bearer old' })
+      expect(r.headers.authorization).toBe('Bearer sk-k')
+      expect(r.url).toBe('https://u/v1/chat/completions?x=1')
+    }
+  })
+
+  it('gemini native: sets ?key=, replaces any, keeps the rest of the query verbatim', () => {
+    const r = inject('gemini', 'https://g/v1beta/models/m:streamGenerateContent?alt=sse&key=old')
+    expect(r.url).toBe('https://g/v1beta/models/m:streamGenerateContent?alt=sse&key=sk-k')
+    expect(r.headers.authorization).toBeUndefined()
+    expect(inject('gemini', 'https://g/v1beta/models').url).toBe('https://g/v1beta/models?key=sk-k')
+    const odd = inject('gemini', 'https://g/v1/models?a=%20b&key&keyx=1').url
+    expect(odd).toBe('https://g/v1/models?a=%20b&keyx=1&key=sk-k')
+  })
+
+  it('gemini: escapes a key with URL characters', () => {
+    const url = new URL('https://g/v1beta/models/m:generateContent')
+    ch('gemini').injectKey(url, new Headers(), 'a&b=c')
+    expect(url.searchParams.get('key')).toBe('a&b=c')
+  })
+
+  it('gemini OpenAI-compatible path: Bearer, no query key', () => {
+    const r = inject('gemini', 'https://g/v1beta/openai/chat/completions')
+    expect(r.headers.authorization).toBe('Bearer sk-k')
+    expect(r.url).toBe('https://g/v1beta/openai/chat/completions')
+  })
+
+  it('anthropic: x-api-key, overwrites anthropic-version, drops authorization', () => {
+    const r = inject('anthropic', 'https://a/v1/messages', {
+      authorization: 'Bearer client',
+      'anthropic-version': '2024-01-01',
+      'anthropic-beta': 'x',
+    })
+    expect(r.headers).toEqual({
+      'x-api-key': 'sk-k',
+      'anthropic-version': '2023-06-01',
+      'anthropic-beta': 'x',
+    })
+  })
+})
+
+describe('isStreamPath and modelOf', () => {
+  it('gemini streams by path; the others never do', () => {
+    const g = ch('gemini')
+    expect(g.isStreamPath('/v1beta/models/gemini-pro:streamGenerateContent')).toBe(true)
+    expect(g.isStreamPath('/v1beta/models/gemini-pro:streamGenerateContent?alt=sse')).toBe(true)
+    expect(g.isStreamPath('/v1beta/models/gemini-pro:generateContent')).toBe(false)
+    for (const t of ['openai', 'openai-response', 'anthropic']) {
+      expect(ch(t).isStreamPath('/v1beta/models/m:streamGenerateContent')).toBe(false)
+    }
+  })
+
+  it('gemini takes the model from the path, else the body', () => {
+    const g = ch('gemini')
+    expect(g.modelOf('/v1beta/models/gemini-pro:generateContent', 'body')).toBe('gemini-pro')
+    expect(g.modelOf('/v1beta/models/gemini-2.0-flash', 'body')).toBe('gemini-2.0-flash')
+    expect(g.modelOf('/v1/models/m/operations/x', 'body')).toBe('m')
+    expect(g.modelOf('/v1beta/openai/chat/completions', 'gpt')).toBe('gpt')
+    expect(g.modelOf('/v1beta/models', 'body')).toBe('body')
+    expect(g.modelOf('/v1beta/tunedModels/t:generateContent', 'body')).toBe('body')
+  })
+
+  it('the others take the body model', () => {
+    for (const t of ['openai', 'openai-response', 'anthropic']) {
+      expect(ch(t).modelOf('/v1beta/models/x:generateContent', 'gpt-4o')).toBe('gpt-4o')
+    }
+  })
+})
+
+describe('isInvalidKeyError', () => {
+  const openaiBody = JSON.stringify({
+    error: {
+      message: 'Incorrect API key provided: sk-…',
+      type: 'invalid_request_error',
+      code: 'invalid_api_key',
+    },
+  })
+  const geminiBody = JSON.stringify({
+    error: {
+      code: 400,
+      message: 'API key not valid. Please pass a valid API key.',
+      status: 'INVALID_ARGUMENT',
+      details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }],
+    },
+  })
+  const anthropicBody = JSON.stringify({
+    type: 'error',
+    error: { type: 'authentication_error', message: 'invalid x-api-key' },
+  })
+  const plain400 = JSON.stringify({ error: { message: 'max_tokens is too large', code: 400 } })
+
+  it('recognises each provider signature', () => {
+    expect(ch('openai').isInvalidKeyError(401, openaiBody)).toBe(true)
+    expect(ch('openai').isInvalidKeyError(400, 'Incorrect API key provided')).toBe(true)
+    expect(ch('openai-response').isInvalidKeyError(401, openaiBody)).toBe(true)
+    expect(ch('gemini').isInvalidKeyError(400, geminiBody)).toBe(true)
+    expect(ch('gemini').isInvalidKeyError(400, `[${geminiBody}]`)).toBe(true)
+    expect(ch('gemini').isInvalidKeyError(400, '{"error":{"message":"API key expired."}}')).toBe(
+      true,
+    )
+    expect(ch('anthropic').isInvalidKeyError(401, anthropicBody)).toBe(true)
+  })
+
+  it('does not flag ordinary client errors, server errors or other providers', () => {
+    for (const t of CHANNEL_TYPES) {
+      expect(ch(t).isInvalidKeyError(400, plain400)).toBe(false)
+      expect(ch(t).isInvalidKeyError(400, '')).toBe(false)
+    }
+    expect(ch('gemini').isInvalidKeyError(500, geminiBody)).toBe(false)
+    expect(ch('openai').isInvalidKeyError(400, geminiBody)).toBe(false)
+    expect(ch('anthropic').isInvalidKeyError(400, openaiBody)).toBe(false)
+  })
+})
+
+describe('rate-limit parsing', () => {
+  const h = (init: Record<string, string>) => new Headers(init)
+
+  it('parses Go-style durations', () => {
+    expect(parseDurationMs('1s')).toBe(1000)
+    expect(parseDurationMs('6m0s')).toBe(360_000)
+    expect(parseDurationMs('20ms')).toBe(20)
+    expect(parseDurationMs('1h2m3.5s')).toBe(3_723_500)
+    expect(parseDurationMs('0')).toBe(0)
+    for (const bad of ['', 's', '5', '1x', '1s junk', 'abc'])
+      expect(parseDurationMs(bad)).toBeNull()
+  })
+
+  it('reads retry-after as seconds or an HTTP date, and retry-after-ms', () => {
+    expect(retryAfterAt(h({ 'retry-after': '30' }), NOW)).toBe(NOW + 30_000)
+    const date = new Date(NOW + 90_000).toUTCString()
+    expect(retryAfterAt(h({ 'retry-after': date }), NOW)).toBe(NOW + 90_000)
+    expect(retryAfterAt(h({ 'retry-after-ms': '1500', 'retry-after': '9' }), NOW)).toBe(NOW + 1500)
+    const past = new Date(NOW - 5000).toUTCString()
+    expect(retryAfterAt(h({ 'retry-after': past }), NOW)).toBe(NOW)
+    expect(retryAfterAt(h({ 'retry-after': 'soon' }), NOW)).toBeNull()
+    expect(retryAfterAt(h({}), NOW)).toBeNull()
+  })
+
+  it('every channel honours retry-after', () => {
+    for (const t of CHANNEL_TYPES) {
+      expect(ch(t).rateLimitResetAt(h({ 'retry-after': '2' }), NOW)).toBe(NOW + 2000)
+      expect(ch(t).rateLimitResetAt(h({}), NOW)).toBeNull()
+    }
+  })
+
+  it('openai: the later of the request and token resets', () => {
+    const o = ch('openai')
+    const both = h({ 'x-ratelimit-reset-requests': '1s', 'x-ratelimit-reset-tokens': '6m0s' })
+    expect(o.rateLimitResetAt(both, NOW)).toBe(NOW + 360_000)
+    expect(o.rateLimitResetAt(h({ 'x-ratelimit-reset-tokens': '20ms' }), NOW)).toBe(NOW + 20)
+    expect(o.rateLimitResetAt(h({ 'x-ratelimit-reset-requests': 'bad' }), NOW)).toBeNull()
+    expect(ch('openai-response').rateLimitResetAt(both, NOW)).toBe(NOW + 360_000)
+  })
+
+  it('anthropic: the latest RFC 3339 reset', () => {
+    const a = ch('anthropic')
+    const at = (ms: number) => new Date(NOW + ms).toISOString()
+    const hs = h({
+      'anthropic-ratelimit-requests-reset': at(10_000),
+      'anthropic-ratelimit-tokens-reset': at(40_000),
+    })
+    expect(a.rateLimitResetAt(hs, NOW)).toBe(NOW + 40_000)
+    const off = h({ 'anthropic-ratelimit-requests-reset': '2026-01-01T01:00:05+01:00' })
+    expect(a.rateLimitResetAt(off, NOW)).toBe(NOW + 5000)
+    expect(a.rateLimitResetAt(h({ 'anthropic-ratelimit-tokens-reset': 'x' }), NOW)).toBeNull()
+  })
+
+  it('gemini ignores other providers’ headers', () => {
+    const hs = h({ 'x-ratelimit-reset-requests': '1s' })
+    expect(ch('gemini').rateLimitResetAt(hs, NOW)).toBeNull()
+  })
+})
+
+describe('validationRequest', () => {
+  const body = (r: { init: { body: string } }) => JSON.parse(r.init.body)
+
+  it('openai: default endpoint, Bearer, chat body; trims the base', () => {
+    const r = ch('openai').validationRequest(group(), 'https://api.openai.com/', 'sk-k')
+    expect(r.url).toBe('https://api.openai.com/v1/chat/completions')
+    expect(r.init.method).toBe('POST')
+    expect(r.init.headers).toEqual({
+      'content-type': 'application/json',
+      authorization: 'Bearer sk-k',
+    })
+    expect(body(r)).toEqual({ model: 'gpt-4.1-nano', messages: [{ role: 'user', content: 'hi' }] })
+  })
+
+  it('openai: custom endpoint keeps its query, base path kept, test model used', () => {
+    const g = group({ validation_endpoint: '/v2/chat?api-version=1', test_model: 'm' })
+    const r = ch('openai').validationRequest(g, 'https://p.example/openai//', 'k')
+    expect(r.url).toBe('https://p.example/openai/v2/chat?api-version=1')
+    expect(body(r).model).toBe('m')
+  })
+
+  it('openai-response: /v1/responses with input', () => {
+    const r = ch('openai-response').validationRequest(group(), 'https://u', 'k')
+    expect(r.url).toBe('https://u/v1/responses')
+    expect(r.init.headers.authorization).toBe('Bearer k')
+    expect(body(r)).toEqual({ model: 'gpt-4.1-nano', input: 'hi' })
+    const custom = group({ validation_endpoint: '/x/responses?a=1' })
+    expect(ch('openai-response').validationRequest(custom, 'https://u', 'k').url).toBe(
+      'https://u/x/responses?a=1',
+    )
+  })
+
+  it('gemini: key in x-goog-api-key, never in the URL', () => {
+    const r = ch('gemini').validationRequest(
+      group({ test_model: 'gemini-x' }),
+      'https://g/',
+      'AIza&1',
+    )
+    expect(r.url).toBe('https://g/v1beta/models/gemini-x:generateContent')
+    expect(r.url).not.toContain('AIza')
+    expect(r.init.headers).toEqual({
+      'content-type': 'application/json',
+      'x-goog-api-key': 'AIza&1',
+    })
+    expect(body(r)).toEqual({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] })
+    const dflt = ch('gemini').validationRequest(group({ test_model: 'models/m' }), 'https://g', 'k')
+    expect(dflt.url).toBe('https://g/v1beta/models/m:generateContent')
+  })
+
+  it('anthropic: /v1/messages, x-api-key and version, max_tokens 100', () => {
+    const r = ch('anthropic').validationRequest(group(), 'https://api.anthropic.com', 'sk-ant')
+    expect(r.url).toBe('https://api.anthropic.com/v1/messages')
+    expect(r.init.headers).toEqual({
+      'content-type': 'application/json',
+      'x-api-key': 'sk-ant',
+      'anthropic-version': '2023-06-01',
+    })
+    expect(body(r)).toEqual({
+      model: 'claude-3-haiku-20240307',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'hi' }],
+    })
+    const g = group({ validation_endpoint: '/proxy/messages?beta=true' })
+    expect(ch('anthropic').validationRequest(g, 'https://a/', 'k').url).toBe(
+      'https://a/proxy/messages?beta=true',
+    )
+  })
+})

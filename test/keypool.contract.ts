@@ -1,0 +1,276 @@
+// The KeyPool contract: one suite that every implementation (memory, Redis, Upstash) must pass.
+// `make` must return a pool with no keys in it. Time is passed as `now`; no test uses real timers.
+import { describe, expect, it } from 'vitest'
+import type { KeyPolicy, KeyPool } from '../src/keypool/types'
+import type { PoolKeyRow } from '../src/store/types'
+
+export interface KeyPoolContractOptions {
+  /** Budget for adding 100,000 keys in one call, in ms (remote pools need more than memory). */
+  bulkAddMs?: number
+}
+
+const G = 1
+const T0 = 1_700_000_000_000
+const STRICT: KeyPolicy = { blacklistThreshold: 3 }
+const NEVER: KeyPolicy = { blacklistThreshold: 0 }
+const AUTH = { kind: 'auth_failure' } as const
+const OK = { kind: 'success' } as const
+
+const rows = (n: number, from = 1): PoolKeyRow[] =>
+  Array.from({ length: n }, (_, i) => ({
+    id: from + i,
+    key_value: `sk-${from + i}`,
+    status: 'active',
+    failure_count: 0,
+  }))
+
+const picks = async (pool: KeyPool, n: number, now = T0, exclude?: ReadonlySet<number>) => {
+  const ids: number[] = []
+  for (let i = 0; i < n; i++) ids.push((await pool.pick(G, now, exclude))?.id ?? -1)
+  return ids
+}
+
+const fail = async (pool: KeyPool, id: number, times: number, policy = STRICT) => {
+  for (let i = 0; i < times; i++) await pool.report(G, id, AUTH, policy, T0)
+}
+
+export const testKeyPool = (
+  name: string,
+  make: () => Promise<KeyPool>,
+  opts: KeyPoolContractOptions = {},
+): void => {
+  const setup = async (n: number) => {
+    const pool = await make()
+    await pool.add(G, rows(n))
+    return pool
+  }
+
+  describe(`KeyPool contract: ${name}`, () => {
+    it('rotates in add order, each key once per cycle', async () => {
+      const pool = await setup(5)
+      expect(await picks(pool, 15)).toEqual([1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5])
+      expect(await pool.pick(G, T0)).toEqual({ id: 1, value: 'sk-1' })
+    })
+
+    it('keeps the cycle fair when keys are added or removed mid-cycle', async () => {
+      const pool = await setup(5)
+      await picks(pool, 2)
+      await pool.add(G, rows(1, 6))
+      expect(new Set(await picks(pool, 6)).size).toBe(6)
+      await pool.remove(G, [4])
+      const cycle = await picks(pool, 10)
+      expect(cycle.slice(0, 5).sort()).toEqual([1, 2, 3, 5, 6])
+      expect(cycle.slice(5)).toEqual(cycle.slice(0, 5))
+    })
+
+    it('returns null for an empty or unknown group', async () => {
+      const pool = await make()
+      expect(await pool.pick(99, T0)).toBeNull()
+      expect(await pool.report(99, 1, AUTH, STRICT, T0)).toBeNull()
+      expect(await pool.counts(99, T0)).toEqual({ active: 0, cooling: 0, invalid: 0 })
+      expect(await pool.invalidIds(99)).toEqual([])
+      expect(await pool.restore(99, [1])).toEqual([])
+    })
+
+    it('skips excluded keys while others are usable', async () => {
+      const pool = await setup(4)
+      expect(await picks(pool, 6, T0, new Set([1, 3]))).toEqual([2, 4, 2, 4, 2, 4])
+      expect(await picks(pool, 3, T0, new Set([1, 2, 4]))).toEqual([3, 3, 3])
+      // Ids that are not usable do not stop the search for one that is.
+      await fail(pool, 2, 3)
+      expect(await picks(pool, 2, T0, new Set([1, 2, 3, 77]))).toEqual([4, 4])
+    })
+
+    it('reuses an excluded key only when all usable keys are excluded', async () => {
+      const pool = await setup(3)
+      const all = new Set([1, 2, 3])
+      const got = await picks(pool, 6, T0, all)
+      expect(got.every((id) => all.has(id))).toBe(true)
+      await fail(pool, 1, 3)
+      await fail(pool, 2, 3)
+      expect(await picks(pool, 2, T0, new Set([3]))).toEqual([3, 3])
+      await fail(pool, 3, 3)
+      expect(await pool.pick(G, T0, new Set([3]))).toBeNull()
+    })
+
+    it('skips a cooling key and rejoins it after `until`', async () => {
+      const pool = await setup(3)
+      await fail(pool, 2, 1)
+      const change = await pool.report(G, 2, { kind: 'rate_limited', until: T0 + 1000 }, STRICT, T0)
+      expect(change).toEqual({
+        id: 2,
+        from: 'active',
+        to: 'cooling',
+        status: 'active',
+        failure_count: 1,
+        until: T0 + 1000,
+      })
+      expect(await picks(pool, 4, T0 + 999)).toEqual([1, 3, 1, 3])
+      expect(await pool.counts(G, T0 + 999)).toEqual({ active: 2, cooling: 1, invalid: 0 })
+      expect(new Set(await picks(pool, 3, T0 + 1000))).toEqual(new Set([1, 2, 3]))
+      expect(await pool.counts(G, T0 + 1000)).toEqual({ active: 3, cooling: 0, invalid: 0 })
+    })
+
+    it('returns null while every key cools, then recovers each at its own time', async () => {
+      const pool = await setup(2)
+      await pool.report(G, 1, { kind: 'rate_limited', until: T0 + 500 }, STRICT, T0)
+      await pool.report(G, 2, { kind: 'rate_limited', until: T0 + 100 }, STRICT, T0)
+      expect(await pool.pick(G, T0 + 99)).toBeNull()
+      expect(await picks(pool, 2, T0 + 100)).toEqual([2, 2])
+      expect(new Set(await picks(pool, 2, T0 + 500))).toEqual(new Set([1, 2]))
+    })
+
+    it('keeps the later end when a cooling key is rate limited again', async () => {
+      const pool = await setup(1)
+      await pool.report(G, 1, { kind: 'rate_limited', until: T0 + 500 }, STRICT, T0)
+      const again = await pool.report(G, 1, { kind: 'rate_limited', until: T0 + 200 }, STRICT, T0)
+      expect(again).toMatchObject({ from: 'cooling', to: 'cooling', until: T0 + 500 })
+      expect(await pool.pick(G, T0 + 300)).toBeNull()
+      expect(await pool.pick(G, T0 + 500)).toEqual({ id: 1, value: 'sk-1' })
+    })
+
+    it('blacklists at the threshold and ignores later reports', async () => {
+      const pool = await setup(3)
+      const a = await pool.report(G, 2, AUTH, STRICT, T0)
+      const b = await pool.report(G, 2, AUTH, STRICT, T0)
+      expect([a?.failure_count, a?.to, b?.failure_count, b?.to]).toEqual([1, 'active', 2, 'active'])
+      const c = await pool.report(G, 2, AUTH, STRICT, T0)
+      expect(c).toEqual({
+        id: 2,
+        from: 'active',
+        to: 'invalid',
+        status: 'invalid',
+        failure_count: 3,
+      })
+      expect(await picks(pool, 4)).not.toContain(2)
+      expect(await pool.invalidIds(G)).toEqual([2])
+      expect(await pool.report(G, 2, AUTH, STRICT, T0)).toBeNull()
+      expect(await pool.report(G, 2, OK, STRICT, T0)).toBeNull()
+      expect(await pool.counts(G, T0)).toEqual({ active: 2, cooling: 0, invalid: 1 })
+    })
+
+    it('blacklists a cooling key that reaches the threshold', async () => {
+      const pool = await setup(2)
+      await pool.report(G, 1, { kind: 'rate_limited', until: T0 + 1000 }, STRICT, T0)
+      await fail(pool, 1, 3)
+      expect(await pool.counts(G, T0)).toEqual({ active: 1, cooling: 0, invalid: 1 })
+      expect(await picks(pool, 3, T0 + 2000)).toEqual([2, 2, 2])
+    })
+
+    it('never blacklists with threshold 0, but still counts', async () => {
+      const pool = await setup(2)
+      await fail(pool, 1, 9, NEVER)
+      const last = await pool.report(G, 1, AUTH, NEVER, T0)
+      expect(last).toMatchObject({ to: 'active', status: 'active', failure_count: 10 })
+      expect(await picks(pool, 2)).toEqual([1, 2])
+    })
+
+    it('resets the count on success, and a plain success reports nothing', async () => {
+      const pool = await setup(1)
+      expect(await pool.report(G, 1, OK, STRICT, T0)).toBeNull()
+      await fail(pool, 1, 2)
+      expect(await pool.report(G, 1, OK, STRICT, T0)).toEqual({
+        id: 1,
+        from: 'active',
+        to: 'active',
+        status: 'active',
+        failure_count: 0,
+      })
+      expect(await pool.report(G, 1, OK, STRICT, T0)).toBeNull()
+      await fail(pool, 1, 2)
+      expect(await pool.counts(G, T0)).toEqual({ active: 1, cooling: 0, invalid: 0 })
+    })
+
+    it('does not count a 429 towards the blacklist', async () => {
+      const pool = await setup(1)
+      await fail(pool, 1, 2)
+      for (let i = 1; i <= 5; i++) {
+        const ch = await pool.report(G, 1, { kind: 'rate_limited', until: T0 + i }, STRICT, T0)
+        expect(ch?.failure_count).toBe(2)
+      }
+      expect(await pool.pick(G, T0 + 5)).not.toBeNull()
+      expect(await pool.report(G, 1, AUTH, STRICT, T0 + 5)).toMatchObject({ to: 'invalid' })
+    })
+
+    it('loads state from rows and replaces it when re-added', async () => {
+      const pool = await make()
+      await pool.add(G, [
+        { id: 1, key_value: 'a', status: 'active', failure_count: 2 },
+        { id: 2, key_value: 'b', status: 'invalid', failure_count: 5 },
+      ])
+      expect(await pool.invalidIds(G)).toEqual([2])
+      expect(await pool.report(G, 1, AUTH, STRICT, T0)).toMatchObject({ to: 'invalid' })
+      await pool.add(G, [
+        { id: 1, key_value: 'a2', status: 'active', failure_count: 0 },
+        { id: 2, key_value: 'b2', status: 'invalid', failure_count: 5 },
+      ])
+      expect(await picks(pool, 2)).toEqual([1, 1])
+      expect(await pool.pick(G, T0)).toEqual({ id: 1, value: 'a2' })
+      expect(await pool.counts(G, T0)).toEqual({ active: 1, cooling: 0, invalid: 1 })
+    })
+
+    it('restores invalid and cooling keys with a zero count', async () => {
+      const pool = await setup(3)
+      await fail(pool, 1, 3)
+      await pool.report(G, 2, { kind: 'rate_limited', until: T0 + 1000 }, STRICT, T0)
+      await fail(pool, 3, 2)
+      expect((await pool.restore(G, [1, 2, 3, 42])).sort()).toEqual([1, 2])
+      expect(await pool.counts(G, T0)).toEqual({ active: 3, cooling: 0, invalid: 0 })
+      expect(new Set(await picks(pool, 3))).toEqual(new Set([1, 2, 3]))
+      expect(await pool.report(G, 1, AUTH, STRICT, T0)).toMatchObject({ failure_count: 1 })
+      expect(await pool.report(G, 3, AUTH, STRICT, T0)).toMatchObject({ failure_count: 1 })
+      expect(await pool.invalidIds(G)).toEqual([])
+    })
+
+    it('removes keys in any state, and clears a group without touching others', async () => {
+      const pool = await setup(4)
+      await pool.add(2, rows(2, 100))
+      await fail(pool, 1, 3)
+      await pool.report(G, 2, { kind: 'rate_limited', until: T0 + 1000 }, STRICT, T0)
+      await pool.remove(G, [1, 2, 3])
+      expect(await pool.counts(G, T0)).toEqual({ active: 1, cooling: 0, invalid: 0 })
+      expect(await picks(pool, 2, T0 + 2000)).toEqual([4, 4])
+      expect(await pool.report(G, 3, AUTH, STRICT, T0)).toBeNull()
+      await pool.clearGroup(G)
+      expect(await pool.pick(G, T0)).toBeNull()
+      expect(await pool.counts(G, T0)).toEqual({ active: 0, cooling: 0, invalid: 0 })
+      expect((await pool.pick(2, T0))?.id).toBe(100)
+    })
+
+    it('loses no update under concurrent failures on one key', async () => {
+      const pool = await setup(2)
+      const all = await Promise.all(
+        Array.from({ length: 500 }, () => pool.report(G, 1, AUTH, NEVER, T0)),
+      )
+      const counts = all.map((c) => c?.failure_count ?? -1).sort((a, b) => a - b)
+      expect(counts).toEqual(Array.from({ length: 500 }, (_, i) => i + 1))
+      expect(await pool.report(G, 1, AUTH, NEVER, T0)).toMatchObject({ failure_count: 501 })
+    })
+
+    it('blacklists exactly once under concurrent failures', async () => {
+      const pool = await setup(2)
+      const policy = { blacklistThreshold: 50 }
+      const all = await Promise.all(
+        Array.from({ length: 200 }, () => pool.report(G, 1, AUTH, policy, T0)),
+      )
+      expect(all.filter((c) => c !== null)).toHaveLength(50)
+      expect(all.filter((c) => c?.to === 'invalid')).toHaveLength(1)
+      expect(await pool.invalidIds(G)).toEqual([1])
+    })
+
+    it('adds 100,000 keys quickly, then picks in order and skips cooling keys', async () => {
+      const pool = await make()
+      const many = rows(100_000)
+      const t = performance.now()
+      await pool.add(G, many)
+      expect(performance.now() - t).toBeLessThan(opts.bulkAddMs ?? 2000)
+      expect(await picks(pool, 3)).toEqual([1, 2, 3])
+      expect(await pool.counts(G, T0)).toEqual({ active: 100_000, cooling: 0, invalid: 0 })
+      for (let id = 4; id <= 1003; id++) {
+        await pool.report(G, id, { kind: 'rate_limited', until: T0 + 1000 }, STRICT, T0)
+      }
+      expect(await picks(pool, 2)).toEqual([1004, 1005])
+      expect(await pool.counts(G, T0)).toEqual({ active: 99_000, cooling: 1000, invalid: 0 })
+    })
+  })
+}
