@@ -17,7 +17,7 @@ const list = (def: string) =>
 
 const envSchema = z
   .object({
-    PORT: int(3001, 1, 65535),
+    PORT: int(3001, 0, 65535),
     HOST: z.string().min(1).default('0.0.0.0'),
     SERVER_READ_TIMEOUT: int(60, 1),
     SERVER_WRITE_TIMEOUT: int(600, 1),

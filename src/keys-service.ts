@@ -98,14 +98,22 @@ export const createKeyService = (deps: Deps): KeyService => {
         keys.map((key_value, i) => ({ key_value, key_hash: hashes[i] })),
       )
       if (rows.length > 0) await pool.add(groupId, rows)
-      return { count: rows.length, ignored: keys.length - rows.length, total_in_group: await total(groupId) }
+      return {
+        count: rows.length,
+        ignored: keys.length - rows.length,
+        total_in_group: await total(groupId),
+      }
     },
 
     async delete(groupId, keys) {
       const ids = await store.findKeyIds(groupId, await hashAll(keys))
       const deleted = ids.length > 0 ? await store.deleteKeys(groupId, ids) : 0
       if (ids.length > 0) await pool.remove(groupId, ids)
-      return { count: deleted, ignored: keys.length - deleted, total_in_group: await total(groupId) }
+      return {
+        count: deleted,
+        ignored: keys.length - deleted,
+        total_in_group: await total(groupId),
+      }
     },
 
     async restore(groupId, keys) {
@@ -152,7 +160,11 @@ export const createKeyService = (deps: Deps): KeyService => {
       const change = await pool.report(groupId, keyId, outcome, policy, deps.now())
       // A cooldown is pool-only state: a 429 never changes the stored status or failure count.
       if (!change || outcome.kind === 'rate_limited') return
-      pending.set(change.id, { id: change.id, status: change.status, failure_count: change.failure_count })
+      pending.set(change.id, {
+        id: change.id,
+        status: change.status,
+        failure_count: change.failure_count,
+      })
       schedule()
     },
 

@@ -2,7 +2,7 @@
 // returns the drizzle database with the Store over it.
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createClient } from '@libsql/client'
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
@@ -25,7 +25,8 @@ export const openSqlite = async (path: string): Promise<SqliteHandle> => {
   const file = memory ? '' : resolve(path)
   if (!memory) mkdirSync(dirname(file), { recursive: true })
   const client = createClient({
-    url: memory ? ':memory:' : `file:${file}`,
+    // pathToFileURL percent-encodes, so paths with spaces, '?' or '#' survive libsql's URL parser.
+    url: memory ? ':memory:' : pathToFileURL(file).href,
     // One connection: libsql runs statements synchronously anyway, so a pool gains nothing, and
     // per-connection PRAGMAs (busy_timeout, synchronous) then hold for every statement.
     concurrency: 1,

@@ -5,6 +5,7 @@ import { CHANNEL_TYPES, getChannel } from '../channels/index'
 import { badRequest } from '../errors'
 import { checkGroupConfig, normaliseKeyList, type SettingValue } from '../settings'
 import type { GroupInput, HeaderRule } from '../store/types'
+import { jsonInt } from './validate'
 
 const isHttpUrl = (s: string): boolean => {
   try {
@@ -29,7 +30,7 @@ const upstreams = z
   .array(
     z.object({
       url: z.string().trim().max(2000).refine(isHttpUrl, { error: 'must be an http(s) URL' }),
-      weight: z.int().min(0, { error: 'must be at least 0' }).max(1_000_000),
+      weight: jsonInt(0, 1_000_000),
     }),
   )
   .min(1, { error: 'needs at least one upstream' })
@@ -54,7 +55,7 @@ const headerRules = z
 const fields = {
   display_name: z.string().max(255).nullish(),
   description: z.string().max(512).nullish(),
-  sort: z.int().nullish(),
+  sort: jsonInt(-1_000_000, 1_000_000).nullish(),
   test_model: z.string().trim().max(255).nullish(),
   validation_endpoint: z
     .string()
@@ -73,7 +74,9 @@ const fields = {
 export const groupCreateSchema = z.object({
   ...fields,
   name,
-  group_type: z.enum(['standard', 'aggregate'], { error: "must be 'standard' or 'aggregate'" }).nullish(),
+  group_type: z
+    .enum(['standard', 'aggregate'], { error: "must be 'standard' or 'aggregate'" })
+    .nullish(),
   channel_type: channelType,
   upstreams,
 })
@@ -95,7 +98,11 @@ const toConfig = (config: Record<string, unknown>): Record<string, SettingValue>
 }
 
 const toHeaderRules = (rules: NonNullable<CreateBody['header_rules']>): HeaderRule[] =>
-  rules.map((r) => ({ key: r.key, value: r.action === 'remove' ? '' : (r.value ?? ''), action: r.action }))
+  rules.map((r) => ({
+    key: r.key,
+    value: r.action === 'remove' ? '' : (r.value ?? ''),
+    action: r.action,
+  }))
 
 export const toGroupInput = (b: CreateBody): GroupInput => {
   if (b.group_type === 'aggregate') {

@@ -42,14 +42,19 @@ export const createGroupRoutes = (core: Core): Hono => {
 
   app.get('/', async (c) => {
     const [groups, url] = await Promise.all([store.listGroups(), appUrl()])
-    return ok(c, groups.sort(bySortThenNewest).map((g) => toGroupResponse(g, url)))
+    return ok(
+      c,
+      groups.sort(bySortThenNewest).map((g) => toGroupResponse(g, url)),
+    )
   })
 
   app.get('/list', async (c) => {
     const groups = await store.listGroups()
     return ok(
       c,
-      groups.sort(bySortThenNewest).map((g) => ({ id: g.id, name: g.name, display_name: g.display_name })),
+      groups
+        .sort(bySortThenNewest)
+        .map((g) => ({ id: g.id, name: g.name, display_name: g.display_name })),
     )
   })
 

@@ -1,20 +1,33 @@
 // Upstream keys of a group (reference §2.4). Changes go through core.keys so the store and the key
 // pool stay in step; listed keys are masked unless `?reveal=true`.
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { Core } from '../core'
 import { hashKey, maskKey } from '../crypto'
 import { badRequest, notFound } from '../errors'
 import type { ApiKey } from '../store/types'
 import { ok, toPaginated } from './respond'
-import { boolString, idParam, intString, pagingQuery, readJson, readQuery } from './validate'
+import {
+  boolString,
+  idParam,
+  intString,
+  jsonInt,
+  pagingQuery,
+  readJson,
+  readQuery,
+} from './validate'
 
 const MAX_KEYS_PER_REQUEST = 5000
 
-const groupId = z.int().min(1, { error: 'must be a positive integer' })
+const groupId = jsonInt(1)
 const groupBody = z.object({ group_id: groupId })
 const keysBody = z.object({ group_id: groupId, keys_text: z.string() })
-const notesBody = z.object({ notes: z.string().trim().refine((s) => [...s].length <= 255, { error: 'must be at most 255 characters' }) })
+const notesBody = z.object({
+  notes: z
+    .string()
+    .trim()
+    .refine((s) => [...s].length <= 255, { error: 'must be at most 255 characters' }),
+})
 const listQuery = z.object({
   ...pagingQuery,
   group_id: intString(1),
@@ -46,12 +59,14 @@ export const createKeyRoutes = (core: Core): Hono => {
   }
 
   /** Parses keys_text into at most 5000 distinct keys; checked before anything is written. */
-  const readKeys = async (c: Parameters<Parameters<typeof app.post>[1]>[0]) => {
+  const readKeys = async (c: Context) => {
     const body = await readJson(c, keysBody)
     const keys = core.keys.parse(body.keys_text)
     if (keys.length === 0) throw badRequest('keys_text: no keys found')
     if (keys.length > MAX_KEYS_PER_REQUEST) {
-      throw badRequest(`keys_text: at most ${MAX_KEYS_PER_REQUEST} keys per request (got ${keys.length})`)
+      throw badRequest(
+        `keys_text: at most ${MAX_KEYS_PER_REQUEST} keys per request (got ${keys.length})`,
+      )
     }
     await requireGroup(body.group_id)
     return { groupId: body.group_id, keys }
@@ -74,19 +89,31 @@ export const createKeyRoutes = (core: Core): Hono => {
   app.post('/add-multiple', async (c) => {
     const { groupId, keys } = await readKeys(c)
     const r = await core.keys.add(groupId, keys)
-    return ok(c, { added_count: r.count, ignored_count: r.ignored, total_in_group: r.total_in_group })
+    return ok(c, {
+      added_count: r.count,
+      ignored_count: r.ignored,
+      total_in_group: r.total_in_group,
+    })
   })
 
   app.post('/delete-multiple', async (c) => {
     const { groupId, keys } = await readKeys(c)
     const r = await core.keys.delete(groupId, keys)
-    return ok(c, { deleted_count: r.count, ignored_count: r.ignored, total_in_group: r.total_in_group })
+    return ok(c, {
+      deleted_count: r.count,
+      ignored_count: r.ignored,
+      total_in_group: r.total_in_group,
+    })
   })
 
   app.post('/restore-multiple', async (c) => {
     const { groupId, keys } = await readKeys(c)
     const r = await core.keys.restore(groupId, keys)
-    return ok(c, { restored_count: r.count, ignored_count: r.ignored, total_in_group: r.total_in_group })
+    return ok(c, {
+      restored_count: r.count,
+      ignored_count: r.ignored,
+      total_in_group: r.total_in_group,
+    })
   })
 
   app.post('/restore-all-invalid', async (c) => {

@@ -6,12 +6,20 @@ import { AppError, badRequest } from '../errors'
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './respond'
 
 // Per-parse messages for the generic cases; a schema's own messages take precedence.
+const TYPE_NAMES: Record<string, string> = {
+  int: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'an array',
+  object: 'an object',
+  record: 'an object',
+}
+
 const errorMap = (iss: { code?: string; expected?: string; input?: unknown }) => {
-  if (iss.code === 'invalid_type') {
-    if (iss.input === undefined) return 'is required'
-    return `must be ${/^[aeiou]/.test(iss.expected ?? '') ? 'an' : 'a'} ${iss.expected}`
-  }
-  return undefined
+  if (iss.code !== 'invalid_type') return undefined
+  if (iss.input === undefined) return 'is required'
+  return `must be ${TYPE_NAMES[iss.expected ?? ''] ?? `of type ${iss.expected}`}`
 }
 
 const toMessage = (error: z.ZodError): string =>
@@ -27,7 +35,10 @@ export const check = <S extends z.ZodType>(schema: S, value: unknown): z.output<
 }
 
 /** Parses the body as JSON (400 INVALID_JSON if it is not) and checks it against `schema`. */
-export const readJson = async <S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> => {
+export const readJson = async <S extends z.ZodType>(
+  c: Context,
+  schema: S,
+): Promise<z.output<S>> => {
   const text = await c.req.text()
   let value: unknown
   try {
@@ -38,8 +49,9 @@ export const readJson = async <S extends z.ZodType>(c: Context, schema: S): Prom
   return check(schema, value)
 }
 
+/** Checks the query string; empty values mean "not given", as the SPA sends its whole form. */
 export const readQuery = <S extends z.ZodType>(c: Context, schema: S): z.output<S> =>
-  check(schema, c.req.query())
+  check(schema, Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== '')))
 
 /** A decimal integer in a query string or path segment. */
 export const intString = (min = 0, max = Number.MAX_SAFE_INTEGER) =>
@@ -61,5 +73,13 @@ export const pagingQuery = {
     .transform((n) => Math.min(n, MAX_PAGE_SIZE)),
 }
 
-export const boolString = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+export const boolString = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
   .transform((s) => s === 'true' || s === '1')
+
+/** A JSON integer, with "must be an integer" for strings and fractions alike. */
+export const jsonInt = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .int({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be an integer') })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` })

@@ -1,15 +1,6 @@
 // The in-process KeyPool: per group, a circular list of active keys and a min-heap of cooling keys.
 // Every method is synchronous inside (no await between read and write), so it is atomic per node.
-import type { PoolKeyRow } from '../store/types'
-import type {
-  KeyChange,
-  KeyPool,
-  KeyPolicy,
-  KeyState,
-  Outcome,
-  PickedKey,
-  PoolCounts,
-} from './types'
+import type { KeyChange, KeyPool, KeyState } from './types'
 
 interface Entry {
   id: number
@@ -158,95 +149,39 @@ const newGroup = (): GroupPool => ({
 export const createMemoryKeyPool = (): KeyPool => {
   const groups = new Map<number, GroupPool>()
 
-  const addSync = (groupId: number, rows: PoolKeyRow[]): void => {
-    let g = groups.get(groupId)
-    if (!g) groups.set(groupId, (g = newGroup()))
-    for (const r of rows) {
-      const e = g.keys.get(r.id)
-      if (e === undefined) {
-        const n: Entry = {
-          id: r.id,
-          value: r.key_value,
-          state: 'active',
-          failures: r.failure_count,
-          until: 0,
-          prev: null,
-          next: null,
-          hi: -1,
-        }
-        g.keys.set(r.id, n)
-        attach(g, n, r.status === 'invalid' ? 'invalid' : 'active')
-        continue
-      }
-      e.value = r.key_value
-      e.failures = r.failure_count
-      // The store knows only active/invalid; a cooldown is pool-only state and survives a reload.
-      if (r.status === 'invalid') {
-        if (e.state !== 'invalid') move(g, e, 'invalid')
-      } else if (e.state === 'invalid') move(g, e, 'active')
-    }
-  }
-
-  const pickSync = (groupId: number, now: number, exclude?: ReadonlySet<number>) => {
-    const g = groups.get(groupId)
-    if (!g) return null
-    readmit(g, now)
-    const first = g.cursor
-    if (first === null) return null
-    let e = first
-    if (exclude !== undefined && exclude.size > 0) {
-      // Among exclude.size + 1 distinct keys at least one is not excluded, so this is bounded.
-      let steps = Math.min(exclude.size, g.active - 1)
-      while (steps-- > 0 && exclude.has(e.id)) e = e.next as Entry
-      // Every usable key is excluded: reuse is allowed, so take the one whose turn it is.
-      if (exclude.has(e.id)) e = first
-    }
-    g.cursor = e.next
-    const picked: PickedKey = { id: e.id, value: e.value }
-    return picked
-  }
-
-  const reportSync = (
-    groupId: number,
-    keyId: number,
-    outcome: Outcome,
-    policy: KeyPolicy,
-    now: number,
-  ): KeyChange | null => {
-    const g = groups.get(groupId)
-    const e = g?.keys.get(keyId)
-    if (g === undefined || e === undefined) return null
-    readmit(g, now)
-    if (e.state === 'invalid') return null
-    const from = e.state
-    if (outcome.kind === 'success') {
-      // A normal success changes nothing that is persisted, so it costs no write.
-      if (e.failures === 0) return null
-      e.failures = 0
-    } else if (outcome.kind === 'auth_failure') {
-      e.failures++
-      const t = policy.blacklistThreshold
-      if (t > 0 && e.failures >= t) move(g, e, 'invalid')
-    } else {
-      const until = Number.isFinite(outcome.until) ? outcome.until : now
-      if (e.state === 'cooling') {
-        // Concurrent 429s may disagree; the later end wins.
-        if (until > e.until) {
-          e.until = until
-          siftDown(g.cooling, e.hi)
-        }
-      } else {
-        detach(g, e)
-        e.until = until
-        attach(g, e, 'cooling')
-      }
-    }
-    return toChange(e, from)
-  }
-
+  // Methods are async for the interface, but none awaits: each runs to completion before any
+  // other call, so concurrent reports cannot lose updates.
   return {
-    add: async (groupId, keys) => addSync(groupId, keys),
-    remove: async (groupId, ids) => {
+    async add(groupId, rows) {
+      let g = groups.get(groupId)
+      if (!g) groups.set(groupId, (g = newGroup()))
+      for (const r of rows) {
+        const e = g.keys.get(r.id)
+        if (e === undefined) {
+          const n: Entry = {
+            id: r.id,
+            value: r.key_value,
+            state: 'active',
+            failures: r.failure_count,
+            until: 0,
+            prev: null,
+            next: null,
+            hi: -1,
+          }
+          g.keys.set(r.id, n)
+          attach(g, n, r.status === 'invalid' ? 'invalid' : 'active')
+          continue
+        }
+        e.value = r.key_value
+        e.failures = r.failure_count
+        // The store knows only active/invalid; a cooldown is pool-only state and survives a reload.
+        if (r.status === 'invalid') {
+          if (e.state !== 'invalid') move(g, e, 'invalid')
+        } else if (e.state === 'invalid') move(g, e, 'active')
+      }
+    },
+
+    async remove(groupId, ids) {
       const g = groups.get(groupId)
       if (!g) return
       for (const id of ids) {
@@ -257,13 +192,56 @@ export const createMemoryKeyPool = (): KeyPool => {
       }
       if (g.keys.size === 0) groups.delete(groupId)
     },
-    clearGroup: async (groupId) => {
+
+    async clearGroup(groupId) {
       groups.delete(groupId)
     },
-    pick: async (groupId, now, exclude) => pickSync(groupId, now, exclude),
-    report: async (groupId, keyId, outcome, policy, now) =>
-      reportSync(groupId, keyId, outcome, policy, now),
-    restore: async (groupId, ids) => {
+
+    async pick(groupId, now, exclude) {
+      const g = groups.get(groupId)
+      if (!g) return null
+      readmit(g, now)
+      const first = g.cursor
+      if (first === null) return null
+      let e = first
+      if (exclude !== undefined && exclude.size > 0) {
+        // Among exclude.size + 1 distinct keys at least one is not excluded, so this is bounded.
+        let steps = Math.min(exclude.size, g.active - 1)
+        while (steps-- > 0 && exclude.has(e.id)) e = e.next as Entry
+        // Every usable key is excluded: reuse is allowed, so take the one whose turn it is.
+        if (exclude.has(e.id)) e = first
+      }
+      g.cursor = e.next
+      return { id: e.id, value: e.value }
+    },
+
+    async report(groupId, keyId, outcome, policy, now) {
+      const g = groups.get(groupId)
+      const e = g?.keys.get(keyId)
+      if (g === undefined || e === undefined) return null
+      readmit(g, now)
+      if (e.state === 'invalid') return null
+      const from = e.state
+      if (outcome.kind === 'success') {
+        // A normal success changes nothing that is persisted, so it costs no write.
+        if (e.failures === 0) return null
+        e.failures = 0
+      } else if (outcome.kind === 'auth_failure') {
+        e.failures++
+        const t = policy.blacklistThreshold
+        if (t > 0 && e.failures >= t) move(g, e, 'invalid')
+      } else {
+        const until = Number.isFinite(outcome.until) ? outcome.until : now
+        // Concurrent 429s may disagree on the end; the later one wins.
+        const end = from === 'cooling' ? Math.max(e.until, until) : until
+        detach(g, e)
+        e.until = end
+        attach(g, e, 'cooling')
+      }
+      return toChange(e, from)
+    },
+
+    async restore(groupId, ids) {
       const g = groups.get(groupId)
       if (!g) return []
       const changed: number[] = []
@@ -277,14 +255,16 @@ export const createMemoryKeyPool = (): KeyPool => {
       }
       return changed
     },
-    invalidIds: async (groupId) => {
+
+    async invalidIds(groupId) {
       const g = groups.get(groupId)
       if (!g || g.invalid === 0) return []
       const ids: number[] = []
       for (const e of g.keys.values()) if (e.state === 'invalid') ids.push(e.id)
       return ids
     },
-    counts: async (groupId, now): Promise<PoolCounts> => {
+
+    async counts(groupId, now) {
       const g = groups.get(groupId)
       if (!g) return { active: 0, cooling: 0, invalid: 0 }
       readmit(g, now)

@@ -1,0 +1,91 @@
+// The Workers entry (minimal; the full Workers adapter is a later issue): builds Deps from the
+// bindings once per isolate (D1 store, memory key pool, global fetch) and serves createApp's app.
+import { waitUntil } from 'cloudflare:workers'
+import { drizzle } from 'drizzle-orm/d1'
+import { createApp, type EdgeloadApp } from '../../src/app'
+import { ConfigError, parseEnv } from '../../src/config'
+import type { Deps, FetchFn, Logger, LogLevel, Scheduler } from '../../src/deps'
+import { createMemoryKeyPool } from '../../src/keypool/memory'
+import * as schema from '../../src/store/schema.sqlite'
+import { createSqlStore } from '../../src/store/sql'
+
+export interface WorkersEnv {
+  DB: D1Database
+  /** The admin key and first global proxy key: a secret (`wrangler secret put AUTH_KEY`). */
+  AUTH_KEY?: string
+}
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
+
+const createConsoleLogger = (min: LogLevel): Logger => (level, msg, extra) => {
+  if (ORDER[level] < ORDER[min]) return
+  // Workers Logs keeps the object structured; no need to stringify.
+  if (extra) console[level](msg, extra)
+  else console[level](msg)
+}
+
+// Workers' fetch has no connect or header timeout to set; the proxy's AbortSignal still bounds
+// each call, so the extra `timeouts` field is dropped here.
+const upstreamFetch: FetchFn = (input, { timeouts: _timeouts, ...init }) => fetch(input, init)
+
+// Cron Triggers replace timers on Workers in a later issue. Until then no background job runs:
+// request logs are written only when the buffer fills, and invalid keys are not re-validated.
+const noScheduler: Scheduler = { every: () => () => {} }
+
+const stringsOf = (env: object): Record<string, string> =>
+  Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'))
+
+const boot = async (env: WorkersEnv, origin: string): Promise<EdgeloadApp> => {
+  const cfg = parseEnv(stringsOf(env))
+  // No data folder to keep a generated key in, so the key must come from the environment.
+  if (!cfg.AUTH_KEY) throw new ConfigError('Invalid environment:\n  AUTH_KEY: is required on Workers')
+  const log = createConsoleLogger(cfg.LOG_LEVEL)
+  const deps: Deps = {
+    store: createSqlStore(drizzle(env.DB, { schema })),
+    pool: createMemoryKeyPool(),
+    fetch: upstreamFetch,
+    scheduler: noScheduler,
+    // Deps outlive a request, so this must not capture one request's ctx: the module-level
+    // waitUntil attaches to whichever request is current (it is ctx.waitUntil of that request).
+    waitUntil: (p) => waitUntil(p.catch((err) => log('error', 'background task failed', { error: String(err) }))),
+    now: Date.now,
+    log,
+    config: {
+      authKey: cfg.AUTH_KEY,
+      maxBodyBytes: cfg.MAX_BODY_SIZE_MB * 1024 * 1024,
+      maxConcurrentRequests: cfg.MAX_CONCURRENT_REQUESTS,
+      cors: {
+        enabled: cfg.ENABLE_CORS,
+        origins: cfg.ALLOWED_ORIGINS,
+        methods: cfg.ALLOWED_METHODS,
+        headers: cfg.ALLOWED_HEADERS,
+        credentials: cfg.ALLOW_CREDENTIALS,
+      },
+      isMaster: true,
+    },
+    clientIp: (c) => c.req.header('cf-connecting-ip') ?? '',
+  }
+  const edgeload = createApp(deps)
+  // seedSettings inserts only missing rows: the first request's origin becomes app_url once.
+  await edgeload.init({ seedSettings: { proxy_keys: cfg.AUTH_KEY, app_url: origin } })
+  return edgeload
+}
+
+let ready: Promise<EdgeloadApp> | null = null
+
+export default {
+  async fetch(req, env, ctx) {
+    ready ??= boot(env, new URL(req.url).origin).catch((err: unknown) => {
+      ready = null
+      throw err
+    })
+    let edgeload: EdgeloadApp
+    try {
+      edgeload = await ready
+    } catch (err) {
+      if (err instanceof ConfigError) return new Response(err.message + '\n', { status: 500 })
+      throw err
+    }
+    return edgeload.app.fetch(req, env, ctx)
+  },
+} satisfies ExportedHandler<WorkersEnv>

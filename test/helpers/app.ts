@@ -1,0 +1,92 @@
+// createTestApp: a real app over an in-memory SQLite store and the memory key pool, driven with
+// `app.request()`. Background jobs are off (isMaster false) and waitUntil promises are tracked.
+import { openSqlite } from '../../adapters/node/db'
+import { createApp } from '../../src/app'
+import type { CoreConfig, Deps, FetchFn, LogLevel } from '../../src/deps'
+import { createMemoryKeyPool } from '../../src/keypool/memory'
+
+export const TEST_AUTH_KEY = 'test-admin-key-0123456789'
+
+export interface TestAppOptions {
+  /** SQLite path; `:memory:` by default. */
+  dbPath?: string
+  fetch?: FetchFn
+  now?: () => number
+  config?: Partial<CoreConfig>
+  /** Extra seeded settings (proxy_keys is seeded with the auth key). */
+  seedSettings?: Record<string, string>
+}
+
+export interface LogLine {
+  level: LogLevel
+  msg: string
+  extra?: Record<string, unknown>
+}
+
+export const createTestApp = async (opts: TestAppOptions = {}) => {
+  const sqlite = await openSqlite(opts.dbPath ?? ':memory:')
+  const background = new Set<Promise<unknown>>()
+  const logs: LogLine[] = []
+  const config: CoreConfig = {
+    authKey: TEST_AUTH_KEY,
+    maxBodyBytes: 10 * 1024 * 1024,
+    maxConcurrentRequests: 100,
+    cors: { enabled: false, origins: [], methods: [], headers: [], credentials: false },
+    isMaster: false,
+    ...opts.config,
+  }
+  const deps: Deps = {
+    store: sqlite.store,
+    pool: createMemoryKeyPool(),
+    fetch: opts.fetch ?? ((input, init) => fetch(input, init)),
+    scheduler: { every: () => () => {} },
+    waitUntil: (p) => {
+      const tracked = p.catch(() => {}).finally(() => background.delete(tracked))
+      background.add(tracked)
+    },
+    now: opts.now ?? Date.now,
+    log: (level, msg, extra) => logs.push({ level, msg, extra }),
+    config,
+  }
+  const edge = createApp(deps)
+  await edge.init({ seedSettings: { proxy_keys: config.authKey, ...opts.seedSettings } })
+
+  /** Waits for every background promise, including ones started while waiting. */
+  const settle = async () => {
+    while (background.size > 0) await Promise.all([...background])
+  }
+
+  /** A request with the admin key; `body` is sent as JSON unless it is already a string. */
+  const api = (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
+    edge.app.request(path, {
+      method,
+      headers: {
+        authorization: `Bearer ${config.authKey}`,
+        'content-type': 'application/json',
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    })
+
+  return {
+    app: edge.app,
+    api,
+    core: edge.core,
+    deps,
+    authKey: config.authKey,
+    logs,
+    settle,
+    close: async () => {
+      await edge.close()
+      await settle()
+      await sqlite.close()
+    },
+  }
+}
+
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>

@@ -1,0 +1,9 @@
+// The bindings the workerd test project sees: wrangler.toml's D1 plus the test-only ones that
+// vitest.config.ts adds (0.13+ types `env` through Cloudflare.Env).
+declare namespace Cloudflare {
+  interface Env {
+    DB: D1Database
+    AUTH_KEY: string
+    TEST_MIGRATIONS: import('cloudflare:test').D1Migration[]
+  }
+}
