@@ -27,7 +27,12 @@ const createGroup = async (over: Record<string, unknown> = {}) => {
 
 describe('admin auth', () => {
   it('rejects a missing or wrong key with 401 UNAUTHORIZED', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { 'x-api-key': 'nope' }]) {
+    const wrong: Array<Record<string, string>> = [
+      {},
+      { authorization: 'Bearer nope' },
+      { 'x-api-key': 'nope' },
+    ]
+    for (const headers of wrong) {
       const res = await t.app.request('/api/groups', { headers })
       expect(res.status).toBe(401)
       expect(await res.json()).toEqual({ code: 'UNAUTHORIZED', message: 'Authentication failed' })

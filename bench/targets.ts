@@ -1,0 +1,193 @@
+// The processes under test: the fake upstream, the minimal proxy and edgeload, each a child
+// process optionally pinned to one CPU, plus edgeload's setup through its admin API.
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export interface Target {
+  name: string
+  /** The chat completions URL and the headers a client sends to it. */
+  url: string
+  headers: Record<string, string>
+  /** The proxy process whose CPU time is measured; null for the upstream itself. */
+  pid: number | null
+  stop: () => Promise<void>
+}
+
+export const AUTH_KEY = 'bench-admin-key-0123456789'
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo
+      srv.close(() => resolve(port))
+    })
+    srv.on('error', reject)
+  })
+
+interface Proc {
+  child: ChildProcess
+  /** The last few KB of stdout and stderr, for error messages. */
+  output: () => string
+  stop: () => Promise<void>
+}
+
+/** `node --import tsx <file>` (one process, so its pid is the one doing the work). */
+const spawnTs = (file: string, args: string[], env: Record<string, string>, cpu: number | null): Proc => {
+  const node = [process.execPath, '--import', 'tsx', join(ROOT, file), ...args]
+  const [cmd, ...rest] = cpu === null ? node : ['taskset', '-c', String(cpu), ...node]
+  const child = spawn(cmd, rest, { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' })
+  let out = ''
+  const keep = (d: Buffer) => (out = (out + d).slice(-4000))
+  child.stdout!.on('data', keep)
+  child.stderr!.on('data', keep)
+  const exited = new Promise<void>((r) => child.once('exit', () => r()))
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGTERM')
+    if (await Promise.race([exited.then(() => true), sleep(3000)])) return
+    child.kill('SIGKILL')
+    await exited
+  }
+  return { child, output: () => out.trim(), stop }
+}
+
+/** Polls `url` until `ok(status)`; fails early, with the process's output, if it exits. */
+const waitFor = async (proc: Proc, url: string, ok: (status: number) => boolean, ms = 20_000) => {
+  const deadline = Date.now() + ms
+  let last = 'no answer'
+  while (Date.now() < deadline) {
+    if (proc.child.exitCode !== null) {
+      throw new Error(`exited with code ${proc.child.exitCode}:\n${proc.output()}`)
+    }
+    try {
+      const res = await fetch(url)
+      await res.arrayBuffer()
+      if (ok(res.status)) return
+      last = `HTTP ${res.status}`
+    } catch (err) {
+      last = (err as Error).message
+    }
+    await sleep(100)
+  }
+  throw new Error(`not ready after ${ms} ms (${url}: ${last}):\n${proc.output()}`)
+}
+
+export const startUpstream = async (cpu: number | null, events: number) => {
+  const port = await freePort()
+  const proc = spawnTs('bench/fake-upstream.ts', ['--port', String(port), '--events', String(events)], {}, cpu)
+  const url = `http://127.0.0.1:${port}`
+  await waitFor(proc, `${url}/v1/models`, () => true)
+  return { url, stop: proc.stop }
+}
+
+export const directTarget = (upstream: string): Target => ({
+  name: 'direct',
+  url: `${upstream}/v1/chat/completions`,
+  headers: { authorization: 'Bearer sk-bench-direct' },
+  pid: null,
+  stop: async () => {},
+})
+
+export const startMinimal = async (upstream: string, cpu: number | null): Promise<Target> => {
+  const port = await freePort()
+  const proc = spawnTs('bench/minimal-proxy.ts', [], { UPSTREAM: upstream, PORT: String(port) }, cpu)
+  const base = `http://127.0.0.1:${port}`
+  try {
+    await waitFor(proc, `${base}/v1/models`, () => true)
+  } catch (err) {
+    await proc.stop()
+    throw new Error(`minimal proxy failed to start: ${(err as Error).message}`)
+  }
+  return {
+    name: 'minimal',
+    url: `${base}/v1/chat/completions`,
+    headers: { authorization: 'Bearer sk-bench-direct' },
+    pid: proc.child.pid!,
+    stop: proc.stop,
+  }
+}
+
+/** edgeload from adapters/node/main.ts, with one group of keys pointing at the fake upstream. */
+export const startEdgeload = async (upstream: string, cpu: number | null): Promise<Target> => {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'edgeload-bench-'))
+  const env = {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    AUTH_KEY,
+    DATABASE_DSN: join(dir, 'bench.db'),
+    LOG_LEVEL: 'warn',
+  }
+  const proc = spawnTs('adapters/node/main.ts', [], env, cpu)
+  const base = `http://127.0.0.1:${port}`
+  const stop = async () => {
+    await proc.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    await waitFor(proc, `${base}/health`, (s) => s === 200)
+    await configure(base, upstream)
+  } catch (err) {
+    await stop()
+    throw new Error(`edgeload failed to start: ${(err as Error).message}`)
+  }
+  return {
+    name: 'edgeload',
+    url: `${base}/proxy/bench/v1/chat/completions`,
+    headers: { authorization: `Bearer ${AUTH_KEY}` },
+    pid: proc.child.pid!,
+    stop,
+  }
+}
+
+const admin = async (base: string, path: string, body: unknown) => {
+  const res = await fetch(base + path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${AUTH_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  const text = await res.text()
+  let json: { code?: number; data?: { id?: number } } = {}
+  try {
+    json = JSON.parse(text)
+  } catch {
+    // Reported below with the raw text.
+  }
+  if (!res.ok || json.code !== 0) throw new Error(`POST ${path} → HTTP ${res.status}: ${text.slice(0, 300)}`)
+  return json.data
+}
+
+const configure = async (base: string, upstream: string) => {
+  const group = await admin(base, '/api/groups', {
+    name: 'bench',
+    group_type: 'standard',
+    channel_type: 'openai',
+    upstreams: [{ url: upstream, weight: 1 }],
+    test_model: 'gpt-4o-mini',
+  })
+  if (typeof group?.id !== 'number') throw new Error('POST /api/groups returned no data.id')
+  const keys = Array.from({ length: 8 }, (_, i) => `sk-bench-${i + 1}`).join(',')
+  await admin(base, '/api/keys/add-multiple', { group_id: group.id, keys_text: keys })
+  // Keys may become usable a moment after they are added; probe until one request goes through.
+  const deadline = Date.now() + 10_000
+  let last = ''
+  while (Date.now() < deadline) {
+    const res = await fetch(`${base}/proxy/bench/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${AUTH_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    })
+    last = `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`
+    if (res.status === 200) return
+    await sleep(200)
+  }
+  throw new Error(`the proxy route never answered 200 (last ${last})`)
+}

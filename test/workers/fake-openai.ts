@@ -1,0 +1,88 @@
+// An OpenAI-shaped upstream played in-process by a FetchFn (workerd has no loopback server for
+// tests): a JSON chat completion, or for `stream: true` three timed SSE events and `[DONE]`.
+import type { FetchFn } from '../../src/deps'
+
+export interface UpstreamCall {
+  url: string
+  authorization: string | null
+  body: string
+}
+
+export interface FakeOpenAI {
+  fetch: FetchFn
+  calls: UpstreamCall[]
+  /** Resolves when the latest stream has enqueued its last event (`data: [DONE]`). */
+  lastEventSent(): Promise<void>
+  isLastEventSent(): boolean
+}
+
+export const STREAM_PARTS = ['Hel', 'lo', ' from workerd']
+
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms))
+
+const completion = (model: string) => ({
+  id: 'chatcmpl-w',
+  object: 'chat.completion',
+  created: 1_700_000_000,
+  model,
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello from workerd' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 3, completion_tokens: 3, total_tokens: 6 },
+})
+
+const chunk = (model: string, content: string) => ({
+  id: 'chatcmpl-w',
+  object: 'chat.completion.chunk',
+  created: 1_700_000_000,
+  model,
+  choices: [{ index: 0, delta: { content }, finish_reason: null }],
+})
+
+export const createFakeOpenAI = (eventDelayMs = 30): FakeOpenAI => {
+  const calls: UpstreamCall[] = []
+  let sent = false
+  let last: Promise<void> = Promise.resolve()
+
+  // Pushes on its own clock, as a network would, whether or not anyone is reading yet.
+  const sse = (model: string, done: () => void) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        const enc = new TextEncoder()
+        const send = (data: string) => controller.enqueue(enc.encode(`data: ${data}\n\n`))
+        void (async () => {
+          try {
+            for (const part of STREAM_PARTS) {
+              await sleep(eventDelayMs)
+              send(JSON.stringify(chunk(model, part)))
+            }
+            await sleep(eventDelayMs)
+            send('[DONE]')
+            controller.close()
+          } catch {
+            // The reader cancelled: nothing more to send.
+          } finally {
+            done()
+          }
+        })()
+      },
+    })
+
+  const fetch: FetchFn = async (url, init) => {
+    const body = init.body ? await new Response(init.body).text() : ''
+    calls.push({ url, authorization: new Headers(init.headers).get('authorization'), body })
+    const json = JSON.parse(body || '{}') as { model?: string; stream?: boolean }
+    const model = json.model ?? 'unknown'
+    if (!json.stream) return Response.json(completion(model))
+    sent = false
+    let resolve!: () => void
+    last = new Promise((ok) => (resolve = ok))
+    const done = () => {
+      sent = true
+      resolve()
+    }
+    return new Response(sse(model, done), {
+      headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
+    })
+  }
+
+  return { fetch, calls, lastEventSent: () => last, isLastEventSent: () => sent }
+}

@@ -1,0 +1,142 @@
+// createApp inside workerd: Deps built here over the D1 store (migrations applied by setup.ts) and
+// the memory key pool; a group and keys made through the admin API; plain and streamed proxying.
+import { env } from 'cloudflare:workers'
+import { drizzle } from 'drizzle-orm/d1'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp, type EdgeloadApp } from '../../src/app'
+import type { Deps } from '../../src/deps'
+import { createMemoryKeyPool } from '../../src/keypool/memory'
+import * as schema from '../../src/store/schema.sqlite'
+import { createSqlStore } from '../../src/store/sql'
+import { createFakeOpenAI, STREAM_PARTS } from './fake-openai'
+
+const AUTH = env.AUTH_KEY
+const UPSTREAM_KEYS = ['sk-w-1', 'sk-w-2']
+
+const upstream = createFakeOpenAI()
+const pending: Promise<unknown>[] = []
+const errors: string[] = []
+let edgeload: EdgeloadApp
+
+const createDeps = (): Deps => ({
+  store: createSqlStore(drizzle(env.DB, { schema })),
+  pool: createMemoryKeyPool(),
+  fetch: upstream.fetch,
+  // Jobs are not under test here; log rows are flushed explicitly at the end.
+  scheduler: { every: () => () => {} },
+  waitUntil: (p) => void pending.push(p),
+  now: Date.now,
+  log: (level, msg, extra) => {
+    if (level === 'error') errors.push(`${msg} ${JSON.stringify(extra ?? {})}`)
+  },
+  config: {
+    authKey: AUTH,
+    maxBodyBytes: 1024 * 1024,
+    maxConcurrentRequests: 100,
+    cors: { enabled: false, origins: [], methods: [], headers: [], credentials: false },
+    isMaster: true,
+  },
+})
+
+const admin = (path: string, body: unknown) =>
+  edgeload.app.request(path, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${AUTH}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+
+const chat = (body: Record<string, unknown>, key = AUTH, group = 'w') =>
+  edgeload.app.request(`/proxy/${group}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], ...body }),
+  })
+
+beforeAll(async () => {
+  edgeload = createApp(createDeps())
+  await edgeload.init({ seedSettings: { proxy_keys: AUTH } })
+
+  const group = await admin('/api/groups', {
+    name: 'w',
+    channel_type: 'openai',
+    upstreams: [{ url: 'https://upstream.test', weight: 1 }],
+    test_model: 'gpt-4o-mini',
+  })
+  expect(group.status).toBe(200)
+  const { data } = (await group.json()) as { data: { id: number } }
+
+  const keys = await admin('/api/keys/add-multiple', { group_id: data.id, keys_text: UPSTREAM_KEYS.join(',') })
+  expect(keys.status).toBe(200)
+  expect(await keys.json()).toMatchObject({ code: 0, data: { added_count: 2 } })
+})
+
+afterAll(async () => {
+  await Promise.allSettled(pending)
+  await edgeload?.close()
+})
+
+describe('proxy inside workerd (D1 store, memory pool)', () => {
+  it('forwards a chat completion with an upstream key, never the proxy key', async () => {
+    const res = await chat({})
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({
+      object: 'chat.completion',
+      model: 'gpt-4o-mini',
+      choices: [{ message: { role: 'assistant', content: 'Hello from workerd' } }],
+    })
+    const call = upstream.calls.at(-1)
+    expect(call?.url).toBe('https://upstream.test/v1/chat/completions')
+    expect(UPSTREAM_KEYS.map((k) => `Bearer ${k}`)).toContain(call?.authorization)
+    expect(call?.authorization).not.toContain(AUTH)
+    expect(JSON.parse(call?.body ?? '{}')).toMatchObject({ model: 'gpt-4o-mini' })
+  })
+
+  it('streams SSE events through as they arrive', async () => {
+    const res = await chat({ stream: true })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/event-stream')
+    expect(upstream.calls.at(-1)?.authorization).toMatch(/^Bearer sk-w-[12]$/)
+
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+    const dec = new TextDecoder()
+    const first = await reader.read()
+    // The first event is here while the upstream is still producing: nothing was buffered.
+    expect(first.done).toBe(false)
+    expect(upstream.isLastEventSent()).toBe(false)
+    let text = dec.decode(first.value, { stream: true })
+    expect(text).toContain(STREAM_PARTS[0])
+
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      text += dec.decode(value, { stream: true })
+    }
+    await upstream.lastEventSent()
+    const events = text.split('\n\n').filter((e) => e.startsWith('data: '))
+    expect(events).toHaveLength(STREAM_PARTS.length + 1)
+    for (const part of STREAM_PARTS) expect(text).toContain(JSON.stringify(part))
+    expect(text).toContain('data: [DONE]')
+  })
+
+  it('refuses a wrong proxy key with 401', async () => {
+    const calls = upstream.calls.length
+    const res = await chat({}, 'not-the-key')
+    expect(res.status).toBe(401)
+    expect(upstream.calls.length).toBe(calls)
+  })
+
+  it('answers 404 for an unknown group', async () => {
+    const res = await chat({}, AUTH, 'nope')
+    expect(res.status).toBe(404)
+  })
+
+  it('writes the request logs to D1', async () => {
+    await Promise.allSettled(pending)
+    await edgeload.core.logs.flush()
+    const { items } = await edgeload.core.deps.store.queryLogs({ page: 1, page_size: 50 })
+    const ok = items.filter((r) => r.group_name === 'w' && r.status_code === 200)
+    expect(ok.map((r) => r.is_stream).sort()).toEqual([false, true])
+    expect(ok.every((r) => r.key_hash.length === 64)).toBe(true)
+    expect(errors).toEqual([])
+  })
+})
