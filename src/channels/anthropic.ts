@@ -1,5 +1,5 @@
 // The Anthropic Messages format: `x-api-key` plus a pinned `anthropic-version`.
-import { endpointOf, joinUrl, jsonPost, matchesError, testModelOf } from './openai'
+import { endpointOf, joinUrl, jsonPost, matchesError, testModelOf } from './common'
 import { anthropicResetAt } from './rate-limit'
 import type { Channel } from './types'
 

@@ -1,6 +1,6 @@
 // The Gemini format: native paths carry the model and the key (`?key=`); the OpenAI-compatible
 // paths under v1beta/openai take a Bearer key like OpenAI.
-import { joinUrl, jsonPost, matchesError, setBearer, testModelOf } from './openai'
+import { joinUrl, jsonPost, matchesError, setBearer, testModelOf } from './common'
 import { retryAfterAt } from './rate-limit'
 import type { Channel } from './types'
 

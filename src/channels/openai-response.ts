@@ -1,5 +1,6 @@
 // The OpenAI Responses format: the OpenAI channel with its own validation call (/v1/responses).
-import { endpointOf, joinUrl, jsonPost, openaiChannel, testModelOf } from './openai'
+import { endpointOf, joinUrl, jsonPost, testModelOf } from './common'
+import { openaiChannel } from './openai'
 import type { Channel } from './types'
 
 export const openaiResponseChannel: Channel = {

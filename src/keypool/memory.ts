@@ -1,5 +1,6 @@
 // The in-process KeyPool: per group, a circular list of active keys and a min-heap of cooling keys.
 // Every method is synchronous inside (no await between read and write), so it is atomic per node.
+import { heapPush, heapRemove } from './heap'
 import type { KeyChange, KeyPool, KeyState } from './types'
 
 interface Entry {
@@ -53,53 +54,6 @@ const unlink = (g: GroupPool, e: Entry): void => {
   }
   e.prev = e.next = null
   g.active--
-}
-
-// Indexed binary heap: each entry knows its slot, so removal and re-keying are O(log n).
-const swap = (h: Entry[], i: number, j: number): void => {
-  const a = h[i]
-  h[i] = h[j]
-  h[j] = a
-  h[i].hi = i
-  h[j].hi = j
-}
-
-const siftUp = (h: Entry[], i: number): void => {
-  while (i > 0) {
-    const p = (i - 1) >> 1
-    if (h[p].until <= h[i].until) return
-    swap(h, i, p)
-    i = p
-  }
-}
-
-const siftDown = (h: Entry[], i: number): void => {
-  for (;;) {
-    const l = 2 * i + 1
-    let m = i
-    if (l < h.length && h[l].until < h[m].until) m = l
-    if (l + 1 < h.length && h[l + 1].until < h[m].until) m = l + 1
-    if (m === i) return
-    swap(h, i, m)
-    i = m
-  }
-}
-
-const heapPush = (h: Entry[], e: Entry): void => {
-  e.hi = h.length
-  h.push(e)
-  siftUp(h, e.hi)
-}
-
-const heapRemove = (h: Entry[], e: Entry): void => {
-  const i = e.hi
-  const last = h.pop() as Entry
-  e.hi = -1
-  if (last === e) return
-  h[i] = last
-  last.hi = i
-  siftUp(h, i)
-  siftDown(h, last.hi)
 }
 
 const detach = (g: GroupPool, e: Entry): void => {
