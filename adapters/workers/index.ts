@@ -17,12 +17,14 @@ export interface WorkersEnv {
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
-const createConsoleLogger = (min: LogLevel): Logger => (level, msg, extra) => {
-  if (ORDER[level] < ORDER[min]) return
-  // Workers Logs keeps the object structured; no need to stringify.
-  if (extra) console[level](msg, extra)
-  else console[level](msg)
-}
+const createConsoleLogger =
+  (min: LogLevel): Logger =>
+  (level, msg, extra) => {
+    if (ORDER[level] < ORDER[min]) return
+    // Workers Logs keeps the object structured; no need to stringify.
+    if (extra) console[level](msg, extra)
+    else console[level](msg)
+  }
 
 // Workers' fetch has no connect or header timeout to set; the proxy's AbortSignal still bounds
 // each call, so the extra `timeouts` field is dropped here.
@@ -33,12 +35,16 @@ const upstreamFetch: FetchFn = (input, { timeouts: _timeouts, ...init }) => fetc
 const noScheduler: Scheduler = { every: () => () => {} }
 
 const stringsOf = (env: object): Record<string, string> =>
-  Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'))
+  Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  )
 
 const boot = async (env: WorkersEnv, origin: string): Promise<EdgeloadApp> => {
   const cfg = parseEnv(stringsOf(env))
   // No data folder to keep a generated key in, so the key must come from the environment.
-  if (!cfg.AUTH_KEY) throw new ConfigError('Invalid environment:\n  AUTH_KEY: is required on Workers')
+  if (!cfg.AUTH_KEY) {
+    throw new ConfigError('Invalid environment:\n  AUTH_KEY: is required on Workers')
+  }
   const log = createConsoleLogger(cfg.LOG_LEVEL)
   const deps: Deps = {
     store: createSqlStore(drizzle(env.DB, { schema })),
@@ -47,7 +53,8 @@ const boot = async (env: WorkersEnv, origin: string): Promise<EdgeloadApp> => {
     scheduler: noScheduler,
     // Deps outlive a request, so this must not capture one request's ctx: the module-level
     // waitUntil attaches to whichever request is current (it is ctx.waitUntil of that request).
-    waitUntil: (p) => waitUntil(p.catch((err) => log('error', 'background task failed', { error: String(err) }))),
+    waitUntil: (p) =>
+      waitUntil(p.catch((err) => log('error', 'background task failed', { error: String(err) }))),
     now: Date.now,
     log,
     config: {

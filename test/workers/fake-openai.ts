@@ -25,7 +25,13 @@ const completion = (model: string) => ({
   object: 'chat.completion',
   created: 1_700_000_000,
   model,
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello from workerd' }, finish_reason: 'stop' }],
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'Hello from workerd' },
+      finish_reason: 'stop',
+    },
+  ],
   usage: { prompt_tokens: 3, completion_tokens: 3, total_tokens: 6 },
 })
 

@@ -49,7 +49,11 @@ const chat = (body: Record<string, unknown>, key = AUTH, group = 'w') =>
   edgeload.app.request(`/proxy/${group}/v1/chat/completions`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], ...body }),
+    body: JSON.stringify({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      ...body,
+    }),
   })
 
 beforeAll(async () => {
@@ -65,7 +69,10 @@ beforeAll(async () => {
   expect(group.status).toBe(200)
   const { data } = (await group.json()) as { data: { id: number } }
 
-  const keys = await admin('/api/keys/add-multiple', { group_id: data.id, keys_text: UPSTREAM_KEYS.join(',') })
+  const keys = await admin('/api/keys/add-multiple', {
+    group_id: data.id,
+    keys_text: UPSTREAM_KEYS.join(','),
+  })
   expect(keys.status).toBe(200)
   expect(await keys.json()).toMatchObject({ code: 0, data: { added_count: 2 } })
 })
