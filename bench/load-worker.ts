@@ -42,7 +42,12 @@ const chat = async (): Promise<LoadResult> => {
 const stream = async (): Promise<LoadResult> => {
   const url = new URL(spec.url)
   const pool = new Pool(url.origin, { connections: spec.connections, bodyTimeout: 0 })
-  const request = { path: url.pathname, method: 'POST' as const, headers: spec.headers, body: spec.body }
+  const request = {
+    path: url.pathname,
+    method: 'POST' as const,
+    headers: spec.headers,
+    body: spec.body,
+  }
   let ttfb: number[] = []
   let errors = 0
 

@@ -40,7 +40,12 @@ interface Proc {
 }
 
 /** `node --import tsx <file>` (one process, so its pid is the one doing the work). */
-const spawnTs = (file: string, args: string[], env: Record<string, string>, cpu: number | null): Proc => {
+const spawnTs = (
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+  cpu: number | null,
+): Proc => {
   const node = [process.execPath, '--import', 'tsx', join(ROOT, file), ...args]
   const [cmd, ...rest] = cpu === null ? node : ['taskset', '-c', String(cpu), ...node]
   const child = spawn(cmd, rest, { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' })
@@ -82,7 +87,12 @@ const waitFor = async (proc: Proc, url: string, ok: (status: number) => boolean,
 
 export const startUpstream = async (cpu: number | null, events: number) => {
   const port = await freePort()
-  const proc = spawnTs('bench/fake-upstream.ts', ['--port', String(port), '--events', String(events)], {}, cpu)
+  const proc = spawnTs(
+    'bench/fake-upstream.ts',
+    ['--port', String(port), '--events', String(events)],
+    {},
+    cpu,
+  )
   const url = `http://127.0.0.1:${port}`
   await waitFor(proc, `${url}/v1/models`, () => true)
   return { url, stop: proc.stop }
@@ -98,7 +108,12 @@ export const directTarget = (upstream: string): Target => ({
 
 export const startMinimal = async (upstream: string, cpu: number | null): Promise<Target> => {
   const port = await freePort()
-  const proc = spawnTs('bench/minimal-proxy.ts', [], { UPSTREAM: upstream, PORT: String(port) }, cpu)
+  const proc = spawnTs(
+    'bench/minimal-proxy.ts',
+    [],
+    { UPSTREAM: upstream, PORT: String(port) },
+    cpu,
+  )
   const base = `http://127.0.0.1:${port}`
   try {
     await waitFor(proc, `${base}/v1/models`, () => true)
@@ -161,7 +176,8 @@ const admin = async (base: string, path: string, body: unknown) => {
   } catch {
     // Reported below with the raw text.
   }
-  if (!res.ok || json.code !== 0) throw new Error(`POST ${path} → HTTP ${res.status}: ${text.slice(0, 300)}`)
+  if (!res.ok || json.code !== 0)
+    throw new Error(`POST ${path} → HTTP ${res.status}: ${text.slice(0, 300)}`)
   return json.data
 }
 
@@ -185,8 +201,9 @@ const configure = async (base: string, upstream: string) => {
       headers: { authorization: `Bearer ${AUTH_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
     })
-    last = `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`
-    if (res.status === 200) return
+    const text = await res.text()
+    if (res.status === 200 && text.includes('chat.completion')) return
+    last = `HTTP ${res.status}: ${text.slice(0, 300)}`
     await sleep(200)
   }
   throw new Error(`the proxy route never answered 200 (last ${last})`)

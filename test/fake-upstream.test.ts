@@ -81,7 +81,9 @@ describe('OpenAI', () => {
 
   it('gives real error shapes, statuses and headers per key', async () => {
     const call = (key: string) =>
-      openai(key).chat.completions.create({ model: 'm', messages: [] }).catch((e) => e)
+      openai(key)
+        .chat.completions.create({ model: 'm', messages: [] })
+        .catch((e) => e)
     const bad = await call('sk-bad')
     expect(bad).toBeInstanceOf(OpenAI.AuthenticationError)
     expect(bad.code).toBe('invalid_api_key')
@@ -128,7 +130,10 @@ describe('Anthropic', () => {
       body: '{}',
     })
     expect(res.status).toBe(401)
-    expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } })
+    expect(await res.json()).toMatchObject({
+      type: 'error',
+      error: { type: 'authentication_error' },
+    })
     expect(up.requests[0].credential).toBe('sk-bad')
   })
 })

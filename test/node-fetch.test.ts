@@ -60,14 +60,26 @@ describe('createUndiciFetch', () => {
     const body = new TextEncoder().encode('{"model":"m"}')
     const res = await fetchFn(`${base}/v1/chat?x=1`, {
       method: 'post',
-      headers: { 'Content-Type': 'application/json', Host: 'evil', Connection: 'close', 'X-A': 'b' },
+      headers: {
+        'Content-Type': 'application/json',
+        Host: 'evil',
+        Connection: 'close',
+        'X-A': 'b',
+      },
       body,
     })
     expect(res.status).toBe(201)
     expect(res.headers.get('content-type')).toBe('application/json')
     expect(res.headers.get('x-upstream')).toBe('yes')
     expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2'])
-    for (const hop of ['connection', 'keep-alive', 'transfer-encoding', 'proxy-authenticate', 'trailer', 'x-private']) {
+    for (const hop of [
+      'connection',
+      'keep-alive',
+      'transfer-encoding',
+      'proxy-authenticate',
+      'trailer',
+      'x-private',
+    ]) {
       expect(res.headers.has(hop)).toBe(false)
     }
     expect(await res.json()).toEqual({ ok: true })
@@ -86,7 +98,11 @@ describe('createUndiciFetch', () => {
     }
     for (let i = 0; i < 3; i++) {
       const body = new TextEncoder().encode(`n${i}`).buffer
-      const res = await fetchFn(`${base}/`, { method: 'POST', headers: new Headers({ a: 'b' }), body })
+      const res = await fetchFn(`${base}/`, {
+        method: 'POST',
+        headers: new Headers({ a: 'b' }),
+        body,
+      })
       expect(await res.text()).toBe(`n${i}`)
       // undici frees the socket a tick after the body ends; a request dispatched sooner opens another.
       await new Promise((r) => setImmediate(r))
@@ -100,7 +116,11 @@ describe('createUndiciFetch', () => {
       res.writeHead(status, { 'x-s': String(status) })
       res.end()
     }
-    for (const [path, method] of [['/204', 'GET'], ['/304', 'GET'], ['/200', 'HEAD']]) {
+    for (const [path, method] of [
+      ['/204', 'GET'],
+      ['/304', 'GET'],
+      ['/200', 'HEAD'],
+    ]) {
       const res = await fetchFn(base + path, { method })
       expect(res.body).toBeNull()
       expect(res.headers.get('x-s')).toBe(path.slice(1))

@@ -113,7 +113,10 @@ const toResponseHeaders = (headers: IncomingHttpHeaders) => {
   const out: Record<string, string> = {}
   let cookies: Array<[string, string]> | null = null
   // Fields named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
-  const listed = headers.connection?.toLowerCase().split(',').map((s) => s.trim())
+  const listed = headers.connection
+    ?.toLowerCase()
+    .split(',')
+    .map((s) => s.trim())
   for (const name in headers) {
     const value = headers[name]
     if (value === undefined || isHop(name) || listed?.includes(name)) continue

@@ -5,9 +5,9 @@ import { createServer } from 'node:http'
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Provider, Reply } from './fake-wire'
+import { errorReply } from './fake-errors'
 import {
   anthropicMessages,
-  errorReply,
   geminiGenerate,
   modelList,
   openaiChat,
@@ -86,20 +86,31 @@ const credentialOf = (headers: IncomingHttpHeaders, query: URLSearchParams) => {
 }
 
 /** Routes one parsed request to its generated reply. */
-const route = (rec: RecordedRequest, json: Record<string, any>, b: Behaviour, models: typeof MODELS) => {
+const route = (
+  rec: RecordedRequest,
+  json: Record<string, any>,
+  b: Behaviour,
+  models: typeof MODELS,
+) => {
   const { method, path, provider } = rec
   const events = b.events ?? 5
   const model = String(json.model ?? 'unknown')
   const stream = json.stream === true
   const size = rec.body.length
-  if (method === 'POST' && (path === '/v1/chat/completions' || path === '/v1beta/openai/chat/completions')) {
+  if (
+    method === 'POST' &&
+    (path === '/v1/chat/completions' || path === '/v1beta/openai/chat/completions')
+  ) {
     return openaiChat(model, stream, events, size, json.stream_options?.include_usage === true)
   }
-  if (method === 'POST' && path === '/v1/responses') return openaiResponses(model, stream, events, size)
-  if (method === 'POST' && path === '/v1/messages') return anthropicMessages(model, stream, events, size)
+  if (method === 'POST' && path === '/v1/responses')
+    return openaiResponses(model, stream, events, size)
+  if (method === 'POST' && path === '/v1/messages')
+    return anthropicMessages(model, stream, events, size)
   const gemini = GEMINI_CALL.exec(path)
   if (method === 'POST' && gemini) {
-    const mode = gemini[2] === 'generateContent' ? 'json' : rec.query.alt === 'sse' ? 'sse' : 'array'
+    const mode =
+      gemini[2] === 'generateContent' ? 'json' : rec.query.alt === 'sse' ? 'sse' : 'array'
     return geminiGenerate(gemini[1], mode, events, size)
   }
   const listsModels = ['/v1/models', '/v1beta/models', '/v1/models/', '/v1beta/openai/models']
@@ -126,7 +137,10 @@ export const startFakeUpstream = async (opts: FakeUpstreamOptions = {}): Promise
       provider: providerOf(url.pathname, req.headers),
     }
     if (opts.record !== false) requests.push(rec)
-    const b = { ...behaviours.get('default'), ...(rec.credential && behaviours.get(rec.credential)) }
+    const b = {
+      ...behaviours.get('default'),
+      ...(rec.credential && behaviours.get(rec.credential)),
+    }
 
     if (b.delayMs) await sleep(b.delayMs)
     if (b.destroy) return void req.socket.destroy()
@@ -137,7 +151,8 @@ export const startFakeUpstream = async (opts: FakeUpstreamOptions = {}): Promise
   const reply = (rec: RecordedRequest, b: Behaviour, m: typeof MODELS): Reply => {
     // A request with no key at all gets the provider's "no credentials" error.
     if (!rec.credential) return errorReply(rec.provider, rec.provider === 'gemini' ? 403 : 401)
-    if (b.status && b.status >= 400 && b.body === undefined) return errorReply(rec.provider, b.status)
+    if (b.status && b.status >= 400 && b.body === undefined)
+      return errorReply(rec.provider, b.status)
     if (b.body !== undefined) {
       const body = typeof b.body === 'string' ? b.body : JSON.stringify(b.body)
       return { status: b.status ?? 200, headers: { 'content-type': 'application/json' }, body }

@@ -1,5 +1,6 @@
-// The fake upstream's wire formats: response bodies, stream frames and error JSON, shaped like
-// the real OpenAI, Anthropic and Gemini APIs. Pure functions; the server lives in fake-upstream.ts.
+// The fake upstream's wire formats: response bodies and stream frames shaped like the real
+// OpenAI, Anthropic and Gemini APIs. Pure functions; errors are in fake-errors.ts, the server in
+// fake-upstream.ts.
 
 export type Provider = 'openai' | 'anthropic' | 'gemini' | 'gemini-openai'
 
@@ -14,7 +15,7 @@ const JSON_TYPE = { 'content-type': 'application/json' }
 const SSE_TYPE = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }
 
 let seq = 0
-const nextId = () => `fake${(++seq).toString(36)}${Date.now().toString(36)}`
+export const nextId = () => `fake${(++seq).toString(36)}${Date.now().toString(36)}`
 const now = () => Math.floor(Date.now() / 1000)
 
 /** The content parts a stream sends; a non-stream reply's text is their concatenation. */
@@ -22,7 +23,7 @@ export const toParts = (events: number) => Array.from({ length: events }, (_, i)
 
 const data = (v: unknown) => `data: ${JSON.stringify(v)}\n\n`
 const named = (event: string, v: unknown) => `event: ${event}\ndata: ${JSON.stringify(v)}\n\n`
-const json = (status: number, v: unknown): Reply => ({
+export const json = (status: number, v: unknown): Reply => ({
   status,
   headers: JSON_TYPE,
   body: JSON.stringify(v),
@@ -34,7 +35,13 @@ const usageOf = (promptChars: number, events: number) => {
   return { prompt, completion: events, total: prompt + events }
 }
 
-export const openaiChat = (model: string, stream: boolean, events: number, prompt: number, includeUsage = false): Reply => {
+export const openaiChat = (
+  model: string,
+  stream: boolean,
+  events: number,
+  prompt: number,
+  includeUsage = false,
+): Reply => {
   const parts = toParts(events)
   const u = usageOf(prompt, events)
   const usage = { prompt_tokens: u.prompt, completion_tokens: u.completion, total_tokens: u.total }
@@ -53,12 +60,18 @@ export const openaiChat = (model: string, stream: boolean, events: number, promp
   const frames = [chunk({ role: 'assistant', content: '', refusal: null }, null)]
   for (const content of parts) frames.push(chunk({ content }, null))
   frames.push(chunk({}, 'stop'))
-  if (includeUsage) frames.push(data({ ...base, object: 'chat.completion.chunk', choices: [], usage }))
+  if (includeUsage)
+    frames.push(data({ ...base, object: 'chat.completion.chunk', choices: [], usage }))
   frames.push('data: [DONE]\n\n')
   return sse(frames)
 }
 
-export const openaiResponses = (model: string, stream: boolean, events: number, prompt: number): Reply => {
+export const openaiResponses = (
+  model: string,
+  stream: boolean,
+  events: number,
+  prompt: number,
+): Reply => {
   const parts = toParts(events)
   const text = parts.join('')
   const u = usageOf(prompt, events)
@@ -113,7 +126,12 @@ export const openaiResponses = (model: string, stream: boolean, events: number, 
   ])
 }
 
-export const anthropicMessages = (model: string, stream: boolean, events: number, prompt: number): Reply => {
+export const anthropicMessages = (
+  model: string,
+  stream: boolean,
+  events: number,
+  prompt: number,
+): Reply => {
   const parts = toParts(events)
   const u = usageOf(prompt, events)
   const base = { id: `msg_${nextId()}`, type: 'message', role: 'assistant', model }
@@ -210,73 +228,18 @@ export const modelList = (provider: Provider, models: string[]): Reply => {
       display_name: id,
       created_at: '2025-01-01T00:00:00Z',
     }))
-    return json(200, { data, has_more: false, first_id: models[0] ?? null, last_id: models.at(-1) ?? null })
+    return json(200, {
+      data,
+      has_more: false,
+      first_id: models[0] ?? null,
+      last_id: models.at(-1) ?? null,
+    })
   }
-  const data = models.map((id) => ({ id, object: 'model', created: 1700000000, owned_by: 'system' }))
+  const data = models.map((id) => ({
+    id,
+    object: 'model',
+    created: 1700000000,
+    owned_by: 'system',
+  }))
   return json(200, { object: 'list', data })
-}
-
-const GOOGLE_STATUS: Record<number, string> = {
-  400: 'INVALID_ARGUMENT',
-  401: 'UNAUTHENTICATED',
-  403: 'PERMISSION_DENIED',
-  404: 'NOT_FOUND',
-  429: 'RESOURCE_EXHAUSTED',
-  500: 'INTERNAL',
-  503: 'UNAVAILABLE',
-  504: 'DEADLINE_EXCEEDED',
-}
-const ANTHROPIC_TYPE: Record<number, string> = {
-  400: 'invalid_request_error',
-  401: 'authentication_error',
-  403: 'permission_error',
-  404: 'not_found_error',
-  413: 'request_too_large',
-  429: 'rate_limit_error',
-  529: 'overloaded_error',
-}
-const OPENAI_ERROR: Record<number, [type: string, code: string | null, message: string]> = {
-  401: ['invalid_request_error', 'invalid_api_key', 'Incorrect API key provided.'],
-  403: ['invalid_request_error', 'unsupported_country_region_territory', 'Country, region, or territory not supported'],
-  404: ['invalid_request_error', 'model_not_found', 'The model does not exist or you do not have access to it.'],
-  429: ['requests', 'rate_limit_exceeded', 'Rate limit reached for requests. Please try again later.'],
-}
-
-/**
- * An error in the provider's own JSON shape. `status: 401` means "this key is invalid": Gemini
- * answers that with 400 INVALID_ARGUMENT and an API_KEY_INVALID detail, as the real API does.
- */
-export const errorReply = (provider: Provider, status: number, message?: string): Reply => {
-  if (provider === 'gemini' || provider === 'gemini-openai') {
-    const badKey = status === 401
-    const code = badKey ? 400 : status
-    const error = {
-      code,
-      message: message ?? (badKey ? 'API key not valid. Please pass a valid API key.' : `fake ${code}`),
-      status: GOOGLE_STATUS[code] ?? (code >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION'),
-      ...(badKey && {
-        details: [
-          {
-            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-            reason: 'API_KEY_INVALID',
-            domain: 'googleapis.com',
-            metadata: { service: 'generativelanguage.googleapis.com' },
-          },
-        ],
-      }),
-    }
-    // The OpenAI-compatible endpoint wraps Google's error object in a one-element array.
-    return json(code, provider === 'gemini' ? { error } : [{ error }])
-  }
-  if (provider === 'anthropic') {
-    const type = ANTHROPIC_TYPE[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error')
-    const error = { type, message: message ?? (status === 401 ? 'invalid x-api-key' : `fake ${status}`) }
-    return json(status, { type: 'error', error, request_id: `req_${nextId()}` })
-  }
-  const [type, code, text] =
-    OPENAI_ERROR[status] ??
-    (status >= 500
-      ? ['server_error', null, 'The server had an error while processing your request.']
-      : ['invalid_request_error', null, `fake ${status}`])
-  return json(status, { error: { message: message ?? text, type, param: null, code } })
 }

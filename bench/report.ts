@@ -1,0 +1,97 @@
+// Bench output: a plain table, edgeload's ratios to the minimal proxy, and a Markdown block for
+// the README.
+import type { LoadResult } from './load'
+
+export interface Row extends LoadResult {
+  target: string
+  test: 'chat' | 'stream'
+  /** Proxy CPU time per completed request, µs; null for the direct target. */
+  cpuUs: number | null
+}
+
+const TESTS = { chat: 'chat, non-stream', stream: 'SSE, 20 events' } as const
+const fmt = (n: number | null, digits = 0) => (n === null ? '–' : n.toFixed(digits))
+const ratio = (a: number | null | undefined, b: number | null | undefined) =>
+  a == null || b == null || b === 0 ? '–' : `${(a / b).toFixed(2)}×`
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = s.length >> 1
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
+}
+
+/** One row per target and test: the median of each figure over rounds, errors summed. */
+export const toMedians = (samples: Row[]): Row[] => {
+  const groups = new Map<string, Row[]>()
+  for (const r of samples) {
+    const key = `${r.target} ${r.test}`
+    groups.set(key, [...(groups.get(key) ?? []), r])
+  }
+  return [...groups.values()].map((g) => ({
+    target: g[0].target,
+    test: g[0].test,
+    requests: g.reduce((n, r) => n + r.requests, 0),
+    rps: median(g.map((r) => r.rps)),
+    p50: median(g.map((r) => r.p50)),
+    p99: median(g.map((r) => r.p99)),
+    cpuUs: g[0].cpuUs === null ? null : median(g.map((r) => r.cpuUs ?? 0)),
+    errors: g.reduce((n, r) => n + r.errors, 0),
+  }))
+}
+
+const find = (rows: Row[], target: string, test: string) =>
+  rows.find((r) => r.target === target && r.test === test)
+
+export const toTable = (rows: Row[]) => {
+  const head = ['target', 'test', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'vs direct', 'errors']
+  const body = rows.map((r) => [
+    r.target,
+    TESTS[r.test],
+    fmt(r.rps),
+    fmt(r.p50, 2),
+    fmt(r.p99, 2),
+    fmt(r.cpuUs),
+    ratio(r.rps, find(rows, 'direct', r.test)?.rps),
+    String(r.errors),
+  ])
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)))
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n')
+}
+
+/** edgeload ÷ minimal proxy, per test: req/s (higher is better), CPU and latency (lower is better). */
+export const toRatios = (rows: Row[]) => {
+  const lines: string[] = []
+  for (const test of ['chat', 'stream'] as const) {
+    const e = find(rows, 'edgeload', test)
+    const m = find(rows, 'minimal', test)
+    if (!e || !m) continue
+    lines.push(
+      `${TESTS[test]}: req/s ${ratio(e.rps, m.rps)}, CPU/req ${ratio(e.cpuUs, m.cpuUs)}, ` +
+        `p50 ${ratio(e.p50, m.p50)}, p99 ${ratio(e.p99, m.p99)}`,
+    )
+  }
+  return lines.length ? `edgeload vs minimal proxy\n${lines.join('\n')}` : ''
+}
+
+export const toMarkdown = (rows: Row[], note: string) => {
+  const out = [
+    note,
+    '',
+    '| target | test | req/s | p50 ms | p99 ms | proxy CPU µs/req | vs direct | vs minimal (CPU) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  ]
+  for (const r of rows) {
+    const m = find(rows, 'minimal', r.test)
+    const vsMinimal = r.target === 'edgeload' ? ratio(r.cpuUs, m?.cpuUs) : '–'
+    const p = r.test === 'stream' ? ' (TTFB)' : ''
+    out.push(
+      `| ${r.target} | ${TESTS[r.test]} | ${fmt(r.rps)} | ${fmt(r.p50, 2)}${p} | ${fmt(r.p99, 2)} | ` +
+        `${fmt(r.cpuUs)} | ${ratio(r.rps, find(rows, 'direct', r.test)?.rps)} | ${vsMinimal} |`,
+    )
+  }
+  const ratios = toRatios(rows)
+  if (ratios) out.push('', ...ratios.split('\n').map((l, i) => (i === 0 ? `${l}:` : `- ${l}`)))
+  return out.join('\n')
+}

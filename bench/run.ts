@@ -1,0 +1,150 @@
+// `npm run bench`: the fake upstream directly, the minimal proxy and edgeload, each measured on a
+// non-stream chat completion (autocannon) and a 20-event SSE stream (time to first byte).
+// Flags: --duration 10 --warmup 2 --connections 64 --targets direct,minimal,edgeload
+//        --rounds N (interleave targets N times and report medians: for busy machines)
+//        --json out.json (raw rows)  --readme (rewrite README.md's bench:start/bench:end block)
+import { execFileSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { allowedCpus, cpuMicros } from './cpu'
+import { runLoad } from './load'
+import type { Row } from './report'
+import { toMarkdown, toMedians, toRatios, toTable } from './report'
+import type { Target } from './targets'
+import { directTarget, startEdgeload, startMinimal, startUpstream } from './targets'
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '64' },
+    rounds: { type: 'string', default: '1' },
+    targets: { type: 'string', default: 'direct,minimal,edgeload' },
+    json: { type: 'string' },
+    readme: { type: 'boolean', default: false },
+  },
+})
+const duration = Number(values.duration)
+const warmup = Number(values.warmup)
+const connections = Number(values.connections)
+const rounds = Math.max(1, Number(values.rounds))
+const EVENTS = 20
+
+const hasTaskset = (() => {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()
+// One core for the proxy, another for the load generator and the upstream.
+const cpus = allowedCpus()
+const pin = hasTaskset && cpus.length >= 2 ? { proxy: cpus[0], load: cpus[1] } : null
+const note = pin
+  ? `proxy pinned to CPU ${pin.proxy}; load generator and fake upstream to CPU ${pin.load}`
+  : 'not pinned (needs taskset and 2 CPUs): figures mix proxy and load CPU'
+
+const body = (stream: boolean) =>
+  JSON.stringify({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'Say hello in twenty tokens.' }],
+    ...(stream && { stream: true }),
+  })
+
+const measure = async (target: Target, test: 'chat' | 'stream'): Promise<Row> => {
+  const headers = { ...target.headers, 'content-type': 'application/json' }
+  const spec = {
+    kind: test,
+    url: target.url,
+    headers,
+    body: body(test === 'stream'),
+    connections,
+    duration,
+    warmup,
+  }
+  let before = 0
+  const result = await runLoad(spec, pin?.load ?? null, () => {
+    if (target.pid !== null) before = cpuMicros(target.pid)
+  })
+  const cpuUs = target.pid === null ? null : (cpuMicros(target.pid) - before) / result.requests
+  return { target: target.name, test, cpuUs, ...result }
+}
+
+const starters: Record<string, (upstream: string) => Promise<Target>> = {
+  direct: async (upstream) => directTarget(upstream),
+  minimal: (upstream) => startMinimal(upstream, pin?.proxy ?? null),
+  edgeload: (upstream) => startEdgeload(upstream, pin?.proxy ?? null),
+}
+
+console.log(
+  `edgeload bench: ${connections} connections, ${warmup} s warm-up + ${duration} s per ` +
+    `measurement, ${rounds} round(s); ${note}`,
+)
+const upstream = await startUpstream(pin?.load ?? null, EVENTS)
+const targets: Target[] = []
+const samples: Row[] = []
+const failures: string[] = []
+try {
+  // Start every target first; an idle proxy costs nothing, and rounds can then interleave them.
+  for (const name of values.targets.split(',').map((s) => s.trim())) {
+    const start = starters[name]
+    if (!start) {
+      failures.push(`${name}: unknown target (use ${Object.keys(starters).join(', ')})`)
+      continue
+    }
+    try {
+      targets.push(await start(upstream.url))
+    } catch (err) {
+      failures.push(`${name}: ${(err as Error).message}`)
+      console.error(`\n✗ ${name}: ${(err as Error).message}\n`)
+    }
+  }
+  for (let round = 1; round <= rounds; round++) {
+    for (const target of [...targets]) {
+      try {
+        for (const test of ['chat', 'stream'] as const) {
+          const row = await measure(target, test)
+          samples.push(row)
+          console.log(
+            `  [${round}/${rounds}] ${target.name} ${test}: ${row.rps.toFixed(0)} req/s, ` +
+              `p50 ${row.p50.toFixed(2)} ms, CPU ${row.cpuUs?.toFixed(0) ?? '–'} µs/req`,
+          )
+        }
+      } catch (err) {
+        failures.push(`${target.name}: ${(err as Error).message}`)
+        targets.splice(targets.indexOf(target), 1)
+        await target.stop()
+      }
+    }
+  }
+} finally {
+  await Promise.all(targets.map((t) => t.stop()))
+  await upstream.stop()
+}
+const rows = toMedians(samples)
+
+console.log(`\n${toTable(rows)}\n`)
+const ratios = toRatios(rows)
+if (ratios) console.log(`${ratios}\n`)
+const setup = `${connections} connections, ${duration} s per measurement, median of ${rounds}`
+const markdown = toMarkdown(rows, `_${note}; ${setup}._`)
+console.log(`Markdown for the README:\n\n${markdown}\n`)
+if (values.json) {
+  writeFileSync(values.json, JSON.stringify({ note, rows, samples, failures }, null, 2))
+}
+if (values.readme) {
+  const readme = new URL('../README.md', import.meta.url)
+  const block = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/
+  const text = readFileSync(readme, 'utf8')
+  if (block.test(text))
+    writeFileSync(
+      readme,
+      text.replace(block, (_, open, close) => `${open}${markdown}\n${close}`),
+    )
+  else failures.push('README.md has no <!-- bench:start --> … <!-- bench:end --> block')
+}
+if (failures.length) {
+  console.error(`Failed:\n${failures.map((f) => `- ${f}`).join('\n')}`)
+  process.exitCode = 1
+}
