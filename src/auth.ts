@@ -2,14 +2,25 @@
 // `x-goog-api-key`, in that order. Shared by admin auth and proxy auth.
 import type { Context } from 'hono'
 
-export const extractKey = (c: Context): string | null => {
-  const url = c.req.url
+/** Request headers as a plain object with lower-case names (Node's IncomingMessage shape). */
+export type RawHeaders = Record<string, string | string[] | undefined>
+
+export const firstValue = (v: string | string[] | undefined) => (typeof v === 'string' ? v : v?.[0])
+
+export const keyFrom = (url: string, h: RawHeaders): string | null => {
   const q = url.indexOf('?')
   if (q >= 0 && url.includes('key=', q)) {
     const k = new URLSearchParams(url.slice(q + 1)).get('key')
     if (k) return k
   }
-  const auth = c.req.header('authorization')
+  const auth = firstValue(h.authorization)
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim() || null
-  return c.req.header('x-api-key') || c.req.header('x-goog-api-key') || null
+  return firstValue(h['x-api-key']) || firstValue(h['x-goog-api-key']) || null
 }
+
+export const extractKey = (c: Context): string | null =>
+  keyFrom(c.req.url, {
+    authorization: c.req.header('authorization'),
+    'x-api-key': c.req.header('x-api-key'),
+    'x-goog-api-key': c.req.header('x-goog-api-key'),
+  })

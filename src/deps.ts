@@ -5,15 +5,38 @@ import type { Store } from './store/types'
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type Logger = (level: LogLevel, msg: string, extra?: Record<string, unknown>) => void
 
-/** The upstream call. Adapters may inject a faster fetch-shaped function than the global one. */
-export type FetchFn = (input: string, init: RequestInit & { timeouts?: UpstreamTimeouts }) => Promise<Response>
-
 export interface UpstreamTimeouts {
   /** ms to open the connection */
   connect: number
   /** ms to wait for response headers */
   headers: number
+  /** ms for the whole exchange, body included; absent for streams, which have no total cap */
+  total?: number
 }
+
+export interface UpstreamRequest {
+  method: string
+  /** Lower-case names. */
+  headers: Record<string, string>
+  body: Uint8Array | string | null
+  signal?: AbortSignal
+  timeouts?: UpstreamTimeouts
+}
+
+/**
+ * An upstream answer in plain parts: status, lower-case headers (hop-by-hop removed), the
+ * `set-cookie` values apart, and the body. Plain parts rather than a `Response`, so the hot path
+ * builds exactly one Response, for the client. A timeout or abort errors the body stream.
+ */
+export interface UpstreamResponse {
+  status: number
+  headers: Record<string, string>
+  cookies?: string[]
+  body: ReadableStream<Uint8Array> | null
+}
+
+/** The upstream call: no redirects followed, no decompression. Rejects on network errors. */
+export type FetchFn = (url: URL, req: UpstreamRequest) => Promise<UpstreamResponse>
 
 /** Background work: timers on Node and Bun, Cron Triggers on Workers. */
 export interface Scheduler {
@@ -43,4 +66,9 @@ export interface Deps {
   config: CoreConfig
   /** Optional: the client's IP, which only the adapter can see. */
   clientIp?: (c: import('hono').Context) => string
+  /**
+   * Optional: the request headers as a plain object with lower-case names, when the runtime has
+   * them cheaper than `c.req.raw.headers` (Node's IncomingMessage does).
+   */
+  requestHeaders?: (c: import('hono').Context) => Record<string, string | string[] | undefined>
 }

@@ -8,6 +8,8 @@ const MINUTE = 60_000
 /** Re-validates the invalid keys of every group whose interval has passed; a success restores. */
 export const revalidateInvalidKeys = async (core: Core): Promise<void> => {
   const { deps, cache } = core
+  // A key blacklisted a moment ago must be in the store before we read it back.
+  await core.keys.flush()
   const now = deps.now()
   for (const entry of cache.all()) {
     const { group, settings } = entry

@@ -112,6 +112,8 @@ export const createKeyService = (deps: Deps): KeyService => {
           slice.map((key_value, j) => ({ key_value, key_hash: hashes[j] })),
         )
         if (rows.length > 0) await pool.add(groupId, rows)
+        // SQLite drivers may run the insert synchronously: give proxied requests a turn.
+        await new Promise((resolve) => setTimeout(resolve, 0))
         added += rows.length
       }
       return { count: added, ignored: keys.length - added, total_in_group: await total(groupId) }

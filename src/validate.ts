@@ -2,7 +2,7 @@
 import type { GroupEntry } from './cache'
 import type { Core } from './core'
 import { redact, stripKeyParam } from './crypto'
-import { errorMessageOf } from './proxy/response'
+import { errorMessageOf, readErrorBody } from './proxy/response'
 
 export interface ValidationResult {
   ok: boolean
@@ -16,13 +16,13 @@ export const validateKey = async (core: Core, entry: GroupEntry, key: string): P
   if (!base) return { ok: false, status: 0, error: 'no upstream with weight > 0' }
   const { url, init } = channel.validationRequest(group, base, key)
   try {
-    const res = await core.deps.fetch(url, {
+    const limit = settings.key_validation_timeout_seconds * 1000
+    const res = await core.deps.fetch(new URL(url), {
       ...init,
-      signal: AbortSignal.timeout(settings.key_validation_timeout_seconds * 1000),
-      timeouts: { connect: settings.connect_timeout * 1000, headers: settings.key_validation_timeout_seconds * 1000 },
+      timeouts: { connect: settings.connect_timeout * 1000, headers: limit, total: limit },
     })
-    const text = await res.text()
-    if (res.ok) return { ok: true, status: res.status, error: '' }
+    const { text } = await readErrorBody(res)
+    if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, error: '' }
     return { ok: false, status: res.status, error: `[status ${res.status}] ${redact(errorMessageOf(text), key)}` }
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err)

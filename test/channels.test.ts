@@ -38,9 +38,9 @@ const group = (patch: Partial<Group> = {}): Group => ({
 
 const inject = (type: string, href: string, init: Record<string, string> = {}) => {
   const url = new URL(href)
-  const headers = new Headers(init)
+  const headers = { ...init }
   ch(type).injectKey(url, headers, 'sk-k')
-  return { url: url.href, headers: Object.fromEntries(headers) }
+  return { url: url.href, headers }
 }
 
 describe('registry', () => {
@@ -86,7 +86,7 @@ describe('injectKey', () => {
 
   it('gemini: escapes a key with URL characters', () => {
     const url = new URL('https://g/v1beta/models/m:generateContent')
-    ch('gemini').injectKey(url, new Headers(), 'a&b=c')
+    ch('gemini').injectKey(url, {}, 'a&b=c')
     expect(url.searchParams.get('key')).toBe('a&b=c')
   })
 

@@ -16,7 +16,24 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void
 let handler: Handler
 let server: Server
 let base: string
-let fetchFn: UndiciFetch
+let upstream: UndiciFetch
+
+/** The FetchFn's plain parts seen as a Response, so assertions read like fetch's. */
+const fetchFn = async (
+  url: string,
+  init: {
+    method: string
+    headers?: Record<string, string>
+    body?: Uint8Array | string
+    signal?: AbortSignal
+    timeouts?: { connect: number; headers: number; total?: number }
+  },
+) => {
+  const r = await upstream(new URL(url), { headers: {}, body: null, ...init })
+  const headers = new Headers(r.headers)
+  for (const c of r.cookies ?? []) headers.append('set-cookie', c)
+  return new Response(r.body, { status: r.status, headers })
+}
 
 const decoder = new TextDecoder()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -31,11 +48,11 @@ beforeEach(async () => {
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  fetchFn = createUndiciFetch()
+  upstream = createUndiciFetch()
 })
 
 afterEach(async () => {
-  await fetchFn.close()
+  await upstream.close()
   server.closeAllConnections()
   server.close()
 })
@@ -90,19 +107,15 @@ describe('createUndiciFetch', () => {
     expect(seen!.headers['content-length']).toBe('13')
   })
 
-  it('accepts ArrayBuffer and Headers, and reuses one keep-alive socket', async () => {
+  it('reuses one keep-alive socket', async () => {
     const ports: number[] = []
     handler = async (req, res) => {
       ports.push(req.socket.remotePort!)
       res.end(await readAll(req))
     }
     for (let i = 0; i < 3; i++) {
-      const body = new TextEncoder().encode(`n${i}`).buffer
-      const res = await fetchFn(`${base}/`, {
-        method: 'POST',
-        headers: new Headers({ a: 'b' }),
-        body,
-      })
+      const body = new TextEncoder().encode(`n${i}`)
+      const res = await fetchFn(`${base}/`, { method: 'POST', headers: { a: 'b' }, body })
       expect(await res.text()).toBe(`n${i}`)
       // undici frees the socket a tick after the body ends; a request dispatched sooner opens another.
       await new Promise((r) => setImmediate(r))

@@ -48,7 +48,8 @@ beforeEach(() => {
 })
 
 describe('openai SDK', () => {
-  const client = () => new OpenAI({ apiKey: ADMIN_KEY, baseURL: `${t.url}/proxy/oa/v1`, maxRetries: 0 })
+  const client = () =>
+    new OpenAI({ apiKey: ADMIN_KEY, baseURL: `${t.url}/proxy/oa/v1`, maxRetries: 0 })
 
   it('chat.completions.create through the gateway with the upstream key as Bearer', async () => {
     const r = await client().chat.completions.create({
@@ -88,7 +89,8 @@ describe('openai SDK', () => {
 describe('@anthropic-ai/sdk', () => {
   // 1.x sends apiKey as `Authorization: Bearer`; the gateway accepts it and the channel moves
   // the upstream key to x-api-key.
-  const client = () => new Anthropic({ apiKey: ADMIN_KEY, baseURL: `${t.url}/proxy/an`, maxRetries: 0 })
+  const client = () =>
+    new Anthropic({ apiKey: ADMIN_KEY, baseURL: `${t.url}/proxy/an`, maxRetries: 0 })
   const params = {
     model: 'claude-3-5-haiku-latest',
     max_tokens: 16,
@@ -155,7 +157,10 @@ describe('@google/genai', () => {
   })
 
   it('models.generateContentStream yields chunks', async () => {
-    const stream = await client().models.generateContentStream({ model: 'gemini-2.0-flash', contents: 'hi' })
+    const stream = await client().models.generateContentStream({
+      model: 'gemini-2.0-flash',
+      contents: 'hi',
+    })
     let chunks = 0
     let text = ''
     for await (const chunk of stream) {

@@ -64,6 +64,8 @@ export const startNodeGateway = async (raw: Record<string, string | undefined>):
       isMaster: !env.IS_SLAVE,
     },
     clientIp: (c) => (c.env as HttpBindings | undefined)?.incoming?.socket?.remoteAddress ?? '',
+    // IncomingMessage already holds the headers as a plain object: no Headers object to build.
+    requestHeaders: (c) => (c.env as HttpBindings).incoming.headers,
   }
   const edgeload = createApp(deps)
   const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST
@@ -72,11 +74,22 @@ export const startNodeGateway = async (raw: Record<string, string | undefined>):
 
   let inFlight = 0
   let drained: (() => void) | null = null
+  let draining = false
+  const open = new Set<HttpBindings['outgoing']>()
+  // While draining, each response ends its connection so pooled clients cannot keep us busy.
+  const closeAfter = (o: HttpBindings['outgoing']) => {
+    if (!o.headersSent) o.setHeader('connection', 'close')
+    o.shouldKeepAlive = false
+  }
   const server = serve({
     fetch: (req, bindings) => {
+      const { outgoing } = bindings as HttpBindings
       inFlight++
+      open.add(outgoing)
+      if (draining) closeAfter(outgoing)
       // A response counts as in flight until its last byte (streams included) has gone out.
-      ;(bindings as HttpBindings).outgoing.once('close', () => {
+      outgoing.once('close', () => {
+        open.delete(outgoing)
         if (--inFlight === 0) drained?.()
       })
       return edgeload.app.fetch(req, bindings)
@@ -102,6 +115,8 @@ export const startNodeGateway = async (raw: Record<string, string | undefined>):
     (shutting ??= (async () => {
       const deadline = Date.now() + env.SERVER_GRACEFUL_SHUTDOWN_TIMEOUT * 1000
       log('info', 'shutting down: draining in-flight requests', { inFlight })
+      draining = true
+      open.forEach(closeAfter)
       server.close()
       server.closeIdleConnections()
       if (inFlight > 0) {

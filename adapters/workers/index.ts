@@ -8,6 +8,7 @@ import type { Deps, FetchFn, Logger, LogLevel, Scheduler } from '../../src/deps'
 import { createMemoryKeyPool } from '../../src/keypool/memory'
 import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore } from '../../src/store/sql'
+import { fromWebFetch } from '../../src/web-fetch'
 
 export interface WorkersEnv {
   DB: D1Database
@@ -26,9 +27,8 @@ const createConsoleLogger =
     else console[level](msg)
   }
 
-// Workers' fetch has no connect or header timeout to set; the proxy's AbortSignal still bounds
-// each call, so the extra `timeouts` field is dropped here.
-const upstreamFetch: FetchFn = (input, { timeouts: _timeouts, ...init }) => fetch(input, init)
+// Workers' fetch has no connect or header timeout to set; request_timeout still bounds each call.
+const upstreamFetch: FetchFn = fromWebFetch(fetch)
 
 // Cron Triggers replace timers on Workers in a later issue. Until then no background job runs:
 // request logs are written only when the buffer fills, and invalid keys are not re-validated.

@@ -16,9 +16,9 @@ export const anthropicChannel: Channel = {
   defaultTestModel: DEFAULT_TEST_MODEL,
   // v1 overwrites the client's anthropic-version; kept for compatibility (reference §6).
   injectKey: (_url, headers, key) => {
-    headers.delete('authorization')
-    headers.set('x-api-key', key)
-    headers.set('anthropic-version', VERSION)
+    delete headers.authorization
+    headers['x-api-key'] = key
+    headers['anthropic-version'] = VERSION
   },
   isStreamPath: () => false,
   modelOf: (_path, bodyModel) => bodyModel,

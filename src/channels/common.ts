@@ -20,8 +20,8 @@ export const jsonPost = (
   },
 })
 
-export const setBearer = (_url: URL, headers: Headers, key: string): void => {
-  headers.set('authorization', `Bearer ${key}`)
+export const setBearer = (_url: URL, headers: Record<string, string>, key: string): void => {
+  headers.authorization = `Bearer ${key}`
 }
 
 /** Error bodies are small; a huge one is not an auth error worth scanning end to end. */

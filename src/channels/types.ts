@@ -11,7 +11,7 @@ export interface Channel {
   defaultUpstream: string
   defaultTestModel: string
   /** Places the upstream key where this provider expects it (headers and URL are mutated). */
-  injectKey(url: URL, headers: Headers, key: string): void
+  injectKey(url: URL, headers: Record<string, string>, key: string): void
   /** Stream detection beyond the common checks (Accept, ?stream=true, body stream:true). */
   isStreamPath(path: string): boolean
   /** The model the client asked for: from the path (Gemini) or the body's `model`. */

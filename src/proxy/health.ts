@@ -9,13 +9,13 @@ const DEFAULT_COOLDOWN_MS = 60_000
 export const classifyStatus = (
   channel: Channel,
   status: number,
-  headers: Headers,
+  headers: Record<string, string>,
   body: string,
   now: number,
 ): Outcome | null => {
   if (status === 401 || status === 403) return { kind: 'auth_failure' }
   if (status === 429) {
-    return { kind: 'rate_limited', until: channel.rateLimitResetAt(headers, now) ?? now + DEFAULT_COOLDOWN_MS }
+    return { kind: 'rate_limited', until: channel.rateLimitResetAt(new Headers(headers), now) ?? now + DEFAULT_COOLDOWN_MS }
   }
   if (status >= 400 && status < 500 && channel.isInvalidKeyError(status, body)) {
     return { kind: 'auth_failure' }

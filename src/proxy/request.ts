@@ -1,6 +1,7 @@
 // Reading and inspecting the client request: the body once (with a size limit), the few fields
 // the gateway needs from it, and the headers that go upstream.
 import type { Context } from 'hono'
+import { firstValue as first, type RawHeaders } from '../auth'
 import { AppError } from '../errors'
 
 const tooLarge = (limit: number) =>
@@ -52,7 +53,8 @@ const MODEL_RE = /"model"\s*:\s*"((?:[^"\\]|\\.)*)"/
 const STREAM_RE = /"stream"\s*:\s*true\b/
 
 /** Model and stream flag: a full parse for small JSON bodies, a scan for large ones. */
-export const inspectBody = (body: Uint8Array | null, contentType: string | undefined): BodyInfo => {
+export const inspectBody = (body: Uint8Array | null, contentType: string | string[] | undefined): BodyInfo => {
+  if (Array.isArray(contentType)) contentType = contentType[0]
   if (!body || (contentType && !contentType.includes('json'))) return { model: '', stream: false }
   const text = new TextDecoder().decode(body)
   if (body.byteLength <= FULL_PARSE_LIMIT) {
@@ -94,12 +96,22 @@ const DROP = new Set([
   'cf-connecting-ip',
 ])
 
-export const upstreamHeaders = (raw: Headers, stream: boolean): Headers => {
-  const out = new Headers()
-  raw.forEach((value, name) => {
-    if (!DROP.has(name)) out.set(name, value)
-  })
-  if (stream) out.set('x-accel-buffering', 'no')
+/** Request headers as a plain object with lower-case names; the adapter's when it has them. */
+export const plainHeaders = (c: Context, fast?: (c: Context) => RawHeaders): RawHeaders => {
+  if (fast) return fast(c)
+  const out: Record<string, string> = {}
+  c.req.raw.headers.forEach((v, k) => (out[k] = v))
+  return out
+}
+
+export const upstreamHeaders = (raw: RawHeaders, stream: boolean): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const name in raw) {
+    const v = raw[name]
+    if (v === undefined || DROP.has(name)) continue
+    out[name] = typeof v === 'string' ? v : v.join(', ')
+  }
+  if (stream) out['x-accel-buffering'] = 'no'
   return out
 }
 
@@ -117,7 +129,7 @@ export const upstreamTarget = (url: string, group: string): string => {
   return rest ? `${path}?${rest}` : path
 }
 
-export const wantsStream = (c: Context, target: string, bodyStream: boolean): boolean =>
+export const wantsStream = (h: RawHeaders, target: string, bodyStream: boolean): boolean =>
   bodyStream ||
-  (c.req.header('accept')?.includes('text/event-stream') ?? false) ||
+  (first(h.accept)?.includes('text/event-stream') ?? false) ||
   /[?&]stream=true\b/.test(target)

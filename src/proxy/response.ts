@@ -1,26 +1,19 @@
-// Turning an upstream Response into the client's: status and headers as sent (content-type
+// Turning an upstream response into the client's: status and headers as sent (content-type
 // untouched), the body chunk by chunk, and a callback when a stream ends so it can be logged.
+import type { UpstreamResponse } from '../deps'
 
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-])
-
-export const responseHeaders = (h: Headers, stream: boolean): Record<string, string> => {
-  const out: Record<string, string> = {}
-  h.forEach((value, name) => {
-    if (!HOP_BY_HOP.has(name)) out[name] = value
-  })
+/** The client's headers: the upstream's as they came (adapters already dropped hop-by-hop). */
+export const responseHeaders = (
+  res: UpstreamResponse,
+  stream: boolean,
+): Record<string, string> | Array<[string, string]> => {
+  let h = res.headers
   if (stream) {
-    out['x-accel-buffering'] = 'no'
-    out['cache-control'] ??= 'no-cache'
+    h = { ...h, 'x-accel-buffering': 'no' }
+    h['cache-control'] ??= 'no-cache'
   }
-  return out
+  if (!res.cookies?.length) return h
+  return [...Object.entries(h), ...res.cookies.map((v): [string, string] => ['set-cookie', v])]
 }
 
 export interface StreamEnd {
@@ -69,9 +62,9 @@ export const observeStream = (
 const ERROR_BODY_LIMIT = 64 * 1024
 
 /** Reads an error body as text (bounded); gzip/deflate are decoded so keys can be redacted. */
-export const readErrorBody = async (res: Response): Promise<{ text: string; decoded: boolean }> => {
+export const readErrorBody = async (res: UpstreamResponse): Promise<{ text: string; decoded: boolean }> => {
   if (!res.body) return { text: '', decoded: false }
-  const enc = res.headers.get('content-encoding')
+  const enc = res.headers['content-encoding']
   let stream: ReadableStream<Uint8Array> = res.body
   let decoded = false
   if (enc === 'gzip' || enc === 'deflate') {

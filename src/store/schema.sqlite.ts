@@ -98,6 +98,8 @@ export const apiKeys = sqliteTable(
     index('idx_api_keys_key_hash').on(t.key_hash),
     // Dedupe is enforced here (v1 did it in the application): inserts use ON CONFLICT DO NOTHING.
     uniqueIndex('idx_api_keys_group_key_hash').on(t.group_id, t.key_hash),
+    // Pool loading over all statuses: (group_id, rowid) gives `id > ? ORDER BY id` without a sort.
+    index('idx_api_keys_group_id').on(t.group_id),
     // Pool loading (`id > ?` per group and status) and status counts.
     index('idx_api_keys_group_status_id').on(t.group_id, t.status, t.id),
     // The admin list order: last_used_at desc, id desc within a group.
@@ -124,7 +126,10 @@ export const requestLogs = sqliteTable(
     duration_ms: integer('duration').notNull().default(0),
     error_message: text('error_message').notNull().default(''),
     user_agent: text('user_agent').notNull().default(''),
-    request_type: text('request_type').$type<RequestLog['request_type']>().notNull().default('final'),
+    request_type: text('request_type')
+      .$type<RequestLog['request_type']>()
+      .notNull()
+      .default('final'),
     upstream_addr: text('upstream_addr').notNull().default(''),
     is_stream: integer('is_stream', { mode: 'boolean' }).notNull().default(false),
     request_body: text('request_body').notNull().default(''),

@@ -64,8 +64,13 @@ export const createSqlSettings = (db: SqlDb): SettingsMethods => ({
 
 /** The writable group fields of an input or patch: ids and timestamps are ours to set. */
 const groupFields = (input: Partial<GroupInput>): Partial<GroupInput> => {
-  const { id: _id, created_at: _c, updated_at: _u, last_validated_at: _v, ...rest } =
-    input as Partial<Group>
+  const {
+    id: _id,
+    created_at: _c,
+    updated_at: _u,
+    last_validated_at: _v,
+    ...rest
+  } = input as Partial<Group>
   return rest
 }
 

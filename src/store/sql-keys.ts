@@ -1,6 +1,18 @@
 // Store methods for upstream keys over drizzle SQLite: paging, pool loading, bulk add with
 // dedupe, and bulk status changes. Every multi-statement write runs as one batch.
-import { and, count, desc, eq, gt, inArray, ne, or, sql, type SQL } from 'drizzle-orm'
+import {
+  and,
+  count,
+  desc,
+  eq,
+  getTableColumns,
+  gt,
+  inArray,
+  ne,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm'
 import { apiKeys } from './schema.sqlite'
 import { chunk, changes, lit, MAX_PARAMS, runBatch, runBatches, type SqlDb } from './sql-util'
 import type { KeyStatus, PoolKeyRow, Store } from './types'
@@ -20,7 +32,7 @@ type KeyMethods = Pick<
   | 'countKeys'
 >
 
-// Only key_value and key_hash are bound per row; the rest is inlined (see addKeys).
+// Only key_value and key_hash are bound per row; the rest is inlined (see keyColumns).
 const KEYS_PER_INSERT = Math.floor(MAX_PARAMS / 2)
 // Room for the few fixed parameters (group id, status, set values) next to an id or hash list.
 const IDS_PER_STMT = MAX_PARAMS - 10
@@ -30,6 +42,35 @@ const poolFields = {
   key_value: apiKeys.key_value,
   status: apiKeys.status,
   failure_count: apiKeys.failure_count,
+}
+
+/**
+ * The select list of the bulk insert `INSERT … SELECT <this> FROM (VALUES (?, ?), …) WHERE true`:
+ * only key_value and key_hash are bound, so a statement carries 50 keys under D1's limit, and
+ * drizzle builds it about twice as fast as `.values()` with one object per row (100k keys: ~2.4
+ * s of CPU against ~5.3 s). Typing it over every column makes a new column a compile error here.
+ * (`WHERE true` resolves SQLite's parsing ambiguity between INSERT … SELECT and ON CONFLICT.)
+ */
+const keyColumns = (groupId: number, now: number): SQL => {
+  const exprs: Record<keyof typeof apiKeys.$inferSelect, SQL> = {
+    id: sql`null`,
+    group_id: lit(groupId),
+    key_value: sql.raw('column1'),
+    key_hash: sql.raw('column2'),
+    status: sql`'active'`,
+    notes: sql`''`,
+    request_count: sql`0`,
+    failure_count: sql`0`,
+    last_used_at: sql`null`,
+    created_at: lit(now),
+    updated_at: lit(now),
+  }
+  // drizzle lists the insert columns in table order; the select list must follow it.
+  const order = Object.keys(getTableColumns(apiKeys)) as (keyof typeof exprs)[]
+  return sql.join(
+    order.map((k) => exprs[k]),
+    sql`, `,
+  )
 }
 
 const inGroup = (groupId: number, status?: KeyStatus): SQL | undefined =>
@@ -77,24 +118,20 @@ export const createSqlKeys = (db: SqlDb): KeyMethods => ({
     const seen = new Set<string>()
     const fresh = keys.filter((k) => !seen.has(k.key_hash) && seen.add(k.key_hash))
     if (fresh.length === 0) return []
-    const now = lit(Date.now())
-    const group = lit(groupId)
-    // Constants are inlined so each row binds two parameters and a statement carries 50 keys;
-    // the unique (group_id, key_hash) index drops keys the group already has.
-    const rows = fresh.map((k) => ({
-      group_id: group,
-      key_value: k.key_value,
-      key_hash: k.key_hash,
-      status: sql`'active'`,
-      notes: sql`''`,
-      request_count: sql`0`,
-      failure_count: sql`0`,
-      created_at: now,
-      updated_at: now,
-    }))
+    const columns = keyColumns(groupId, Date.now())
     const results = await runBatches(db, (q) =>
-      chunk(rows, KEYS_PER_INSERT).map((part) =>
-        q.insert(apiKeys).values(part).onConflictDoNothing().returning(poolFields),
+      chunk(fresh, KEYS_PER_INSERT).map((part) =>
+        q
+          .insert(apiKeys)
+          .select(
+            sql`select ${columns} from (values ${sql.join(
+              part.map((k) => sql`(${k.key_value}, ${k.key_hash})`),
+              sql`, `,
+            )}) where true`,
+          )
+          // The unique (group_id, key_hash) index drops the keys the group already has.
+          .onConflictDoNothing({ target: [apiKeys.group_id, apiKeys.key_hash] })
+          .returning(poolFields),
       ),
     )
     return results.flat() as PoolKeyRow[]
@@ -191,8 +228,14 @@ export const createSqlKeys = (db: SqlDb): KeyMethods => ({
     const [row] = await db
       .select({
         total: count(),
-        active: sql<number>`coalesce(sum(case when ${apiKeys.status} = 'active' then 1 else 0 end), 0)`.mapWith(Number),
-        invalid: sql<number>`coalesce(sum(case when ${apiKeys.status} = 'invalid' then 1 else 0 end), 0)`.mapWith(Number),
+        active:
+          sql<number>`coalesce(sum(case when ${apiKeys.status} = 'active' then 1 else 0 end), 0)`.mapWith(
+            Number,
+          ),
+        invalid:
+          sql<number>`coalesce(sum(case when ${apiKeys.status} = 'invalid' then 1 else 0 end), 0)`.mapWith(
+            Number,
+          ),
       })
       .from(apiKeys)
       .where(groupId === null ? undefined : eq(apiKeys.group_id, groupId))

@@ -1,18 +1,40 @@
 // Store methods for request logs and hourly stats over drizzle SQLite. A log batch, its hourly
 // roll-up and the per-key usage it implies are written in one batch (reference §4.7).
-import { and, asc, count, desc, eq, gte, lt, lte, sql, type Column, type SQL } from 'drizzle-orm'
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  getTableColumns,
+  gte,
+  lt,
+  lte,
+  sql,
+  type Column,
+  type SQL,
+} from 'drizzle-orm'
 import { apiKeys, groupHourlyStats, requestLogs } from './schema.sqlite'
-import { changes, chunk, likeContains, MAX_PARAMS, runBatch, type SqlDb, type Stmt } from './sql-util'
+import {
+  changes,
+  chunk,
+  likeContains,
+  MAX_PARAMS,
+  runBatch,
+  type SqlDb,
+  type Stmt,
+} from './sql-util'
 import type { LogQuery, RequestLog, Store } from './types'
 
 type LogMethods = Pick<Store, 'insertLogs' | 'queryLogs' | 'deleteLogsBefore' | 'hourlyStats'>
 
 const HOUR_MS = 3_600_000
-// Every request_logs column is bound, so a statement carries MAX_PARAMS / 20 rows.
-const LOG_COLUMNS = 20
-const LOGS_PER_INSERT = Math.floor(MAX_PARAMS / LOG_COLUMNS)
+// Every request_logs column is bound, so a statement carries 100 / 20 = 5 rows.
+const LOGS_PER_INSERT = Math.floor(MAX_PARAMS / Object.keys(getTableColumns(requestLogs)).length)
 // time, group_id, success_count, failure_count, created_at, updated_at.
 const STATS_PER_INSERT = Math.floor(MAX_PARAMS / 6)
+// group_id, key_hash, n, last.
+const USAGE_PER_UPDATE = Math.floor(MAX_PARAMS / 4)
 
 interface HourBucket {
   time: Date
@@ -33,7 +55,12 @@ const toHourBuckets = (rows: RequestLog[]): HourBucket[] => {
   const buckets = new Map<string, HourBucket>()
   const add = (time: number, group_id: number, ok: boolean) => {
     const k = `${time}:${group_id}`
-    const b = buckets.get(k) ?? { time: new Date(time), group_id, success_count: 0, failure_count: 0 }
+    const b = buckets.get(k) ?? {
+      time: new Date(time),
+      group_id,
+      success_count: 0,
+      failure_count: 0,
+    }
     if (ok) b.success_count++
     else b.failure_count++
     buckets.set(k, b)
@@ -61,9 +88,28 @@ const toKeyUsage = (rows: RequestLog[]): KeyUsage[] => {
   return [...usage.values()]
 }
 
+/**
+ * One UPDATE … FROM (VALUES (group_id, key_hash, n, last), …) per 25 keys rather than one UPDATE
+ * per key: a flush of 200 logs stays a few statements, which matters on D1, where every
+ * statement of a batch counts against the per-invocation query limit. Needs SQLite 3.33+.
+ */
+const updateUsage = (q: SqlDb, part: KeyUsage[]) => {
+  const values = sql.join(
+    part.map((u) => sql`(${u.group_id}, ${u.key_hash}, ${u.n}, ${u.last})`),
+    sql`, `,
+  )
+  return q
+    .update(apiKeys)
+    .set({
+      request_count: sql`${apiKeys.request_count} + u.column3`,
+      last_used_at: sql`max(coalesce(${apiKeys.last_used_at}, 0), u.column4)`,
+    })
+    .from(sql`(values ${values}) as u`)
+    .where(sql`${apiKeys.group_id} = u.column1 and ${apiKeys.key_hash} = u.column2`)
+}
+
 const logFilter = (q: LogQuery): SQL | undefined => {
-  const contains = (col: Column, v: string) =>
-    sql`${col} like ${likeContains(v)} escape '\\'`
+  const contains = (col: Column, v: string) => sql`${col} like ${likeContains(v)} escape '\\'`
   return and(
     q.parent_group_name ? contains(requestLogs.parent_group_name, q.parent_group_name) : undefined,
     q.group_name ? contains(requestLogs.group_name, q.group_name) : undefined,
@@ -105,17 +151,7 @@ export const createSqlLogs = (db: SqlDb): LogMethods => ({
             }),
         )
       }
-      for (const u of usage) {
-        stmts.push(
-          q
-            .update(apiKeys)
-            .set({
-              request_count: sql`${apiKeys.request_count} + ${u.n}`,
-              last_used_at: sql`max(coalesce(${apiKeys.last_used_at}, 0), ${u.last})`,
-            })
-            .where(and(eq(apiKeys.group_id, u.group_id), eq(apiKeys.key_hash, u.key_hash))),
-        )
-      }
+      for (const part of chunk(usage, USAGE_PER_UPDATE)) stmts.push(updateUsage(q, part))
       return stmts
     })
   },

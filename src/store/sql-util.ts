@@ -22,8 +22,8 @@ type BatchFn = (queries: readonly BatchItem<'sqlite'>[]) => Promise<unknown[]>
 
 /**
  * Runs the statements that `build` makes as one atomic unit and returns their results in order.
- * Uses `db.batch` where the driver has it (D1 and libsql both run a batch in one transaction);
- * otherwise builds them again on a transaction and runs them one by one.
+ * Uses `db.batch` where the driver has it (D1 and libsql both run a batch in one transaction;
+ * D1 has no interactive transactions); otherwise builds them on a transaction, one by one.
  */
 export const runBatch = async (db: SqlDb, build: (q: SqlDb) => Stmt[]): Promise<unknown[]> => {
   if ('batch' in db && typeof db.batch === 'function') {

@@ -1,6 +1,7 @@
 // createTestApp: a real app over an in-memory SQLite store and the memory key pool, driven with
 // `app.request()`. Background jobs are off (isMaster false) and waitUntil promises are tracked.
 import { openSqlite } from '../../adapters/node/db'
+import { fromWebFetch } from '../../src/web-fetch'
 import { createApp } from '../../src/app'
 import type { CoreConfig, Deps, FetchFn, LogLevel } from '../../src/deps'
 import { createMemoryKeyPool } from '../../src/keypool/memory'
@@ -38,7 +39,7 @@ export const createTestApp = async (opts: TestAppOptions = {}) => {
   const deps: Deps = {
     store: sqlite.store,
     pool: createMemoryKeyPool(),
-    fetch: opts.fetch ?? ((input, init) => fetch(input, init)),
+    fetch: opts.fetch ?? fromWebFetch(fetch),
     scheduler: { every: () => () => {} },
     waitUntil: (p) => {
       const tracked = p.catch(() => {}).finally(() => background.delete(tracked))

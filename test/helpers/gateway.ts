@@ -11,7 +11,11 @@ export interface TestGateway {
   gw: NodeGateway
   url: string
   dir: string
-  admin<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>
+  admin<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>
   createGroup(spec: Record<string, unknown>, keys?: string[]): Promise<number>
   stop(): Promise<void>
 }
@@ -49,7 +53,10 @@ export const startTestGateway = async (env: Record<string, string> = {}): Promis
       if (r.status !== 200) throw new Error(`create group: ${r.status} ${JSON.stringify(r.body)}`)
       const id = r.body.data.id
       if (keys.length) {
-        const k = await admin('POST', '/api/keys/add-multiple', { group_id: id, keys_text: keys.join('\n') })
+        const k = await admin('POST', '/api/keys/add-multiple', {
+          group_id: id,
+          keys_text: keys.join('\n'),
+        })
         if (k.status !== 200) throw new Error(`add keys: ${k.status} ${JSON.stringify(k.body)}`)
       }
       return id

@@ -1,5 +1,6 @@
 // An OpenAI-shaped upstream played in-process by a FetchFn (workerd has no loopback server for
 // tests): a JSON chat completion, or for `stream: true` three timed SSE events and `[DONE]`.
+import { fromWebFetch } from '../../src/web-fetch'
 import type { FetchFn } from '../../src/deps'
 
 export interface UpstreamCall {
@@ -72,9 +73,9 @@ export const createFakeOpenAI = (eventDelayMs = 30): FakeOpenAI => {
       },
     })
 
-  const fetch: FetchFn = async (url, init) => {
+  const webFetch = async (url: string | URL | Request, init: RequestInit = {}) => {
     const body = init.body ? await new Response(init.body).text() : ''
-    calls.push({ url, authorization: new Headers(init.headers).get('authorization'), body })
+    calls.push({ url: String(url), authorization: new Headers(init.headers).get('authorization'), body })
     const json = JSON.parse(body || '{}') as { model?: string; stream?: boolean }
     const model = json.model ?? 'unknown'
     if (!json.stream) return Response.json(completion(model))
@@ -90,5 +91,6 @@ export const createFakeOpenAI = (eventDelayMs = 30): FakeOpenAI => {
     })
   }
 
+  const fetch: FetchFn = fromWebFetch(webFetch as typeof globalThis.fetch)
   return { fetch, calls, lastEventSent: () => last, isLastEventSent: () => sent }
 }

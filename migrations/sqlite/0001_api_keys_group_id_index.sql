@@ -1,0 +1,1 @@
+CREATE INDEX `idx_api_keys_group_id` ON `api_keys` (`group_id`);

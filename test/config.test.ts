@@ -1,0 +1,274 @@
+// The environment (src/config.ts) and AUTH_KEY (adapters/node/auth-key.ts): bad values name the
+// variable, defaults follow v1, `npm start` refuses a bad env and reads .env from its cwd, and
+// MAX_CONCURRENT_REQUESTS answers 429 past the cap.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { resolveAuthKey } from '../adapters/node/auth-key'
+import { ConfigError, parseEnv } from '../src/config'
+import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
+import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
+
+const START = fileURLToPath(new URL('../scripts/start.mjs', import.meta.url))
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const dirs: string[] = []
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'edgeload-config-'))
+  dirs.push(d)
+  return d
+}
+
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
+
+/** The environment of this test process minus everything the gateway reads. */
+const cleanEnv = () => {
+  const env = { ...process.env }
+  for (const k of [
+    'PORT',
+    'HOST',
+    'AUTH_KEY',
+    'DATABASE_DSN',
+    'LOG_LEVEL',
+    'LOG_FORMAT',
+    'ENABLE_CORS',
+  ])
+    delete env[k]
+  return env
+}
+
+/** Runs `node scripts/start.mjs`, collecting its output; `exit` settles when it ends. */
+const startChild = (cwd: string, env: NodeJS.ProcessEnv) => {
+  const proc = spawn(process.execPath, [START], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const out = { text: '' }
+  proc.stdout.on('data', (d) => (out.text += d))
+  proc.stderr.on('data', (d) => (out.text += d))
+  const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
+  return { proc, out, exit }
+}
+
+/** Rejects when `p` takes longer than `ms`. */
+const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms)
+    p.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e) => (clearTimeout(timer), reject(e)),
+    )
+  })
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+
+const rejection = (raw: Record<string, string>) => {
+  try {
+    parseEnv(raw)
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError)
+    return (err as Error).message
+  }
+  throw new Error(`parseEnv accepted ${JSON.stringify(raw)}`)
+}
+
+describe('parseEnv', () => {
+  it('rejects bad values with a message naming the variable', () => {
+    expect(rejection({ PORT: 'abc' })).toMatch(/PORT: /)
+    expect(rejection({ PORT: '70000' })).toMatch(/PORT: /)
+    expect(rejection({ LOG_FORMAT: 'xml' })).toMatch(/LOG_FORMAT: /)
+    expect(rejection({ LOG_LEVEL: 'verbose' })).toMatch(/LOG_LEVEL: /)
+    expect(rejection({ ENABLE_CORS: 'true' })).toMatch(/ALLOWED_ORIGINS: .*ENABLE_CORS/)
+    expect(rejection({ ENABLE_CORS: 'maybe' })).toMatch(/ENABLE_CORS: /)
+    expect(rejection({ MAX_CONCURRENT_REQUESTS: '0' })).toMatch(/MAX_CONCURRENT_REQUESTS: /)
+    expect(rejection({ SERVER_READ_TIMEOUT: '1.5' })).toMatch(/SERVER_READ_TIMEOUT: /)
+    // Every bad variable is named, not only the first.
+    const both = rejection({ PORT: 'abc', LOG_FORMAT: 'xml' })
+    expect(both).toMatch(/PORT/)
+    expect(both).toMatch(/LOG_FORMAT/)
+  })
+
+  it("has v1's defaults, and treats empty strings as unset", () => {
+    const env = parseEnv({})
+    expect(env).toMatchObject({
+      PORT: 3001,
+      HOST: '0.0.0.0',
+      SERVER_READ_TIMEOUT: 60,
+      SERVER_WRITE_TIMEOUT: 600,
+      SERVER_IDLE_TIMEOUT: 120,
+      SERVER_GRACEFUL_SHUTDOWN_TIMEOUT: 10,
+      IS_SLAVE: false,
+      MAX_CONCURRENT_REQUESTS: 100,
+      ENABLE_CORS: false,
+      ALLOWED_ORIGINS: [],
+      ALLOWED_METHODS: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      ALLOWED_HEADERS: ['*'],
+      ALLOW_CREDENTIALS: false,
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'text',
+    })
+    expect(env.AUTH_KEY).toBeUndefined()
+    expect(parseEnv({ PORT: '', HOST: '  ' })).toMatchObject({ PORT: 3001, HOST: '0.0.0.0' })
+  })
+
+  it('raises a graceful shutdown timeout below 10 s to 10, as v1 does', () => {
+    expect(
+      parseEnv({ SERVER_GRACEFUL_SHUTDOWN_TIMEOUT: '3' }).SERVER_GRACEFUL_SHUTDOWN_TIMEOUT,
+    ).toBe(10)
+    expect(
+      parseEnv({ SERVER_GRACEFUL_SHUTDOWN_TIMEOUT: '30' }).SERVER_GRACEFUL_SHUTDOWN_TIMEOUT,
+    ).toBe(30)
+  })
+
+  it('parses booleans and lists the way v1 does', () => {
+    for (const v of ['true', '1', 'yes', 'on'])
+      expect(parseEnv({ IS_SLAVE: v }).IS_SLAVE).toBe(true)
+    for (const v of ['false', '0', 'no', 'off'])
+      expect(parseEnv({ IS_SLAVE: v }).IS_SLAVE).toBe(false)
+    const cors = parseEnv({
+      ENABLE_CORS: 'true',
+      ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+    })
+    expect(cors.ALLOWED_ORIGINS).toEqual(['https://a.example', 'https://b.example'])
+  })
+})
+
+describe('resolveAuthKey', () => {
+  it('generates a key into <dir>/auth.key with mode 0600 once, then reuses it', () => {
+    const dir = join(tempDir(), 'data')
+    const said: string[] = []
+    const key = resolveAuthKey(undefined, dir, (m) => said.push(m))
+    expect(key.length).toBeGreaterThanOrEqual(32)
+    const file = join(dir, 'auth.key')
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(readFileSync(file, 'utf8').trim()).toBe(key)
+    expect(said.length).toBe(1)
+    expect(said[0]).toContain(key)
+    expect(said[0]).toContain(file)
+
+    // The next start reads the same key and prints nothing (the key is shown only once).
+    const again: string[] = []
+    expect(resolveAuthKey(undefined, dir, (m) => again.push(m))).toBe(key)
+    expect(resolveAuthKey('', dir, (m) => again.push(m))).toBe(key)
+    expect(again).toEqual([])
+  })
+
+  it('uses a configured key as is, warning when it is short', () => {
+    const dir = tempDir()
+    const said: string[] = []
+    expect(resolveAuthKey('short-key', dir, (m) => said.push(m))).toBe('short-key')
+    expect(said.length).toBe(1)
+    expect(said[0]).toMatch(/WARNING: AUTH_KEY is shorter than 16/)
+    expect(said[0]).not.toContain('short-key')
+    said.length = 0
+    expect(resolveAuthKey(ADMIN_KEY, dir, (m) => said.push(m))).toBe(ADMIN_KEY)
+    expect(said).toEqual([])
+  })
+})
+
+describe('node scripts/start.mjs', () => {
+  it('exits non-zero naming PORT when PORT=abc', async () => {
+    const cwd = tempDir()
+    const child = startChild(cwd, { ...cleanEnv(), PORT: 'abc', AUTH_KEY: ADMIN_KEY })
+    const code = await within(child.exit, 20_000, `exit (output: ${child.out.text})`).finally(
+      () => {
+        if (child.proc.exitCode === null) child.proc.kill('SIGKILL')
+      },
+    )
+    expect(code).not.toBe(0)
+    expect(code).not.toBeNull()
+    expect(child.out.text).toMatch(/PORT: /)
+    expect(child.out.text).not.toMatch(/at .*\.ts:\d+/) // a message, not a stack trace
+  })
+
+  it('reads .env from its cwd (the real env wins), resolving relative paths there', async () => {
+    const cwd = tempDir()
+    const port = await freePort()
+    const envKey = 'dotenv-admin-key-0123456789'
+    writeFileSync(
+      join(cwd, '.env'),
+      [`PORT=${port}`, 'HOST=127.0.0.1', `AUTH_KEY=${envKey}`, 'LOG_LEVEL=error', ''].join('\n'),
+    )
+    // No DATABASE_DSN: the default ./data/edgeload.db must land under this cwd.
+    const child = startChild(cwd, { ...cleanEnv(), LOG_LEVEL: 'info' })
+    try {
+      const url = `http://127.0.0.1:${port}`
+      const end = Date.now() + 20_000
+      let health = 0
+      while (Date.now() < end && child.proc.exitCode === null) {
+        health = await fetch(`${url}/health`).then(
+          (r) => r.status,
+          () => 0,
+        )
+        if (health === 200) break
+        await sleep(100)
+      }
+      expect(health, child.out.text).toBe(200)
+      const groups = await fetch(`${url}/api/groups`, {
+        headers: { authorization: `Bearer ${envKey}` },
+      })
+      expect(groups.status).toBe(200)
+      const wrong = await fetch(`${url}/api/groups`, {
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      })
+      expect(wrong.status).toBe(401)
+      expect(statSync(join(cwd, 'data', 'edgeload.db')).isFile()).toBe(true)
+      // LOG_LEVEL=info from the real environment beat LOG_LEVEL=error in .env.
+      expect(child.out.text).toMatch(/listening on http:\/\/127\.0\.0\.1:/)
+
+      child.proc.kill('SIGTERM')
+      expect(await within(child.exit, 15_000, 'exit after SIGTERM')).toBe(0)
+    } finally {
+      if (child.proc.exitCode === null) child.proc.kill('SIGKILL')
+    }
+  })
+})
+
+describe('MAX_CONCURRENT_REQUESTS', () => {
+  let up: FakeUpstream | undefined
+  let t: TestGateway | undefined
+
+  afterAll(async () => {
+    await t?.stop()
+    await up?.close()
+  })
+
+  it('answers 429 with a JSON message past the cap, and frees the slots afterwards', async () => {
+    up = await startFakeUpstream({ behaviours: { 'sk-slow': { delayMs: 800 } } })
+    t = await startTestGateway({ MAX_CONCURRENT_REQUESTS: '2' })
+    await t.createGroup({ name: 'slow', upstreams: [{ url: up.url, weight: 1 }] }, ['sk-slow'])
+    const chat = () =>
+      fetch(`${t!.url}/proxy/slow/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+      })
+    const first = [chat(), chat()]
+    const end = Date.now() + 5000
+    while (up.requests.length < 2 && Date.now() < end) await sleep(10)
+    expect(up.requests.length).toBe(2)
+
+    const third = await chat()
+    expect(third.status).toBe(429)
+    expect(third.headers.get('content-type')).toMatch(/application\/json/)
+    const body = (await third.json()) as { code: string; message: string }
+    expect(body.code).toBe('TOO_MANY_REQUESTS')
+    expect(body.message).toMatch(/concurrent requests.*2/)
+    // The cap covers every route, the admin API included.
+    expect((await t.admin('GET', '/api/groups')).status).toBe(429)
+    expect(up.requests.length).toBe(2)
+
+    const done = await Promise.all(first)
+    expect(done.map((r) => r.status)).toEqual([200, 200])
+    await Promise.all(done.map((r) => r.arrayBuffer()))
+    expect((await chat()).status).toBe(200)
+  })
+})

@@ -1,0 +1,200 @@
+// Store contract, keys part: bulk add with dedupe, paging, pool loading and bulk status changes.
+import { beforeEach, describe, expect, it } from 'vitest'
+import type { Store } from '../src/store/types'
+import { groupInput, logRow, newKeys, T0 } from './store.fixtures'
+
+export function describeKeys(name: string, get: () => Store) {
+  describe('keys', () => {
+    let store: Store
+    let gid: number
+    let other: number
+    beforeEach(async () => {
+      store = get()
+      gid = (await store.createGroup(groupInput('alpha'))).id
+      other = (await store.createGroup(groupInput('beta'))).id
+    })
+
+    it('adds keys, deduping within the input and against the group', async () => {
+      const first = await store.addKeys(gid, [...newKeys(3), newKeys(1)[0]])
+      expect(first.map((k) => k.key_value)).toEqual(['sk-k-0', 'sk-k-1', 'sk-k-2'])
+      expect(first[0]).toEqual({
+        id: first[0].id,
+        key_value: 'sk-k-0',
+        status: 'active',
+        failure_count: 0,
+      })
+      const second = await store.addKeys(gid, newKeys(5))
+      expect(second.map((k) => k.key_value)).toEqual(['sk-k-3', 'sk-k-4'])
+      expect(await store.addKeys(gid, [])).toEqual([])
+      expect(await store.addKeys(other, newKeys(2))).toHaveLength(2)
+      expect((await store.countKeys(gid)).total).toBe(5)
+      const key = await store.getKey(first[1].id)
+      expect(key).toMatchObject({
+        group_id: gid,
+        key_value: 'sk-k-1',
+        key_hash: 'h-k-1',
+        notes: '',
+      })
+      expect(key).toMatchObject({ request_count: 0, failure_count: 0, last_used_at: null })
+      expect(await store.getKey(999_999)).toBeNull()
+    })
+
+    it('pages keys by last use (never-used last), then id desc, with filters', async () => {
+      const keys = await store.addKeys(gid, newKeys(5))
+      await store.addKeys(other, newKeys(5))
+      await store.insertLogs([
+        logRow({ group_id: gid, key_hash: 'h-k-1', timestamp: new Date(T0) }),
+        logRow({ group_id: gid, key_hash: 'h-k-3', timestamp: new Date(T0 + 1000) }),
+      ])
+      await store.updateKeyHealth([{ id: keys[2].id, status: 'invalid', failure_count: 3 }])
+      const all = await store.listKeys({ group_id: gid, page: 1, page_size: 10 })
+      expect(all.total).toBe(5)
+      expect(all.items.map((k) => k.key_value)).toEqual([
+        'sk-k-3',
+        'sk-k-1',
+        'sk-k-4',
+        'sk-k-2',
+        'sk-k-0',
+      ])
+      const page2 = await store.listKeys({ group_id: gid, page: 2, page_size: 2 })
+      expect(page2).toMatchObject({
+        total: 5,
+        items: [{ key_value: 'sk-k-4' }, { key_value: 'sk-k-2' }],
+      })
+      const invalid = await store.listKeys({
+        group_id: gid,
+        status: 'invalid',
+        page: 1,
+        page_size: 10,
+      })
+      expect(invalid).toMatchObject({ total: 1, items: [{ id: keys[2].id, failure_count: 3 }] })
+      const byHash = await store.listKeys({
+        group_id: gid,
+        key_hash: 'h-k-4',
+        page: 1,
+        page_size: 10,
+      })
+      expect(byHash).toMatchObject({ total: 1, items: [{ id: keys[4].id }] })
+    })
+
+    it('loads a group in id batches, optionally by status', async () => {
+      const keys = await store.addKeys(gid, newKeys(25))
+      await store.addKeys(other, newKeys(5, 'o'))
+      const seen: number[] = []
+      for (let after = 0; ;) {
+        const batch = await store.loadKeys(gid, after, 10)
+        if (batch.length === 0) break
+        seen.push(...batch.map((k) => k.id))
+        after = batch[batch.length - 1].id
+      }
+      expect(seen).toEqual(keys.map((k) => k.id))
+      await store.updateKeyHealth([{ id: keys[7].id, status: 'invalid', failure_count: 3 }])
+      expect(await store.loadKeys(gid, 0, 100, 'invalid')).toEqual([
+        { id: keys[7].id, key_value: 'sk-k-7', status: 'invalid', failure_count: 3 },
+      ])
+      expect(await store.loadKeys(gid, 0, 100, 'active')).toHaveLength(24)
+    })
+
+    it('finds ids by hash, beyond one statement and by status', async () => {
+      const keys = await store.addKeys(gid, newKeys(250))
+      await store.addKeys(other, newKeys(250))
+      const hashes = [...newKeys(250).map((k) => k.key_hash), 'h-missing']
+      expect((await store.findKeyIds(gid, hashes)).sort((a, b) => a - b)).toEqual(
+        keys.map((k) => k.id),
+      )
+      await store.updateKeyHealth([{ id: keys[9].id, status: 'invalid', failure_count: 1 }])
+      expect(await store.findKeyIds(gid, hashes, 'invalid')).toEqual([keys[9].id])
+      expect(await store.findKeyIds(gid, [])).toEqual([])
+    })
+
+    it('deletes keys by id within the group only', async () => {
+      const keys = await store.addKeys(gid, newKeys(150))
+      const foreign = await store.addKeys(other, newKeys(1))
+      const ids = [...keys.slice(0, 120).map((k) => k.id), foreign[0].id]
+      expect(await store.deleteKeys(gid, ids)).toBe(120)
+      expect((await store.countKeys(gid)).total).toBe(30)
+      expect((await store.countKeys(other)).total).toBe(1)
+      expect(await store.deleteKeys(gid, [])).toBe(0)
+    })
+
+    it('clears keys by status or all of them', async () => {
+      const keys = await store.addKeys(gid, newKeys(4))
+      await store.addKeys(other, newKeys(2))
+      await store.updateKeyHealth([
+        { id: keys[0].id, status: 'invalid', failure_count: 3 },
+        { id: keys[2].id, status: 'invalid', failure_count: 3 },
+      ])
+      expect((await store.clearKeys(gid, 'invalid')).sort()).toEqual(
+        [keys[0].id, keys[2].id].sort(),
+      )
+      expect((await store.clearKeys(gid)).sort()).toEqual([keys[1].id, keys[3].id].sort())
+      expect(await store.countKeys(gid)).toEqual({ total: 0, active: 0, invalid: 0 })
+      expect((await store.countKeys(other)).total).toBe(2)
+    })
+
+    it('restores keys by id and all invalid ones, returning only the changed ids', async () => {
+      const keys = await store.addKeys(gid, newKeys(5))
+      const foreign = await store.addKeys(other, newKeys(1))
+      await store.updateKeyHealth([
+        { id: keys[0].id, status: 'invalid', failure_count: 3 },
+        { id: keys[1].id, status: 'active', failure_count: 2 },
+        { id: keys[2].id, status: 'invalid', failure_count: 5 },
+        { id: keys[3].id, status: 'invalid', failure_count: 1 },
+        { id: foreign[0].id, status: 'invalid', failure_count: 3 },
+      ])
+      const restored = await store.restoreKeys(gid, [
+        keys[0].id,
+        keys[1].id,
+        keys[4].id,
+        foreign[0].id,
+      ])
+      expect(restored.sort()).toEqual([keys[0].id, keys[1].id].sort())
+      expect(await store.getKey(keys[1].id)).toMatchObject({ status: 'active', failure_count: 0 })
+      expect((await store.restoreKeys(gid, 'all-invalid')).sort()).toEqual(
+        [keys[2].id, keys[3].id].sort(),
+      )
+      expect(await store.countKeys(gid)).toEqual({ total: 5, active: 5, invalid: 0 })
+      expect(await store.getKey(foreign[0].id)).toMatchObject({ status: 'invalid' })
+    })
+
+    it('sets notes and persists health, the last report of a key winning', async () => {
+      const [k] = await store.addKeys(gid, newKeys(1))
+      expect(await store.setKeyNotes(k.id, 'primary')).toBe(true)
+      expect(await store.setKeyNotes(999_999, 'x')).toBe(false)
+      await store.updateKeyHealth([
+        { id: k.id, status: 'invalid', failure_count: 3 },
+        { id: k.id, status: 'active', failure_count: 1 },
+      ])
+      expect(await store.getKey(k.id)).toMatchObject({
+        notes: 'primary',
+        status: 'active',
+        failure_count: 1,
+      })
+      await store.updateKeyHealth([])
+    })
+
+    it('counts keys per group and globally', async () => {
+      const keys = await store.addKeys(gid, newKeys(4))
+      await store.addKeys(other, newKeys(3))
+      await store.updateKeyHealth([{ id: keys[0].id, status: 'invalid', failure_count: 3 }])
+      expect(await store.countKeys(gid)).toEqual({ total: 4, active: 3, invalid: 1 })
+      expect(await store.countKeys(other)).toEqual({ total: 3, active: 3, invalid: 0 })
+      expect(await store.countKeys(null)).toEqual({ total: 7, active: 6, invalid: 1 })
+      expect(await store.countKeys(999_999)).toEqual({ total: 0, active: 0, invalid: 0 })
+    })
+
+    it('adds 100,000 keys in bulk', { timeout: 120_000 }, async () => {
+      const keys = newKeys(100_000, 'bulk')
+      const started = performance.now()
+      const added = await store.addKeys(gid, keys)
+      const ms = performance.now() - started
+      console.log(`[${name}] addKeys(100,000): ${ms.toFixed(0)} ms`)
+      expect(added).toHaveLength(100_000)
+      expect(new Set(added.map((k) => k.id)).size).toBe(100_000)
+      expect(await store.countKeys(gid)).toEqual({ total: 100_000, active: 100_000, invalid: 0 })
+      expect(
+        await store.addKeys(gid, [...keys.slice(0, 1000), ...newKeys(10, 'more')]),
+      ).toHaveLength(10)
+    })
+  })
+}

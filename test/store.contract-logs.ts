@@ -1,0 +1,144 @@
+// Store contract, logs part: insert and query with every filter, hourly roll-up, per-key usage.
+import { describe, expect, it } from 'vitest'
+import type { Store } from '../src/store/types'
+import { groupInput, HOUR, logRow, newKeys, T0 } from './store.fixtures'
+
+export function describeLogs(get: () => Store) {
+  describe('logs and stats', () => {
+    it('round-trips rows, newest first, with paging and total', async () => {
+      const rows = Array.from({ length: 23 }, (_, i) =>
+        logRow({ timestamp: new Date(T0 + i * 1000) }),
+      )
+      await get().insertLogs(rows)
+      await get().insertLogs([])
+      const page1 = await get().queryLogs({ page: 1, page_size: 10 })
+      expect(page1.total).toBe(23)
+      expect(page1.items[0]).toEqual(rows[22])
+      const page3 = await get().queryLogs({ page: 3, page_size: 10 })
+      expect(page3.items.map((r) => r.id)).toEqual([rows[2].id, rows[1].id, rows[0].id])
+    })
+
+    it('filters by every LogQuery field', async () => {
+      const s = get()
+      const rows = [
+        logRow({ group_name: 'alpha', parent_group_name: 'agg-main', parent_group_id: 9 }),
+        logRow({
+          group_name: 'beta',
+          model: 'gemini-2.5-pro',
+          key_hash: 'h-x',
+          timestamp: new Date(T0 + 5000),
+        }),
+        logRow({
+          is_success: false,
+          status_code: 429,
+          request_type: 'retry',
+          error_message: 'Rate limit hit',
+        }),
+        logRow({ source_ip: '10.0.0.2', model: 'a_b', timestamp: new Date(T0 + 10_000) }),
+        logRow({ model: 'axb' }),
+      ]
+      await s.insertLogs(rows)
+      const ids = async (q: Omit<Parameters<Store['queryLogs']>[0], 'page' | 'page_size'>) =>
+        (await s.queryLogs({ page: 1, page_size: 50, ...q })).items.map((r) => r.id).sort()
+      const [a, b, c, d, e] = rows.map((r) => r.id)
+      expect(await ids({ parent_group_name: 'main' })).toEqual([a])
+      expect(await ids({ group_name: 'et' })).toEqual([b])
+      expect(await ids({ model: 'gemini' })).toEqual([b])
+      expect(await ids({ model: 'a_b' })).toEqual([d])
+      expect(await ids({ key_hash: 'h-x' })).toEqual([b])
+      expect(await ids({ is_success: false })).toEqual([c])
+      expect(await ids({ is_success: true })).toEqual([a, b, d, e].sort())
+      expect(await ids({ request_type: 'retry' })).toEqual([c])
+      expect(await ids({ status_code: 429 })).toEqual([c])
+      expect(await ids({ source_ip: '10.0.0.2' })).toEqual([d])
+      expect(await ids({ error_contains: 'limit' })).toEqual([c])
+      expect(await ids({ start_time: new Date(T0 + 5000) })).toEqual([b, d].sort())
+      expect(await ids({ end_time: new Date(T0 + 5000) })).toEqual([a, b, c, e].sort())
+      expect(await ids({ start_time: new Date(T0 + 5000), end_time: new Date(T0 + 5000) })).toEqual(
+        [b],
+      )
+      expect(await ids({ group_name: 'alpha', is_success: true, model: 'gpt' })).toEqual([a])
+    })
+
+    it('rolls final rows into hourly stats for the group and its parent', async () => {
+      const s = get()
+      await s.insertLogs([
+        logRow({ group_id: 1, timestamp: new Date(T0) }),
+        logRow({ group_id: 1, timestamp: new Date(T0 + HOUR - 1), is_success: false }),
+        logRow({
+          group_id: 1,
+          timestamp: new Date(T0 + 5),
+          is_success: false,
+          request_type: 'retry',
+        }),
+        logRow({ group_id: 2, parent_group_id: 9, timestamp: new Date(T0 + HOUR + 7) }),
+      ])
+      await s.insertLogs([logRow({ group_id: 1, timestamp: new Date(T0 + 30_000) })])
+      const stats = await s.hourlyStats(new Date(T0 - HOUR), new Date(T0 + 3 * HOUR))
+      expect(stats).toEqual([
+        { time: new Date(T0), group_id: 1, success_count: 2, failure_count: 1 },
+        { time: new Date(T0 + HOUR), group_id: 2, success_count: 1, failure_count: 0 },
+        { time: new Date(T0 + HOUR), group_id: 9, success_count: 1, failure_count: 0 },
+      ])
+      expect(await s.hourlyStats(new Date(T0), new Date(T0 + HOUR))).toHaveLength(1)
+      expect(await s.hourlyStats(new Date(T0), new Date(T0 + 3 * HOUR), 9)).toEqual([stats[2]])
+    })
+
+    it('counts successful uses per key and keeps the latest use', async () => {
+      const s = get()
+      const gid = (await s.createGroup(groupInput('alpha'))).id
+      const other = (await s.createGroup(groupInput('beta'))).id
+      const [k0, k1] = await s.addKeys(gid, newKeys(2))
+      const [o0] = await s.addKeys(other, newKeys(1))
+      await s.insertLogs([
+        logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0 + 2000) }),
+        logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0 + 1000) }),
+        logRow({ group_id: gid, key_hash: 'h-k-1', is_success: false, status_code: 500 }),
+      ])
+      await s.insertLogs([logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0) })])
+      expect(await s.getKey(k0.id)).toMatchObject({
+        request_count: 3,
+        last_used_at: new Date(T0 + 2000),
+      })
+      expect(await s.getKey(k1.id)).toMatchObject({ request_count: 0, last_used_at: null })
+      expect(await s.getKey(o0.id)).toMatchObject({ request_count: 0, last_used_at: null })
+    })
+
+    it('writes a batch atomically: a failing row leaves no stats or usage behind', async () => {
+      const s = get()
+      const gid = (await s.createGroup(groupInput('alpha'))).id
+      const [k] = await s.addKeys(gid, newKeys(1))
+      const first = logRow({ group_id: gid })
+      await s.insertLogs([first])
+      const again = Array.from({ length: 12 }, () => logRow({ group_id: gid }))
+      await expect(s.insertLogs([...again, first])).rejects.toThrow()
+      expect((await s.queryLogs({ page: 1, page_size: 50 })).total).toBe(1)
+      expect(await s.getKey(k.id)).toMatchObject({ request_count: 1 })
+      const [stat] = await s.hourlyStats(new Date(T0), new Date(T0 + HOUR))
+      expect(stat).toMatchObject({ success_count: 1 })
+    })
+
+    it('inserts large batches and deletes logs strictly before a time', async () => {
+      const s = get()
+      const gid = (await s.createGroup(groupInput('alpha'))).id
+      const keys = await s.addKeys(gid, newKeys(40))
+      const rows = Array.from({ length: 230 }, (_, i) =>
+        logRow({ group_id: gid, key_hash: `h-k-${i % 40}`, timestamp: new Date(T0 + i * 60_000) }),
+      )
+      await s.insertLogs(rows)
+      expect((await s.queryLogs({ page: 1, page_size: 1 })).total).toBe(230)
+      // 40 keys span two usage updates; key 39 was used by rows 39, 79, …, 199.
+      const used = await s.listKeys({ group_id: gid, page: 1, page_size: 50 })
+      expect(used.items.reduce((n, k) => n + k.request_count, 0)).toBe(230)
+      expect(await s.getKey(keys[39].id)).toMatchObject({
+        request_count: 5,
+        last_used_at: new Date(T0 + 199 * 60_000),
+      })
+      expect(await s.deleteLogsBefore(new Date(T0 + 100 * 60_000))).toBe(100)
+      expect(await s.deleteLogsBefore(new Date(T0))).toBe(0)
+      const left = await s.queryLogs({ page: 1, page_size: 500 })
+      expect(left.total).toBe(130)
+      expect(left.items.at(-1)?.timestamp).toEqual(new Date(T0 + 100 * 60_000))
+    })
+  })
+}
