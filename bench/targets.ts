@@ -46,7 +46,9 @@ const spawnTs = (
   env: Record<string, string>,
   cpu: number | null,
 ): Proc => {
-  const node = [process.execPath, '--import', 'tsx', join(ROOT, file), ...args]
+  // BENCH_NODE_ARGS adds Node flags to the processes under test, e.g. `--cpu-prof` to profile.
+  const extra = env.BENCH_PROFILE ? (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean) : []
+  const node = [process.execPath, ...extra, '--import', 'tsx', join(ROOT, file), ...args]
   const [cmd, ...rest] = cpu === null ? node : ['taskset', '-c', String(cpu), ...node]
   const child = spawn(cmd, rest, { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' })
   let out = ''
@@ -141,7 +143,7 @@ export const startEdgeload = async (upstream: string, cpu: number | null): Promi
     DATABASE_DSN: join(dir, 'bench.db'),
     LOG_LEVEL: 'warn',
   }
-  const proc = spawnTs('adapters/node/main.ts', [], env, cpu)
+  const proc = spawnTs('adapters/node/main.ts', [], { ...env, BENCH_PROFILE: '1' }, cpu)
   const base = `http://127.0.0.1:${port}`
   const stop = async () => {
     await proc.stop()

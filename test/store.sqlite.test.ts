@@ -51,5 +51,5 @@ testStore('sqlite :memory: without db.batch', async () => {
     get: (target, key, receiver) =>
       key === 'batch' ? undefined : Reflect.get(target, key, receiver),
   })
-  return { store: createSqlStore(noBatch, close), close }
+  return { store: createSqlStore(noBatch, { close }), close }
 })

@@ -46,7 +46,7 @@ export const openSqlite = async (path: string): Promise<SqliteHandle> => {
     await client.execute('PRAGMA cache_size=-16384')
     const db = drizzle(client, { schema })
     await migrate(db, { migrationsFolder: MIGRATIONS })
-    return { db, store: createSqlStore(db, close), close }
+    return { db, store: createSqlStore(db, { close }), close }
   } catch (err) {
     await close()
     throw err

@@ -42,6 +42,8 @@ export const createLogWriter = (deps: Deps, intervalMinutes: () => number): LogW
       const batch = rows.slice(i, i + MAX_BATCH)
       try {
         await deps.store.insertLogs(batch)
+        // Local SQLite writes synchronously: let requests through between batches.
+        if (i + MAX_BATCH < rows.length) await new Promise((r) => setTimeout(r, 0))
       } catch (err) {
         // Keep the rows for the next flush rather than losing them.
         buffer = batch.concat(rows.slice(i + MAX_BATCH), buffer)
@@ -62,7 +64,8 @@ export const createLogWriter = (deps: Deps, intervalMinutes: () => number): LogW
   return {
     push(row) {
       buffer.push(row)
-      if (intervalMinutes() === 0 || buffer.length >= 10 * MAX_BATCH) deps.waitUntil(flush())
+      // A full batch goes at once: young rows are cheap for the GC, old ones are not.
+      if (intervalMinutes() === 0 || buffer.length >= MAX_BATCH) deps.waitUntil(flush())
     },
     flush,
     pending: () => buffer.length,

@@ -134,14 +134,11 @@ export const requestLogs = sqliteTable(
     is_stream: integer('is_stream', { mode: 'boolean' }).notNull().default(false),
     request_body: text('request_body').notNull().default(''),
   },
+  // Only indexes a query uses: every extra one costs each log insert a B-tree write, and the
+  // name/model filters are LIKE '%x%', which no index serves.
   (t) => [
     index('idx_request_logs_timestamp').on(t.timestamp),
-    index('idx_request_logs_group_id').on(t.group_id),
-    index('idx_request_logs_group_name').on(t.group_name),
-    index('idx_request_logs_parent_group_name').on(t.parent_group_name),
     index('idx_request_logs_key_hash').on(t.key_hash),
-    index('idx_request_logs_model').on(t.model),
-    index('idx_request_logs_request_type').on(t.request_type),
   ],
 )
 

@@ -8,10 +8,14 @@ import type { Store } from './types'
 
 export type { SqlDb } from './sql-util'
 
-export const createSqlStore = (db: SqlDb, close: () => Promise<void> = async () => {}): Store => ({
+export interface SqlStoreOptions {
+  close?: () => Promise<void>
+}
+
+export const createSqlStore = (db: SqlDb, opts: SqlStoreOptions = {}): Store => ({
   ...createSqlSettings(db),
   ...createSqlGroups(db),
   ...createSqlKeys(db),
   ...createSqlLogs(db),
-  close,
+  close: opts.close ?? (async () => {}),
 })
