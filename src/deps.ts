@@ -32,7 +32,11 @@ export interface UpstreamResponse {
   status: number
   headers: Record<string, string>
   cookies?: string[]
-  body: ReadableStream<Uint8Array> | null
+  /**
+   * The body as it arrives. An adapter may hand over bytes instead of a stream when the whole
+   * body came in the first chunk: nothing waited, and nothing is left to stream.
+   */
+  body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> | null
 }
 
 /** The upstream call: no redirects followed, no decompression. Rejects on network errors. */

@@ -75,6 +75,18 @@ export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch =>
       body.on('error', noop).resume()
       return { status, headers: plain, cookies, body: null }
     }
+    // A small body announced by content-length usually arrives whole in its first chunk: hand
+    // it over as bytes, which @hono/node-server writes with the headers in one go.
+    const length = Number(headers['content-length'])
+    if (length > 0 && length <= WHOLE_BODY_MAX) {
+      const chunk = await firstChunk(body)
+      if (!chunk) return { status, headers: plain, cookies, body: new Uint8Array(0) }
+      if (chunk.byteLength === length) {
+        body.on('error', noop).resume()
+        return { status, headers: plain, cookies, body: chunk as Uint8Array<ArrayBuffer> }
+      }
+      return { status, headers: plain, cookies, body: toWebStream(body, chunk) }
+    }
     return { status, headers: plain, cookies, body: toWebStream(body) }
   }
 
@@ -88,6 +100,34 @@ export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch =>
 }
 
 const noop = () => {}
+
+const WHOLE_BODY_MAX = 256 * 1024
+
+/** The first chunk of a body (null at its end), leaving the stream paused for whoever follows. */
+const firstChunk = (body: Readable) =>
+  new Promise<Uint8Array | null>((resolve, reject) => {
+    const done = () => {
+      body.off('data', onData)
+      body.off('end', onEnd)
+      body.off('error', onError)
+    }
+    const onData = (chunk: Uint8Array) => {
+      body.pause()
+      done()
+      resolve(chunk)
+    }
+    const onEnd = () => {
+      done()
+      resolve(null)
+    }
+    const onError = (err: Error) => {
+      done()
+      reject(err)
+    }
+    body.on('data', onData)
+    body.once('end', onEnd)
+    body.once('error', onError)
+  })
 
 const toRequestHeaders = (headers: Record<string, string>): Record<string, string> => {
   const out: Record<string, string> = {}
@@ -145,11 +185,12 @@ const toResponseHeaders = (headers: IncomingHttpHeaders) => {
  * undici's body as a Web stream. Hand-written because Node 20's Readable.toWeb throws an uncaught
  * "Controller is already closed" when the client goes away mid-response (nodejs/node#54205).
  */
-const toWebStream = (body: Readable): ReadableStream<Uint8Array> => {
+const toWebStream = (body: Readable, first: Uint8Array | null = null): ReadableStream<Uint8Array> => {
   let done = false
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
+        if (first) controller.enqueue(first)
         body.on('data', (chunk: Uint8Array) => {
           if (done) return
           controller.enqueue(chunk)

@@ -97,7 +97,7 @@ export const forward = async (core: Core, req: ForwardRequest): Promise<Response
     }
 
     if (res.status < 400) deps.waitUntil(keys.report(group.id, picked.id, { kind: 'success' }, policy))
-    if (!req.isStream || !res.body) {
+    if (!req.isStream || !res.body || res.body instanceof Uint8Array) {
       logs.push(toLogRow(info, deps.now(), { status: res.status, type: 'final', upstream }))
       return new Response(res.body, { status: res.status, headers: responseHeaders(res, false) })
     }

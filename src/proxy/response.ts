@@ -65,7 +65,8 @@ const ERROR_BODY_LIMIT = 64 * 1024
 export const readErrorBody = async (res: UpstreamResponse): Promise<{ text: string; decoded: boolean }> => {
   if (!res.body) return { text: '', decoded: false }
   const enc = res.headers['content-encoding']
-  let stream: ReadableStream<Uint8Array> = res.body
+  let stream: ReadableStream<Uint8Array> =
+    res.body instanceof Uint8Array ? new Response(res.body).body! : res.body
   let decoded = false
   if (enc === 'gzip' || enc === 'deflate') {
     stream = stream.pipeThrough(new DecompressionStream(enc) as unknown as TransformStream<Uint8Array, Uint8Array>)
