@@ -1,6 +1,7 @@
 // `npm run bench`: the fake upstream directly, the minimal proxy and edgeload, each measured on a
 // non-stream chat completion (autocannon) and a 20-event SSE stream (time to first byte).
-// Flags: --duration 10 --warmup 2 --connections 64 --targets direct,minimal,edgeload
+// Flags: --duration 10 --warmup 2 --connections 64 --stream-connections 1
+//        --targets direct,minimal,edgeload
 //        --rounds N (interleave targets N times and report medians: for busy machines)
 //        --json out.json (raw rows)  --readme (rewrite README.md's bench:start/bench:end block)
 import { execFileSync } from 'node:child_process'
@@ -18,6 +19,9 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '64' },
+    // Time to first byte is a latency: measured one stream at a time, so queueing behind other
+    // requests does not hide what the proxy adds.
+    'stream-connections': { type: 'string', default: '1' },
     rounds: { type: 'string', default: '1' },
     targets: { type: 'string', default: 'direct,minimal,edgeload' },
     json: { type: 'string' },
@@ -27,6 +31,7 @@ const { values } = parseArgs({
 const duration = Number(values.duration)
 const warmup = Number(values.warmup)
 const connections = Number(values.connections)
+const streamConnections = Number(values['stream-connections'])
 const rounds = Math.max(1, Number(values.rounds))
 const EVENTS = 20
 
@@ -59,7 +64,7 @@ const measure = async (target: Target, test: 'chat' | 'stream'): Promise<Row> =>
     url: target.url,
     headers,
     body: body(test === 'stream'),
-    connections,
+    connections: test === 'stream' ? streamConnections : connections,
     duration,
     warmup,
   }
@@ -78,7 +83,7 @@ const starters: Record<string, (upstream: string) => Promise<Target>> = {
 }
 
 console.log(
-  `edgeload bench: ${connections} connections, ${warmup} s warm-up + ${duration} s per ` +
+  `edgeload bench: chat at ${connections} connections, stream at ${streamConnections}, ${warmup} s warm-up + ${duration} s per ` +
     `measurement, ${rounds} round(s); ${note}`,
 )
 const upstream = await startUpstream(pin?.load ?? null, EVENTS)
@@ -127,7 +132,7 @@ const rows = toMedians(samples)
 console.log(`\n${toTable(rows)}\n`)
 const ratios = toRatios(rows)
 if (ratios) console.log(`${ratios}\n`)
-const setup = `${connections} connections, ${duration} s per measurement, median of ${rounds}`
+const setup = `chat at ${connections} connections, stream at ${streamConnections}; ${duration} s per measurement, median of ${rounds}`
 const markdown = toMarkdown(rows, `_${note}; ${setup}._`)
 console.log(`Markdown for the README:\n\n${markdown}\n`)
 if (values.json) {

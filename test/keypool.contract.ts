@@ -49,7 +49,7 @@ export const testKeyPool = (
     it('rotates in add order, each key once per cycle', async () => {
       const pool = await setup(5)
       expect(await picks(pool, 15)).toEqual([1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5])
-      expect(await pool.pick(G, T0)).toEqual({ id: 1, value: 'sk-1' })
+      expect(await pool.pick(G, T0)).toEqual({ id: 1, value: 'sk-1', failures: 0 })
     })
 
     it('keeps the cycle fair when keys are added or removed mid-cycle', async () => {
@@ -126,7 +126,7 @@ export const testKeyPool = (
       const again = await pool.report(G, 1, { kind: 'rate_limited', until: T0 + 200 }, STRICT, T0)
       expect(again).toMatchObject({ from: 'cooling', to: 'cooling', until: T0 + 500 })
       expect(await pool.pick(G, T0 + 300)).toBeNull()
-      expect(await pool.pick(G, T0 + 500)).toEqual({ id: 1, value: 'sk-1' })
+      expect(await pool.pick(G, T0 + 500)).toEqual({ id: 1, value: 'sk-1', failures: 0 })
     })
 
     it('blacklists at the threshold and ignores later reports', async () => {
@@ -205,8 +205,18 @@ export const testKeyPool = (
         { id: 2, key_value: 'b2', status: 'invalid', failure_count: 5 },
       ])
       expect(await picks(pool, 2)).toEqual([1, 1])
-      expect(await pool.pick(G, T0)).toEqual({ id: 1, value: 'a2' })
+      expect(await pool.pick(G, T0)).toEqual({ id: 1, value: 'a2', failures: 0 })
       expect(await pool.counts(G, T0)).toEqual({ active: 1, cooling: 0, invalid: 1 })
+    })
+
+    it('tells the picker how many consecutive failures the key has', async () => {
+      const pool = await make()
+      await pool.add(G, [{ id: 1, key_value: 'a', status: 'active', failure_count: 0 }])
+      await pool.report(G, 1, AUTH, { blacklistThreshold: 10 }, T0)
+      await pool.report(G, 1, AUTH, { blacklistThreshold: 10 }, T0)
+      expect((await pool.pick(G, T0))?.failures).toBe(2)
+      await pool.report(G, 1, { kind: 'success' }, { blacklistThreshold: 10 }, T0)
+      expect((await pool.pick(G, T0))?.failures).toBe(0)
     })
 
     it('restores invalid and cooling keys with a zero count', async () => {

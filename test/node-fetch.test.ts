@@ -249,6 +249,31 @@ describe('createUndiciFetch', () => {
     expect(err.message).not.toContain('?key')
   })
 
+  it('bounds a plain request by timeouts.total: headers first, then a body still streaming', async () => {
+    handler = (req, res) => {
+      if (req.url === '/late') return void setTimeout(() => res.end('{}'), 4000)
+      res.writeHead(200, { 'content-length': '10' })
+      res.write('{"a":')
+    }
+    const started = Date.now()
+    const late = await fetchFn(`${base}/late`, {
+      method: 'GET',
+      timeouts: { connect: 1000, headers: 10_000, total: 1000 },
+    }).catch((e) => e)
+    expect(late.code).toBe('UND_ERR_HEADERS_TIMEOUT')
+    // undici's header timer ticks coarsely (about a second); the bound is the total, not 10 s.
+    expect(Date.now() - started).toBeLessThan(2600)
+    const bodyStarted = Date.now()
+    const res = await fetchFn(`${base}/slow-body`, {
+      method: 'GET',
+      timeouts: { connect: 1000, headers: 10_000, total: 300 },
+    })
+    expect(res.status).toBe(200)
+    const err = await res.text().catch((e) => e)
+    expect(err).toBeInstanceOf(Error)
+    expect(Date.now() - bodyStarted).toBeLessThan(1500)
+  })
+
   it('fails fast on a closed port, without the query in the message', async () => {
     const err = await fetchFn('http://127.0.0.1:1/v1/models?key=AIzaSECRET123', {
       method: 'GET',

@@ -49,8 +49,12 @@ export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch =>
 
   const fetchFn: FetchFn = async (url, req) => {
     const method = req.method.toUpperCase()
-    const pool = poolFor(url.origin, req.timeouts?.connect ?? opts.connectTimeout)
-    const total = totalTimeout(req.signal, req.timeouts?.total)
+    const t = req.timeouts
+    const pool = poolFor(url.origin, t?.connect ?? opts.connectTimeout)
+    const started = Date.now()
+    // The total limit of a plain request first bounds the wait for headers (undici's own cheap
+    // timers); only a body that is still streaming after that gets a timer of its own.
+    const headersTimeout = t?.total ? Math.min(t.total, t.headers) : (t?.headers ?? opts.headersTimeout)
     let res
     try {
       res = await pool.request({
@@ -58,18 +62,16 @@ export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch =>
         method,
         headers: toRequestHeaders(req.headers),
         body: req.body,
-        signal: total.signal,
-        headersTimeout: req.timeouts?.headers ?? opts.headersTimeout,
+        signal: req.signal,
+        headersTimeout,
         bodyTimeout: 0,
       })
     } catch (err) {
-      total.clear()
       // Like fetch: an aborted call rejects with the signal's reason.
-      if (total.signal?.aborted) throw total.signal.reason
+      if (req.signal?.aborted) throw req.signal.reason
       throw toFetchError(err, url)
     }
     const { statusCode: status, headers, body } = res
-    body.once('close', total.clear)
     const { plain, cookies } = toResponseHeaders(headers)
     if (method === 'HEAD' || NULL_BODY.has(status)) {
       body.on('error', noop).resume()
@@ -78,16 +80,17 @@ export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch =>
     // A small body announced by content-length usually arrives whole in its first chunk: hand
     // it over as bytes, which @hono/node-server writes with the headers in one go.
     const length = Number(headers['content-length'])
+    let first: Uint8Array | null = null
     if (length > 0 && length <= WHOLE_BODY_MAX) {
-      const chunk = await firstChunk(body)
-      if (!chunk) return { status, headers: plain, cookies, body: new Uint8Array(0) }
-      if (chunk.byteLength === length) {
+      first = await firstChunk(body)
+      if (!first) return { status, headers: plain, cookies, body: new Uint8Array(0) }
+      if (first.byteLength === length) {
         body.on('error', noop).resume()
-        return { status, headers: plain, cookies, body: chunk as Uint8Array<ArrayBuffer> }
+        return { status, headers: plain, cookies, body: first as Uint8Array<ArrayBuffer> }
       }
-      return { status, headers: plain, cookies, body: toWebStream(body, chunk) }
     }
-    return { status, headers: plain, cookies, body: toWebStream(body) }
+    if (t?.total) limitBody(body, t.total - (Date.now() - started))
+    return { status, headers: plain, cookies, body: toWebStream(body, first) }
   }
 
   return Object.assign(fetchFn, {
@@ -138,28 +141,13 @@ const toRequestHeaders = (headers: Record<string, string>): Record<string, strin
   return out
 }
 
-/**
- * The whole-exchange timeout of non-stream calls: one timer and one AbortController that also
- * follows the client's signal (cheaper than AbortSignal.any on Node 20). Cleared when the body
- * closes.
- */
-const totalTimeout = (client: AbortSignal | undefined, ms: number | undefined) => {
-  if (!ms) return { signal: client, clear: noop }
-  const ac = new AbortController()
-  const onAbort = () => ac.abort(client?.reason)
-  if (client?.aborted) ac.abort(client.reason)
-  else client?.addEventListener('abort', onAbort, { once: true })
+/** Destroys a body still streaming when the request's total time runs out. */
+const limitBody = (body: Readable, ms: number) => {
   const timer = setTimeout(
-    () => ac.abort(new DOMException('upstream request timed out', 'TimeoutError')),
-    ms,
+    () => body.destroy(new DOMException('upstream request timed out', 'TimeoutError')),
+    Math.max(ms, 0),
   )
-  return {
-    signal: ac.signal,
-    clear: () => {
-      clearTimeout(timer)
-      client?.removeEventListener('abort', onAbort)
-    },
-  }
+  body.once('close', () => clearTimeout(timer))
 }
 
 /** A plain object (which @hono/node-server writes straight through), minus hop-by-hop fields. */

@@ -166,7 +166,7 @@ export const createMemoryKeyPool = (): KeyPool => {
         if (exclude.has(e.id)) e = first
       }
       g.cursor = e.next
-      return { id: e.id, value: e.value }
+      return { id: e.id, value: e.value, failures: e.failures }
     },
 
     async report(groupId, keyId, outcome, policy, now) {

@@ -7,6 +7,8 @@ export type KeyState = 'active' | 'cooling' | 'invalid'
 export interface PickedKey {
   id: number
   value: string
+  /** Consecutive failures at pick time: a success needs reporting only when this is > 0. */
+  failures: number
 }
 
 /** The result of one attempt, already classified by the proxy (see proxy/health.ts). */

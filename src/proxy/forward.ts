@@ -96,7 +96,10 @@ export const forward = async (core: Core, req: ForwardRequest): Promise<Response
       return new Response(body, { status: res.status, headers: textHeaders(res, decoded) })
     }
 
-    if (res.status < 400) deps.waitUntil(keys.report(group.id, picked.id, { kind: 'success' }, policy))
+    // A success changes nothing for a key without failures; skipping it keeps the hot path free.
+    if (res.status < 400 && picked.failures > 0) {
+      deps.waitUntil(keys.report(group.id, picked.id, { kind: 'success' }, policy))
+    }
     if (!req.isStream || !res.body || res.body instanceof Uint8Array) {
       logs.push(toLogRow(info, deps.now(), { status: res.status, type: 'final', upstream }))
       return new Response(res.body, { status: res.status, headers: responseHeaders(res, false) })
