@@ -39,16 +39,20 @@ interface Proc {
   stop: () => Promise<void>
 }
 
-/** `node --import tsx <file>` (one process, so its pid is the one doing the work). */
+/**
+ * `node --import tsx <file>`, or plain `node <file>` for .mjs (one process either way, so its
+ * pid is the one doing the work). BENCH_NODE_ARGS adds Node flags to edgeload's process, e.g.
+ * `--cpu-prof` to profile it.
+ */
 const spawnTs = (
   file: string,
   args: string[],
   env: Record<string, string>,
   cpu: number | null,
 ): Proc => {
-  // BENCH_NODE_ARGS adds Node flags to the processes under test, e.g. `--cpu-prof` to profile.
   const extra = env.BENCH_PROFILE ? (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean) : []
-  const node = [process.execPath, ...extra, '--import', 'tsx', join(ROOT, file), ...args]
+  const loader = file.endsWith('.mjs') ? [] : ['--import', 'tsx']
+  const node = [process.execPath, ...extra, ...loader, join(ROOT, file), ...args]
   const [cmd, ...rest] = cpu === null ? node : ['taskset', '-c', String(cpu), ...node]
   const child = spawn(cmd, rest, { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' })
   let out = ''
@@ -143,7 +147,8 @@ export const startEdgeload = async (upstream: string, cpu: number | null): Promi
     DATABASE_DSN: join(dir, 'bench.db'),
     LOG_LEVEL: 'warn',
   }
-  const proc = spawnTs('adapters/node/main.ts', [], { ...env, BENCH_PROFILE: '1' }, cpu)
+  // Started the way `npm start` starts it: compiled by esbuild, no TypeScript loader.
+  const proc = spawnTs('scripts/start.mjs', [], { ...env, BENCH_PROFILE: '1' }, cpu)
   const base = `http://127.0.0.1:${port}`
   const stop = async () => {
     await proc.stop()

@@ -1,10 +1,11 @@
-// `npm start`: builds the admin console when its build is missing, then runs the Node adapter
-// in this same process (tsx compiles TypeScript on load), so signals reach it directly.
-import { existsSync } from 'node:fs'
+// `npm start`: builds the admin console when its build is missing, compiles the Node adapter
+// with esbuild (about 0.2 s), and runs it in this same process, so signals reach it directly.
+// Running compiled JS rather than a TypeScript loader keeps loader hooks off the hot path.
 import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { register } from 'tsx/esm/api'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { build } from 'esbuild'
 
 // Paths are the repo's, not the working directory's: `.env` and ./data stay relative to the cwd.
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -14,5 +15,18 @@ if (existsSync(join(root, 'admin/index.html')) && !existsSync(join(root, 'admin/
   if (r.status !== 0) process.exit(r.status ?? 1)
 }
 
-register()
-await import('../adapters/node/main.ts')
+// dist/node/ sits as deep as adapters/node/, so paths resolved from import.meta.url still hold.
+const outfile = join(root, 'dist/node/main.mjs')
+await build({
+  entryPoints: [join(root, 'adapters/node/main.ts')],
+  outfile,
+  bundle: true,
+  packages: 'external',
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+})
+if (process.argv.includes('--build-only')) process.exit(0)
+await import(pathToFileURL(outfile).href)
