@@ -9,6 +9,7 @@ COPY scripts ./scripts
 COPY src ./src
 COPY adapters ./adapters
 COPY migrations ./migrations
+RUN node scripts/start.mjs --build-only
 EXPOSE 3001
 VOLUME ["/app/data"]
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3001)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
