@@ -3,7 +3,7 @@
 import { openSqlite } from '../../adapters/node/db'
 import { fromWebFetch } from '../../src/web-fetch'
 import { createApp } from '../../src/app'
-import type { CoreConfig, Deps, FetchFn, LogLevel } from '../../src/deps'
+import type { CoreConfig, Deps, FetchFn, LogLevel, Scheduler } from '../../src/deps'
 import { createMemoryKeyPool } from '../../src/keypool/memory'
 
 export const TEST_AUTH_KEY = 'test-admin-key-0123456789'
@@ -16,6 +16,8 @@ export interface TestAppOptions {
   config?: Partial<CoreConfig>
   /** Extra seeded settings (proxy_keys is seeded with the auth key). */
   seedSettings?: Record<string, string>
+  /** Background jobs' scheduler; by default jobs never run. */
+  scheduler?: Scheduler
 }
 
 export interface LogLine {
@@ -40,7 +42,7 @@ export const createTestApp = async (opts: TestAppOptions = {}) => {
     store: sqlite.store,
     pool: createMemoryKeyPool(),
     fetch: opts.fetch ?? fromWebFetch(fetch),
-    scheduler: { every: () => () => {} },
+    scheduler: opts.scheduler ?? { every: () => () => {} },
     waitUntil: (p) => {
       const tracked = p.catch(() => {}).finally(() => background.delete(tracked))
       background.add(tracked)

@@ -1,0 +1,123 @@
+// Background jobs through a hand-driven scheduler: batched log writes on the configured interval,
+// a full batch written at once, retention cleanup, and which jobs run on a slave.
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Scheduler } from '../src/deps'
+import { cleanupLogs } from '../src/jobs'
+import type { PendingLog } from '../src/logs/writer'
+import { createTestApp, type TestApp } from './helpers/app'
+
+const DAY = 24 * 60 * 60 * 1000
+let clock = Date.UTC(2026, 10, 28, 12)
+let t: TestApp | null = null
+
+/** Collects the jobs; `run(every)` runs those registered with that period. */
+const manualScheduler = () => {
+  const jobs: Array<{ every: number; task: () => Promise<void> }> = []
+  const scheduler: Scheduler = {
+    every(every, task) {
+      const job = { every, task }
+      jobs.push(job)
+      return () => jobs.splice(jobs.indexOf(job), 1)
+    },
+  }
+  const run = async (every: number) => {
+    for (const j of jobs.filter((j) => j.every === every)) await j.task()
+  }
+  return { scheduler, jobs, run }
+}
+
+const row = (i: number, at: number): PendingLog => ({
+  id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  timestamp: new Date(at),
+  group_id: 1,
+  group_name: 'g',
+  parent_group_id: 0,
+  parent_group_name: '',
+  key_hash: '',
+  key_masked: 'sk-a…bcde',
+  key: 'sk-abcdefghijbcde',
+  model: 'm',
+  is_success: true,
+  source_ip: '',
+  status_code: 200,
+  request_path: '/proxy/g/v1/chat/completions',
+  duration_ms: 1,
+  error_message: '',
+  user_agent: '',
+  request_type: 'final',
+  upstream_addr: '',
+  is_stream: false,
+  request_body: '',
+})
+
+const stored = async () => (await t!.deps.store.queryLogs({ page: 1, page_size: 1000 })).total
+
+afterEach(async () => {
+  await t?.close()
+  t = null
+})
+
+describe('log writer', () => {
+  it('writes buffered rows when the interval has passed, not before', async () => {
+    const s = manualScheduler()
+    t = await createTestApp({ scheduler: s.scheduler, now: () => clock })
+    for (let i = 0; i < 3; i++) t.core.logs.push(row(i, clock))
+    await s.run(5_000)
+    expect(await stored()).toBe(0)
+    expect(t.core.logs.pending()).toBe(3)
+    clock += 61_000
+    await s.run(5_000)
+    expect(await stored()).toBe(3)
+    // The key is stored as its hash, never as itself.
+    const rows = (await t.deps.store.queryLogs({ page: 1, page_size: 10 })).items
+    expect(rows[0].key_hash).toMatch(/^[0-9a-f]{64}$/)
+    expect(JSON.stringify(rows)).not.toContain('sk-abcdefghijbcde')
+  })
+
+  it('writes a full batch at once, without waiting for the interval', async () => {
+    t = await createTestApp({ now: () => clock })
+    for (let i = 0; i < 500; i++) t.core.logs.push(row(i, clock))
+    await t.settle()
+    expect(await stored()).toBe(500)
+  })
+
+  it('writes each row at once when the interval is 0', async () => {
+    t = await createTestApp({ now: () => clock })
+    await t.api('PUT', '/api/settings', { request_log_write_interval_minutes: 0 })
+    t.core.logs.push(row(1, clock))
+    await t.settle()
+    expect(await stored()).toBe(1)
+  })
+})
+
+describe('retention', () => {
+  it('deletes rows older than request_log_retention_days and keeps the rest', async () => {
+    t = await createTestApp({ now: () => clock })
+    await t.deps.store.insertLogs([row(1, clock - 8 * DAY), row(2, clock - 6 * DAY), row(3, clock)])
+    await cleanupLogs(t.core)
+    expect(await stored()).toBe(2)
+    await t.api('PUT', '/api/settings', { request_log_retention_days: 1 })
+    await cleanupLogs(t.core)
+    expect(await stored()).toBe(1)
+  })
+
+  it('keeps everything when retention is 0', async () => {
+    t = await createTestApp({ now: () => clock })
+    await t.api('PUT', '/api/settings', { request_log_retention_days: 0 })
+    await t.deps.store.insertLogs([row(1, clock - 400 * DAY)])
+    await cleanupLogs(t.core)
+    expect(await stored()).toBe(1)
+  })
+})
+
+describe('scheduling', () => {
+  it('runs cleanup and re-validation on the master only; every node flushes its own logs', async () => {
+    const slave = manualScheduler()
+    t = await createTestApp({ scheduler: slave.scheduler, config: { isMaster: false } })
+    expect(slave.jobs.map((j) => j.every)).toEqual([5_000])
+    await t.close()
+    const master = manualScheduler()
+    t = await createTestApp({ scheduler: master.scheduler, config: { isMaster: true } })
+    expect(master.jobs.map((j) => j.every).sort((a, b) => a - b)).toEqual([5_000, 300_000, 7_200_000])
+  })
+})
