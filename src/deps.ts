@@ -37,6 +37,17 @@ export interface UpstreamResponse {
    * body came in the first chunk: nothing waited, and nothing is left to stream.
    */
   body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> | null
+  /**
+   * Optional: settles once with how a streamed body ended. An adapter that knows this spares the
+   * core a second stream wrapped around the body just to find out.
+   */
+  ended?: Promise<BodyEnd>
+}
+
+export interface BodyEnd {
+  /** 'done' when the upstream finished, 'aborted' when the reader left, 'error' on a broken upstream. */
+  how: 'done' | 'aborted' | 'error'
+  error?: string
 }
 
 /** The upstream call: no redirects followed, no decompression. Rejects on network errors. */

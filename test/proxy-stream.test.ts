@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
+import { eventually, until } from './helpers/wait'
 
 let up: FakeUpstream
 let t: TestGateway
@@ -41,6 +42,8 @@ beforeAll(async () => {
   await t.createGroup({ name: 'st', upstreams: [{ url: up.url, weight: 1 }] }, ['sk-st-1'])
   await t.createGroup({ name: 'an', channel_type: 'anthropic', upstreams: [{ url: up.url, weight: 1 }] }, ['sk-an-1'])
   await t.createGroup({ name: 'gate', upstreams: [{ url: gateUrl, weight: 1 }] }, ['sk-gate-1'])
+  await t.createGroup({ name: 'drop', upstreams: [{ url: up.url, weight: 1 }] }, ['sk-drop-1'])
+  up.setBehaviour({ 'sk-drop-1': { dropAfterEvents: 2, eventDelayMs: 10 } })
 })
 
 afterAll(async () => {
@@ -93,17 +96,28 @@ describe('streaming', () => {
     const first = await reader.read()
     expect(new TextDecoder().decode(first.value)).toContain('"n":1')
     ctrl.abort()
-    const deadline = Date.now() + 2000
-    while (!gateEvents.includes('closed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
-    expect(gateEvents).toContain('closed')
+    await until(() => gateEvents.includes('closed'), 2000, 'the upstream request is closed')
     type Log = { status_code: number; is_stream: boolean }
+    await eventually(async () => {
+      const rows = (await t.admin<{ data: { items: Log[] } }>('GET', '/api/logs?group_name=gate')).body.data.items
+      expect(rows[0]).toMatchObject({ status_code: 499, is_stream: true })
+    }, 2000)
+  })
+
+  it('logs a stream the upstream breaks mid-way as a failure, not a success', async () => {
+    const res = await post('/proxy/drop/v1/chat/completions', { model: 'm', stream: true })
+    expect(res.status).toBe(200)
+    const text = await res.text().catch(() => 'broken')
+    expect(text).not.toContain('[DONE]')
+    type Log = { is_success: boolean; error_message: string; status_code: number }
     const end = Date.now() + 2000
     let rows: Log[] = []
     while (Date.now() < end) {
-      rows = (await t.admin<{ data: { items: Log[] } }>('GET', '/api/logs?group_name=gate')).body.data.items
+      rows = (await t.admin<{ data: { items: Log[] } }>('GET', '/api/logs?group_name=drop')).body.data.items
       if (rows.length) break
       await new Promise((r) => setTimeout(r, 50))
     }
-    expect(rows[0]).toMatchObject({ status_code: 499, is_stream: true })
+    expect(rows[0].is_success).toBe(false)
+    expect(rows[0].error_message).toMatch(/stream broken/)
   })
 })

@@ -3,7 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
 import { Pool } from 'undici'
-import type { FetchFn } from '../../src/deps'
+import type { BodyEnd, FetchFn } from '../../src/deps'
 
 export interface UndiciFetchOptions {
   /** Sockets per origin; null means unlimited (undici's default). */
@@ -90,7 +90,9 @@ export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch =>
       }
     }
     if (t?.total) limitBody(body, t.total - (Date.now() - started))
-    return { status, headers: plain, cookies, body: toWebStream(body, first) }
+    let ended!: (end: BodyEnd) => void
+    const done = new Promise<BodyEnd>((resolve) => (ended = resolve))
+    return { status, headers: plain, cookies, body: toWebStream(body, first, ended), ended: done }
   }
 
   return Object.assign(fetchFn, {
@@ -173,7 +175,11 @@ const toResponseHeaders = (headers: IncomingHttpHeaders) => {
  * undici's body as a Web stream. Hand-written because Node 20's Readable.toWeb throws an uncaught
  * "Controller is already closed" when the client goes away mid-response (nodejs/node#54205).
  */
-const toWebStream = (body: Readable, first: Uint8Array | null = null): ReadableStream<Uint8Array> => {
+const toWebStream = (
+  body: Readable,
+  first: Uint8Array | null = null,
+  onEnd: (end: BodyEnd) => void = noop,
+): ReadableStream<Uint8Array> => {
   let done = false
   return new ReadableStream<Uint8Array>(
     {
@@ -188,22 +194,27 @@ const toWebStream = (body: Readable, first: Uint8Array | null = null): ReadableS
           if (done) return
           done = true
           controller.close()
+          onEnd({ how: 'done' })
         })
         body.on('error', (err) => {
           if (done) return
           done = true
           controller.error(err)
+          onEnd({ how: 'error', error: err.message })
         })
         body.on('close', () => {
           if (done) return
           done = true
-          controller.error(new Error('upstream body closed before its end'))
+          const err = new Error('upstream body closed before its end')
+          controller.error(err)
+          onEnd({ how: 'error', error: err.message })
         })
       },
       pull() {
         body.resume()
       },
       cancel() {
+        if (!done) onEnd({ how: 'aborted' })
         done = true
         body.destroy()
       },

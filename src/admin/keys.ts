@@ -86,53 +86,33 @@ export const createKeyRoutes = (core: Core): Hono => {
     return ok(c, toPaginated(items, page.total, paging))
   })
 
-  app.post('/add-multiple', async (c) => {
-    const { groupId, keys } = await readKeys(c)
-    const r = await core.keys.add(groupId, keys)
-    return ok(c, {
-      added_count: r.count,
-      ignored_count: r.ignored,
-      total_in_group: r.total_in_group,
+  /** add, delete and restore answer alike in v1; only the name of the count differs. */
+  const keyListRoute = (path: string, op: 'add' | 'delete' | 'restore', countName: string) =>
+    app.post(path, async (c) => {
+      const { groupId, keys } = await readKeys(c)
+      const r = await core.keys[op](groupId, keys)
+      return ok(c, {
+        [countName]: r.count,
+        ignored_count: r.ignored,
+        total_in_group: r.total_in_group,
+      })
     })
-  })
 
-  app.post('/delete-multiple', async (c) => {
-    const { groupId, keys } = await readKeys(c)
-    const r = await core.keys.delete(groupId, keys)
-    return ok(c, {
-      deleted_count: r.count,
-      ignored_count: r.ignored,
-      total_in_group: r.total_in_group,
+  keyListRoute('/add-multiple', 'add', 'added_count')
+  keyListRoute('/delete-multiple', 'delete', 'deleted_count')
+  keyListRoute('/restore-multiple', 'restore', 'restored_count')
+
+  /** A change to a whole group, answered with only a message that counts the keys changed. */
+  const groupRoute = (path: string, run: (groupId: number) => Promise<number>, done: string) =>
+    app.post(path, async (c) => {
+      const { group_id } = await readJson(c, groupBody)
+      await requireGroup(group_id)
+      return ok(c, undefined, `${await run(group_id)} ${done}`)
     })
-  })
 
-  app.post('/restore-multiple', async (c) => {
-    const { groupId, keys } = await readKeys(c)
-    const r = await core.keys.restore(groupId, keys)
-    return ok(c, {
-      restored_count: r.count,
-      ignored_count: r.ignored,
-      total_in_group: r.total_in_group,
-    })
-  })
-
-  app.post('/restore-all-invalid', async (c) => {
-    const { group_id } = await readJson(c, groupBody)
-    await requireGroup(group_id)
-    return ok(c, undefined, `${await core.keys.restoreAllInvalid(group_id)} keys restored`)
-  })
-
-  app.post('/clear-all-invalid', async (c) => {
-    const { group_id } = await readJson(c, groupBody)
-    await requireGroup(group_id)
-    return ok(c, undefined, `${await core.keys.clear(group_id, 'invalid')} invalid keys cleared`)
-  })
-
-  app.post('/clear-all', async (c) => {
-    const { group_id } = await readJson(c, groupBody)
-    await requireGroup(group_id)
-    return ok(c, undefined, `${await core.keys.clear(group_id)} keys cleared`)
-  })
+  groupRoute('/restore-all-invalid', (id) => core.keys.restoreAllInvalid(id), 'keys restored')
+  groupRoute('/clear-all-invalid', (id) => core.keys.clear(id, 'invalid'), 'invalid keys cleared')
+  groupRoute('/clear-all', (id) => core.keys.clear(id), 'keys cleared')
 
   app.put('/:id/notes', async (c) => {
     const id = idParam(c)

@@ -2,7 +2,7 @@
 // error try again on another key and the next URL, up to `max_retries` more times.
 import type { Core } from '../core'
 import { redact } from '../crypto'
-import type { UpstreamResponse } from '../deps'
+import type { BodyEnd, UpstreamResponse } from '../deps'
 import { AppError } from '../errors'
 import { classifyStatus } from './health'
 import { toLogRow, type AttemptInfo } from './log'
@@ -106,12 +106,15 @@ export const forward = async (core: Core, req: ForwardRequest): Promise<Response
     }
     const release = req.holdSlot?.()
     if (release) req.signal.addEventListener('abort', release, { once: true })
-    const body = observeStream(res.body, (end) => {
+    const onEnd = (end: BodyEnd) => {
       release?.()
       const error = end.how === 'error' ? `stream broken: ${end.error}` : end.how === 'aborted' ? 'client closed the stream' : undefined
       const status = end.how === 'aborted' ? 499 : res.status
       logs.push(toLogRow(info, deps.now(), { status, type: 'final', upstream, error: error && redact(error, picked.value) }))
-    })
+    }
+    let body = res.body
+    if (res.ended) res.ended.then(onEnd)
+    else body = observeStream(res.body, onEnd)
     return new Response(body, { status: res.status, headers: responseHeaders(res, true) })
   }
 

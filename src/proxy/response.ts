@@ -1,6 +1,6 @@
 // Turning an upstream response into the client's: status and headers as sent (content-type
 // untouched), the body chunk by chunk, and a callback when a stream ends so it can be logged.
-import type { UpstreamResponse } from '../deps'
+import type { BodyEnd, UpstreamResponse } from '../deps'
 
 /** The client's headers: the upstream's as they came (adapters already dropped hop-by-hop). */
 export const responseHeaders = (
@@ -16,20 +16,14 @@ export const responseHeaders = (
   return [...Object.entries(h), ...res.cookies.map((v): [string, string] => ['set-cookie', v])]
 }
 
-export interface StreamEnd {
-  /** 'done' when the upstream finished, 'aborted' when the client left, 'error' on a broken upstream. */
-  how: 'done' | 'aborted' | 'error'
-  error?: string
-}
-
 /** Passes chunks through as they arrive and reports once how the stream ended. */
 export const observeStream = (
   body: ReadableStream<Uint8Array>,
-  onEnd: (end: StreamEnd) => void,
+  onEnd: (end: BodyEnd) => void,
 ): ReadableStream<Uint8Array> => {
   const reader = body.getReader()
   let ended = false
-  const end = (e: StreamEnd) => {
+  const end = (e: BodyEnd) => {
     if (ended) return
     ended = true
     onEnd(e)
