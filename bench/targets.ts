@@ -50,7 +50,9 @@ const spawnTs = (
   env: Record<string, string>,
   cpu: number | null,
 ): Proc => {
-  const extra = env.BENCH_PROFILE ? (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean) : []
+  const extra = env.BENCH_PROFILE
+    ? (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+    : []
   const loader = file.endsWith('.mjs') ? [] : ['--import', 'tsx']
   const node = [process.execPath, ...extra, ...loader, join(ROOT, file), ...args]
   const [cmd, ...rest] = cpu === null ? node : ['taskset', '-c', String(cpu), ...node]

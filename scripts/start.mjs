@@ -9,7 +9,10 @@ import { build } from 'esbuild'
 
 // Paths are the repo's, not the working directory's: `.env` and ./data stay relative to the cwd.
 const root = fileURLToPath(new URL('..', import.meta.url))
-if (existsSync(join(root, 'admin/index.html')) && !existsSync(join(root, 'admin/dist/index.html'))) {
+if (
+  existsSync(join(root, 'admin/index.html')) &&
+  !existsSync(join(root, 'admin/dist/index.html'))
+) {
   console.log('Building the admin console (first start)...')
   const r = spawnSync('npx', ['vite', 'build', 'admin'], { stdio: 'inherit', cwd: root })
   if (r.status !== 0) process.exit(r.status ?? 1)

@@ -38,12 +38,15 @@ export const createApp = (deps: Deps): EdgeloadApp => {
   if (corsConfig.enabled) {
     // An explicit origin list is echoed; `*` never goes out together with credentials.
     const any = corsConfig.origins.includes('*')
-    app.use('*', cors({
-      origin: any ? '*' : corsConfig.origins,
-      allowMethods: corsConfig.methods,
-      allowHeaders: corsConfig.headers.includes('*') ? [] : corsConfig.headers,
-      credentials: corsConfig.credentials && !any,
-    }))
+    app.use(
+      '*',
+      cors({
+        origin: any ? '*' : corsConfig.origins,
+        allowMethods: corsConfig.methods,
+        allowHeaders: corsConfig.headers.includes('*') ? [] : corsConfig.headers,
+        credentials: corsConfig.credentials && !any,
+      }),
+    )
   }
   app.use('*', createConcurrencyLimit(deps.config.maxConcurrentRequests))
   app.get('/health', (c) =>

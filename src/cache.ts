@@ -25,7 +25,11 @@ export interface ConfigCache {
   all(): GroupEntry[]
 }
 
-const splitKeys = (s: string) => s.split(',').map((k) => k.trim()).filter(Boolean)
+const splitKeys = (s: string) =>
+  s
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
 
 export const toGroupEntry = (group: Group, system: Settings): GroupEntry | null => {
   const channel = getChannel(group.channel_type)

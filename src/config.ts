@@ -13,7 +13,12 @@ const list = (def: string) =>
   z
     .string()
     .default(def)
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
 
 const envSchema = z
   .object({
@@ -40,10 +45,18 @@ const envSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.ENABLE_CORS && env.ALLOWED_ORIGINS.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['ALLOWED_ORIGINS'], message: 'is required when ENABLE_CORS is true' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ALLOWED_ORIGINS'],
+        message: 'is required when ENABLE_CORS is true',
+      })
     }
     if (env.ENABLE_CORS && env.ALLOW_CREDENTIALS && env.ALLOWED_ORIGINS.includes('*')) {
-      ctx.addIssue({ code: 'custom', path: ['ALLOW_CREDENTIALS'], message: 'cannot be true with ALLOWED_ORIGINS=*' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ALLOW_CREDENTIALS'],
+        message: 'cannot be true with ALLOWED_ORIGINS=*',
+      })
     }
   })
 

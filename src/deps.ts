@@ -64,7 +64,13 @@ export interface CoreConfig {
   /** Largest request body accepted by the proxy and the admin API, in bytes. */
   maxBodyBytes: number
   maxConcurrentRequests: number
-  cors: { enabled: boolean; origins: string[]; methods: string[]; headers: string[]; credentials: boolean }
+  cors: {
+    enabled: boolean
+    origins: string[]
+    methods: string[]
+    headers: string[]
+    credentials: boolean
+  }
   /** Whether this node runs background jobs (log flush, cleanup, re-validation). */
   isMaster: boolean
 }

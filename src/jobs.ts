@@ -14,7 +14,9 @@ export const revalidateInvalidKeys = async (core: Core): Promise<void> => {
   for (const entry of cache.all()) {
     const { group, settings } = entry
     if (group.group_type !== 'standard') continue
-    const due = !group.last_validated_at || now - group.last_validated_at.getTime() >= settings.key_validation_interval_minutes * MINUTE
+    const due =
+      !group.last_validated_at ||
+      now - group.last_validated_at.getTime() >= settings.key_validation_interval_minutes * MINUTE
     if (!due) continue
     const ids = await deps.pool.invalidIds(group.id)
     const restored: number[] = []
@@ -37,7 +39,9 @@ export const revalidateInvalidKeys = async (core: Core): Promise<void> => {
 export const cleanupLogs = async (core: Core): Promise<void> => {
   const days = core.cache.settings().request_log_retention_days
   if (days <= 0) return
-  const n = await core.deps.store.deleteLogsBefore(new Date(core.deps.now() - days * 24 * 60 * MINUTE))
+  const n = await core.deps.store.deleteLogsBefore(
+    new Date(core.deps.now() - days * 24 * 60 * MINUTE),
+  )
   if (n) core.deps.log('info', 'old request logs deleted', { count: n })
 }
 
@@ -45,7 +49,9 @@ const guard = (core: Core, name: string, task: (core: Core) => Promise<void>) =>
   try {
     await task(core)
   } catch (err) {
-    core.deps.log('error', `${name} failed`, { error: err instanceof Error ? err.message : String(err) })
+    core.deps.log('error', `${name} failed`, {
+      error: err instanceof Error ? err.message : String(err),
+    })
   }
 }
 
@@ -56,12 +62,15 @@ export const startBackgroundJobs = (core: Core): (() => void) => {
   const stops = [
     // The flush ticks every few seconds and writes when the configured interval has passed, so
     // a changed interval takes effect without a restart.
-    scheduler.every(5_000, guard(core, 'log flush', async () => {
-      const interval = core.cache.settings().request_log_write_interval_minutes * MINUTE
-      if (core.deps.now() - lastFlush < interval && core.logs.pending() < 5_000) return
-      lastFlush = core.deps.now()
-      await core.logs.flush()
-    })),
+    scheduler.every(
+      5_000,
+      guard(core, 'log flush', async () => {
+        const interval = core.cache.settings().request_log_write_interval_minutes * MINUTE
+        if (core.deps.now() - lastFlush < interval && core.logs.pending() < 5_000) return
+        lastFlush = core.deps.now()
+        await core.logs.flush()
+      }),
+    ),
   ]
   if (config.isMaster) {
     stops.push(

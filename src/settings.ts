@@ -23,27 +23,190 @@ const checkStatusCodes = (v: SettingValue) =>
   parseStatusRanges(String(v)) === null ? 'must be status codes or ranges, e.g. 429,500-599' : null
 
 export const SETTING_DEFS: readonly SettingDef[] = [
-  { key: 'app_url', name: 'Project URL', type: 'string', default: 'http://localhost:3001', description: 'Base URL shown for group endpoints', category: 'Basic', required: true, groupOverridable: false },
-  { key: 'proxy_keys', name: 'Global proxy keys', type: 'string', default: '', description: 'Comma-separated proxy keys valid for every group', category: 'Basic', required: true, groupOverridable: false },
-  { key: 'request_log_retention_days', name: 'Log retention (days)', type: 'int', default: 7, description: 'Days to keep request logs; 0 keeps them forever', category: 'Basic', min: 0, groupOverridable: false },
-  { key: 'request_log_write_interval_minutes', name: 'Log write interval (minutes)', type: 'int', default: 1, description: 'How often buffered request logs are written; 0 writes each at once', category: 'Basic', min: 0, groupOverridable: false },
-  { key: 'enable_request_body_logging', name: 'Log request bodies', type: 'bool', default: false, description: 'Store request bodies (up to 65000 characters) in the request log', category: 'Basic', groupOverridable: true },
-  { key: 'request_timeout', name: 'Request timeout (s)', type: 'int', default: 600, description: 'Total time for a non-stream request', category: 'Request', min: 1, groupOverridable: true },
-  { key: 'connect_timeout', name: 'Connect timeout (s)', type: 'int', default: 15, description: 'Time to open a connection to the upstream', category: 'Request', min: 1, groupOverridable: true },
-  { key: 'idle_conn_timeout', name: 'Idle connection timeout (s)', type: 'int', default: 120, description: 'How long an idle upstream connection is kept', category: 'Request', min: 1, groupOverridable: true },
-  { key: 'response_header_timeout', name: 'Response header timeout (s)', type: 'int', default: 600, description: 'Time to wait for upstream response headers, streams included', category: 'Request', min: 1, groupOverridable: true },
-  { key: 'max_idle_conns', name: 'Max idle connections', type: 'int', default: 100, description: 'Idle upstream connections kept in total', category: 'Request', min: 1, groupOverridable: true },
-  { key: 'max_idle_conns_per_host', name: 'Max idle connections per host', type: 'int', default: 50, description: 'Idle upstream connections kept per host', category: 'Request', min: 1, groupOverridable: true },
-  { key: 'proxy_url', name: 'Outbound proxy URL', type: 'string', default: '', description: 'HTTP, HTTPS or SOCKS5 proxy for upstream calls; empty uses HTTP_PROXY/HTTPS_PROXY', category: 'Request', groupOverridable: true },
-  { key: 'max_retries', name: 'Max retries', type: 'int', default: 3, description: 'Extra attempts, each on another key', category: 'Key', min: 0, groupOverridable: true },
-  { key: 'blacklist_threshold', name: 'Blacklist threshold', type: 'int', default: 3, description: 'Consecutive auth failures before a key becomes invalid; 0 never blacklists', category: 'Key', min: 0, groupOverridable: true },
-  { key: 'failover_status_codes', name: 'Failover status codes', type: 'string', default: '401,403,408,429,500-599', description: 'Upstream statuses that make the gateway retry on another key', category: 'Key', groupOverridable: true, check: checkStatusCodes },
-  { key: 'key_validation_interval_minutes', name: 'Key validation interval (minutes)', type: 'int', default: 60, description: 'How often invalid keys are re-validated', category: 'Key', min: 1, groupOverridable: true },
-  { key: 'key_validation_concurrency', name: 'Key validation concurrency', type: 'int', default: 10, description: 'Keys validated at once', category: 'Key', min: 1, groupOverridable: true },
-  { key: 'key_validation_timeout_seconds', name: 'Key validation timeout (s)', type: 'int', default: 20, description: 'Time limit of one validation request', category: 'Key', min: 1, groupOverridable: true },
+  {
+    key: 'app_url',
+    name: 'Project URL',
+    type: 'string',
+    default: 'http://localhost:3001',
+    description: 'Base URL shown for group endpoints',
+    category: 'Basic',
+    required: true,
+    groupOverridable: false,
+  },
+  {
+    key: 'proxy_keys',
+    name: 'Global proxy keys',
+    type: 'string',
+    default: '',
+    description: 'Comma-separated proxy keys valid for every group',
+    category: 'Basic',
+    required: true,
+    groupOverridable: false,
+  },
+  {
+    key: 'request_log_retention_days',
+    name: 'Log retention (days)',
+    type: 'int',
+    default: 7,
+    description: 'Days to keep request logs; 0 keeps them forever',
+    category: 'Basic',
+    min: 0,
+    groupOverridable: false,
+  },
+  {
+    key: 'request_log_write_interval_minutes',
+    name: 'Log write interval (minutes)',
+    type: 'int',
+    default: 1,
+    description: 'How often buffered request logs are written; 0 writes each at once',
+    category: 'Basic',
+    min: 0,
+    groupOverridable: false,
+  },
+  {
+    key: 'enable_request_body_logging',
+    name: 'Log request bodies',
+    type: 'bool',
+    default: false,
+    description: 'Store request bodies (up to 65000 characters) in the request log',
+    category: 'Basic',
+    groupOverridable: true,
+  },
+  {
+    key: 'request_timeout',
+    name: 'Request timeout (s)',
+    type: 'int',
+    default: 600,
+    description: 'Total time for a non-stream request',
+    category: 'Request',
+    min: 1,
+    groupOverridable: true,
+  },
+  {
+    key: 'connect_timeout',
+    name: 'Connect timeout (s)',
+    type: 'int',
+    default: 15,
+    description: 'Time to open a connection to the upstream',
+    category: 'Request',
+    min: 1,
+    groupOverridable: true,
+  },
+  {
+    key: 'idle_conn_timeout',
+    name: 'Idle connection timeout (s)',
+    type: 'int',
+    default: 120,
+    description: 'How long an idle upstream connection is kept',
+    category: 'Request',
+    min: 1,
+    groupOverridable: true,
+  },
+  {
+    key: 'response_header_timeout',
+    name: 'Response header timeout (s)',
+    type: 'int',
+    default: 600,
+    description: 'Time to wait for upstream response headers, streams included',
+    category: 'Request',
+    min: 1,
+    groupOverridable: true,
+  },
+  {
+    key: 'max_idle_conns',
+    name: 'Max idle connections',
+    type: 'int',
+    default: 100,
+    description: 'Idle upstream connections kept in total',
+    category: 'Request',
+    min: 1,
+    groupOverridable: true,
+  },
+  {
+    key: 'max_idle_conns_per_host',
+    name: 'Max idle connections per host',
+    type: 'int',
+    default: 50,
+    description: 'Idle upstream connections kept per host',
+    category: 'Request',
+    min: 1,
+    groupOverridable: true,
+  },
+  {
+    key: 'proxy_url',
+    name: 'Outbound proxy URL',
+    type: 'string',
+    default: '',
+    description:
+      'HTTP, HTTPS or SOCKS5 proxy for upstream calls; empty uses HTTP_PROXY/HTTPS_PROXY',
+    category: 'Request',
+    groupOverridable: true,
+  },
+  {
+    key: 'max_retries',
+    name: 'Max retries',
+    type: 'int',
+    default: 3,
+    description: 'Extra attempts, each on another key',
+    category: 'Key',
+    min: 0,
+    groupOverridable: true,
+  },
+  {
+    key: 'blacklist_threshold',
+    name: 'Blacklist threshold',
+    type: 'int',
+    default: 3,
+    description: 'Consecutive auth failures before a key becomes invalid; 0 never blacklists',
+    category: 'Key',
+    min: 0,
+    groupOverridable: true,
+  },
+  {
+    key: 'failover_status_codes',
+    name: 'Failover status codes',
+    type: 'string',
+    default: '401,403,408,429,500-599',
+    description: 'Upstream statuses that make the gateway retry on another key',
+    category: 'Key',
+    groupOverridable: true,
+    check: checkStatusCodes,
+  },
+  {
+    key: 'key_validation_interval_minutes',
+    name: 'Key validation interval (minutes)',
+    type: 'int',
+    default: 60,
+    description: 'How often invalid keys are re-validated',
+    category: 'Key',
+    min: 1,
+    groupOverridable: true,
+  },
+  {
+    key: 'key_validation_concurrency',
+    name: 'Key validation concurrency',
+    type: 'int',
+    default: 10,
+    description: 'Keys validated at once',
+    category: 'Key',
+    min: 1,
+    groupOverridable: true,
+  },
+  {
+    key: 'key_validation_timeout_seconds',
+    name: 'Key validation timeout (s)',
+    type: 'int',
+    default: 20,
+    description: 'Time limit of one validation request',
+    category: 'Key',
+    min: 1,
+    groupOverridable: true,
+  },
 ]
 
-export const SETTING_BY_KEY: ReadonlyMap<string, SettingDef> = new Map(SETTING_DEFS.map((d) => [d.key, d]))
+export const SETTING_BY_KEY: ReadonlyMap<string, SettingDef> = new Map(
+  SETTING_DEFS.map((d) => [d.key, d]),
+)
 
 export interface Settings {
   app_url: string
@@ -93,7 +256,11 @@ export const checkSetting = (
 
 /** Splits, trims and re-joins a comma list, as v1 does for `proxy_keys`. */
 export const normaliseKeyList = (s: string) =>
-  s.split(/[,\n]/).map((k) => k.trim()).filter(Boolean).join(',')
+  s
+    .split(/[,\n]/)
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .join(',')
 
 /** Stored rows are strings; turn them into typed settings, ignoring unknown or broken rows. */
 export const toSettings = (rows: Record<string, string>): Settings => {
@@ -118,7 +285,8 @@ export const checkGroupConfig = (
   for (const [key, value] of Object.entries(config)) {
     if (value === null || value === undefined) continue
     const def = SETTING_BY_KEY.get(key)
-    if (!def || !def.groupOverridable) return { ok: false, message: `config.${key}: is not a group setting` }
+    if (!def || !def.groupOverridable)
+      return { ok: false, message: `config.${key}: is not a group setting` }
     const r = checkSetting(def, value)
     if (!r.ok) return { ok: false, message: `config.${r.message}` }
     out[key] = r.value
@@ -126,12 +294,16 @@ export const checkGroupConfig = (
   return { ok: true, value: out }
 }
 
-export const effectiveSettings = (system: Settings, overrides: Record<string, unknown> | null): Settings => {
+export const effectiveSettings = (
+  system: Settings,
+  overrides: Record<string, unknown> | null,
+): Settings => {
   if (!overrides) return system
   const out = { ...system } as unknown as Record<string, SettingValue>
   for (const [k, v] of Object.entries(overrides)) {
     const def = SETTING_BY_KEY.get(k)
-    if (def?.groupOverridable && v !== null && typeof v === typeof def.default) out[k] = v as SettingValue
+    if (def?.groupOverridable && v !== null && typeof v === typeof def.default)
+      out[k] = v as SettingValue
   }
   return out as unknown as Settings
 }

@@ -10,7 +10,11 @@ export interface ValidationResult {
   error: string
 }
 
-export const validateKey = async (core: Core, entry: GroupEntry, key: string): Promise<ValidationResult> => {
+export const validateKey = async (
+  core: Core,
+  entry: GroupEntry,
+  key: string,
+): Promise<ValidationResult> => {
   const { settings, channel, group } = entry
   const base = entry.upstreams.next()
   if (!base) return { ok: false, status: 0, error: 'no upstream with weight > 0' }
@@ -23,7 +27,11 @@ export const validateKey = async (core: Core, entry: GroupEntry, key: string): P
     })
     const { text } = await readErrorBody(res)
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, error: '' }
-    return { ok: false, status: res.status, error: `[status ${res.status}] ${redact(errorMessageOf(text), key)}` }
+    return {
+      ok: false,
+      status: res.status,
+      error: `[status ${res.status}] ${redact(errorMessageOf(text), key)}`,
+    }
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err)
     return { ok: false, status: 0, error: redact(stripKeyParam(msg), key) }
@@ -31,7 +39,11 @@ export const validateKey = async (core: Core, entry: GroupEntry, key: string): P
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
-export const forEachLimit = async <T>(items: T[], limit: number, fn: (item: T) => Promise<void>) => {
+export const forEachLimit = async <T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+) => {
   let next = 0
   const worker = async () => {
     while (next < items.length) await fn(items[next++])

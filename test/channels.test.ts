@@ -4,6 +4,7 @@ import { CHANNEL_TYPES, getChannel } from '../src/channels/index'
 import { parseDurationMs, retryAfterAt } from '../src/channels/rate-limit'
 import type { Channel } from '../src/channels/types'
 import type { Group } from '../src/store/types'
+import { groupRow } from './store.fixtures'
 
 const NOW = Date.UTC(2026, 0, 1, 0, 0, 0)
 
@@ -13,28 +14,8 @@ const ch = (type: string): Channel => {
   return c
 }
 
-const group = (patch: Partial<Group> = {}): Group => ({
-  id: 1,
-  name: 'g',
-  display_name: '',
-  description: '',
-  group_type: 'standard',
-  upstreams: [],
-  channel_type: 'openai',
-  sort: 0,
-  test_model: '',
-  validation_endpoint: '',
-  param_overrides: {},
-  model_redirect_rules: {},
-  model_redirect_strict: false,
-  config: {},
-  header_rules: [],
-  proxy_keys: '',
-  last_validated_at: null,
-  created_at: new Date(NOW),
-  updated_at: new Date(NOW),
-  ...patch,
-})
+// No test model, so each channel's default applies unless a test sets one.
+const group = (patch: Partial<Group> = {}) => groupRow('g', { test_model: '', ...patch })
 
 const inject = (type: string, href: string, init: Record<string, string> = {}) => {
   const url = new URL(href)

@@ -1,20 +1,18 @@
 // The environment (src/config.ts) and AUTH_KEY (adapters/node/auth-key.ts): bad values name the
 // variable, defaults follow v1, `npm start` refuses a bad env and reads .env from its cwd, and
 // MAX_CONCURRENT_REQUESTS answers 429 past the cap.
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { resolveAuthKey } from '../adapters/node/auth-key'
 import { ConfigError, parseEnv } from '../src/config'
+import { startChild } from './helpers/child'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
+import { until, within } from './helpers/wait'
 
-const START = fileURLToPath(new URL('../scripts/start.mjs', import.meta.url))
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const dirs: string[] = []
 const tempDir = () => {
   const d = mkdtempSync(join(tmpdir(), 'edgeload-config-'))
@@ -41,26 +39,6 @@ const cleanEnv = () => {
     delete env[k]
   return env
 }
-
-/** Runs `node scripts/start.mjs`, collecting its output; `exit` settles when it ends. */
-const startChild = (cwd: string, env: NodeJS.ProcessEnv) => {
-  const proc = spawn(process.execPath, [START], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  const out = { text: '' }
-  proc.stdout.on('data', (d) => (out.text += d))
-  proc.stderr.on('data', (d) => (out.text += d))
-  const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
-  return { proc, out, exit }
-}
-
-/** Rejects when `p` takes longer than `ms`. */
-const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms)
-    p.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e) => (clearTimeout(timer), reject(e)),
-    )
-  })
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -178,11 +156,13 @@ describe('node scripts/start.mjs', () => {
   it('exits non-zero naming PORT when PORT=abc', async () => {
     const cwd = tempDir()
     const child = startChild(cwd, { ...cleanEnv(), PORT: 'abc', AUTH_KEY: ADMIN_KEY })
-    const code = await within(child.exit, 20_000, `exit (output: ${child.out.text})`).finally(
-      () => {
-        if (child.proc.exitCode === null) child.proc.kill('SIGKILL')
-      },
-    )
+    const { code } = await within(
+      child.exit,
+      20_000,
+      () => `exit (output: ${child.out.text})`,
+    ).finally(() => {
+      if (child.proc.exitCode === null) child.proc.kill('SIGKILL')
+    })
     expect(code).not.toBe(0)
     expect(code).not.toBeNull()
     expect(child.out.text).toMatch(/PORT: /)
@@ -201,17 +181,18 @@ describe('node scripts/start.mjs', () => {
     const child = startChild(cwd, { ...cleanEnv(), LOG_LEVEL: 'info' })
     try {
       const url = `http://127.0.0.1:${port}`
-      const end = Date.now() + 20_000
-      let health = 0
-      while (Date.now() < end && child.proc.exitCode === null) {
-        health = await fetch(`${url}/health`).then(
+      const health = () =>
+        fetch(`${url}/health`).then(
           (r) => r.status,
           () => 0,
         )
-        if (health === 200) break
-        await sleep(100)
-      }
-      expect(health, child.out.text).toBe(200)
+      // Stops early when the child exits, so a start-up failure shows its output at once.
+      await until(
+        async () => child.proc.exitCode !== null || (await health()) === 200,
+        20_000,
+        () => `health (output: ${child.out.text})`,
+      )
+      expect(await health(), child.out.text).toBe(200)
       const groups = await fetch(`${url}/api/groups`, {
         headers: { authorization: `Bearer ${envKey}` },
       })
@@ -225,7 +206,7 @@ describe('node scripts/start.mjs', () => {
       expect(child.out.text).toMatch(/listening on http:\/\/127\.0\.0\.1:/)
 
       child.proc.kill('SIGTERM')
-      expect(await within(child.exit, 15_000, 'exit after SIGTERM')).toBe(0)
+      expect((await within(child.exit, 15_000, 'exit after SIGTERM')).code).toBe(0)
     } finally {
       if (child.proc.exitCode === null) child.proc.kill('SIGKILL')
     }
@@ -252,8 +233,7 @@ describe('MAX_CONCURRENT_REQUESTS', () => {
         body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
       })
     const first = [chat(), chat()]
-    const end = Date.now() + 5000
-    while (up.requests.length < 2 && Date.now() < end) await sleep(10)
+    await until(() => up!.requests.length >= 2, 5000, 'two requests reach the upstream')
     expect(up.requests.length).toBe(2)
 
     const third = await chat()

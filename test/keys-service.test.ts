@@ -5,6 +5,7 @@ import { createKeyService, parseKeys } from '../src/keys-service'
 import { createMemoryKeyPool } from '../src/keypool/memory'
 import type { KeyHealthUpdate, PoolKeyRow, Store } from '../src/store/types'
 import { createTestApp, type TestApp } from './helpers/app'
+import { groupInput } from './store.fixtures'
 
 describe('parseKeys', () => {
   it('splits on whitespace, commas and semicolons, trims and dedupes', () => {
@@ -62,23 +63,7 @@ describe('health writes', () => {
 
   beforeEach(async () => {
     t = await createTestApp()
-    const g = await t.deps.store.createGroup({
-      name: 'g',
-      display_name: '',
-      description: '',
-      group_type: 'standard',
-      upstreams: [{ url: 'https://a.example', weight: 1 }],
-      channel_type: 'openai',
-      sort: 0,
-      test_model: 'm',
-      validation_endpoint: '',
-      param_overrides: {},
-      model_redirect_rules: {},
-      model_redirect_strict: false,
-      config: {},
-      header_rules: [],
-      proxy_keys: '',
-    })
+    const g = await t.deps.store.createGroup(groupInput('g'))
     groupId = g.id
     writes = []
     failNext = 0

@@ -3,17 +3,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
+import { eventually, sleep } from './helpers/wait'
 
 let up: FakeUpstream
 let t: TestGateway
 let n = 0
-
-interface KeyRow {
-  id: number
-  key_value: string
-  status: string
-  failure_count: number
-}
 
 const chat = (group: string) =>
   fetch(`${t.url}/proxy/${group}/v1/chat/completions`, {
@@ -29,24 +23,6 @@ const group = async (keys: string[], config: Record<string, unknown> = {}) => {
   return { name, id }
 }
 
-const keysOf = async (groupId: number) => {
-  const r = await t.admin<{ data: { items: KeyRow[] } }>('GET', `/api/keys?group_id=${groupId}&reveal=true&page_size=100`)
-  return Object.fromEntries(r.body.data.items.map((k) => [k.key_value, k]))
-}
-
-/** Health is persisted off the hot path: poll until the expectation holds. */
-const eventually = async (check: () => Promise<void>, ms = 3000) => {
-  const end = Date.now() + ms
-  for (;;) {
-    try {
-      return await check()
-    } catch (err) {
-      if (Date.now() > end) throw err
-      await new Promise((r) => setTimeout(r, 50))
-    }
-  }
-}
-
 const credsSince = (from: number) => up.requests.slice(from).map((r) => r.credential)
 
 beforeAll(async () => {
@@ -59,7 +35,15 @@ beforeAll(async () => {
       'sk-drop': { destroy: true },
       'sk-slow': { delayMs: 2500 },
       'sk-429': { status: 429, headers: { 'retry-after': '1' } },
-      'sk-echo': { status: 401, body: { error: { message: 'Incorrect API key provided: sk-echo-secret-1234567890', code: 'invalid_api_key' } } },
+      'sk-echo': {
+        status: 401,
+        body: {
+          error: {
+            message: 'Incorrect API key provided: sk-echo-secret-1234567890',
+            code: 'invalid_api_key',
+          },
+        },
+      },
     },
   })
   t = await startTestGateway()
@@ -80,14 +64,14 @@ describe('retries', () => {
     const g = await group(['sk-401', 'sk-ok-a'])
     expect((await chat(g.name)).status).toBe(200)
     expect(credsSince(0)).toEqual(['sk-401', 'sk-ok-a'])
-    await eventually(async () => expect((await keysOf(g.id))['sk-401'].failure_count).toBe(1))
-    expect((await keysOf(g.id))['sk-ok-a'].failure_count).toBe(0)
+    await eventually(async () => expect((await t.keysOf(g.id))['sk-401'].failure_count).toBe(1))
+    expect((await t.keysOf(g.id))['sk-ok-a'].failure_count).toBe(0)
   })
 
   it('blacklists a key after blacklist_threshold consecutive auth failures, then never picks it', async () => {
     const g = await group(['sk-403', 'sk-ok-b'], { blacklist_threshold: 2 })
     for (let i = 0; i < 4; i++) expect((await chat(g.name)).status).toBe(200)
-    await eventually(async () => expect((await keysOf(g.id))['sk-403'].status).toBe('invalid'))
+    await eventually(async () => expect((await t.keysOf(g.id))['sk-403'].status).toBe('invalid'))
     const from = up.requests.length
     for (let i = 0; i < 4; i++) expect((await chat(g.name)).status).toBe(200)
     expect(credsSince(from)).toEqual(['sk-ok-b', 'sk-ok-b', 'sk-ok-b', 'sk-ok-b'])
@@ -104,7 +88,7 @@ describe('retries', () => {
   it('does not charge keys for 5xx or network errors', async () => {
     const g = await group(['sk-500', 'sk-drop', 'sk-ok-d'], { max_retries: 2 })
     for (let i = 0; i < 3; i++) expect((await chat(g.name)).status).toBe(200)
-    const keys = await keysOf(g.id)
+    const keys = await t.keysOf(g.id)
     expect(keys['sk-500'].failure_count).toBe(0)
     expect(keys['sk-drop'].failure_count).toBe(0)
     expect(keys['sk-500'].status).toBe('active')
@@ -116,7 +100,7 @@ describe('retries', () => {
     const results = await Promise.all([chat(g.name), chat(g.name)])
     expect(results.map((r) => r.status)).toEqual([200, 200])
     expect(Date.now() - started).toBeLessThan(2400)
-    expect((await keysOf(g.id))['sk-slow'].failure_count).toBe(0)
+    expect((await t.keysOf(g.id))['sk-slow'].failure_count).toBe(0)
   })
 
   it('cools a 429 key down until Retry-After without counting it, then lets it rejoin', async () => {
@@ -124,10 +108,10 @@ describe('retries', () => {
     for (let i = 0; i < 3; i++) expect((await chat(g.name)).status).toBe(200)
     const during = credsSince(0)
     expect(during.filter((c) => c === 'sk-429').length).toBe(1)
-    const k = (await keysOf(g.id))['sk-429']
+    const k = (await t.keysOf(g.id))['sk-429']
     expect(k.status).toBe('active')
     expect(k.failure_count).toBe(0)
-    await new Promise((r) => setTimeout(r, 1100))
+    await sleep(1100)
     up.setBehaviour({ 'sk-429': null })
     const from = up.requests.length
     for (let i = 0; i < 2; i++) expect((await chat(g.name)).status).toBe(200)
@@ -139,18 +123,18 @@ describe('retries', () => {
     const g = await group(['sk-flaky', 'sk-ok-g'], { blacklist_threshold: 3, max_retries: 1 })
     up.setBehaviour({ 'sk-flaky': { status: 401 } })
     expect((await chat(g.name)).status).toBe(200)
-    await eventually(async () => expect((await keysOf(g.id))['sk-flaky'].failure_count).toBe(1))
+    await eventually(async () => expect((await t.keysOf(g.id))['sk-flaky'].failure_count).toBe(1))
     up.setBehaviour({ 'sk-flaky': null })
     for (let i = 0; i < 2; i++) await chat(g.name)
-    await eventually(async () => expect((await keysOf(g.id))['sk-flaky'].failure_count).toBe(0))
-    expect((await keysOf(g.id))['sk-flaky'].status).toBe('active')
+    await eventually(async () => expect((await t.keysOf(g.id))['sk-flaky'].failure_count).toBe(0))
+    expect((await t.keysOf(g.id))['sk-flaky'].status).toBe('active')
   })
 
   it('counts concurrent failures without losing updates', async () => {
     const g = await group(['sk-401'], { blacklist_threshold: 1000, max_retries: 0 })
     const results = await Promise.all(Array.from({ length: 40 }, () => chat(g.name)))
     expect(results.every((r) => r.status === 401)).toBe(true)
-    await eventually(async () => expect((await keysOf(g.id))['sk-401'].failure_count).toBe(40))
+    await eventually(async () => expect((await t.keysOf(g.id))['sk-401'].failure_count).toBe(40))
   })
 
   it('answers 503 NO_KEYS_AVAILABLE when no key is usable', async () => {

@@ -12,8 +12,14 @@ const chat = (group: string, init: RequestInit = {}, query = '') =>
   fetch(`${t.url}/proxy/${group}/v1/chat/completions${query}`, {
     method: 'POST',
     ...init,
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', ...init.headers },
-    body: init.body ?? JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    headers: {
+      authorization: `Bearer ${ADMIN_KEY}`,
+      'content-type': 'application/json',
+      ...init.headers,
+    },
+    body:
+      init.body ??
+      JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
   })
 
 beforeAll(async () => {
@@ -21,10 +27,38 @@ beforeAll(async () => {
   up2 = await startFakeUpstream()
   t = await startTestGateway({ MAX_BODY_SIZE_MB: '1' })
   await t.admin('PUT', '/api/settings', { request_log_write_interval_minutes: 0 })
-  await t.createGroup({ name: 'oa', upstreams: [{ url: up.url, weight: 1 }], proxy_keys: 'sk-group-only' }, ['sk-oa-1', 'sk-oa-2'])
-  await t.createGroup({ name: 'an', channel_type: 'anthropic', test_model: 'claude-3-5-haiku-latest', upstreams: [{ url: up.url, weight: 1 }] }, ['sk-ant-1'])
-  await t.createGroup({ name: 'gm', channel_type: 'gemini', test_model: 'gemini-2.0-flash', upstreams: [{ url: up.url, weight: 1 }] }, ['AIza-gm-1'])
-  await t.createGroup({ name: 'wrr', upstreams: [{ url: up.url, weight: 2 }, { url: up2.url, weight: 1 }] }, ['sk-wrr-1'])
+  await t.createGroup(
+    { name: 'oa', upstreams: [{ url: up.url, weight: 1 }], proxy_keys: 'sk-group-only' },
+    ['sk-oa-1', 'sk-oa-2'],
+  )
+  await t.createGroup(
+    {
+      name: 'an',
+      channel_type: 'anthropic',
+      test_model: 'claude-3-5-haiku-latest',
+      upstreams: [{ url: up.url, weight: 1 }],
+    },
+    ['sk-ant-1'],
+  )
+  await t.createGroup(
+    {
+      name: 'gm',
+      channel_type: 'gemini',
+      test_model: 'gemini-2.0-flash',
+      upstreams: [{ url: up.url, weight: 1 }],
+    },
+    ['AIza-gm-1'],
+  )
+  await t.createGroup(
+    {
+      name: 'wrr',
+      upstreams: [
+        { url: up.url, weight: 2 },
+        { url: up2.url, weight: 1 },
+      ],
+    },
+    ['sk-wrr-1'],
+  )
 })
 
 afterAll(async () => {
@@ -49,19 +83,33 @@ describe('proxy auth', () => {
   })
 
   it('accepts the key from ?key=, x-api-key, x-goog-api-key and a group proxy key', async () => {
-    expect((await chat('oa', { headers: { authorization: '' } }, `?key=${ADMIN_KEY}`)).status).toBe(200)
-    expect((await chat('oa', { headers: { authorization: '', 'x-api-key': ADMIN_KEY } })).status).toBe(200)
-    expect((await chat('oa', { headers: { authorization: '', 'x-goog-api-key': ADMIN_KEY } })).status).toBe(200)
-    expect((await chat('oa', { headers: { authorization: 'Bearer sk-group-only' } })).status).toBe(200)
+    expect((await chat('oa', { headers: { authorization: '' } }, `?key=${ADMIN_KEY}`)).status).toBe(
+      200,
+    )
+    expect(
+      (await chat('oa', { headers: { authorization: '', 'x-api-key': ADMIN_KEY } })).status,
+    ).toBe(200)
+    expect(
+      (await chat('oa', { headers: { authorization: '', 'x-goog-api-key': ADMIN_KEY } })).status,
+    ).toBe(200)
+    expect((await chat('oa', { headers: { authorization: 'Bearer sk-group-only' } })).status).toBe(
+      200,
+    )
     // A group's own proxy key opens only that group.
-    expect((await chat('wrr', { headers: { authorization: 'Bearer sk-group-only' } })).status).toBe(401)
+    expect((await chat('wrr', { headers: { authorization: 'Bearer sk-group-only' } })).status).toBe(
+      401,
+    )
   })
 })
 
 describe('forwarding', () => {
   it('swaps the proxy key for an upstream key and drops client credentials and forwarding headers', async () => {
     up.requests.length = 0
-    const res = await chat('oa', { headers: { 'x-forwarded-for': '1.2.3.4', 'x-custom': 'kept', cookie: 'a=b' } }, `?key=${ADMIN_KEY}&foo=bar`)
+    const res = await chat(
+      'oa',
+      { headers: { 'x-forwarded-for': '1.2.3.4', 'x-custom': 'kept', cookie: 'a=b' } },
+      `?key=${ADMIN_KEY}&foo=bar`,
+    )
     expect(res.status).toBe(200)
     const body = (await res.json()) as { object: string }
     expect(body.object).toBe('chat.completion')
@@ -87,8 +135,16 @@ describe('forwarding', () => {
     up.requests.length = 0
     const res = await fetch(`${t.url}/proxy/an/v1/messages`, {
       method: 'POST',
-      headers: { 'x-api-key': ADMIN_KEY, 'anthropic-version': '2020-01-01', 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'claude-3-5-haiku-latest', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+      headers: {
+        'x-api-key': ADMIN_KEY,
+        'anthropic-version': '2020-01-01',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        model: 'claude-3-5-haiku-latest',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
     })
     expect(res.status).toBe(200)
     expect(((await res.json()) as { type: string }).type).toBe('message')
@@ -99,17 +155,23 @@ describe('forwarding', () => {
 
   it('puts the Gemini key in ?key= on native paths and in Bearer on v1beta/openai', async () => {
     up.requests.length = 0
-    const native = await fetch(`${t.url}/proxy/gm/v1beta/models/gemini-2.0-flash:generateContent?key=${ADMIN_KEY}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
-    })
+    const native = await fetch(
+      `${t.url}/proxy/gm/v1beta/models/gemini-2.0-flash:generateContent?key=${ADMIN_KEY}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+      },
+    )
     expect(native.status).toBe(200)
     expect(up.requests[0].query.key).toBe('AIza-gm-1')
     const compat = await fetch(`${t.url}/proxy/gm/v1beta/openai/chat/completions`, {
       method: 'POST',
       headers: { 'x-goog-api-key': ADMIN_KEY, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'hi' }] }),
+      body: JSON.stringify({
+        model: 'gemini-2.0-flash',
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
     })
     expect(compat.status).toBe(200)
     expect(up.requests[1].headers.authorization).toBe('Bearer AIza-gm-1')
@@ -140,13 +202,20 @@ describe('forwarding', () => {
     const body = (await res.json()) as { error: { message: string } }
     expect(body.error.message).toMatch(/parse the JSON/)
     expect(up.requests.length).toBe(1)
-    const keys = await t.admin<{ data: { items: Array<{ failure_count: number }> } }>('GET', '/api/keys?group_id=1')
+    const keys = await t.admin<{ data: { items: Array<{ failure_count: number }> } }>(
+      'GET',
+      '/api/keys?group_id=1',
+    )
     expect(keys.body.data.items.every((k) => k.failure_count === 0)).toBe(true)
   })
 
   it('passes a 404 through with the upstream status and body', async () => {
-    const res = await fetch(`${t.url}/proxy/oa/v1/nothing-here`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
+    const res = await fetch(`${t.url}/proxy/oa/v1/nothing-here`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    })
     expect(res.status).toBe(404)
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/Invalid URL/)
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /Invalid URL/,
+    )
   })
 })

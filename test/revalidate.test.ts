@@ -7,16 +7,11 @@ import { revalidateInvalidKeys } from '../src/jobs'
 import { validateKey } from '../src/validate'
 import { startFakeUpstream, type Behaviour, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
+import { eventually } from './helpers/wait'
 
 let up: FakeUpstream
 let t: TestGateway
 const logged: string[] = []
-
-interface KeyRow {
-  key_value: string
-  status: string
-  failure_count: number
-}
 
 const OA_REVIVE = 'sk-oa-revive-0123456789abcdef'
 const OA_DEAD = 'sk-oa-dead-0123456789abcdef'
@@ -45,27 +40,6 @@ const rejects = (key: string): Behaviour => {
   return {
     status: 401,
     body: { error: { message, type: 'invalid_request_error', code: 'invalid_api_key' } },
-  }
-}
-
-const keysOf = async (groupId: number) => {
-  const r = await t.admin<{ data: { items: KeyRow[] } }>(
-    'GET',
-    `/api/keys?group_id=${groupId}&reveal=true&page_size=100`,
-  )
-  return Object.fromEntries(r.body.data.items.map((k) => [k.key_value, k]))
-}
-
-/** Key health is persisted off the hot path: poll (bounded) until the expectation holds. */
-const eventually = async (check: () => Promise<void>, ms = 3000) => {
-  const end = Date.now() + ms
-  for (;;) {
-    try {
-      return await check()
-    } catch (err) {
-      if (Date.now() > end) throw err
-      await new Promise((r) => setTimeout(r, 50))
-    }
   }
 }
 
@@ -133,10 +107,10 @@ beforeAll(async () => {
     for (const send of Object.values(proxied)) expect((await send()).status).toBe(200)
   }
   await eventually(async () => {
-    expect((await keysOf(ids.oa))[OA_REVIVE].status).toBe('invalid')
-    expect((await keysOf(ids.oa))[OA_DEAD].status).toBe('invalid')
-    expect((await keysOf(ids.an))[AN_REVIVE].status).toBe('invalid')
-    expect((await keysOf(ids.gm))[GM_REVIVE].status).toBe('invalid')
+    expect((await t.keysOf(ids.oa))[OA_REVIVE].status).toBe('invalid')
+    expect((await t.keysOf(ids.oa))[OA_DEAD].status).toBe('invalid')
+    expect((await t.keysOf(ids.an))[AN_REVIVE].status).toBe('invalid')
+    expect((await t.keysOf(ids.gm))[GM_REVIVE].status).toBe('invalid')
   })
   // The upstream now accepts the keys it rejected, except the dead one.
   up.setBehaviour({ [OA_REVIVE]: null, [AN_REVIVE]: null, [GM_REVIVE]: null })
@@ -175,11 +149,12 @@ describe('revalidateInvalidKeys', () => {
     expect(gm.query.key).toBeUndefined()
     expect(JSON.stringify(up.requests.map((r) => r.headers))).not.toContain(ADMIN_KEY)
 
-    const oaKeys = await keysOf(ids.oa)
-    expect(oaKeys[OA_REVIVE]).toMatchObject({ status: 'active', failure_count: 0 })
+    const active = { status: 'active', failure_count: 0 }
+    const oaKeys = await t.keysOf(ids.oa)
+    expect(oaKeys[OA_REVIVE]).toMatchObject(active)
     expect(oaKeys[OA_DEAD]).toMatchObject({ status: 'invalid' })
-    expect((await keysOf(ids.an))[AN_REVIVE]).toMatchObject({ status: 'active', failure_count: 0 })
-    expect((await keysOf(ids.gm))[GM_REVIVE]).toMatchObject({ status: 'active', failure_count: 0 })
+    expect((await t.keysOf(ids.an))[AN_REVIVE]).toMatchObject(active)
+    expect((await t.keysOf(ids.gm))[GM_REVIVE]).toMatchObject(active)
   })
 
   it('lets the proxy pick restored keys again, and never the one still failing', async () => {
@@ -192,7 +167,7 @@ describe('revalidateInvalidKeys', () => {
     expect(creds).toContain(GM_REVIVE)
     expect(creds).not.toContain(OA_DEAD)
     // Successes through the proxy keep the restored key clean.
-    await eventually(async () => expect((await keysOf(ids.oa))[OA_REVIVE].failure_count).toBe(0))
+    await eventually(async () => expect((await t.keysOf(ids.oa))[OA_REVIVE].failure_count).toBe(0))
   })
 
   it('respects key_validation_interval_minutes', async () => {
@@ -213,7 +188,7 @@ describe('revalidateInvalidKeys', () => {
     await core().cache.reload()
     await revalidateInvalidKeys(core())
     expect(up.requests.map((r) => r.credential)).toEqual([OA_DEAD])
-    expect((await keysOf(ids.oa))[OA_DEAD].status).toBe('invalid')
+    expect((await t.keysOf(ids.oa))[OA_DEAD].status).toBe('invalid')
     const group = await store.getGroup(ids.oa)
     expect(Date.now() - group!.last_validated_at!.getTime()).toBeLessThan(10_000)
   })

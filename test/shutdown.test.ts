@@ -1,37 +1,16 @@
 // Graceful shutdown under load: in-flight requests and streams finish, new connections are
 // refused, and every buffered request-log row reaches the database. Also SIGTERM to a real
 // `node scripts/start.mjs` child process.
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openSqlite } from '../adapters/node/db'
+import { startChild, type StartedChild } from './helpers/child'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
-
-const REPO = fileURLToPath(new URL('..', import.meta.url))
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** Rejects when `p` takes longer than `ms`, so no wait in this file is unbounded. */
-const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms)
-    p.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e) => (clearTimeout(timer), reject(e)),
-    )
-  })
-
-const until = async (check: () => boolean, ms: number, what: string) => {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms: ${what}`)
-    await sleep(10)
-  }
-}
+import { until, within } from './helpers/wait'
 
 /** Resolves with the error code of a fresh TCP connection attempt, or 'connected'. */
 const tryConnect = (port: number) =>
@@ -144,43 +123,34 @@ describe('graceful shutdown in process', () => {
 })
 
 describe('SIGTERM to node scripts/start.mjs', () => {
-  let child: ChildProcess | null = null
+  let child: StartedChild | null = null
   let dir = ''
 
   afterAll(() => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    const proc = child?.proc
+    if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
   it('finishes the in-flight stream and exits 0 within the shutdown budget', async () => {
     dir = mkdtempSync(join(tmpdir(), 'edgeload-sigterm-'))
-    const proc = spawn(process.execPath, [join(REPO, 'scripts/start.mjs')], {
-      cwd: dir,
-      env: {
-        ...process.env,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        AUTH_KEY: ADMIN_KEY,
-        DATABASE_DSN: join(dir, 'edgeload.db'),
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    child = startChild(dir, {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      AUTH_KEY: ADMIN_KEY,
+      DATABASE_DSN: join(dir, 'edgeload.db'),
+      LOG_LEVEL: 'info',
     })
-    child = proc
-    let out = ''
-    proc.stdout!.on('data', (d) => (out += d))
-    proc.stderr!.on('data', (d) => (out += d))
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-      proc.once('exit', (code, signal) => resolve({ code, signal })),
-    )
+    const { proc, out, exit: exited } = child
 
     // PORT=0: the listening line names the port the kernel chose.
     await until(
-      () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(out) || proc.exitCode !== null,
+      () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(out.text) || proc.exitCode !== null,
       20_000,
-      `start (output: ${out})`,
+      () => `start (output: ${out.text})`,
     )
-    const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1])
+    const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out.text)?.[1])
     expect(port).toBeGreaterThan(0)
     const url = `http://127.0.0.1:${port}`
     const health = await within(fetch(`${url}/health`), 5000, 'health')
@@ -233,10 +203,10 @@ describe('SIGTERM to node scripts/start.mjs', () => {
     expect(text).toContain('tok7 ')
 
     // SERVER_GRACEFUL_SHUTDOWN_TIMEOUT defaults to 10 s.
-    const exit = await within(exited, 10_000, `exit after SIGTERM (output: ${out})`)
+    const exit = await within(exited, 10_000, () => `exit after SIGTERM (output: ${out.text})`)
     const took = Date.now() - signalled
     console.log(`SIGTERM: stream finished and process exited in ${took} ms`)
     expect(exit).toEqual({ code: 0, signal: null })
-    expect(out).toContain('shutdown complete')
+    expect(out.text).toContain('shutdown complete')
   })
 })

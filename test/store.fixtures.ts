@@ -1,5 +1,6 @@
-// Fixtures for the Store contract suite: group inputs, key lists and log rows.
-import type { GroupInput, NewKey, RequestLog } from '../src/store/types'
+// Fixtures for the Store contract suite and the unit tests: groups (as input and as stored),
+// key lists and log rows.
+import type { Group, GroupInput, NewKey, RequestLog } from '../src/store/types'
 
 export const HOUR = 3_600_000
 export const T0 = Date.UTC(2025, 0, 15, 10, 0, 0)
@@ -20,6 +21,16 @@ export const groupInput = (name: string, over: Partial<GroupInput> = {}): GroupI
   config: {},
   header_rules: [],
   proxy_keys: '',
+  ...over,
+})
+
+/** A group as the Store returns it: `groupInput` plus id and timestamps. */
+export const groupRow = (name: string, over: Partial<Group> = {}): Group => ({
+  id: 1,
+  ...groupInput(name),
+  last_validated_at: null,
+  created_at: new Date(T0),
+  updated_at: new Date(T0),
   ...over,
 })
 

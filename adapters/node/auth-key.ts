@@ -10,7 +10,8 @@ export const resolveAuthKey = (
   say: (msg: string) => void,
 ): string => {
   if (configured) {
-    if (configured.length < 16) say('WARNING: AUTH_KEY is shorter than 16 characters; use a long random key.')
+    if (configured.length < 16)
+      say('WARNING: AUTH_KEY is shorter than 16 characters; use a long random key.')
     return configured
   }
   const file = join(dataDir, 'auth.key')
@@ -19,6 +20,8 @@ export const resolveAuthKey = (
   const key = randomSecret('el-')
   writeFileSync(file, key + '\n', { mode: 0o600 })
   chmodSync(file, 0o600)
-  say(`AUTH_KEY was not set. Generated one and stored it in ${file} (mode 0600):\n\n  ${key}\n\nIt is the admin key and the first global proxy key. It will not be printed again.`)
+  say(
+    `AUTH_KEY was not set. Generated one and stored it in ${file} (mode 0600):\n\n  ${key}\n\nIt is the admin key and the first global proxy key. It will not be printed again.`,
+  )
   return key
 }

@@ -54,7 +54,9 @@ export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch =>
     const started = Date.now()
     // The total limit of a plain request first bounds the wait for headers (undici's own cheap
     // timers); only a body that is still streaming after that gets a timer of its own.
-    const headersTimeout = t?.total ? Math.min(t.total, t.headers) : (t?.headers ?? opts.headersTimeout)
+    const headersTimeout = t?.total
+      ? Math.min(t.total, t.headers)
+      : (t?.headers ?? opts.headersTimeout)
     let res
     try {
       res = await pool.request({

@@ -25,12 +25,16 @@ export interface NodeGateway {
 
 const openDatabase = (dsn: string) => {
   if (/^postgres(ql)?:\/\//.test(dsn) || dsn.includes('@tcp')) {
-    throw new Error('DATABASE_DSN: PostgreSQL and MySQL are not supported yet; use a SQLite file path')
+    throw new Error(
+      'DATABASE_DSN: PostgreSQL and MySQL are not supported yet; use a SQLite file path',
+    )
   }
   return openSqlite(dsn)
 }
 
-export const startNodeGateway = async (raw: Record<string, string | undefined>): Promise<NodeGateway> => {
+export const startNodeGateway = async (
+  raw: Record<string, string | undefined>,
+): Promise<NodeGateway> => {
   const env = parseEnv(raw)
   const log = createLogger(env.LOG_LEVEL, env.LOG_FORMAT)
   const dataDir = dsnDir(env.DATABASE_DSN)
@@ -44,7 +48,9 @@ export const startNodeGateway = async (raw: Record<string, string | undefined>):
     fetch: upstream,
     scheduler: createTimerScheduler(),
     waitUntil: (p) => {
-      const tracked = p.catch((err) => log('error', 'background task failed', { error: String(err) }))
+      const tracked = p.catch((err) =>
+        log('error', 'background task failed', { error: String(err) }),
+      )
       pending.add(tracked)
       tracked.finally(() => pending.delete(tracked))
     },
@@ -69,7 +75,9 @@ export const startNodeGateway = async (raw: Record<string, string | undefined>):
   }
   const edgeload = createApp(deps)
   const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST
-  await edgeload.init({ seedSettings: { proxy_keys: authKey, app_url: `http://${host}:${env.PORT}` } })
+  await edgeload.init({
+    seedSettings: { proxy_keys: authKey, app_url: `http://${host}:${env.PORT}` },
+  })
   serveAdmin(edgeload.app)
 
   let inFlight = 0

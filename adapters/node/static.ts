@@ -10,7 +10,9 @@ const root = fileURLToPath(new URL('../../admin/dist', import.meta.url))
 export const serveAdmin = (app: Hono) => {
   const isApi = (path: string) => path.startsWith('/api') || path.startsWith('/proxy')
   if (!existsSync(root)) {
-    app.get('/', (c) => c.text('edgeload is running. The admin console is not built (npm run build:admin).'))
+    app.get('/', (c) =>
+      c.text('edgeload is running. The admin console is not built (npm run build:admin).'),
+    )
     return
   }
   app.use('/assets/*', async (c, next) => {

@@ -51,7 +51,13 @@ export interface KeyPool {
    * the group has other usable keys; null when no key is usable.
    */
   pick(groupId: number, now: number, exclude?: ReadonlySet<number>): Promise<PickedKey | null>
-  report(groupId: number, keyId: number, outcome: Outcome, policy: KeyPolicy, now: number): Promise<KeyChange | null>
+  report(
+    groupId: number,
+    keyId: number,
+    outcome: Outcome,
+    policy: KeyPolicy,
+    now: number,
+  ): Promise<KeyChange | null>
   /** Makes keys active with a zero failure count; returns the ids that changed state. */
   restore(groupId: number, ids: number[]): Promise<number[]>
   /** Ids of invalid keys in a group (for re-validation). */

@@ -5,7 +5,10 @@ export type StatusMatcher = (status: number) => boolean
 /** Parses codes and inclusive ranges (100–999), comma or newline separated; null when malformed. */
 export const parseStatusRanges = (spec: string): Array<[number, number]> | null => {
   const ranges: Array<[number, number]> = []
-  for (const part of spec.split(/[,\n]/).map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(/[,\n]/)
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(part)
     if (!m) return null
     const lo = Number(m[1])

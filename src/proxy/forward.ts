@@ -25,7 +25,9 @@ interface Failure {
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
 
-const isTimeout = (err: unknown) => err instanceof Error && (err.name === 'TimeoutError' || /timeout/i.test(String((err as { code?: string }).code)))
+const isTimeout = (err: unknown) =>
+  err instanceof Error &&
+  (err.name === 'TimeoutError' || /timeout/i.test(String((err as { code?: string }).code)))
 
 /** Headers of a body the gateway re-encodes as text: no stale length, no encoding it undid. */
 const textHeaders = (res: UpstreamResponse, decoded: boolean) => {
@@ -55,7 +57,8 @@ export const forward = async (core: Core, req: ForwardRequest): Promise<Response
     if (!picked) break
     tried.add(picked.id)
     const base = entry.upstreams.next()
-    if (!base) throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The group has no upstream with weight > 0')
+    if (!base)
+      throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The group has no upstream with weight > 0')
     const url = new URL(base + req.target)
     const headers = { ...req.headers }
     channel.injectKey(url, headers, picked.value)
@@ -64,18 +67,38 @@ export const forward = async (core: Core, req: ForwardRequest): Promise<Response
 
     let res: UpstreamResponse
     try {
-      res = await deps.fetch(url, { method: req.method, headers, body: req.body, signal: req.signal, timeouts })
+      res = await deps.fetch(url, {
+        method: req.method,
+        headers,
+        body: req.body,
+        signal: req.signal,
+        timeouts,
+      })
     } catch (err) {
       if (req.signal.aborted) {
-        logs.push(toLogRow(info, deps.now(), { status: 499, type: 'final', upstream, error: 'client closed the request' }))
+        logs.push(
+          toLogRow(info, deps.now(), {
+            status: 499,
+            type: 'final',
+            upstream,
+            error: 'client closed the request',
+          }),
+        )
         return new Response(null, { status: 499 })
       }
       // The upstream's fault, not the key's: retry elsewhere without charging the key.
       const timedOut = isTimeout(err)
-      const message = redact(timedOut ? 'upstream request timed out' : String((err as Error)?.message ?? err), picked.value)
+      const message = redact(
+        timedOut ? 'upstream request timed out' : String((err as Error)?.message ?? err),
+        picked.value,
+      )
       const status = timedOut ? 504 : 502
       logs.push(toLogRow(info, deps.now(), { status, type, upstream, error: message }))
-      last = { status, headers: JSON_HEADERS, body: JSON.stringify({ code: 'BAD_GATEWAY', message }) }
+      last = {
+        status,
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ code: 'BAD_GATEWAY', message }),
+      }
       continue
     }
 
@@ -87,12 +110,26 @@ export const forward = async (core: Core, req: ForwardRequest): Promise<Response
       const body = redact(text, picked.value)
       if (failover || outcome) {
         if (outcome) deps.waitUntil(keys.report(group.id, picked.id, outcome, policy))
-        logs.push(toLogRow(info, deps.now(), { status: res.status, type, upstream, error: errorMessageOf(body) || `status ${res.status}` }))
+        logs.push(
+          toLogRow(info, deps.now(), {
+            status: res.status,
+            type,
+            upstream,
+            error: errorMessageOf(body) || `status ${res.status}`,
+          }),
+        )
         last = { status: res.status, headers: textHeaders(res, decoded), body }
         continue
       }
       // A plain client error: hand it back as the upstream sent it, charging no key.
-      logs.push(toLogRow(info, deps.now(), { status: res.status, type: 'final', upstream, error: errorMessageOf(body) }))
+      logs.push(
+        toLogRow(info, deps.now(), {
+          status: res.status,
+          type: 'final',
+          upstream,
+          error: errorMessageOf(body),
+        }),
+      )
       return new Response(body, { status: res.status, headers: textHeaders(res, decoded) })
     }
 
@@ -108,9 +145,21 @@ export const forward = async (core: Core, req: ForwardRequest): Promise<Response
     if (release) req.signal.addEventListener('abort', release, { once: true })
     const onEnd = (end: BodyEnd) => {
       release?.()
-      const error = end.how === 'error' ? `stream broken: ${end.error}` : end.how === 'aborted' ? 'client closed the stream' : undefined
+      const error =
+        end.how === 'error'
+          ? `stream broken: ${end.error}`
+          : end.how === 'aborted'
+            ? 'client closed the stream'
+            : undefined
       const status = end.how === 'aborted' ? 499 : res.status
-      logs.push(toLogRow(info, deps.now(), { status, type: 'final', upstream, error: error && redact(error, picked.value) }))
+      logs.push(
+        toLogRow(info, deps.now(), {
+          status,
+          type: 'final',
+          upstream,
+          error: error && redact(error, picked.value),
+        }),
+      )
     }
     let body = res.body
     if (res.ended) res.ended.then(onEnd)
@@ -119,7 +168,14 @@ export const forward = async (core: Core, req: ForwardRequest): Promise<Response
   }
 
   if (!last) {
-    logs.push(toLogRow({ ...req, key: null }, deps.now(), { status: 503, type: 'final', upstream: '', error: 'no usable key' }))
+    logs.push(
+      toLogRow({ ...req, key: null }, deps.now(), {
+        status: 503,
+        type: 'final',
+        upstream: '',
+        error: 'no usable key',
+      }),
+    )
     return Response.json(
       { code: 'NO_KEYS_AVAILABLE', message: 'No active API keys available for this group' },
       { status: 503 },

@@ -15,7 +15,10 @@ export const classifyStatus = (
 ): Outcome | null => {
   if (status === 401 || status === 403) return { kind: 'auth_failure' }
   if (status === 429) {
-    return { kind: 'rate_limited', until: channel.rateLimitResetAt(new Headers(headers), now) ?? now + DEFAULT_COOLDOWN_MS }
+    return {
+      kind: 'rate_limited',
+      until: channel.rateLimitResetAt(new Headers(headers), now) ?? now + DEFAULT_COOLDOWN_MS,
+    }
   }
   if (status >= 400 && status < 500 && channel.isInvalidKeyError(status, body)) {
     return { kind: 'auth_failure' }

@@ -6,7 +6,14 @@ import type { Core } from '../core'
 import { matchesAny } from '../crypto'
 import { AppError } from '../errors'
 import { forward } from './forward'
-import { inspectBody, plainHeaders, readBody, upstreamHeaders, upstreamTarget, wantsStream } from './request'
+import {
+  inspectBody,
+  plainHeaders,
+  readBody,
+  upstreamHeaders,
+  upstreamTarget,
+  wantsStream,
+} from './request'
 
 export const createProxyRoutes = (core: Core): Hono => {
   const { deps, cache } = core

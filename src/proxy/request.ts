@@ -8,7 +8,10 @@ const tooLarge = (limit: number) =>
   new AppError(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${limit} bytes`)
 
 /** Reads the body once. A declared length over the limit is refused before anything is read. */
-export const readBody = async (c: Context, limit: number): Promise<Uint8Array<ArrayBuffer> | null> => {
+export const readBody = async (
+  c: Context,
+  limit: number,
+): Promise<Uint8Array<ArrayBuffer> | null> => {
   const method = c.req.method
   if (method === 'GET' || method === 'HEAD') return null
   const declared = c.req.header('content-length')
@@ -53,7 +56,10 @@ const MODEL_RE = /"model"\s*:\s*"((?:[^"\\]|\\.)*)"/
 const STREAM_RE = /"stream"\s*:\s*true\b/
 
 /** Model and stream flag: a full parse for small JSON bodies, a scan for large ones. */
-export const inspectBody = (body: Uint8Array | null, contentType: string | string[] | undefined): BodyInfo => {
+export const inspectBody = (
+  body: Uint8Array | null,
+  contentType: string | string[] | undefined,
+): BodyInfo => {
   if (Array.isArray(contentType)) contentType = contentType[0]
   if (!body || (contentType && !contentType.includes('json'))) return { model: '', stream: false }
   const text = new TextDecoder().decode(body)
@@ -61,7 +67,10 @@ export const inspectBody = (body: Uint8Array | null, contentType: string | strin
     try {
       const json = JSON.parse(text) as { model?: unknown; stream?: unknown }
       if (json && typeof json === 'object') {
-        return { model: typeof json.model === 'string' ? json.model : '', stream: json.stream === true }
+        return {
+          model: typeof json.model === 'string' ? json.model : '',
+          stream: json.stream === true,
+        }
       }
     } catch {
       // Not JSON after all: pass it through untouched.

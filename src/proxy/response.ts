@@ -56,14 +56,18 @@ export const observeStream = (
 const ERROR_BODY_LIMIT = 64 * 1024
 
 /** Reads an error body as text (bounded); gzip/deflate are decoded so keys can be redacted. */
-export const readErrorBody = async (res: UpstreamResponse): Promise<{ text: string; decoded: boolean }> => {
+export const readErrorBody = async (
+  res: UpstreamResponse,
+): Promise<{ text: string; decoded: boolean }> => {
   if (!res.body) return { text: '', decoded: false }
   const enc = res.headers['content-encoding']
   let stream: ReadableStream<Uint8Array> =
     res.body instanceof Uint8Array ? new Response(res.body).body! : res.body
   let decoded = false
   if (enc === 'gzip' || enc === 'deflate') {
-    stream = stream.pipeThrough(new DecompressionStream(enc) as unknown as TransformStream<Uint8Array, Uint8Array>)
+    stream = stream.pipeThrough(
+      new DecompressionStream(enc) as unknown as TransformStream<Uint8Array, Uint8Array>,
+    )
     decoded = true
   }
   const reader = stream.getReader()
@@ -80,7 +84,10 @@ export const readErrorBody = async (res: UpstreamResponse): Promise<{ text: stri
     }
   }
   const dec = new TextDecoder()
-  return { text: parts.map((p) => dec.decode(p, { stream: true })).join('') + dec.decode(), decoded }
+  return {
+    text: parts.map((p) => dec.decode(p, { stream: true })).join('') + dec.decode(),
+    decoded,
+  }
 }
 
 /** The message a log row keeps from an upstream error body: `error.message` and friends. */

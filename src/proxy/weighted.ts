@@ -6,7 +6,9 @@ export interface WeightedPicker<T> {
   readonly size: number
 }
 
-export const createWeightedPicker = <T>(items: ReadonlyArray<{ item: T; weight: number }>): WeightedPicker<T> => {
+export const createWeightedPicker = <T>(
+  items: ReadonlyArray<{ item: T; weight: number }>,
+): WeightedPicker<T> => {
   const live = items.filter((i) => i.weight > 0)
   const current = new Array<number>(live.length).fill(0)
   const total = live.reduce((s, i) => s + i.weight, 0)

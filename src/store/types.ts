@@ -155,7 +155,12 @@ export interface Store {
   listKeys(q: KeyQuery): Promise<Page<ApiKey>>
   getKey(id: number): Promise<ApiKey | null>
   /** Keys of a group in id order after `afterId`, for loading the pool in batches. */
-  loadKeys(groupId: number, afterId: number, limit: number, status?: KeyStatus): Promise<PoolKeyRow[]>
+  loadKeys(
+    groupId: number,
+    afterId: number,
+    limit: number,
+    status?: KeyStatus,
+  ): Promise<PoolKeyRow[]>
   /** Adds keys not yet in the group (dedupe by hash, in chunks). Returns the inserted rows. */
   addKeys(groupId: number, keys: NewKey[]): Promise<PoolKeyRow[]>
   /** Ids of the group's keys with these hashes (optionally only in one status). */

@@ -7,6 +7,14 @@ import { startNodeGateway, type NodeGateway } from '../../adapters/node/server'
 
 export const ADMIN_KEY = 'test-admin-key-0123456789'
 
+/** A key as GET /api/keys?reveal=true lists it (the fields tests read). */
+export interface KeyRow {
+  id: number
+  key_value: string
+  status: string
+  failure_count: number
+}
+
 export interface TestGateway {
   gw: NodeGateway
   url: string
@@ -17,6 +25,8 @@ export interface TestGateway {
     body?: unknown,
   ): Promise<{ status: number; body: T }>
   createGroup(spec: Record<string, unknown>, keys?: string[]): Promise<number>
+  /** The group's keys (up to 100), revealed and indexed by key value. */
+  keysOf(groupId: number): Promise<Record<string, KeyRow>>
   stop(): Promise<void>
 }
 
@@ -60,6 +70,13 @@ export const startTestGateway = async (env: Record<string, string> = {}): Promis
         if (k.status !== 200) throw new Error(`add keys: ${k.status} ${JSON.stringify(k.body)}`)
       }
       return id
+    },
+    async keysOf(groupId) {
+      const r = await admin<{ data: { items: KeyRow[] } }>(
+        'GET',
+        `/api/keys?group_id=${groupId}&reveal=true&page_size=100`,
+      )
+      return Object.fromEntries(r.body.data.items.map((k) => [k.key_value, k]))
     },
     async stop() {
       await gw.shutdown()
