@@ -29,6 +29,7 @@ export const createApp = (deps: Deps): EdgeloadApp => {
     cache,
     keys: createKeyService(deps),
     logs: createLogWriter(deps, () => cache.settings().request_log_write_interval_minutes),
+    limit: createConcurrencyLimit(deps.config.maxConcurrentRequests),
     startedAt: deps.now(),
   }
   const app = new Hono()
@@ -48,7 +49,7 @@ export const createApp = (deps: Deps): EdgeloadApp => {
       }),
     )
   }
-  app.use('*', createConcurrencyLimit(deps.config.maxConcurrentRequests))
+  app.use('*', core.limit.middleware)
   app.get('/health', (c) =>
     c.json({
       status: 'healthy',

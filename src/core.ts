@@ -4,12 +4,15 @@ import type { ConfigCache } from './cache'
 import type { Deps } from './deps'
 import type { KeyService } from './keys'
 import type { LogWriter } from './logs/writer'
+import type { ConcurrencyLimit } from './proxy/limit'
 
 export interface Core {
   deps: Deps
   cache: ConfigCache
   keys: KeyService
   logs: LogWriter
+  /** MAX_CONCURRENT_REQUESTS; streams hold their slot until they end. */
+  limit: ConcurrencyLimit
   /** Epoch ms when this node started (for /health uptime). */
   startedAt: number
 }

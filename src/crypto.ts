@@ -3,13 +3,15 @@
 
 const enc = new TextEncoder()
 
-/** Constant-time string equality: the time depends on the lengths only, not on the content. */
+/**
+ * Constant-time string equality: the time depends on the lengths only, not on the content.
+ * Compares UTF-16 code units directly, so the hot path allocates nothing.
+ */
 export const safeEqual = (a: string, b: string): boolean => {
-  const x = enc.encode(a)
-  const y = enc.encode(b)
-  let diff = x.length ^ y.length
-  const n = Math.max(x.length, y.length)
-  for (let i = 0; i < n; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0)
+  let diff = a.length ^ b.length
+  const n = Math.max(a.length, b.length)
+  // Past a string's end charCodeAt gives NaN, and NaN | 0 is 0.
+  for (let i = 0; i < n; i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0)
   return diff === 0
 }
 

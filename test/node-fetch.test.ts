@@ -77,11 +77,12 @@ describe('createUndiciFetch', () => {
     const body = new TextEncoder().encode('{"model":"m"}')
     const res = await fetchFn(`${base}/v1/chat?x=1`, {
       method: 'post',
+      // Lower-case names, as the FetchFn contract says.
       headers: {
-        'Content-Type': 'application/json',
-        Host: 'evil',
-        Connection: 'close',
-        'X-A': 'b',
+        'content-type': 'application/json',
+        host: 'evil',
+        connection: 'close',
+        'x-a': 'b',
       },
       body,
     })

@@ -136,11 +136,11 @@ const firstChunk = (body: Readable) =>
     body.once('error', onError)
   })
 
+/** Names are lower-case by the FetchFn contract, so one pass filters them. */
 const toRequestHeaders = (headers: Record<string, string>): Record<string, string> => {
   const out: Record<string, string> = {}
-  for (const key in headers) {
-    const name = key.toLowerCase()
-    if (!REQUEST_SKIP.has(name) && !name.startsWith('proxy-')) out[name] = headers[key]
+  for (const name in headers) {
+    if (!REQUEST_SKIP.has(name) && !name.startsWith('proxy-')) out[name] = headers[name]
   }
   return out
 }

@@ -89,17 +89,19 @@ export const startNodeGateway = async (
     if (!o.headersSent) o.setHeader('connection', 'close')
     o.shouldKeepAlive = false
   }
+  // One shared listener (no closure per request): a response counts as in flight until its
+  // last byte, streams included, has gone out.
+  function onClose(this: HttpBindings['outgoing']) {
+    open.delete(this)
+    if (--inFlight === 0) drained?.()
+  }
   const server = serve({
     fetch: (req, bindings) => {
       const { outgoing } = bindings as HttpBindings
       inFlight++
       open.add(outgoing)
       if (draining) closeAfter(outgoing)
-      // A response counts as in flight until its last byte (streams included) has gone out.
-      outgoing.once('close', () => {
-        open.delete(outgoing)
-        if (--inFlight === 0) drained?.()
-      })
+      outgoing.on('close', onClose)
       return edgeload.app.fetch(req, bindings)
     },
     port: env.PORT,

@@ -13,8 +13,6 @@ export interface ForwardRequest extends AttemptInfo {
   target: string
   headers: Record<string, string>
   signal: AbortSignal
-  /** Keeps the concurrency slot for the life of a stream; returns its release. */
-  holdSlot?: () => () => void
 }
 
 interface Failure {
@@ -141,10 +139,10 @@ export const forward = async (core: Core, req: ForwardRequest): Promise<Response
       logs.push(toLogRow(info, deps.now(), { status: res.status, type: 'final', upstream }))
       return new Response(res.body, { status: res.status, headers: responseHeaders(res, false) })
     }
-    const release = req.holdSlot?.()
-    if (release) req.signal.addEventListener('abort', release, { once: true })
+    const release = core.limit.hold()
+    req.signal.addEventListener('abort', release, { once: true })
     const onEnd = (end: BodyEnd) => {
-      release?.()
+      release()
       const error =
         end.how === 'error'
           ? `stream broken: ${end.error}`

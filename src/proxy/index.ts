@@ -52,7 +52,6 @@ export const createProxyRoutes = (core: Core): Hono => {
       target,
       headers: upstreamHeaders(raw, isStream),
       signal: c.req.raw.signal,
-      holdSlot: c.get('holdSlot'),
     })
   })
 
