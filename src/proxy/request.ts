@@ -52,6 +52,7 @@ export interface BodyInfo {
 }
 
 const FULL_PARSE_LIMIT = 64 * 1024
+const decoder = new TextDecoder()
 const MODEL_RE = /"model"\s*:\s*"((?:[^"\\]|\\.)*)"/
 const STREAM_RE = /"stream"\s*:\s*true\b/
 
@@ -62,7 +63,7 @@ export const inspectBody = (
 ): BodyInfo => {
   if (Array.isArray(contentType)) contentType = contentType[0]
   if (!body || (contentType && !contentType.includes('json'))) return { model: '', stream: false }
-  const text = new TextDecoder().decode(body)
+  const text = decoder.decode(body)
   if (body.byteLength <= FULL_PARSE_LIMIT) {
     try {
       const json = JSON.parse(text) as { model?: unknown; stream?: unknown }
