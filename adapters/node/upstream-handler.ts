@@ -1,0 +1,170 @@
+// One upstream exchange as an undici dispatch handler: no Node Readable per response, just the
+// callbacks. A small body that arrives whole in its first chunk is handed over as bytes; anything
+// else becomes a Web stream fed chunk by chunk, paused while its reader is behind.
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Dispatcher } from 'undici'
+import type { BodyEnd, UpstreamResponse } from '../../src/deps'
+
+type Controller = Dispatcher.DispatchController
+
+const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade'])
+const isHop = (name: string) => HOP.has(name) || name.startsWith('proxy-')
+// Statuses whose Response must have a null body (fetch spec "null body status").
+const NULL_BODY = new Set([101, 103, 204, 205, 304])
+const WHOLE_BODY_MAX = 256 * 1024
+const EMPTY = new Uint8Array(0)
+
+/** A plain object (which @hono/node-server writes straight through), minus hop-by-hop fields. */
+export const toResponseHeaders = (headers: IncomingHttpHeaders) => {
+  const plain: Record<string, string> = {}
+  let cookies: string[] | undefined
+  // Fields named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
+  const listed = headers.connection
+    ?.toLowerCase()
+    .split(',')
+    .map((s) => s.trim())
+  for (const name in headers) {
+    const value = headers[name]
+    if (value === undefined || isHop(name) || listed?.includes(name)) continue
+    if (typeof value === 'string') plain[name] = value
+    else if (name === 'set-cookie') cookies = value
+    else plain[name] = value.join(', ')
+  }
+  return { plain, cookies }
+}
+
+export class UpstreamHandler implements Dispatcher.DispatchHandler {
+  private controller: Controller | null = null
+  private stream: ReadableStreamDefaultController<Uint8Array> | null = null
+  private head: { status: number; plain: Record<string, string>; cookies?: string[] } | null = null
+  /** content-length while waiting to see whether the first chunk is the whole body. */
+  private whole = 0
+  private settled = false
+  private done = false
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private ended: ((end: BodyEnd) => void) | null = null
+
+  constructor(
+    private readonly method: string,
+    private readonly signal: AbortSignal | undefined,
+    private readonly totalMs: number | undefined,
+    private readonly started: number,
+    private readonly resolve: (res: UpstreamResponse) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {}
+
+  // Once the body is handed over, the abort waits a turn: when a client leaves, the server
+  // cancels the body itself, which ends it quietly instead of as an error it would log.
+  private onAbort = () => {
+    if (!this.settled) return this.controller?.abort(this.signal!.reason)
+    setImmediate(() => this.controller?.abort(this.signal!.reason))
+  }
+
+  onRequestStart(controller: Controller) {
+    this.controller = controller
+    if (!this.signal) return
+    if (this.signal.aborted) controller.abort(this.signal.reason)
+    else this.signal.addEventListener('abort', this.onAbort, { once: true })
+  }
+
+  onResponseStart(_c: Controller, status: number, headers: IncomingHttpHeaders) {
+    if (status < 200 && status !== 101) return // informational: the real answer follows
+    const { plain, cookies } = toResponseHeaders(headers)
+    this.head = { status, plain, cookies }
+    if (this.method === 'HEAD' || NULL_BODY.has(status)) return this.settle(null)
+    const length = Number(headers['content-length'])
+    if (length > 0 && length <= WHOLE_BODY_MAX) this.whole = length
+    else this.open(null)
+  }
+
+  onResponseData(controller: Controller, chunk: Buffer) {
+    if (this.done) return
+    if (this.whole) {
+      const n = this.whole
+      this.whole = 0
+      // The whole body in one chunk: bytes, written with the headers in one go.
+      if (chunk.byteLength === n) return this.settle(chunk as Uint8Array<ArrayBuffer>)
+      return this.open(chunk)
+    }
+    if (!this.stream) return
+    this.stream.enqueue(chunk)
+    if ((this.stream.desiredSize ?? 1) <= 0) controller.pause()
+  }
+
+  onResponseEnd() {
+    if (this.whole) {
+      this.whole = 0
+      this.settle(EMPTY)
+    }
+    this.finish({ how: 'done' })
+    this.stream?.close()
+  }
+
+  onResponseError(_c: Controller, err: Error) {
+    if (!this.settled) {
+      this.cleanup()
+      this.settled = true
+      this.done = true
+      return this.reject(this.signal?.aborted ? this.signal.reason : err)
+    }
+    if (this.done) return
+    this.finish(this.signal?.aborted ? { how: 'aborted' } : { how: 'error', error: err.message })
+    this.stream?.error(err)
+  }
+
+  private settle(body: UpstreamResponse['body']) {
+    if (this.settled) return
+    this.settled = true
+    const h = this.head!
+    const res: UpstreamResponse = { status: h.status, headers: h.plain, cookies: h.cookies, body }
+    if (body instanceof ReadableStream) {
+      res.ended = new Promise<BodyEnd>((r) => (this.ended = r))
+      if (this.totalMs) this.limit()
+    } else {
+      this.done = true
+      this.cleanup()
+    }
+    this.resolve(res)
+  }
+
+  /** The body as a Web stream, starting with `first` when a chunk is already here. */
+  private open(first: Uint8Array | null) {
+    const body = new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          this.stream = c
+          if (first) c.enqueue(first)
+        },
+        pull: () => this.controller?.resume(),
+        cancel: () => {
+          if (this.done) return
+          this.finish({ how: 'aborted' })
+          this.controller?.abort(new Error('the reader cancelled the body'))
+        },
+      },
+      { highWaterMark: 16 },
+    )
+    this.settle(body)
+  }
+
+  /** A plain request's body still streaming when its total time runs out is cut. */
+  private limit() {
+    const left = Math.max(this.totalMs! - (Date.now() - this.started), 0)
+    this.timer = setTimeout(
+      () => this.controller?.abort(new DOMException('upstream request timed out', 'TimeoutError')),
+      left,
+    )
+  }
+
+  private finish(end: BodyEnd) {
+    if (this.done) return
+    this.done = true
+    this.cleanup()
+    this.ended?.(end)
+  }
+
+  private cleanup() {
+    clearTimeout(this.timer)
+    this.signal?.removeEventListener('abort', this.onAbort)
+  }
+}
