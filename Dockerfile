@@ -5,12 +5,11 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY tsconfig.json ./
-COPY scripts ./scripts
 COPY src ./src
 COPY adapters ./adapters
 COPY migrations ./migrations
-RUN node scripts/start.mjs --build-only
+RUN node adapters/node/start.mjs --build-only
 EXPOSE 3001
 VOLUME ["/app/data"]
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3001)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "scripts/start.mjs"]
+CMD ["node", "adapters/node/start.mjs"]

@@ -150,7 +150,7 @@ export const startEdgeload = async (upstream: string, cpu: number | null): Promi
     LOG_LEVEL: 'warn',
   }
   // Started the way `npm start` starts it: compiled by esbuild, no TypeScript loader.
-  const proc = spawnTs('scripts/start.mjs', [], { ...env, BENCH_PROFILE: '1' }, cpu)
+  const proc = spawnTs('adapters/node/start.mjs', [], { ...env, BENCH_PROFILE: '1' }, cpu)
   const base = `http://127.0.0.1:${port}`
   const stop = async () => {
     await proc.stop()

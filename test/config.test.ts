@@ -152,7 +152,7 @@ describe('resolveAuthKey', () => {
   })
 })
 
-describe('node scripts/start.mjs', () => {
+describe('node adapters/node/start.mjs', () => {
   it('exits non-zero naming PORT when PORT=abc', async () => {
     const cwd = tempDir()
     const child = startChild(cwd, { ...cleanEnv(), PORT: 'abc', AUTH_KEY: ADMIN_KEY })

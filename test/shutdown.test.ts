@@ -1,6 +1,6 @@
 // Graceful shutdown under load: in-flight requests and streams finish, new connections are
 // refused, and every buffered request-log row reaches the database. Also SIGTERM to a real
-// `node scripts/start.mjs` child process.
+// `node adapters/node/start.mjs` child process.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -122,7 +122,7 @@ describe('graceful shutdown in process', () => {
   })
 })
 
-describe('SIGTERM to node scripts/start.mjs', () => {
+describe('SIGTERM to node adapters/node/start.mjs', () => {
   let child: StartedChild | null = null
   let dir = ''
 

@@ -1,8 +1,8 @@
-// Runs `node scripts/start.mjs` as a child process, the way an operator starts the gateway.
+// Runs `node adapters/node/start.mjs` as a child process, the way an operator starts the gateway.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const START = fileURLToPath(new URL('../../scripts/start.mjs', import.meta.url))
+const START = fileURLToPath(new URL('../../adapters/node/start.mjs', import.meta.url))
 
 export interface ChildExit {
   code: number | null

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
 
 // Paths are the repo's, not the working directory's: `.env` and ./data stay relative to the cwd.
-const root = fileURLToPath(new URL('..', import.meta.url))
+const root = fileURLToPath(new URL('../..', import.meta.url))
 if (
   existsSync(join(root, 'admin/index.html')) &&
   !existsSync(join(root, 'admin/dist/index.html'))

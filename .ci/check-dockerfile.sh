@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Performs the Dockerfile's steps without a Docker engine: a fresh folder stands in for the
 # image, COPY copies, RUN runs there, ENV exports, and CMD starts the gateway, which must answer
-# its HEALTHCHECK. Usage: scripts/check-dockerfile.sh [port]
+# its HEALTHCHECK. Usage: .ci/check-dockerfile.sh [port]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 port=${1:-3917}
