@@ -1,0 +1,209 @@
+// The definitions of the system settings (reference §5.1): name, type, default, limits, category
+// and whether a group may override it. Read by the settings API and the config cache.
+import { parseStatusRanges } from './proxy/failover'
+
+export type SettingType = 'int' | 'bool' | 'string'
+export type SettingValue = number | boolean | string
+
+export interface SettingDef {
+  key: string
+  name: string
+  type: SettingType
+  default: SettingValue
+  description: string
+  category: 'Basic' | 'Request' | 'Key'
+  min?: number
+  required?: boolean
+  groupOverridable: boolean
+  /** Extra check beyond type/min/required; returns an error message or null. */
+  check?: (v: SettingValue) => string | null
+}
+
+const checkStatusCodes = (v: SettingValue) =>
+  parseStatusRanges(String(v)) === null ? 'must be status codes or ranges, e.g. 429,500-599' : null
+
+export const SETTING_DEFS: readonly SettingDef[] = [
+  {
+    key: 'app_url',
+    name: 'Project URL',
+    type: 'string',
+    default: 'http://localhost:3001',
+    description: 'Base URL shown for group endpoints',
+    category: 'Basic',
+    required: true,
+    groupOverridable: false,
+  },
+  {
+    key: 'proxy_keys',
+    name: 'Global proxy keys',
+    type: 'string',
+    default: '',
+    description: 'Comma-separated proxy keys valid for every group',
+    category: 'Basic',
+    required: true,
+    groupOverridable: false,
+  },
+  {
+    key: 'request_log_retention_days',
+    name: 'Log retention (days)',
+    type: 'int',
+    default: 7,
+    description: 'Days to keep request logs; 0 keeps them forever',
+    category: 'Basic',
+    min: 0,
+    groupOverridable: false,
+  },
+  {
+    key: 'request_log_write_interval_minutes',
+    name: 'Log write interval (minutes)',
+    type: 'int',
+    default: 1,
+    description: 'How often buffered request logs are written; 0 writes each at once',
+    category: 'Basic',
+    min: 0,
+    groupOverridable: false,
+  },
+  {
+    key: 'enable_request_body_logging',
+    name: 'Log request bodies',
+    type: 'bool',
+    default: false,
+    description: 'Store request bodies (up to 65000 characters) in the request log',
+    category: 'Basic',
+    groupOverridable: true,
+  },
+  {
+    key: 'request_timeout',
+    name: 'Request timeout (s)',
+    type: 'int',
+    default: 600,
+    description: 'Total time for a non-stream request',
+    category: 'Request',
+    min: 1,
+    groupOverridable: true,
+  },
+  {
+    key: 'connect_timeout',
+    name: 'Connect timeout (s)',
+    type: 'int',
+    default: 15,
+    description: 'Time to open a connection to the upstream',
+    category: 'Request',
+    min: 1,
+    groupOverridable: true,
+  },
+  {
+    key: 'idle_conn_timeout',
+    name: 'Idle connection timeout (s)',
+    type: 'int',
+    default: 120,
+    description: 'How long an idle upstream connection is kept',
+    category: 'Request',
+    min: 1,
+    groupOverridable: true,
+  },
+  {
+    key: 'response_header_timeout',
+    name: 'Response header timeout (s)',
+    type: 'int',
+    default: 600,
+    description: 'Time to wait for upstream response headers, streams included',
+    category: 'Request',
+    min: 1,
+    groupOverridable: true,
+  },
+  {
+    key: 'max_idle_conns',
+    name: 'Max idle connections',
+    type: 'int',
+    default: 100,
+    description: 'Idle upstream connections kept in total',
+    category: 'Request',
+    min: 1,
+    groupOverridable: true,
+  },
+  {
+    key: 'max_idle_conns_per_host',
+    name: 'Max idle connections per host',
+    type: 'int',
+    default: 50,
+    description: 'Idle upstream connections kept per host',
+    category: 'Request',
+    min: 1,
+    groupOverridable: true,
+  },
+  {
+    key: 'proxy_url',
+    name: 'Outbound proxy URL',
+    type: 'string',
+    default: '',
+    description:
+      'HTTP, HTTPS or SOCKS5 proxy for upstream calls; empty uses HTTP_PROXY/HTTPS_PROXY',
+    category: 'Request',
+    groupOverridable: true,
+  },
+  {
+    key: 'max_retries',
+    name: 'Max retries',
+    type: 'int',
+    default: 3,
+    description: 'Extra attempts, each on another key',
+    category: 'Key',
+    min: 0,
+    groupOverridable: true,
+  },
+  {
+    key: 'blacklist_threshold',
+    name: 'Blacklist threshold',
+    type: 'int',
+    default: 3,
+    description: 'Consecutive auth failures before a key becomes invalid; 0 never blacklists',
+    category: 'Key',
+    min: 0,
+    groupOverridable: true,
+  },
+  {
+    key: 'failover_status_codes',
+    name: 'Failover status codes',
+    type: 'string',
+    default: '401,403,408,429,500-599',
+    description: 'Upstream statuses that make the gateway retry on another key',
+    category: 'Key',
+    groupOverridable: true,
+    check: checkStatusCodes,
+  },
+  {
+    key: 'key_validation_interval_minutes',
+    name: 'Key validation interval (minutes)',
+    type: 'int',
+    default: 60,
+    description: 'How often invalid keys are re-validated',
+    category: 'Key',
+    min: 1,
+    groupOverridable: true,
+  },
+  {
+    key: 'key_validation_concurrency',
+    name: 'Key validation concurrency',
+    type: 'int',
+    default: 10,
+    description: 'Keys validated at once',
+    category: 'Key',
+    min: 1,
+    groupOverridable: true,
+  },
+  {
+    key: 'key_validation_timeout_seconds',
+    name: 'Key validation timeout (s)',
+    type: 'int',
+    default: 20,
+    description: 'Time limit of one validation request',
+    category: 'Key',
+    min: 1,
+    groupOverridable: true,
+  },
+]
+
+export const SETTING_BY_KEY: ReadonlyMap<string, SettingDef> = new Map(
+  SETTING_DEFS.map((d) => [d.key, d]),
+)
