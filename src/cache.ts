@@ -3,6 +3,8 @@
 import type { Channel } from './channels/types'
 import { getChannel } from './channels/index'
 import { createStatusMatcher, type StatusMatcher } from './proxy/failover'
+import { compileHeaderRules, type CompiledHeaderRule } from './proxy/header-rules'
+import { compileTransforms, type RequestTransforms } from './proxy/transform'
 import { createWeightedPicker, type WeightedPicker } from './proxy/weighted'
 import { effectiveSettings, toSettings, type Settings } from './settings'
 import type { Group, Store } from './store/types'
@@ -14,6 +16,10 @@ export interface GroupEntry {
   failover: StatusMatcher
   proxyKeys: string[]
   upstreams: WeightedPicker<string>
+  /** Null when the group has none, so the hot path pays one null check (issue 3, Routing). */
+  headerRules: CompiledHeaderRule[] | null
+  /** Param overrides and model redirects; null when the group has neither. */
+  transforms: RequestTransforms | null
 }
 
 export interface ConfigCache {
@@ -43,6 +49,12 @@ export const toGroupEntry = (group: Group, system: Settings): GroupEntry | null 
     proxyKeys: splitKeys(group.proxy_keys ?? ''),
     upstreams: createWeightedPicker(
       group.upstreams.map((u) => ({ item: u.url.replace(/\/+$/, ''), weight: u.weight })),
+    ),
+    headerRules: compileHeaderRules(group.header_rules),
+    transforms: compileTransforms(
+      group.param_overrides,
+      group.model_redirect_rules,
+      group.model_redirect_strict,
     ),
   }
 }

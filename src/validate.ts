@@ -2,6 +2,7 @@
 import type { GroupEntry } from './cache'
 import type { Core } from './core'
 import { redact, stripKeyParam } from './crypto'
+import { applyHeaderRules } from './proxy/header-rules'
 import { errorMessageOf, readErrorBody } from './proxy/response'
 
 export interface ValidationResult {
@@ -19,6 +20,15 @@ export const validateKey = async (
   const base = entry.upstreams.next()
   if (!base) return { ok: false, status: 0, error: 'no upstream with weight > 0' }
   const { url, init } = channel.validationRequest(group, base, key)
+  // v1 applies header rules to validation too, with the loopback address as the client (§6).
+  if (entry.headerRules) {
+    applyHeaderRules(init.headers, entry.headerRules, {
+      clientIp: '127.0.0.1',
+      now: core.deps.now(),
+      groupName: group.name,
+      apiKey: key,
+    })
+  }
   try {
     const limit = settings.key_validation_timeout_seconds * 1000
     const res = await core.deps.fetch(new URL(url), {

@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest'
 
 describe('Dockerfile', () => {
   it('installs, starts and answers its health check', () => {
-    const r = spawnSync('bash', ['.ci/check-dockerfile.sh', '3918'], { encoding: 'utf8', timeout: 170_000 })
+    const r = spawnSync('bash', ['.ci/check-dockerfile.sh', '3918'], {
+      encoding: 'utf8',
+      timeout: 170_000,
+    })
     const out = `${r.stdout}\n${r.stderr}`
     expect(out, out).toContain('HEALTHCHECK ok')
     expect(out).toContain('stopped cleanly')

@@ -118,6 +118,8 @@ describe('scheduling', () => {
     await t.close()
     const master = manualScheduler()
     t = await createTestApp({ scheduler: master.scheduler, config: { isMaster: true } })
-    expect(master.jobs.map((j) => j.every).sort((a, b) => a - b)).toEqual([5_000, 300_000, 7_200_000])
+    expect(master.jobs.map((j) => j.every).sort((a, b) => a - b)).toEqual([
+      5_000, 300_000, 7_200_000,
+    ])
   })
 })

@@ -1,11 +1,16 @@
-// The admin API, mounted at /api: body limit, then login (public), then admin auth for the rest.
+// The admin API, mounted at /api: body limit, then login and integration info (public), then admin
+// auth for the rest.
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { Core } from '../core'
 import { AppError } from '../errors'
 import { adminAuth } from './auth'
+import { createDashboardRoutes } from './dashboard'
 import { createGroupRoutes } from './groups'
+import { createGroupExtraRoutes } from './groups-extra'
+import { createIntegrationRoute } from './integration'
 import { createKeyRoutes } from './keys'
+import { exportLogs } from './logs-export'
 import { createLogRoutes } from './logs'
 import { createLoginRoute, createMiscRoutes } from './misc'
 import { createSettingsRoutes } from './settings'
@@ -22,13 +27,18 @@ export const createAdminRoutes = (core: Core): Hono => {
       },
     }),
   )
-  // Hono runs handlers in registration order: login answers before the auth middleware is reached.
+  // Hono runs handlers in registration order: the public routes answer before the auth middleware.
   api.route('/', createLoginRoute(core))
+  api.route('/', createIntegrationRoute(core))
   api.use('*', adminAuth(authKey))
+  // Before the CRUD routes, so `PUT /groups/reorder` is not taken for `PUT /groups/:id`.
+  api.route('/groups', createGroupExtraRoutes(core))
   api.route('/groups', createGroupRoutes(core))
   api.route('/keys', createKeyRoutes(core))
   api.route('/settings', createSettingsRoutes(core))
+  api.get('/logs/export', exportLogs(core))
   api.route('/logs', createLogRoutes(core))
+  api.route('/dashboard', createDashboardRoutes(core))
   api.route('/', createMiscRoutes())
   return api
 }

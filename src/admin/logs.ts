@@ -18,7 +18,7 @@ const time = z
 
 const text = z.string().max(255).optional()
 
-const logQuery = z.object({
+export const logQuery = z.object({
   ...pagingQuery,
   parent_group_name: text,
   group_name: text,

@@ -4,8 +4,11 @@ import type { Core } from '../core'
 import { redact } from '../crypto'
 import type { BodyEnd, UpstreamResponse } from '../deps'
 import { AppError } from '../errors'
+import { applyHeaderRules } from './header-rules'
 import { classifyStatus } from './health'
 import { toLogRow, type AttemptInfo } from './log'
+import { interceptModelList } from './model-list'
+import type { ModelRedirect } from './redirect'
 import { errorMessageOf, observeStream, readErrorBody, responseHeaders } from './response'
 
 export interface ForwardRequest extends AttemptInfo {
@@ -13,6 +16,8 @@ export interface ForwardRequest extends AttemptInfo {
   target: string
   headers: Record<string, string>
   signal: AbortSignal
+  /** Set on model-list calls of a group with redirect rules: a 200 list gets rewritten. */
+  modelList?: { redirect: ModelRedirect; firstPage: boolean } | null
 }
 
 interface Failure {
@@ -60,6 +65,15 @@ export const forward = async (core: Core, req: ForwardRequest): Promise<Response
     const url = new URL(base + req.target)
     const headers = { ...req.headers }
     channel.injectKey(url, headers, picked.value)
+    // After the key, so a rule can override or remove the auth header (reference §2.6).
+    if (entry.headerRules) {
+      applyHeaderRules(headers, entry.headerRules, {
+        clientIp: req.sourceIp,
+        now: deps.now(),
+        groupName: group.name,
+        apiKey: picked.value,
+      })
+    }
     const upstream = url.href
     const info = { ...req, key: picked.value, startedAt: deps.now() }
 
@@ -134,6 +148,11 @@ export const forward = async (core: Core, req: ForwardRequest): Promise<Response
     // A success changes nothing for a key without failures; skipping it keeps the hot path free.
     if (res.status < 400 && picked.failures > 0) {
       deps.waitUntil(keys.report(group.id, picked.id, { kind: 'success' }, policy))
+    }
+    if (req.modelList && res.status === 200) {
+      const out = await interceptModelList(res, req.modelList.redirect, req.modelList.firstPage)
+      logs.push(toLogRow(info, deps.now(), { status: res.status, type: 'final', upstream }))
+      return out
     }
     if (!req.isStream || !res.body || res.body instanceof Uint8Array) {
       logs.push(toLogRow(info, deps.now(), { status: res.status, type: 'final', upstream }))

@@ -15,6 +15,7 @@ type GroupMethods = Pick<
   | 'updateGroup'
   | 'deleteGroup'
   | 'setGroupValidatedAt'
+  | 'setGroupSorts'
 >
 
 // Five bound values per settings row: key, value, description, created_at, updated_at.
@@ -143,6 +144,15 @@ export const createSqlGroups = (db: SqlDb): GroupMethods => {
 
     async setGroupValidatedAt(id, at) {
       await db.update(groups).set({ last_validated_at: at }).where(eq(groups.id, id))
+    },
+
+    async setGroupSorts(items) {
+      const now = new Date()
+      await runBatch(db, (q) =>
+        items.map((i) =>
+          q.update(groups).set({ sort: i.sort, updated_at: now }).where(eq(groups.id, i.id)),
+        ),
+      )
     },
   }
 }

@@ -24,9 +24,12 @@ import {
   type SqlDb,
   type Stmt,
 } from './sql-util'
-import type { LogQuery, RequestLog, Store } from './types'
+import type { LogFilter, RequestLog, Store } from './types'
 
-type LogMethods = Pick<Store, 'insertLogs' | 'queryLogs' | 'deleteLogsBefore' | 'hourlyStats'>
+type LogMethods = Pick<
+  Store,
+  'insertLogs' | 'queryLogs' | 'deleteLogsBefore' | 'hourlyStats' | 'countLogs'
+>
 
 const HOUR_MS = 3_600_000
 // Column order of the table, which INSERT … SELECT fills positionally.
@@ -111,7 +114,7 @@ const updateUsage = (q: SqlDb, part: KeyUsage[]) => {
     .where(sql`${apiKeys.group_id} = u.column1 and ${apiKeys.key_hash} = u.column2`)
 }
 
-const logFilter = (q: LogQuery): SQL | undefined => {
+export const logFilter = (q: LogFilter): SQL | undefined => {
   const contains = (col: Column, v: string) => sql`${col} like ${likeContains(v)} escape '\\'`
   return and(
     q.parent_group_name ? contains(requestLogs.parent_group_name, q.parent_group_name) : undefined,
@@ -226,4 +229,19 @@ export const createSqlLogs = (db: SqlDb): LogMethods => ({
         ),
       )
       .orderBy(asc(groupHourlyStats.time), asc(groupHourlyStats.group_id)),
+
+  /** A range count on idx_request_logs_timestamp; request_type is checked on those rows only. */
+  async countLogs({ from, to, request_type }) {
+    const [row] = await db
+      .select({ n: count() })
+      .from(requestLogs)
+      .where(
+        and(
+          gte(requestLogs.timestamp, from),
+          lt(requestLogs.timestamp, to),
+          request_type ? eq(requestLogs.request_type, request_type) : undefined,
+        ),
+      )
+    return row?.n ?? 0
+  },
 })

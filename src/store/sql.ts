@@ -3,6 +3,7 @@
 import { createSqlGroups, createSqlSettings } from './sql-groups'
 import { createSqlKeys } from './sql-keys'
 import { createSqlLogs } from './sql-logs'
+import { createSqlLogExport } from './sql-logs-export'
 import type { SqlDb } from './sql-util'
 import type { Store } from './types'
 
@@ -17,5 +18,6 @@ export const createSqlStore = (db: SqlDb, opts: SqlStoreOptions = {}): Store => 
   ...createSqlGroups(db),
   ...createSqlKeys(db),
   ...createSqlLogs(db),
+  ...createSqlLogExport(db),
   close: opts.close ?? (async () => {}),
 })

@@ -119,6 +119,17 @@ export interface LogQuery {
   end_time?: Date
 }
 
+/** The log filters without paging: what the CSV export pages through by key hash. */
+export type LogFilter = Omit<LogQuery, 'page' | 'page_size'>
+
+/** A key's latest log row, as the log export lists it. */
+export interface LogKeyRow {
+  key_hash: string
+  key_masked: string
+  group_name: string
+  status_code: number
+}
+
 export interface HourlyStat {
   time: Date
   group_id: number
@@ -150,6 +161,8 @@ export interface Store {
   /** Deletes the group and its keys (logs and stats are kept). */
   deleteGroup(id: number): Promise<boolean>
   setGroupValidatedAt(id: number, at: Date): Promise<void>
+  /** Sets `sort` on each listed group in one atomic batch; unknown ids are skipped. */
+  setGroupSorts(items: Array<{ id: number; sort: number }>): Promise<void>
 
   // keys
   listKeys(q: KeyQuery): Promise<Page<ApiKey>>
@@ -180,6 +193,13 @@ export interface Store {
   queryLogs(q: LogQuery): Promise<Page<RequestLog>>
   deleteLogsBefore(t: Date): Promise<number>
   hourlyStats(from: Date, to: Date, groupId?: number): Promise<HourlyStat[]>
+  /** Rows with `from <= timestamp < to` (optionally of one request_type), via the time index. */
+  countLogs(q: { from: Date; to: Date; request_type?: 'retry' | 'final' }): Promise<number>
+  /**
+   * One row per distinct non-empty key_hash among the matching logs (that hash's latest row),
+   * ordered by key_hash, starting after `afterHash`: the CSV export's keyset paging.
+   */
+  logKeys(q: LogFilter, afterHash: string, limit: number): Promise<LogKeyRow[]>
 
   close(): Promise<void>
 }

@@ -75,7 +75,11 @@ export const createFakeOpenAI = (eventDelayMs = 30): FakeOpenAI => {
 
   const webFetch = async (url: string | URL | Request, init: RequestInit = {}) => {
     const body = init.body ? await new Response(init.body).text() : ''
-    calls.push({ url: String(url), authorization: new Headers(init.headers).get('authorization'), body })
+    calls.push({
+      url: String(url),
+      authorization: new Headers(init.headers).get('authorization'),
+      body,
+    })
     const json = JSON.parse(body || '{}') as { model?: string; stream?: boolean }
     const model = json.model ?? 'unknown'
     if (!json.stream) return Response.json(completion(model))
