@@ -12,6 +12,7 @@ import { createKeyService } from './keys-service'
 import { createLogWriter } from './logs/writer'
 import { createProxyRoutes } from './proxy/index'
 import { createConcurrencyLimit } from './proxy/limit'
+import { createMemoryTaskLock, createTaskRunner } from './tasks'
 
 export interface EdgeloadApp {
   app: Hono
@@ -30,6 +31,7 @@ export const createApp = (deps: Deps): EdgeloadApp => {
     keys: createKeyService(deps),
     logs: createLogWriter(deps, () => cache.settings().request_log_write_interval_minutes),
     limit: createConcurrencyLimit(deps.config.maxConcurrentRequests),
+    tasks: createTaskRunner(deps, createMemoryTaskLock()),
     startedAt: deps.now(),
   }
   const app = new Hono()

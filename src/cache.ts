@@ -7,7 +7,7 @@ import { compileHeaderRules, type CompiledHeaderRule } from './proxy/header-rule
 import { compileTransforms, type RequestTransforms } from './proxy/transform'
 import { createWeightedPicker, type WeightedPicker } from './proxy/weighted'
 import { effectiveSettings, toSettings, type Settings } from './settings'
-import type { Group, Store } from './store/types'
+import type { Group, Store, SubGroupRow } from './store/types'
 
 export interface GroupEntry {
   group: Group
@@ -20,6 +20,15 @@ export interface GroupEntry {
   headerRules: CompiledHeaderRule[] | null
   /** Param overrides and model redirects; null when the group has neither. */
   transforms: RequestTransforms | null
+  /** Set on aggregate groups only, so a standard group pays one null check (issue 3). */
+  aggregate: AggregateMembers | null
+}
+
+export interface AggregateMembers {
+  /** Every member, with its weight (0 = never picked), in membership order. */
+  members: Array<{ entry: GroupEntry; weight: number }>
+  /** Smooth WRR over the members with weight > 0; state lives until the next reload. */
+  picker: WeightedPicker<GroupEntry>
 }
 
 export interface ConfigCache {
@@ -56,6 +65,26 @@ export const toGroupEntry = (group: Group, system: Settings): GroupEntry | null 
       group.model_redirect_rules,
       group.model_redirect_strict,
     ),
+    aggregate: null,
+  }
+}
+
+/** Links each aggregate entry to its member entries; a member missing from the cache is dropped. */
+const linkAggregates = (ids: Map<number, GroupEntry>, rows: SubGroupRow[]) => {
+  const byParent = new Map<number, SubGroupRow[]>()
+  for (const r of rows) byParent.set(r.group_id, [...(byParent.get(r.group_id) ?? []), r])
+  for (const e of ids.values()) {
+    if (e.group.group_type !== 'aggregate') continue
+    const members = (byParent.get(e.group.id) ?? []).flatMap((r) => {
+      const m = ids.get(r.sub_group_id)
+      return m && !m.aggregate && m.group.group_type === 'standard'
+        ? [{ entry: m, weight: r.weight }]
+        : []
+    })
+    e.aggregate = {
+      members,
+      picker: createWeightedPicker(members.map((m) => ({ item: m.entry, weight: m.weight }))),
+    }
   }
 }
 
@@ -69,7 +98,11 @@ export const createConfigCache = (store: Store): ConfigCache => {
   let again = false
 
   const load = async () => {
-    const [rows, groups] = await Promise.all([store.getSettings(), store.listGroups()])
+    const [rows, groups, subs] = await Promise.all([
+      store.getSettings(),
+      store.listGroups(),
+      store.listSubGroups(null),
+    ])
     const nextSystem = toSettings(rows)
     const names = new Map<string, GroupEntry>()
     const ids = new Map<number, GroupEntry>()
@@ -79,6 +112,7 @@ export const createConfigCache = (store: Store): ConfigCache => {
       names.set(g.name, e)
       ids.set(g.id, e)
     }
+    linkAggregates(ids, subs)
     system = nextSystem
     globalKeys = splitKeys(nextSystem.proxy_keys)
     byName = names

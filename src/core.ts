@@ -5,6 +5,7 @@ import type { Deps } from './deps'
 import type { KeyService } from './keys'
 import type { LogWriter } from './logs/writer'
 import type { ConcurrencyLimit } from './proxy/limit'
+import type { TaskRunner } from './tasks'
 
 export interface Core {
   deps: Deps
@@ -13,6 +14,8 @@ export interface Core {
   logs: LogWriter
   /** MAX_CONCURRENT_REQUESTS; streams hold their slot until they end. */
   limit: ConcurrencyLimit
+  /** The one long-running key task (import, delete, validate) and its progress. */
+  tasks: TaskRunner
   /** Epoch ms when this node started (for /health uptime). */
   startedAt: number
 }

@@ -2,6 +2,7 @@
 import type { GroupEntry } from './cache'
 import type { Core } from './core'
 import { redact, stripKeyParam } from './crypto'
+import { classifyStatus } from './proxy/health'
 import { applyHeaderRules } from './proxy/header-rules'
 import { errorMessageOf, readErrorBody } from './proxy/response'
 
@@ -9,6 +10,8 @@ export interface ValidationResult {
   ok: boolean
   status: number
   error: string
+  /** 401/403 or a provider's invalid-key error: the only failures that count against a key. */
+  authFailure: boolean
 }
 
 export const validateKey = async (
@@ -18,7 +21,9 @@ export const validateKey = async (
 ): Promise<ValidationResult> => {
   const { settings, channel, group } = entry
   const base = entry.upstreams.next()
-  if (!base) return { ok: false, status: 0, error: 'no upstream with weight > 0' }
+  if (!base) {
+    return { ok: false, status: 0, error: 'no upstream with weight > 0', authFailure: false }
+  }
   const { url, init } = channel.validationRequest(group, base, key)
   // v1 applies header rules to validation too, with the loopback address as the client (§6).
   if (entry.headerRules) {
@@ -36,15 +41,19 @@ export const validateKey = async (
       timeouts: { connect: settings.connect_timeout * 1000, headers: limit, total: limit },
     })
     const { text } = await readErrorBody(res)
-    if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, error: '' }
+    if (res.status >= 200 && res.status < 300) {
+      return { ok: true, status: res.status, error: '', authFailure: false }
+    }
+    const outcome = classifyStatus(channel, res.status, res.headers, text, core.deps.now())
     return {
       ok: false,
       status: res.status,
       error: `[status ${res.status}] ${redact(errorMessageOf(text), key)}`,
+      authFailure: outcome?.kind === 'auth_failure',
     }
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err)
-    return { ok: false, status: 0, error: redact(stripKeyParam(msg), key) }
+    return { ok: false, status: 0, error: redact(stripKeyParam(msg), key), authFailure: false }
   }
 }
 

@@ -203,7 +203,11 @@ describe('groups', () => {
       'header_rules.0.action: ',
     ],
     ['redirect rules not strings', { model_redirect_rules: { a: 1 } }, 'model_redirect_rules.a: '],
-    ['aggregate group', { group_type: 'aggregate' }, 'aggregate groups are not supported yet'],
+    [
+      'aggregate with redirect rules',
+      { group_type: 'aggregate', model_redirect_rules: { a: 'b' } },
+      'aggregate groups cannot have model redirect rules',
+    ],
   ]
 
   it.each(badCreates)('rejects %s with 400 and writes nothing', async (_label, over, message) => {

@@ -106,6 +106,35 @@ export function testStore(name: string, make: MakeStore) {
       })
     })
 
+    describe('aggregate membership', () => {
+      it('adds, lists, re-weights and deletes members; deleting a group drops them', async () => {
+        const agg = await store.createGroup(groupInput('agg', { group_type: 'aggregate' }))
+        const a = await store.createGroup(groupInput('alpha'))
+        const b = await store.createGroup(groupInput('beta'))
+        await store.addSubGroups(agg.id, [
+          { sub_group_id: a.id, weight: 3 },
+          { sub_group_id: b.id, weight: 1 },
+        ])
+        const row = (sub: number, weight: number) => ({
+          group_id: agg.id,
+          sub_group_id: sub,
+          weight,
+        })
+        expect(await store.listSubGroups(agg.id)).toEqual([row(a.id, 3), row(b.id, 1)])
+        await expect(
+          store.addSubGroups(agg.id, [{ sub_group_id: a.id, weight: 1 }]),
+        ).rejects.toThrow()
+        expect(await store.setSubGroupWeight(agg.id, b.id, 9)).toBe(true)
+        expect(await store.setSubGroupWeight(agg.id, 999, 9)).toBe(false)
+        expect(await store.parentGroups(b.id)).toEqual([row(b.id, 9)])
+        expect(await store.deleteSubGroup(agg.id, b.id)).toBe(true)
+        expect(await store.deleteSubGroup(agg.id, b.id)).toBe(false)
+        expect(await store.listSubGroups(null)).toEqual([row(a.id, 3)])
+        await store.deleteGroup(a.id)
+        expect(await store.listSubGroups(null)).toEqual([])
+      })
+    })
+
     describeKeys(name, () => store)
     describeLogs(() => store)
   })

@@ -5,7 +5,7 @@ import { CHANNEL_TYPES, getChannel } from '../channels/index'
 import { badRequest } from '../errors'
 import { checkGroupConfig, normaliseKeyList, type SettingValue } from '../settings'
 import type { GroupInput, HeaderRule } from '../store/types'
-import { jsonInt } from './validate'
+import { check, jsonInt } from './validate'
 
 const isHttpUrl = (s: string): boolean => {
   try {
@@ -88,7 +88,23 @@ export const groupUpdateSchema = z.object({
   upstreams: upstreams.nullish(),
 })
 
+// Aggregates have no upstreams of their own: whatever is sent is dropped (reference §2.3).
+const aggregateCreateSchema = groupCreateSchema.extend({ upstreams: z.unknown().optional() })
+
 type CreateBody = z.output<typeof groupCreateSchema>
+
+export const parseGroupCreate = (value: unknown): CreateBody => {
+  const type = (value as { group_type?: unknown } | null)?.group_type
+  if (type !== 'aggregate') return check(groupCreateSchema, value)
+  return { ...check(aggregateCreateSchema, value), upstreams: [] }
+}
+
+/** Aggregates route to their members' models, so redirect rules of their own are refused. */
+export const checkAggregateRules = (rules: Record<string, string> | null | undefined) => {
+  if (rules && Object.keys(rules).length > 0) {
+    throw badRequest('model_redirect_rules: aggregate groups cannot have model redirect rules')
+  }
+}
 type UpdateBody = z.output<typeof groupUpdateSchema>
 
 const toConfig = (config: Record<string, unknown>): Record<string, SettingValue> => {
@@ -105,19 +121,20 @@ const toHeaderRules = (rules: NonNullable<CreateBody['header_rules']>): HeaderRu
   }))
 
 export const toGroupInput = (b: CreateBody): GroupInput => {
-  if (b.group_type === 'aggregate') {
-    throw badRequest('group_type: aggregate groups are not supported yet')
-  }
+  const aggregate = b.group_type === 'aggregate'
+  if (aggregate) checkAggregateRules(b.model_redirect_rules)
   return {
     name: b.name,
     display_name: b.display_name ?? '',
     description: b.description ?? '',
-    group_type: 'standard',
-    upstreams: b.upstreams,
+    group_type: aggregate ? 'aggregate' : 'standard',
+    upstreams: aggregate ? [] : b.upstreams,
     channel_type: b.channel_type,
     sort: b.sort ?? 0,
-    test_model: b.test_model || (getChannel(b.channel_type)?.defaultTestModel ?? ''),
-    validation_endpoint: b.validation_endpoint ?? '',
+    test_model: aggregate
+      ? '-'
+      : b.test_model || (getChannel(b.channel_type)?.defaultTestModel ?? ''),
+    validation_endpoint: aggregate ? '' : (b.validation_endpoint ?? ''),
     param_overrides: b.param_overrides ?? {},
     model_redirect_rules: b.model_redirect_rules ?? {},
     model_redirect_strict: b.model_redirect_strict ?? false,

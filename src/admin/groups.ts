@@ -1,12 +1,14 @@
 // Groups (reference §2.3): list, create, update, delete, the short list and the config options.
 // Every write reloads the config cache so the proxy sees it on the next request.
 import { Hono } from 'hono'
+import { z } from 'zod'
 import type { Core } from '../core'
 import { notFound } from '../errors'
 import type { Group } from '../store/types'
-import { groupCreateSchema, groupUpdateSchema, toGroupInput, toGroupPatch } from './groups-schema'
+import { groupUpdateSchema, parseGroupCreate, toGroupInput, toGroupPatch } from './groups-schema'
 import { ok } from './respond'
 import { readSystemSettings, toConfigOptions } from './settings'
+import { guardGroupPatch } from './subgroups-rules'
 import { idParam, readJson } from './validate'
 
 /** v1's GroupResponse: the group plus `endpoint`, in v1's field order. */
@@ -61,7 +63,7 @@ export const createGroupRoutes = (core: Core): Hono => {
   app.get('/config-options', async (c) => ok(c, toConfigOptions(await readSystemSettings(store))))
 
   app.post('/', async (c) => {
-    const input = toGroupInput(await readJson(c, groupCreateSchema))
+    const input = toGroupInput(parseGroupCreate(await readJson(c, z.unknown())))
     const group = await store.createGroup(input)
     await core.cache.reload()
     return ok(c, toGroupResponse(group, await appUrl()))
@@ -70,7 +72,9 @@ export const createGroupRoutes = (core: Core): Hono => {
   app.put('/:id', async (c) => {
     const id = idParam(c)
     const patch = toGroupPatch(await readJson(c, groupUpdateSchema))
-    const group = await store.updateGroup(id, patch)
+    const current = await store.getGroup(id)
+    if (!current) throw notFound(`Group ${id} not found`)
+    const group = await store.updateGroup(id, await guardGroupPatch(store, current, patch))
     if (!group) throw notFound(`Group ${id} not found`)
     await core.cache.reload()
     return ok(c, toGroupResponse(group, await appUrl()))

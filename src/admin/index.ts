@@ -9,11 +9,14 @@ import { createDashboardRoutes } from './dashboard'
 import { createGroupRoutes } from './groups'
 import { createGroupExtraRoutes } from './groups-extra'
 import { createIntegrationRoute } from './integration'
+import { createKeyTaskRoutes, getTaskStatus } from './key-tasks'
 import { createKeyRoutes } from './keys'
+import { createKeyTestExportRoutes } from './keys-test-export'
 import { exportLogs } from './logs-export'
 import { createLogRoutes } from './logs'
 import { createLoginRoute, createMiscRoutes } from './misc'
 import { createSettingsRoutes } from './settings'
+import { createSubGroupRoutes } from './subgroups'
 
 export const createAdminRoutes = (core: Core): Hono => {
   const { maxBodyBytes, authKey } = core.deps.config
@@ -34,7 +37,11 @@ export const createAdminRoutes = (core: Core): Hono => {
   // Before the CRUD routes, so `PUT /groups/reorder` is not taken for `PUT /groups/:id`.
   api.route('/groups', createGroupExtraRoutes(core))
   api.route('/groups', createGroupRoutes(core))
+  api.route('/groups', createSubGroupRoutes(core))
   api.route('/keys', createKeyRoutes(core))
+  api.route('/keys', createKeyTaskRoutes(core))
+  api.route('/keys', createKeyTestExportRoutes(core))
+  api.get('/tasks/status', getTaskStatus(core))
   api.route('/settings', createSettingsRoutes(core))
   api.get('/logs/export', exportLogs(core))
   api.route('/logs', createLogRoutes(core))

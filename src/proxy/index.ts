@@ -6,18 +6,10 @@ import type { Core } from '../core'
 import { matchesAny } from '../crypto'
 import { AppError } from '../errors'
 import { reachableGroups, toIntegrationItem } from '../integration'
-import { forward, type ForwardRequest } from './forward'
-import { toLogRow } from './log'
-import { isModelListRequest } from './model-list'
-import {
-  inspectBody,
-  plainHeaders,
-  readBody,
-  upstreamHeaders,
-  upstreamTarget,
-  wantsStream,
-} from './request'
-import { transformRequest } from './transform'
+import { forwardAggregate } from './aggregate'
+import { forward } from './forward'
+import { prepareRequest, type ClientRequest } from './prepare'
+import { inspectBody, plainHeaders, readBody, upstreamTarget } from './request'
 
 export const createProxyRoutes = (core: Core): Hono => {
   const { deps, cache } = core
@@ -46,61 +38,21 @@ export const createProxyRoutes = (core: Core): Hono => {
     const okGroup = matchesAny(key, entry.proxyKeys)
     if (!okGlobal && !okGroup) throw new AppError(401, 'UNAUTHORIZED', 'Invalid proxy key')
 
-    let body = await readBody(c, deps.config.maxBodyBytes)
-    const info = inspectBody(body, raw['content-type'])
+    const body = await readBody(c, deps.config.maxBodyBytes)
     const target = upstreamTarget(url, name)
-    const q = target.indexOf('?')
-    const path = q < 0 ? target : target.slice(0, q)
-    const method = c.req.method
-    const model = entry.channel.modelOf(path, info.model)
-    const sourceIp = deps.clientIp?.(c) ?? ''
-    const requestPath = `/proxy/${name}${target}`
-    const userAgent = String(raw['user-agent'] ?? '')
-    let sent = target
-    let bodyStream = info.stream
-    let modelList: ForwardRequest['modelList'] = null
-    // Groups without overrides or redirects skip all of this (entry.transforms is null).
-    const t = entry.transforms
-    if (t) {
-      const r = transformRequest(t, {
-        channelType: entry.channel.type,
-        target,
-        body,
-        contentType: raw['content-type'],
-        bodyStream,
-      })
-      if (!r.ok) {
-        const attempt = { entry, key: null, model, sourceIp, requestPath, userAgent, body }
-        const row = { status: 400, type: 'final', upstream: '', error: r.message } as const
-        const now = deps.now()
-        core.logs.push(toLogRow({ ...attempt, isStream: false, startedAt: now }, now, row))
-        throw new AppError(400, 'BAD_REQUEST', r.message)
-      }
-      ;({ target: sent, body, bodyStream } = r)
-      if (t.redirect && isModelListRequest(method, path)) {
-        modelList = { redirect: t.redirect, firstPage: !/[?&]pageToken=/.test(target) }
-      }
-    }
-    const isStream = wantsStream(raw, target, bodyStream) || entry.channel.isStreamPath(path)
-    const headers = upstreamHeaders(raw, isStream)
-    // The list is re-encoded anyway; asking for it plain spares decoding it.
-    if (modelList) headers['accept-encoding'] = 'identity'
-    return forward(core, {
-      entry,
-      key: null,
-      model,
-      sourceIp,
-      requestPath,
-      userAgent,
-      isStream,
+    const client: ClientRequest = {
+      raw,
       body,
-      startedAt: deps.now(),
-      method,
-      target: sent,
-      headers,
+      info: inspectBody(body, raw['content-type']),
+      target,
+      method: c.req.method,
+      sourceIp: deps.clientIp?.(c) ?? '',
+      requestPath: `/proxy/${name}${target}`,
+      userAgent: String(raw['user-agent'] ?? ''),
       signal: c.req.raw.signal,
-      modelList,
-    })
+    }
+    if (entry.aggregate) return forwardAggregate(core, entry, client)
+    return forward(core, prepareRequest(core, entry, client))
   })
 
   return app

@@ -3,6 +3,7 @@
 import { maskKey, stripKeyParam } from '../crypto'
 import type { GroupEntry } from '../cache'
 import type { PendingLog } from '../logs/writer'
+import type { Group } from '../store/types'
 
 export interface AttemptInfo {
   entry: GroupEntry
@@ -14,6 +15,8 @@ export interface AttemptInfo {
   isStream: boolean
   body: Uint8Array<ArrayBuffer> | null
   startedAt: number
+  /** The aggregate the request came in through; `entry` is then the member that served it. */
+  parent?: Group | null
 }
 
 export const toLogRow = (
@@ -25,8 +28,8 @@ export const toLogRow = (
   timestamp: new Date(now),
   group_id: a.entry.group.id,
   group_name: a.entry.group.name,
-  parent_group_id: 0,
-  parent_group_name: '',
+  parent_group_id: a.parent?.id ?? 0,
+  parent_group_name: a.parent?.name ?? '',
   key_hash: '',
   key_masked: a.key ? maskKey(a.key) : '',
   key: a.key ?? undefined,

@@ -4,6 +4,7 @@ import { createSqlGroups, createSqlSettings } from './sql-groups'
 import { createSqlKeys } from './sql-keys'
 import { createSqlLogs } from './sql-logs'
 import { createSqlLogExport } from './sql-logs-export'
+import { createSqlSubGroups } from './sql-subgroups'
 import type { SqlDb } from './sql-util'
 import type { Store } from './types'
 
@@ -16,6 +17,7 @@ export interface SqlStoreOptions {
 export const createSqlStore = (db: SqlDb, opts: SqlStoreOptions = {}): Store => ({
   ...createSqlSettings(db),
   ...createSqlGroups(db),
+  ...createSqlSubGroups(db),
   ...createSqlKeys(db),
   ...createSqlLogs(db),
   ...createSqlLogExport(db),

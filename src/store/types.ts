@@ -39,6 +39,13 @@ export interface Group {
 
 export type GroupInput = Omit<Group, 'id' | 'created_at' | 'updated_at' | 'last_validated_at'>
 
+/** One aggregate membership: `group_id` is the aggregate, `sub_group_id` the member. */
+export interface SubGroupRow {
+  group_id: number
+  sub_group_id: number
+  weight: number
+}
+
 export interface ApiKey {
   id: number
   group_id: number
@@ -163,6 +170,19 @@ export interface Store {
   setGroupValidatedAt(id: number, at: Date): Promise<void>
   /** Sets `sort` on each listed group in one atomic batch; unknown ids are skipped. */
   setGroupSorts(items: Array<{ id: number; sort: number }>): Promise<void>
+
+  // aggregate membership
+  /** Members of one aggregate, or every membership row when `groupId` is null. */
+  listSubGroups(groupId: number | null): Promise<SubGroupRow[]>
+  /** Inserts in one statement; a member already present fails the whole insert. */
+  addSubGroups(
+    groupId: number,
+    items: Array<{ sub_group_id: number; weight: number }>,
+  ): Promise<void>
+  setSubGroupWeight(groupId: number, subGroupId: number, weight: number): Promise<boolean>
+  deleteSubGroup(groupId: number, subGroupId: number): Promise<boolean>
+  /** The memberships naming this group as a member. */
+  parentGroups(subGroupId: number): Promise<SubGroupRow[]>
 
   // keys
   listKeys(q: KeyQuery): Promise<Page<ApiKey>>

@@ -1,0 +1,146 @@
+// Key tasks (reference §2.4, §2.5): async import, async delete and group validation, run one at a
+// time by core.tasks, plus GET /tasks/status. Input is checked before a task starts, so a bad
+// start gets its true 4xx (v1 answers 409 for all, §8.1 #8) and writes nothing.
+import { Hono, type Context } from 'hono'
+import { z } from 'zod'
+import type { Core } from '../core'
+import { badRequest, notFound } from '../errors'
+import { checkKey } from '../key-check'
+import type { KeyStatus } from '../store/types'
+import { forEachLimit } from '../validate'
+import { ok } from './respond'
+import { check, intString, jsonInt, readJson } from './validate'
+
+// Chunks small enough that proxied traffic gets turns between them (v1: 500 and 1000).
+const IMPORT_CHUNK = 1000
+const DELETE_CHUNK = 1000
+const VALIDATE_PAGE = 1000
+
+const keysBody = z.object({ group_id: jsonInt(1), keys_text: z.string() })
+const uploadForm = z.object({ group_id: intString(1) })
+const validateBody = z.object({
+  group_id: jsonInt(1),
+  status: z.enum(['active', 'invalid'], { error: "must be 'active' or 'invalid'" }).optional(),
+})
+
+/** JSON `{group_id, keys_text}`, or multipart `group_id` plus a `.txt` `file`. */
+const readImport = async (c: Context) => {
+  if (!(c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
+    return readJson(c, keysBody)
+  }
+  const form = await c.req.parseBody()
+  const { group_id } = check(uploadForm, { group_id: form.group_id })
+  const file = form.file
+  if (typeof file !== 'object' || file === null) throw badRequest('file: is required')
+  if (!file.name.toLowerCase().endsWith('.txt')) throw badRequest('file: only .txt files')
+  return { group_id, keys_text: await file.text() }
+}
+
+/** Runs `fn` over `items` chunk by chunk, reporting progress after each. */
+const inChunks = async <T>(
+  items: T[],
+  size: number,
+  progress: (n: number) => void,
+  fn: (chunk: T[]) => Promise<void>,
+) => {
+  for (let i = 0; i < items.length; i += size) {
+    await fn(items.slice(i, i + size))
+    progress(Math.min(i + size, items.length))
+  }
+}
+
+export const createKeyTaskRoutes = (core: Core): Hono => {
+  const { store } = core.deps
+  const app = new Hono()
+
+  const groupOf = async (id: number) => {
+    const group = await store.getGroup(id)
+    if (!group) throw notFound(`Group ${id} not found`)
+    return group
+  }
+
+  const parseKeys = (text: string) => {
+    const keys = core.keys.parse(text)
+    if (keys.length === 0) throw badRequest('keys_text: no valid keys found')
+    return keys
+  }
+
+  app.post('/add-async', async (c) => {
+    const body = await readImport(c)
+    const keys = parseKeys(body.keys_text)
+    const group = await groupOf(body.group_id)
+    const status = await core.tasks.start({
+      type: 'KEY_IMPORT',
+      groupName: group.name,
+      total: keys.length,
+      async run(progress) {
+        let added = 0
+        await inChunks(keys, IMPORT_CHUNK, progress, async (chunk) => {
+          added += (await core.keys.add(group.id, chunk)).count
+        })
+        return { added_count: added, ignored_count: keys.length - added }
+      },
+    })
+    return ok(c, status)
+  })
+
+  app.post('/delete-async', async (c) => {
+    const body = await readJson(c, keysBody)
+    const keys = parseKeys(body.keys_text)
+    const group = await groupOf(body.group_id)
+    const status = await core.tasks.start({
+      type: 'KEY_DELETE',
+      groupName: group.name,
+      total: keys.length,
+      async run(progress) {
+        let deleted = 0
+        await inChunks(keys, DELETE_CHUNK, progress, async (chunk) => {
+          deleted += (await core.keys.delete(group.id, chunk)).count
+        })
+        return { deleted_count: deleted, ignored_count: keys.length - deleted }
+      },
+    })
+    return ok(c, status)
+  })
+
+  app.post('/validate-group', async (c) => {
+    const body = await readJson(c, validateBody)
+    await groupOf(body.group_id)
+    const entry = core.cache.byId(body.group_id)
+    if (!entry || entry.group.group_type !== 'standard') {
+      throw badRequest('group_id: only standard groups have keys to validate')
+    }
+    const status: KeyStatus | undefined = body.status
+    const counts = await store.countKeys(entry.group.id)
+    const total = status ? counts[status] : counts.total
+    const started = await core.tasks.start({
+      type: 'KEY_VALIDATION',
+      groupName: entry.group.name,
+      total,
+      async run(progress) {
+        // Pending health writes first, so the statuses read back are current.
+        await core.keys.flush()
+        let done = 0
+        let valid = 0
+        let afterId = 0
+        for (;;) {
+          const rows = await store.loadKeys(entry.group.id, afterId, VALIDATE_PAGE, status)
+          if (rows.length === 0) break
+          afterId = rows[rows.length - 1]!.id
+          await forEachLimit(rows, entry.settings.key_validation_concurrency, async (row) => {
+            const needsRestore = row.status !== 'active' || row.failure_count > 0
+            if ((await checkKey(core, entry, { ...row, needsRestore })).ok) valid++
+            progress(++done)
+          })
+          if (rows.length < VALIDATE_PAGE) break
+        }
+        return { total_keys: done, valid_keys: valid, invalid_keys: done - valid }
+      },
+    })
+    return ok(c, started)
+  })
+
+  return app
+}
+
+export const getTaskStatus = (core: Core) => (c: Context) => ok(c, core.tasks.status())

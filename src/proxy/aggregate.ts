@@ -1,0 +1,51 @@
+// The attempt loop of an aggregate group (reference §1.5, §4.5): each attempt picks a member by
+// smooth WRR and runs one attempt there with the member's settings, channel and rules. Unlike v1
+// (§8.1 #4) a failure moves on to a member not yet tried while one is left.
+import type { GroupEntry } from '../cache'
+import type { Core } from '../core'
+import { attempt, type Failure } from './attempt'
+import { finalAnswer, type ForwardRequest } from './forward'
+import { prepareRequest, type ClientRequest } from './prepare'
+
+export const forwardAggregate = async (
+  core: Core,
+  agg: GroupEntry,
+  client: ClientRequest,
+): Promise<Response> => {
+  const members = agg.aggregate?.members ?? []
+  const picker = agg.aggregate?.picker
+  // Members found without a usable key, and members already tried in this request.
+  const empty = new Set<number>()
+  const used = new Set<number>()
+  const keysTried = new Map<number, Set<number>>()
+  const prepared = new Map<number, ForwardRequest>()
+  const hasUntried = () =>
+    members.some((m) => m.weight > 0 && !used.has(m.entry.group.id) && !empty.has(m.entry.group.id))
+  const max = agg.settings.max_retries
+  let last: Failure | null = null
+
+  for (let i = 0; i <= max && picker;) {
+    const fresh = hasUntried()
+    const member = picker.next((m) => empty.has(m.group.id) || (fresh && used.has(m.group.id)))
+    if (!member) break
+    const id = member.group.id
+    let req = prepared.get(id)
+    if (!req) prepared.set(id, (req = prepareRequest(core, member, client, agg.group)))
+    let tried = keysTried.get(id)
+    if (!tried) keysTried.set(id, (tried = new Set()))
+    const r = await attempt(core, req, tried, i === max ? 'final' : 'retry')
+    // No key left there: pick again without spending an attempt.
+    if (!r) {
+      empty.add(id)
+      continue
+    }
+    used.add(id)
+    i++
+    if ('response' in r) return r.response
+    last = r.failure
+  }
+  const { deps } = core
+  const model = client.info.model
+  const info = { ...client, entry: agg, key: null, model, isStream: false, startedAt: deps.now() }
+  return finalAnswer(core, info, last, 'No available sub-groups')
+}

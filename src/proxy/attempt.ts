@@ -1,0 +1,178 @@
+// One upstream attempt: pick a key of the entry's group and an upstream URL, call, and either
+// answer the client or report a failure worth retrying. The loops live in forward.ts.
+import type { Core } from '../core'
+import { redact } from '../crypto'
+import type { BodyEnd, UpstreamResponse } from '../deps'
+import { AppError } from '../errors'
+import type { ForwardRequest } from './forward'
+import { applyHeaderRules } from './header-rules'
+import { classifyStatus } from './health'
+import { toLogRow } from './log'
+import { interceptModelList } from './model-list'
+import { errorMessageOf, observeStream, readErrorBody, responseHeaders } from './response'
+
+export interface Failure {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
+/** The client's answer, a failure to retry elsewhere, or null when the group had no usable key. */
+export type AttemptResult = { response: Response } | { failure: Failure } | null
+
+export const JSON_HEADERS = { 'content-type': 'application/json' }
+
+const isTimeout = (err: unknown) =>
+  err instanceof Error &&
+  (err.name === 'TimeoutError' || /timeout/i.test(String((err as { code?: string }).code)))
+
+/** Headers of a body the gateway re-encodes as text: no stale length, no encoding it undid. */
+const textHeaders = (res: UpstreamResponse, decoded: boolean) => {
+  const h = { ...res.headers }
+  delete h['content-length']
+  if (decoded) delete h['content-encoding']
+  return h
+}
+
+export const attempt = async (
+  core: Core,
+  req: ForwardRequest,
+  tried: Set<number>,
+  type: 'retry' | 'final',
+): Promise<AttemptResult> => {
+  const { deps, keys, logs } = core
+  const { settings, channel, group } = req.entry
+  const entry = req.entry
+  const picked = await deps.pool.pick(group.id, deps.now(), tried)
+  if (!picked) return null
+  tried.add(picked.id)
+  const policy = { blacklistThreshold: settings.blacklist_threshold }
+  const timeouts = {
+    connect: settings.connect_timeout * 1000,
+    headers: settings.response_header_timeout * 1000,
+    // A stream has no total cap; a plain request is bounded by request_timeout.
+    total: req.isStream ? undefined : settings.request_timeout * 1000,
+  }
+  const base = entry.upstreams.next()
+  if (!base) {
+    throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The group has no upstream with weight > 0')
+  }
+  const url = new URL(base + req.target)
+  const headers = { ...req.headers }
+  channel.injectKey(url, headers, picked.value)
+  // After the key, so a rule can override or remove the auth header (reference §2.6).
+  if (entry.headerRules) {
+    applyHeaderRules(headers, entry.headerRules, {
+      clientIp: req.sourceIp,
+      now: deps.now(),
+      groupName: group.name,
+      apiKey: picked.value,
+    })
+  }
+  const upstream = url.href
+  const info = { ...req, key: picked.value, startedAt: deps.now() }
+
+  let res: UpstreamResponse
+  try {
+    res = await deps.fetch(url, {
+      method: req.method,
+      headers,
+      body: req.body,
+      signal: req.signal,
+      timeouts,
+    })
+  } catch (err) {
+    if (req.signal.aborted) {
+      logs.push(
+        toLogRow(info, deps.now(), {
+          status: 499,
+          type: 'final',
+          upstream,
+          error: 'client closed the request',
+        }),
+      )
+      return { response: new Response(null, { status: 499 }) }
+    }
+    // The upstream's fault, not the key's: retry elsewhere without charging the key.
+    const timedOut = isTimeout(err)
+    const message = redact(
+      timedOut ? 'upstream request timed out' : String((err as Error)?.message ?? err),
+      picked.value,
+    )
+    const status = timedOut ? 504 : 502
+    logs.push(toLogRow(info, deps.now(), { status, type, upstream, error: message }))
+    const body = JSON.stringify({ code: 'BAD_GATEWAY', message })
+    return { failure: { status, headers: JSON_HEADERS, body } }
+  }
+
+  const failover = entry.failover(res.status)
+  // A 400 is the client's unless the provider says the key is bad (Gemini answers 400 then).
+  if (failover || res.status === 400) {
+    const { text, decoded } = await readErrorBody(res)
+    const outcome = classifyStatus(channel, res.status, res.headers, text, deps.now())
+    const body = redact(text, picked.value)
+    if (failover || outcome) {
+      if (outcome) deps.waitUntil(keys.report(group.id, picked.id, outcome, policy))
+      logs.push(
+        toLogRow(info, deps.now(), {
+          status: res.status,
+          type,
+          upstream,
+          error: errorMessageOf(body) || `status ${res.status}`,
+        }),
+      )
+      return { failure: { status: res.status, headers: textHeaders(res, decoded), body } }
+    }
+    // A plain client error: hand it back as the upstream sent it, charging no key.
+    logs.push(
+      toLogRow(info, deps.now(), {
+        status: res.status,
+        type: 'final',
+        upstream,
+        error: errorMessageOf(body),
+      }),
+    )
+    const headers = textHeaders(res, decoded)
+    return { response: new Response(body, { status: res.status, headers }) }
+  }
+
+  // A success changes nothing for a key without failures; skipping it keeps the hot path free.
+  if (res.status < 400 && picked.failures > 0) {
+    deps.waitUntil(keys.report(group.id, picked.id, { kind: 'success' }, policy))
+  }
+  if (req.modelList && res.status === 200) {
+    const out = await interceptModelList(res, req.modelList.redirect, req.modelList.firstPage)
+    logs.push(toLogRow(info, deps.now(), { status: res.status, type: 'final', upstream }))
+    return { response: out }
+  }
+  if (!req.isStream || !res.body || res.body instanceof Uint8Array) {
+    logs.push(toLogRow(info, deps.now(), { status: res.status, type: 'final', upstream }))
+    const headers = responseHeaders(res, false)
+    return { response: new Response(res.body, { status: res.status, headers }) }
+  }
+  const release = core.limit.hold()
+  req.signal.addEventListener('abort', release, { once: true })
+  const onEnd = (end: BodyEnd) => {
+    release()
+    const error =
+      end.how === 'error'
+        ? `stream broken: ${end.error}`
+        : end.how === 'aborted'
+          ? 'client closed the stream'
+          : undefined
+    const status = end.how === 'aborted' ? 499 : res.status
+    logs.push(
+      toLogRow(info, deps.now(), {
+        status,
+        type: 'final',
+        upstream,
+        error: error && redact(error, picked.value),
+      }),
+    )
+  }
+  let body = res.body
+  if (res.ended) res.ended.then(onEnd)
+  else body = observeStream(res.body, onEnd)
+  const out = new Response(body, { status: res.status, headers: responseHeaders(res, true) })
+  return { response: out }
+}

@@ -1,0 +1,67 @@
+// Store methods for aggregate membership (group_sub_groups, reference §3.3): list, add, re-weight,
+// delete, and the aggregates a group belongs to.
+import { and, asc, eq } from 'drizzle-orm'
+import { groupSubGroups } from './schema.sqlite'
+import type { SqlDb } from './sql-util'
+import type { Store, SubGroupRow } from './types'
+
+type SubGroupMethods = Pick<
+  Store,
+  'listSubGroups' | 'addSubGroups' | 'setSubGroupWeight' | 'deleteSubGroup' | 'parentGroups'
+>
+
+const columns = {
+  group_id: groupSubGroups.group_id,
+  sub_group_id: groupSubGroups.sub_group_id,
+  weight: groupSubGroups.weight,
+}
+
+const pair = (groupId: number, subGroupId: number) =>
+  and(eq(groupSubGroups.group_id, groupId), eq(groupSubGroups.sub_group_id, subGroupId))
+
+export const createSqlSubGroups = (db: SqlDb): SubGroupMethods => ({
+  listSubGroups(groupId) {
+    const q = db.select(columns).from(groupSubGroups)
+    const filtered = groupId === null ? q : q.where(eq(groupSubGroups.group_id, groupId))
+    return filtered.orderBy(asc(groupSubGroups.id))
+  },
+
+  async addSubGroups(groupId, items) {
+    if (items.length === 0) return
+    const now = new Date()
+    await db.insert(groupSubGroups).values(
+      items.map((i) => ({
+        group_id: groupId,
+        sub_group_id: i.sub_group_id,
+        weight: i.weight,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+  },
+
+  async setSubGroupWeight(groupId, subGroupId, weight) {
+    const rows = await db
+      .update(groupSubGroups)
+      .set({ weight, updated_at: new Date() })
+      .where(pair(groupId, subGroupId))
+      .returning({ id: groupSubGroups.id })
+    return rows.length > 0
+  },
+
+  async deleteSubGroup(groupId, subGroupId) {
+    const rows = await db
+      .delete(groupSubGroups)
+      .where(pair(groupId, subGroupId))
+      .returning({ id: groupSubGroups.id })
+    return rows.length > 0
+  },
+
+  parentGroups(subGroupId) {
+    return db
+      .select(columns)
+      .from(groupSubGroups)
+      .where(eq(groupSubGroups.sub_group_id, subGroupId))
+      .orderBy(asc(groupSubGroups.id))
+  },
+})
