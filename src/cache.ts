@@ -83,7 +83,12 @@ const linkAggregates = (ids: Map<number, GroupEntry>, rows: SubGroupRow[]) => {
     })
     e.aggregate = {
       members,
-      picker: createWeightedPicker(members.map((m) => ({ item: m.entry, weight: m.weight }))),
+      // A disabled member is listed but never picked.
+      picker: createWeightedPicker(
+        members.flatMap((m) =>
+          m.entry.group.enabled ? [{ item: m.entry, weight: m.weight }] : [],
+        ),
+      ),
     }
   }
 }

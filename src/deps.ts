@@ -21,6 +21,12 @@ export interface UpstreamRequest {
   body: Uint8Array | string | null
   signal?: AbortSignal
   timeouts?: UpstreamTimeouts
+  /**
+   * The group's effective `proxy_url` (http:// or https://, optional user:pass); empty or absent
+   * means none, and an adapter may then use the environment's HTTP(S)_PROXY. Adapters that cannot
+   * proxy (Workers) ignore it.
+   */
+  proxy?: string
 }
 
 /**

@@ -13,7 +13,8 @@ export const revalidateInvalidKeys = async (core: Core): Promise<void> => {
   const now = deps.now()
   for (const entry of cache.all()) {
     const { group, settings } = entry
-    if (group.group_type !== 'standard') continue
+    // A disabled group is left alone; its disabled keys are not in the pool, so never listed here.
+    if (group.group_type !== 'standard' || !group.enabled) continue
     const due =
       !group.last_validated_at ||
       now - group.last_validated_at.getTime() >= settings.key_validation_interval_minutes * MINUTE
@@ -22,7 +23,7 @@ export const revalidateInvalidKeys = async (core: Core): Promise<void> => {
     const restored: number[] = []
     await forEachLimit(ids, settings.key_validation_concurrency, async (id) => {
       const key = await deps.store.getKey(id)
-      if (!key || key.status !== 'invalid') return
+      if (!key || key.status !== 'invalid' || !key.enabled) return
       const r = await validateKey(core, entry, key.key_value)
       if (r.ok) restored.push(id)
     })

@@ -98,6 +98,17 @@ export const createKeyService = (deps: Deps): KeyService => {
 
   const total = async (groupId: number) => (await store.countKeys(groupId)).total
 
+  const setEnabledByIds = async (groupId: number, ids: number[], enabled: boolean) => {
+    if (ids.length === 0) return 0
+    // Pending health writes first, so an enabled key comes back with its current failure count.
+    await flush()
+    const changed = await store.setKeysEnabled(groupId, ids, enabled)
+    if (changed.length === 0) return 0
+    // The rows carry `enabled`, so pool.add re-adds the enabled ones and drops the disabled ones.
+    await pool.add(groupId, changed)
+    return changed.length
+  }
+
   return {
     parse: parseKeys,
 
@@ -157,13 +168,25 @@ export const createKeyService = (deps: Deps): KeyService => {
       return ids.length
     },
 
+    async setEnabled(groupId, keys, enabled) {
+      const ids = await store.findKeyIds(groupId, await hashAll(keys))
+      const count = await setEnabledByIds(groupId, ids, enabled)
+      return { count, ignored: keys.length - count, total_in_group: await total(groupId) }
+    },
+
+    setEnabledByIds,
+
     async loadPool(groupIds) {
       for (const groupId of groupIds) {
         let afterId = 0
         for (;;) {
           const rows = await store.loadKeys(groupId, afterId, LOAD_BATCH)
           if (rows.length === 0) break
-          await pool.add(groupId, rows)
+          // Disabled keys never enter the pool (pool.add skips them too; this saves the transfer).
+          await pool.add(
+            groupId,
+            rows.filter((r) => r.enabled !== false),
+          )
           if (rows.length < LOAD_BATCH) break
           afterId = rows[rows.length - 1].id
         }

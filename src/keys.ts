@@ -17,6 +17,10 @@ export interface KeyService {
   restore(groupId: number, keys: string[]): Promise<KeyOpResult>
   restoreAllInvalid(groupId: number): Promise<number>
   clear(groupId: number, status?: KeyStatus): Promise<number>
+  /** Turns the listed keys on or off (by value); `count` is the keys that changed. */
+  setEnabled(groupId: number, keys: string[], enabled: boolean): Promise<KeyOpResult>
+  /** Turns keys on or off by id; returns how many changed. */
+  setEnabledByIds(groupId: number, ids: number[], enabled: boolean): Promise<number>
   /** Loads every group's keys from the store into the pool (start-up), in batches. */
   loadPool(groupIds: number[]): Promise<void>
   /** Applies an attempt's outcome to the pool and persists any change off the hot path. */

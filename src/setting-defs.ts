@@ -19,6 +19,24 @@ export interface SettingDef {
   check?: (v: SettingValue) => string | null
 }
 
+/** Empty, or an http(s):// URL: undici, the Node adapter's client, has no SOCKS support. */
+const checkProxyUrl = (v: SettingValue) => {
+  const s = String(v).trim()
+  if (s === '') return null
+  let u: URL
+  try {
+    u = new URL(s)
+  } catch {
+    return 'must be an http:// or https:// URL'
+  }
+  if (u.protocol === 'socks5:' || u.protocol === 'socks5h:' || u.protocol === 'socks:') {
+    return 'socks5 proxies are not supported yet; use an http:// or https:// proxy'
+  }
+  return u.protocol === 'http:' || u.protocol === 'https:'
+    ? null
+    : 'must be an http:// or https:// URL'
+}
+
 const checkStatusCodes = (v: SettingValue) =>
   parseStatusRanges(String(v)) === null ? 'must be status codes or ranges, e.g. 429,500-599' : null
 
@@ -137,10 +155,10 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     name: 'Outbound proxy URL',
     type: 'string',
     default: '',
-    description:
-      'HTTP, HTTPS or SOCKS5 proxy for upstream calls; empty uses HTTP_PROXY/HTTPS_PROXY',
+    description: 'HTTP or HTTPS proxy for upstream calls; empty uses HTTP_PROXY/HTTPS_PROXY',
     category: 'Request',
     groupOverridable: true,
+    check: checkProxyUrl,
   },
   {
     key: 'max_retries',

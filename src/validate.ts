@@ -39,6 +39,7 @@ export const validateKey = async (
     const res = await core.deps.fetch(new URL(url), {
       ...init,
       timeouts: { connect: settings.connect_timeout * 1000, headers: limit, total: limit },
+      proxy: settings.proxy_url,
     })
     const { text } = await readErrorBody(res)
     if (res.status >= 200 && res.status < 300) {

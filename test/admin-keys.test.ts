@@ -128,6 +128,7 @@ describe('GET /api/keys', () => {
     expect(items).toHaveLength(2)
     expect(Object.keys(items[0]).sort()).toEqual([
       'created_at',
+      'enabled',
       'failure_count',
       'group_id',
       'id',

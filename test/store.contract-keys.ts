@@ -22,6 +22,7 @@ export function describeKeys(name: string, get: () => Store) {
         key_value: 'sk-k-0',
         status: 'active',
         failure_count: 0,
+        enabled: true,
       })
       const second = await store.addKeys(gid, newKeys(5))
       expect(second.map((k) => k.key_value)).toEqual(['sk-k-3', 'sk-k-4'])
@@ -90,7 +91,7 @@ export function describeKeys(name: string, get: () => Store) {
       expect(seen).toEqual(keys.map((k) => k.id))
       await store.updateKeyHealth([{ id: keys[7].id, status: 'invalid', failure_count: 3 }])
       expect(await store.loadKeys(gid, 0, 100, 'invalid')).toEqual([
-        { id: keys[7].id, key_value: 'sk-k-7', status: 'invalid', failure_count: 3 },
+        { id: keys[7].id, key_value: 'sk-k-7', status: 'invalid', failure_count: 3, enabled: true },
       ])
       expect(await store.loadKeys(gid, 0, 100, 'active')).toHaveLength(24)
     })

@@ -2,6 +2,7 @@
 // store from `make`, so tests never see each other's rows. Keys and logs live in their own files.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Store } from '../src/store/types'
+import { describeEnabled } from './store.contract-enabled'
 import { describeKeys } from './store.contract-keys'
 import { describeLogs } from './store.contract-logs'
 import { groupInput, newKeys, T0 } from './store.fixtures'
@@ -136,6 +137,7 @@ export function testStore(name: string, make: MakeStore) {
     })
 
     describeKeys(name, () => store)
+    describeEnabled(() => store)
     describeLogs(() => store)
   })
 }

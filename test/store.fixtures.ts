@@ -28,6 +28,7 @@ export const groupInput = (name: string, over: Partial<GroupInput> = {}): GroupI
 export const groupRow = (name: string, over: Partial<Group> = {}): Group => ({
   id: 1,
   ...groupInput(name),
+  enabled: true,
   last_validated_at: null,
   created_at: new Date(T0),
   updated_at: new Date(T0),

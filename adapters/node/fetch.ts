@@ -1,7 +1,12 @@
 // The Node adapter's upstream fetch: a FetchFn over one long-lived keep-alive undici Pool per
 // origin. Global fetch costs ~3.5× more CPU per request on Node 20 (see shared stack notes).
+// A group's `proxy_url`, or else HTTP(S)_PROXY, routes the call through a proxy agent instead.
+// No redirect is ever followed (a 3xx goes back to the client as is), so no credential can be
+// sent on to another host.
 import { Pool } from 'undici'
+import type { Dispatcher } from 'undici'
 import type { FetchFn, UpstreamResponse } from '../../src/deps'
+import { createProxyDispatchers, redactProxy, type ProxyEnv } from './proxy'
 import { UpstreamHandler } from './upstream-handler'
 
 export interface UndiciFetchOptions {
@@ -12,6 +17,8 @@ export interface UndiciFetchOptions {
   /** Used when a call passes no `timeouts`. */
   connectTimeout?: number
   headersTimeout?: number
+  /** Source of HTTP_PROXY/HTTPS_PROXY/NO_PROXY for calls without `proxy`; process.env. */
+  env?: ProxyEnv
 }
 
 export type UndiciFetch = FetchFn & {
@@ -34,6 +41,7 @@ const REQUEST_SKIP = new Set([
 
 export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch => {
   const pools = new Map<string, Pool>()
+  const proxies = createProxyDispatchers(opts)
 
   // Pools are keyed by connect timeout too: undici fixes it per pool, not per request.
   const poolFor = (origin: string, connectTimeout: number | undefined) => {
@@ -53,7 +61,7 @@ export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch =>
 
   const fetchFn: FetchFn = (url, req) => {
     const t = req.timeouts
-    const pool = poolFor(url.origin, t?.connect ?? opts.connectTimeout)
+    const connectTimeout = t?.connect ?? opts.connectTimeout
     // The total limit of a plain request first bounds the wait for headers (undici's own cheap
     // timers); only a body that is still streaming after that gets a timer of its own.
     const headersTimeout = t?.total
@@ -61,10 +69,21 @@ export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch =>
       : (t?.headers ?? opts.headersTimeout)
     const method = req.method.toUpperCase()
     return new Promise<UpstreamResponse>((resolve, reject) => {
-      const fail = (err: unknown) => reject(req.signal?.aborted ? err : toFetchError(err, url))
+      const fail = (err: unknown) =>
+        reject(req.signal?.aborted ? err : toFetchError(err, url, req.proxy))
       const handler = new UpstreamHandler(method, req.signal, t?.total, Date.now(), resolve, fail)
-      pool.dispatch(
+      let dispatcher: Dispatcher
+      try {
+        dispatcher = req.proxy
+          ? proxies.forUrl(req.proxy, connectTimeout)
+          : (proxies.fromEnv(connectTimeout) ?? poolFor(url.origin, connectTimeout))
+      } catch (err) {
+        return fail(err)
+      }
+      dispatcher.dispatch(
         {
+          // Proxy agents route by origin; a Pool ignores it.
+          origin: url.origin,
           path: url.pathname + url.search,
           method,
           headers: toRequestHeaders(req.headers),
@@ -81,7 +100,7 @@ export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch =>
     close: async () => {
       const all = [...pools.values()]
       pools.clear()
-      await Promise.all(all.map((p) => p.destroy().catch(noop)))
+      await Promise.all([...all.map((p) => p.destroy().catch(noop)), proxies.close()])
     },
   })
 }
@@ -97,10 +116,13 @@ const toRequestHeaders = (headers: Record<string, string>): Record<string, strin
   return out
 }
 
-/** fetch-like TypeError with undici's code; the message never carries the query (`?key=`). */
-const toFetchError = (err: unknown, url: URL) => {
+/**
+ * fetch-like TypeError with undici's code; the message never carries the query (`?key=`) nor
+ * the proxy's credentials.
+ */
+const toFetchError = (err: unknown, url: URL, proxy: string | undefined) => {
   const cause = err as { message?: string; code?: string }
-  let detail = String(cause?.message ?? err)
+  let detail = redactProxy(String(cause?.message ?? err), proxy)
   for (const value of url.searchParams.values()) {
     if (value.length >= 4) detail = detail.split(value).join('[redacted]')
   }

@@ -40,7 +40,7 @@ export const startNodeGateway = async (
   const dataDir = dsnDir(env.DATABASE_DSN)
   const authKey = resolveAuthKey(env.AUTH_KEY, dataDir, (m) => log('warn', m))
   const db = await openDatabase(env.DATABASE_DSN)
-  const upstream = createUndiciFetch()
+  const upstream = createUndiciFetch({ env: raw })
   const pending = new Set<Promise<unknown>>()
   const deps: Deps = {
     store: db.store,

@@ -11,6 +11,8 @@ import { readSystemSettings, toConfigOptions } from './settings'
 import { guardGroupPatch } from './subgroups-rules'
 import { idParam, readJson } from './validate'
 
+const enabledBody = z.object({ enabled: z.boolean() })
+
 /** v1's GroupResponse: the group plus `endpoint`, in v1's field order. */
 export const toGroupResponse = (g: Group, appUrl: string) => ({
   id: g.id,
@@ -30,6 +32,7 @@ export const toGroupResponse = (g: Group, appUrl: string) => ({
   config: g.config,
   header_rules: g.header_rules,
   proxy_keys: g.proxy_keys,
+  enabled: g.enabled,
   last_validated_at: g.last_validated_at,
   created_at: g.created_at,
   updated_at: g.updated_at,
@@ -77,6 +80,17 @@ export const createGroupRoutes = (core: Core): Hono => {
     const group = await store.updateGroup(id, await guardGroupPatch(store, current, patch))
     if (!group) throw notFound(`Group ${id} not found`)
     await core.cache.reload()
+    return ok(c, toGroupResponse(group, await appUrl()))
+  })
+
+  // Manual on/off (edgeload, issue 3): a disabled group answers the proxy with 503.
+  app.put('/:id/enabled', async (c) => {
+    const id = idParam(c)
+    const { enabled } = await readJson(c, enabledBody)
+    if (!(await store.setGroupEnabled(id, enabled))) throw notFound(`Group ${id} not found`)
+    await core.cache.reload()
+    const group = await store.getGroup(id)
+    if (!group) throw notFound(`Group ${id} not found`)
     return ok(c, toGroupResponse(group, await appUrl()))
   })
 

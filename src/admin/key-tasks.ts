@@ -127,7 +127,9 @@ export const createKeyTaskRoutes = (core: Core): Hono => {
           const rows = await store.loadKeys(entry.group.id, afterId, VALIDATE_PAGE, status)
           if (rows.length === 0) break
           afterId = rows[rows.length - 1]!.id
-          await forEachLimit(rows, entry.settings.key_validation_concurrency, async (row) => {
+          // Disabled keys are never validated: they are off until turned on by hand.
+          const enabled = rows.filter((r) => r.enabled !== false)
+          await forEachLimit(enabled, entry.settings.key_validation_concurrency, async (row) => {
             const needsRestore = row.status !== 'active' || row.failure_count > 0
             if ((await checkKey(core, entry, { ...row, needsRestore })).ok) valid++
             progress(++done)

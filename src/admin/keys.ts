@@ -22,6 +22,8 @@ const MAX_KEYS_PER_REQUEST = 5000
 const groupId = jsonInt(1)
 const groupBody = z.object({ group_id: groupId })
 const keysBody = z.object({ group_id: groupId, keys_text: z.string() })
+const enabledBody = z.object({ enabled: z.boolean() })
+const keysEnabledBody = keysBody.extend(enabledBody.shape)
 const notesBody = z.object({
   notes: z
     .string()
@@ -45,6 +47,7 @@ export const toKeyItem = (k: ApiKey, reveal: boolean) => ({
   notes: k.notes,
   request_count: k.request_count,
   failure_count: k.failure_count,
+  enabled: k.enabled,
   last_used_at: k.last_used_at,
   created_at: k.created_at,
   updated_at: k.updated_at,
@@ -59,8 +62,7 @@ export const createKeyRoutes = (core: Core): Hono => {
   }
 
   /** Parses keys_text into at most 5000 distinct keys; checked before anything is written. */
-  const readKeys = async (c: Context) => {
-    const body = await readJson(c, keysBody)
+  const toKeys = async (body: z.output<typeof keysBody>) => {
     const keys = core.keys.parse(body.keys_text)
     if (keys.length === 0) throw badRequest('keys_text: no keys found')
     if (keys.length > MAX_KEYS_PER_REQUEST) {
@@ -71,6 +73,7 @@ export const createKeyRoutes = (core: Core): Hono => {
     await requireGroup(body.group_id)
     return { groupId: body.group_id, keys }
   }
+  const readKeys = async (c: Context) => toKeys(await readJson(c, keysBody))
 
   app.get('/', async (c) => {
     const q = readQuery(c, listQuery)
@@ -113,6 +116,28 @@ export const createKeyRoutes = (core: Core): Hono => {
   groupRoute('/restore-all-invalid', (id) => core.keys.restoreAllInvalid(id), 'keys restored')
   groupRoute('/clear-all-invalid', (id) => core.keys.clear(id, 'invalid'), 'invalid keys cleared')
   groupRoute('/clear-all', (id) => core.keys.clear(id), 'keys cleared')
+
+  // Manual on/off (edgeload, issue 3): apart from health, so restores never turn a key back on.
+  app.put('/status', async (c) => {
+    const body = await readJson(c, keysEnabledBody)
+    const { groupId, keys } = await toKeys(body)
+    const enabled = body.enabled
+    const r = await core.keys.setEnabled(groupId, keys, enabled)
+    return ok(c, {
+      updated_count: r.count,
+      ignored_count: r.ignored,
+      total_in_group: r.total_in_group,
+    })
+  })
+
+  app.put('/:id/status', async (c) => {
+    const id = idParam(c)
+    const { enabled } = await readJson(c, enabledBody)
+    const key = await store.getKey(id)
+    if (!key) throw notFound(`Key ${id} not found`)
+    await core.keys.setEnabledByIds(key.group_id, [id], enabled)
+    return ok(c, undefined, enabled ? 'Key enabled' : 'Key disabled')
+  })
 
   app.put('/:id/notes', async (c) => {
     const id = idParam(c)

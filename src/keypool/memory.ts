@@ -111,6 +111,14 @@ export const createMemoryKeyPool = (): KeyPool => {
       if (!g) groups.set(groupId, (g = newGroup()))
       for (const r of rows) {
         const e = g.keys.get(r.id)
+        // A disabled key never joins the pool; one already in it leaves.
+        if (r.enabled === false) {
+          if (e !== undefined) {
+            detach(g, e)
+            g.keys.delete(r.id)
+          }
+          continue
+        }
         if (e === undefined) {
           const n: Entry = {
             id: r.id,

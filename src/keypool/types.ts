@@ -42,7 +42,7 @@ export interface PoolCounts {
 }
 
 export interface KeyPool {
-  /** Adds keys (or replaces their state when already present). */
+  /** Adds keys (or replaces their state when already present); rows disabled leave the pool. */
   add(groupId: number, keys: PoolKeyRow[]): Promise<void>
   remove(groupId: number, ids: number[]): Promise<void>
   clearGroup(groupId: number): Promise<void>

@@ -80,6 +80,7 @@ export const attempt = async (
       body: req.body,
       signal: req.signal,
       timeouts,
+      proxy: settings.proxy_url,
     })
   } catch (err) {
     if (req.signal.aborted) {

@@ -37,6 +37,7 @@ export const createProxyRoutes = (core: Core): Hono => {
     const okGlobal = matchesAny(key, cache.globalProxyKeys())
     const okGroup = matchesAny(key, entry.proxyKeys)
     if (!okGlobal && !okGroup) throw new AppError(401, 'UNAUTHORIZED', 'Invalid proxy key')
+    if (!entry.group.enabled) throw new AppError(503, 'SERVICE_UNAVAILABLE', 'Group is disabled')
 
     const body = await readBody(c, deps.config.maxBodyBytes)
     const target = upstreamTarget(url, name)

@@ -58,6 +58,8 @@ export const groups = sqliteTable('groups', {
     .notNull()
     .default(sql`'[]'`),
   proxy_keys: text('proxy_keys').notNull().default(''),
+  // Manual on/off, kept apart from key health: a disabled group answers the proxy with 503.
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
   last_validated_at: integer('last_validated_at', { mode: 'timestamp_ms' }),
   created_at: createdAt(),
   updated_at: updatedAt(),
@@ -90,6 +92,8 @@ export const apiKeys = sqliteTable(
     notes: text('notes').notNull().default(''),
     request_count: integer('request_count').notNull().default(0),
     failure_count: integer('failure_count').notNull().default(0),
+    // Manual on/off, kept apart from `status` (health): a disabled key is never in the pool.
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
     last_used_at: integer('last_used_at', { mode: 'timestamp_ms' }),
     created_at: createdAt(),
     updated_at: updatedAt(),

@@ -15,6 +15,7 @@ type GroupMethods = Pick<
   | 'updateGroup'
   | 'deleteGroup'
   | 'setGroupValidatedAt'
+  | 'setGroupEnabled'
   | 'setGroupSorts'
 >
 
@@ -70,6 +71,7 @@ const groupFields = (input: Partial<GroupInput>): Partial<GroupInput> => {
     created_at: _c,
     updated_at: _u,
     last_validated_at: _v,
+    enabled: _e,
     ...rest
   } = input as Partial<Group>
   return rest
@@ -144,6 +146,15 @@ export const createSqlGroups = (db: SqlDb): GroupMethods => {
 
     async setGroupValidatedAt(id, at) {
       await db.update(groups).set({ last_validated_at: at }).where(eq(groups.id, id))
+    },
+
+    async setGroupEnabled(id, enabled) {
+      const rows = await db
+        .update(groups)
+        .set({ enabled, updated_at: new Date() })
+        .where(eq(groups.id, id))
+        .returning({ id: groups.id })
+      return rows.length > 0
     },
 
     async setGroupSorts(items) {

@@ -26,6 +26,7 @@ type KeyMethods = Pick<
   | 'findKeyIds'
   | 'deleteKeys'
   | 'clearKeys'
+  | 'setKeysEnabled'
   | 'restoreKeys'
   | 'setKeyNotes'
   | 'updateKeyHealth'
@@ -42,6 +43,7 @@ const poolFields = {
   key_value: apiKeys.key_value,
   status: apiKeys.status,
   failure_count: apiKeys.failure_count,
+  enabled: apiKeys.enabled,
 }
 
 /**
@@ -61,6 +63,7 @@ const keyColumns = (groupId: number, now: number): SQL => {
     notes: sql`''`,
     request_count: sql`0`,
     failure_count: sql`0`,
+    enabled: sql`1`,
     last_used_at: sql`null`,
     created_at: lit(now),
     updated_at: lit(now),
@@ -75,6 +78,9 @@ const keyColumns = (groupId: number, now: number): SQL => {
 
 const inGroup = (groupId: number, status?: KeyStatus): SQL | undefined =>
   and(eq(apiKeys.group_id, groupId), status ? eq(apiKeys.status, status) : undefined)
+
+// A disabled key stays as it is: restore actions never touch it.
+const isEnabled = eq(apiKeys.enabled, true)
 
 const idsOf = (rows: unknown): number[] => (rows as { id: number }[]).map((r) => r.id)
 
@@ -167,13 +173,30 @@ export const createSqlKeys = (db: SqlDb): KeyMethods => ({
     return idsOf(rows)
   },
 
+  async setKeysEnabled(groupId, ids, enabled) {
+    // Enabling puts the key back into rotation as active; the failure count stays as stored.
+    const set = enabled
+      ? { enabled, status: 'active' as const, updated_at: new Date() }
+      : { enabled, updated_at: new Date() }
+    const results = await runBatches(db, (q) =>
+      chunk([...new Set(ids)], IDS_PER_STMT).map((part) =>
+        q
+          .update(apiKeys)
+          .set(set)
+          .where(and(inGroup(groupId), inArray(apiKeys.id, part), ne(apiKeys.enabled, enabled)))
+          .returning(poolFields),
+      ),
+    )
+    return results.flat() as PoolKeyRow[]
+  },
+
   async restoreKeys(groupId, ids) {
     const set = { status: 'active' as const, failure_count: 0, updated_at: new Date() }
     if (ids === 'all-invalid') {
       const rows = await db
         .update(apiKeys)
         .set(set)
-        .where(inGroup(groupId, 'invalid'))
+        .where(and(inGroup(groupId, 'invalid'), isEnabled))
         .returning({ id: apiKeys.id })
       return idsOf(rows)
     }
@@ -184,7 +207,7 @@ export const createSqlKeys = (db: SqlDb): KeyMethods => ({
         q
           .update(apiKeys)
           .set(set)
-          .where(and(inGroup(groupId), inArray(apiKeys.id, part), needsRestore))
+          .where(and(inGroup(groupId), inArray(apiKeys.id, part), needsRestore, isEnabled))
           .returning({ id: apiKeys.id }),
       ),
     )

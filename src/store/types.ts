@@ -32,12 +32,18 @@ export interface Group {
   config: Record<string, unknown>
   header_rules: HeaderRule[]
   proxy_keys: string
+  /** Manual switch; a disabled group answers the proxy with 503. */
+  enabled: boolean
   last_validated_at: Date | null
   created_at: Date
   updated_at: Date
 }
 
-export type GroupInput = Omit<Group, 'id' | 'created_at' | 'updated_at' | 'last_validated_at'>
+/** `enabled` is not part of it: only setGroupEnabled changes it. */
+export type GroupInput = Omit<
+  Group,
+  'id' | 'created_at' | 'updated_at' | 'last_validated_at' | 'enabled'
+>
 
 /** One aggregate membership: `group_id` is the aggregate, `sub_group_id` the member. */
 export interface SubGroupRow {
@@ -55,6 +61,8 @@ export interface ApiKey {
   notes: string
   request_count: number
   failure_count: number
+  /** Manual switch, apart from `status` (health): a disabled key is never in the pool. */
+  enabled: boolean
   last_used_at: Date | null
   created_at: Date
   updated_at: Date
@@ -66,6 +74,8 @@ export interface PoolKeyRow {
   key_value: string
   status: KeyStatus
   failure_count: number
+  /** The store always sets it; the pool skips rows with `false` (absent means enabled). */
+  enabled?: boolean
 }
 
 export interface NewKey {
@@ -168,6 +178,8 @@ export interface Store {
   /** Deletes the group and its keys (logs and stats are kept). */
   deleteGroup(id: number): Promise<boolean>
   setGroupValidatedAt(id: number, at: Date): Promise<void>
+  /** Turns a group on or off; false when there is no such group. */
+  setGroupEnabled(id: number, enabled: boolean): Promise<boolean>
   /** Sets `sort` on each listed group in one atomic batch; unknown ids are skipped. */
   setGroupSorts(items: Array<{ id: number; sort: number }>): Promise<void>
 
@@ -201,7 +213,12 @@ export interface Store {
   deleteKeys(groupId: number, ids: number[]): Promise<number>
   /** Deletes all keys of the group (or only those in `status`); returns the deleted ids. */
   clearKeys(groupId: number, status?: KeyStatus): Promise<number[]>
-  /** Sets status active and failure_count 0; returns the ids that changed. */
+  /**
+   * Turns keys of a group on or off; enabling also makes them active (failure_count is kept).
+   * Returns the rows that changed, as the pool loads them.
+   */
+  setKeysEnabled(groupId: number, ids: number[], enabled: boolean): Promise<PoolKeyRow[]>
+  /** Sets status active and failure_count 0 on enabled keys; returns the ids that changed. */
   restoreKeys(groupId: number, ids: number[] | 'all-invalid'): Promise<number[]>
   setKeyNotes(id: number, notes: string): Promise<boolean>
   updateKeyHealth(updates: KeyHealthUpdate[]): Promise<void>

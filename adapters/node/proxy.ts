@@ -1,0 +1,99 @@
+// Outbound proxies for the Node adapter: one undici ProxyAgent per group `proxy_url` (plus
+// connect timeout), or one EnvHttpProxyAgent when HTTP_PROXY/HTTPS_PROXY are set. Only http://
+// and https:// proxies: undici has no SOCKS support (settings validation rejects socks5://).
+import { EnvHttpProxyAgent, ProxyAgent } from 'undici'
+import type { Dispatcher } from 'undici'
+
+export type ProxyEnv = Record<string, string | undefined>
+
+export interface ProxyDispatcherOptions {
+  connections?: number | null
+  keepAliveTimeout?: number
+  /** Where HTTP_PROXY/HTTPS_PROXY/NO_PROXY (or their lower-case forms) are read; process.env. */
+  env?: ProxyEnv
+}
+
+export interface ProxyDispatchers {
+  /** The agent for an explicit proxy URL (http:// or https://, optional user:pass). */
+  forUrl(proxy: string, connectTimeout: number | undefined): Dispatcher
+  /** The environment's proxy agent, or null when no HTTP(S)_PROXY is set: use the fast Pool. */
+  fromEnv(connectTimeout: number | undefined): Dispatcher | null
+  close(): Promise<void>
+}
+
+const pick = (env: ProxyEnv, name: string) => env[name.toLowerCase()] || env[name] || ''
+
+export const createProxyDispatchers = (opts: ProxyDispatcherOptions = {}): ProxyDispatchers => {
+  const env = opts.env ?? process.env
+  // Read once: '' (not undefined) keeps undici from falling back to process.env itself.
+  const httpProxy = pick(env, 'HTTP_PROXY')
+  const httpsProxy = pick(env, 'HTTPS_PROXY')
+  const noProxy = pick(env, 'NO_PROXY')
+  const useEnv = Boolean(httpProxy || httpsProxy)
+  const agents = new Map<string, Dispatcher>()
+
+  const agentOptions = (connectTimeout: number | undefined) => ({
+    connections: opts.connections ?? null,
+    keepAliveTimeout: opts.keepAliveTimeout,
+    connect: connectTimeout === undefined ? undefined : { timeout: connectTimeout },
+    bodyTimeout: 0,
+  })
+
+  const cached = (id: string, make: () => Dispatcher) => {
+    let agent = agents.get(id)
+    if (!agent) {
+      agent = make()
+      agents.set(id, agent)
+    }
+    return agent
+  }
+
+  return {
+    forUrl: (proxy, connectTimeout) =>
+      cached(
+        `url ${proxy} ${connectTimeout ?? ''}`,
+        () => new ProxyAgent({ ...agentOptions(connectTimeout), uri: proxy }),
+      ),
+    fromEnv: (connectTimeout) =>
+      useEnv
+        ? cached(
+            `env ${connectTimeout ?? ''}`,
+            () =>
+              new EnvHttpProxyAgent({
+                ...agentOptions(connectTimeout),
+                httpProxy,
+                httpsProxy,
+                noProxy,
+              }),
+          )
+        : null,
+    close: async () => {
+      const all = [...agents.values()]
+      agents.clear()
+      await Promise.all(all.map((a) => a.destroy().catch(() => {})))
+    },
+  }
+}
+
+/** Removes a proxy URL's credentials from a text: any `user:pass@` and the bare password. */
+export const redactProxy = (text: string, proxy: string | undefined) => {
+  if (!proxy) return text
+  let out = text.replace(/\/\/[^/@\s]*@/g, '//')
+  try {
+    const u = new URL(proxy)
+    for (const v of new Set([u.password, safeDecode(u.password)])) {
+      if (v.length >= 3) out = out.split(v).join('[redacted]')
+    }
+  } catch {
+    // An unparsable proxy URL: the pattern above is all we can do.
+  }
+  return out
+}
+
+const safeDecode = (s: string) => {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}
