@@ -2,19 +2,14 @@
 // over members, failover to another member within one request, and logs naming the parent.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
-import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
+import { startTestGateway, type TestGateway } from './helpers/gateway'
 import { eventually } from './helpers/wait'
 
 let up: FakeUpstream
 let t: TestGateway
 let n = 0
 
-const chat = (group: string) =>
-  fetch(`${t.url}/proxy/${group}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
-  })
+const chat = (group: string) => t.chat(group)
 
 /** A fresh standard group with these keys. */
 const member = async (keys: string[], spec: Record<string, unknown> = {}) => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createUndiciFetch } from '../adapters/node/fetch'
 import { redactProxy } from '../adapters/node/proxy'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
-import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
+import { startTestGateway, type TestGateway } from './helpers/gateway'
 import { eventually } from './helpers/wait'
 
 interface ConnectProxy {
@@ -68,12 +68,7 @@ let proxy: ConnectProxy
 let t: TestGateway
 let n = 0
 
-const chat = (group: string) =>
-  fetch(`${t.url}/proxy/${group}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
-  })
+const chat = (group: string) => t.chat(group)
 
 const group = async (config: Record<string, unknown> = {}) => {
   const name = `px${++n}`

@@ -2,19 +2,14 @@
 // key's persisted state checked through the admin API.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
-import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
+import { startTestGateway, type TestGateway } from './helpers/gateway'
 import { eventually, sleep } from './helpers/wait'
 
 let up: FakeUpstream
 let t: TestGateway
 let n = 0
 
-const chat = (group: string) =>
-  fetch(`${t.url}/proxy/${group}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
-  })
+const chat = (group: string) => t.chat(group)
 
 /** A fresh group with these keys; returns its name and id. */
 const group = async (keys: string[], config: Record<string, unknown> = {}) => {

@@ -27,6 +27,8 @@ export interface TestGateway {
   createGroup(spec: Record<string, unknown>, keys?: string[]): Promise<number>
   /** The group's keys (up to 100), revealed and indexed by key value. */
   keysOf(groupId: number): Promise<Record<string, KeyRow>>
+  /** A small OpenAI chat completion through `/proxy/{group}` with the admin key as proxy key. */
+  chat(group: string): Promise<Response>
   stop(): Promise<void>
 }
 
@@ -78,6 +80,12 @@ export const startTestGateway = async (env: Record<string, string> = {}): Promis
       )
       return Object.fromEntries(r.body.data.items.map((k) => [k.key_value, k]))
     },
+    chat: (group) =>
+      fetch(`${url}/proxy/${group}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+      }),
     async stop() {
       await gw.shutdown()
       rmSync(dir, { recursive: true, force: true })
