@@ -28,8 +28,8 @@ export const revalidateInvalidKeys = async (core: Core): Promise<void> => {
       if (r.ok) restored.push(id)
     })
     if (restored.length) {
-      await deps.store.restoreKeys(group.id, restored)
-      await deps.pool.restore(group.id, restored)
+      // Only keys stored as invalid were checked above.
+      await core.keys.restoreIds(group.id, restored, 'validation', 'invalid')
       deps.log('info', 'keys restored by validation', { group: group.name, count: restored.length })
     }
     await deps.store.setGroupValidatedAt(group.id, new Date(now))

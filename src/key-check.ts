@@ -17,17 +17,14 @@ export const checkKey = async (
   entry: GroupEntry,
   key: CheckedKey,
 ): Promise<ValidationResult> => {
-  const { store, pool } = core.deps
   const groupId = entry.group.id
   const r = await validateKey(core, entry, key.key_value)
   if (r.ok) {
-    if (key.needsRestore !== false) {
-      await store.restoreKeys(groupId, [key.id])
-      await pool.restore(groupId, [key.id])
-    }
+    if (key.needsRestore !== false) await core.keys.restoreIds(groupId, [key.id], 'validation')
   } else if (r.authFailure) {
     const policy = { blacklistThreshold: entry.settings.blacklist_threshold }
-    await core.keys.report(groupId, key.id, { kind: 'auth_failure' }, policy)
+    const cause = { status: r.status, message: r.error }
+    await core.keys.report(groupId, key.id, { kind: 'auth_failure' }, policy, cause)
   }
   return r
 }

@@ -3,8 +3,8 @@
 import { hashKey } from './crypto'
 import type { Deps } from './deps'
 import { badRequest } from './errors'
-import type { KeyService } from './keys'
-import type { KeyHealthUpdate } from './store/types'
+import type { KeyService, RestoredBy } from './keys'
+import type { KeyEventState, KeyHealthUpdate, NewKeyEvent } from './store/types'
 
 export const MAX_KEY_LENGTH = 1000
 const LOAD_BATCH = 10_000
@@ -13,6 +13,9 @@ const WRITE_BATCH = 500
 // keys at once stalled it for ~1.6 s, and one store insert of 100k rows for several seconds.
 const ADD_SLICE = 1000
 const HASH_SLICE = 250
+// History events waiting for the store; past this (a store down for long) the oldest are dropped.
+const MAX_PENDING_EVENTS = 10_000
+export const MAX_EVENT_MESSAGE = 500
 
 /** JSON array of strings, or text split on whitespace, `,` or `;` (v1's ParseKeysFromText). */
 export const parseKeys = (text: string): string[] => {
@@ -52,20 +55,59 @@ export const createKeyService = (deps: Deps): KeyService => {
 
   // Pending health writes, one per key id: a later change replaces an earlier one.
   let pending = new Map<number, KeyHealthUpdate>()
+  // Pending history events, oldest first; written in the same off-path batch as health.
+  let events: NewKeyEvent[] = []
   let writing: Promise<void> | null = null
 
-  /** Writes until the queue is empty; false when the store failed (entries are kept). */
+  const queueEvents = (rows: NewKeyEvent[]) => {
+    events = events.length === 0 ? rows : events.concat(rows)
+    if (events.length > MAX_PENDING_EVENTS) events = events.slice(-MAX_PENDING_EVENTS)
+  }
+
+  const eventsOf = (
+    groupId: number,
+    ids: number[],
+    from: KeyEventState | null,
+    to: KeyEventState,
+    message: string,
+    status = 0,
+  ): NewKeyEvent[] => {
+    const time = new Date(deps.now())
+    // Callers pass redacted text; the cap keeps one provider's long error page out of the table.
+    const msg = message.length > MAX_EVENT_MESSAGE ? message.slice(0, MAX_EVENT_MESSAGE) : message
+    return ids.map((key_id) => ({
+      key_id,
+      group_id: groupId,
+      time,
+      from_state: from,
+      to_state: to,
+      status_code: status,
+      message: msg,
+    }))
+  }
+
+  /** Writes until the queues are empty; false when the store failed (entries are kept). */
   const drain = async (): Promise<boolean> => {
-    while (pending.size > 0) {
+    while (pending.size > 0 || events.length > 0) {
       const batch = [...pending.values()]
       pending = new Map()
+      const evs = events
+      events = []
+      let written = 0
       try {
         for (let i = 0; i < batch.length; i += WRITE_BATCH) {
           await store.updateKeyHealth(batch.slice(i, i + WRITE_BATCH))
         }
+        for (; written < evs.length; written += WRITE_BATCH) {
+          await store.addKeyEvents(evs.slice(written, written + WRITE_BATCH))
+        }
       } catch (err) {
         // Keep what did not land unless a newer change for the same key arrived meanwhile.
         for (const u of batch) if (!pending.has(u.id)) pending.set(u.id, u)
+        // Unwritten events go back ahead of those queued meanwhile, keeping them in order.
+        const newer = events
+        events = []
+        queueEvents(evs.slice(written).concat(newer))
         deps.log('error', 'key health write failed; will retry', { error: String(err) })
         return false
       }
@@ -82,7 +124,7 @@ export const createKeyService = (deps: Deps): KeyService => {
       await null
       const ok = await drain()
       writing = null
-      if (ok && pending.size > 0) schedule()
+      if (ok && (pending.size > 0 || events.length > 0)) schedule()
     })()
     deps.waitUntil(writing)
   }
@@ -90,7 +132,7 @@ export const createKeyService = (deps: Deps): KeyService => {
   const flush = async (): Promise<void> => {
     // Bounded, so a failing store cannot hang shutdown.
     for (let i = 0; i < 5; i++) {
-      if (!writing && pending.size > 0) schedule()
+      if (!writing && (pending.size > 0 || events.length > 0)) schedule()
       if (!writing) return
       await writing
     }
@@ -106,7 +148,36 @@ export const createKeyService = (deps: Deps): KeyService => {
     if (changed.length === 0) return 0
     // The rows carry `enabled`, so pool.add re-adds the enabled ones and drops the disabled ones.
     await pool.add(groupId, changed)
+    // Disabling keeps the stored status, which is the state before; enabling makes keys active.
+    queueEvents(
+      changed.flatMap((r) =>
+        enabled
+          ? eventsOf(groupId, [r.id], 'disabled', 'active', 'enabled')
+          : eventsOf(groupId, [r.id], r.status, 'disabled', 'disabled'),
+      ),
+    )
+    schedule()
     return changed.length
+  }
+
+  /** Restores in the store, then the pool; `from` is null when the state before is unknown. */
+  const restoreIds = async (
+    groupId: number,
+    ids: number[] | 'all-invalid',
+    by: RestoredBy,
+    from: KeyEventState | null,
+  ) => {
+    const changed =
+      ids === 'all-invalid' || ids.length > 0 ? await store.restoreKeys(groupId, ids) : []
+    if (changed.length === 0) return changed
+    // The pool knows which keys really left cooling or invalid; a mere failure-count reset is
+    // no transition and stays out of the history.
+    const moved = await pool.restore(groupId, changed)
+    if (moved.length > 0) {
+      queueEvents(eventsOf(groupId, moved, from, 'active', `restored by ${by}`))
+      schedule()
+    }
+    return changed
   }
 
   return {
@@ -145,8 +216,7 @@ export const createKeyService = (deps: Deps): KeyService => {
       // Pending writes first, so the store's view of which keys are invalid is current.
       await flush()
       const ids = await store.findKeyIds(groupId, await hashAll(keys), 'invalid')
-      const changed = ids.length > 0 ? await store.restoreKeys(groupId, ids) : []
-      if (changed.length > 0) await pool.restore(groupId, changed)
+      const changed = await restoreIds(groupId, ids, 'admin', 'invalid')
       return {
         count: changed.length,
         ignored: keys.length - changed.length,
@@ -156,9 +226,7 @@ export const createKeyService = (deps: Deps): KeyService => {
 
     async restoreAllInvalid(groupId) {
       await flush()
-      const changed = await store.restoreKeys(groupId, 'all-invalid')
-      if (changed.length > 0) await pool.restore(groupId, changed)
-      return changed.length
+      return (await restoreIds(groupId, 'all-invalid', 'admin', 'invalid')).length
     },
 
     async clear(groupId, status) {
@@ -193,16 +261,24 @@ export const createKeyService = (deps: Deps): KeyService => {
       }
     },
 
-    async report(groupId, keyId, outcome, policy) {
+    restoreIds: (groupId, ids, by, from = null) => restoreIds(groupId, ids, by, from),
+
+    async report(groupId, keyId, outcome, policy, cause) {
       const change = await pool.report(groupId, keyId, outcome, policy, deps.now())
+      if (!change) return
+      if (change.from !== change.to) {
+        const { status = 0, message = '' } = cause ?? {}
+        queueEvents(eventsOf(groupId, [change.id], change.from, change.to, message, status))
+      }
       // A cooldown is pool-only state: a 429 never changes the stored status or failure count.
-      if (!change || outcome.kind === 'rate_limited') return
-      pending.set(change.id, {
-        id: change.id,
-        status: change.status,
-        failure_count: change.failure_count,
-      })
-      schedule()
+      if (outcome.kind !== 'rate_limited') {
+        pending.set(change.id, {
+          id: change.id,
+          status: change.status,
+          failure_count: change.failure_count,
+        })
+      }
+      if (pending.size > 0 || events.length > 0) schedule()
     },
 
     flush,

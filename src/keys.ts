@@ -1,13 +1,22 @@
 // KeyService: every change to upstream keys goes through here, so the store and the key pool
 // never disagree. Implemented in src/keys-service.ts.
 import type { KeyPolicy, Outcome } from './keypool/types'
-import type { KeyStatus } from './store/types'
+import type { KeyEventState, KeyStatus } from './store/types'
 
 export interface KeyOpResult {
   count: number
   ignored: number
   total_in_group: number
 }
+
+/** What caused a health change: the upstream status and its redacted message (never the key). */
+export interface KeyCause {
+  status: number
+  message: string
+}
+
+/** Who restored keys, as their history records it. */
+export type RestoredBy = 'admin' | 'validation'
 
 export interface KeyService {
   /** Parses a JSON array of strings, or text split on whitespace, `,` or `;`. Deduplicated. */
@@ -23,8 +32,27 @@ export interface KeyService {
   setEnabledByIds(groupId: number, ids: number[], enabled: boolean): Promise<number>
   /** Loads every group's keys from the store into the pool (start-up), in batches. */
   loadPool(groupIds: number[]): Promise<void>
-  /** Applies an attempt's outcome to the pool and persists any change off the hot path. */
-  report(groupId: number, keyId: number, outcome: Outcome, policy: KeyPolicy): Promise<void>
-  /** Writes pending health changes (called on shutdown). */
+  /**
+   * Restores keys by id in the store and the pool (validation successes); records each key whose
+   * state changed in its history (`from` null: unknown). Returns the ids the store changed.
+   */
+  restoreIds(
+    groupId: number,
+    ids: number[],
+    by: RestoredBy,
+    from?: KeyEventState | null,
+  ): Promise<number[]>
+  /**
+   * Applies an attempt's outcome to the pool and persists any change off the hot path; a state
+   * change is recorded in the key's history with `cause`.
+   */
+  report(
+    groupId: number,
+    keyId: number,
+    outcome: Outcome,
+    policy: KeyPolicy,
+    cause?: KeyCause,
+  ): Promise<void>
+  /** Writes pending health changes and history events (on shutdown, and before reads). */
   flush(): Promise<void>
 }

@@ -139,6 +139,17 @@ export const createKeyRoutes = (core: Core): Hono => {
     return ok(c, undefined, enabled ? 'Key enabled' : 'Key disabled')
   })
 
+  // A key's health transitions, newest first (edgeload issue 3).
+  app.get('/:id/history', async (c) => {
+    const id = idParam(c)
+    const paging = readQuery(c, z.object(pagingQuery))
+    if (!(await store.getKey(id))) throw notFound(`Key ${id} not found`)
+    // Queued events first, so an action is in the history as soon as its request returns.
+    await core.keys.flush()
+    const page = await store.listKeyEvents(id, paging.page, paging.page_size)
+    return ok(c, toPaginated(page.items, page.total, paging))
+  })
+
   app.put('/:id/notes', async (c) => {
     const id = idParam(c)
     const { notes } = await readJson(c, notesBody)

@@ -113,15 +113,13 @@ export const attempt = async (
     const outcome = classifyStatus(channel, res.status, res.headers, text, deps.now())
     const body = redact(text, picked.value)
     if (failover || outcome) {
-      if (outcome) deps.waitUntil(keys.report(group.id, picked.id, outcome, policy))
-      logs.push(
-        toLogRow(info, deps.now(), {
-          status: res.status,
-          type,
-          upstream,
-          error: errorMessageOf(body) || `status ${res.status}`,
-        }),
-      )
+      // `body` is already redacted, so the message a key's history keeps never holds the key.
+      const error = errorMessageOf(body) || `status ${res.status}`
+      if (outcome) {
+        const cause = { status: res.status, message: error }
+        deps.waitUntil(keys.report(group.id, picked.id, outcome, policy, cause))
+      }
+      logs.push(toLogRow(info, deps.now(), { status: res.status, type, upstream, error }))
       return { failure: { status: res.status, headers: textHeaders(res, decoded), body } }
     }
     // A plain client error: hand it back as the upstream sent it, charging no key.

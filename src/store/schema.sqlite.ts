@@ -3,7 +3,7 @@
 // only the key's hash and masked form. Column names are the snake_case the Store types use.
 import { sql } from 'drizzle-orm'
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
-import type { GroupType, HeaderRule, KeyStatus, RequestLog, Upstream } from './types'
+import type { GroupType, HeaderRule, KeyEventState, KeyStatus, RequestLog, Upstream } from './types'
 
 const id = () => integer('id').primaryKey({ autoIncrement: true })
 const createdAt = () =>
@@ -158,4 +158,22 @@ export const groupHourlyStats = sqliteTable(
     updated_at: updatedAt(),
   },
   (t) => [uniqueIndex('idx_group_time').on(t.time, t.group_id)],
+)
+
+// Health transitions of a key (edgeload issue 3). Rows outlive their key: deleting keys or groups
+// leaves them, and AUTOINCREMENT ids are never reused, so they cannot attach to a new key.
+export const keyEvents = sqliteTable(
+  'key_events',
+  {
+    id: id(),
+    key_id: integer('key_id').notNull(),
+    group_id: integer('group_id').notNull(),
+    time: integer('time', { mode: 'timestamp_ms' }).notNull(),
+    from_state: text('from_state').$type<KeyEventState>(),
+    to_state: text('to_state').$type<KeyEventState>().notNull(),
+    status_code: integer('status_code').notNull().default(0),
+    message: text('message').notNull().default(''),
+  },
+  // A key's history, newest first: `key_id = ? ORDER BY id DESC` without a sort.
+  (t) => [index('idx_key_events_key_id').on(t.key_id, t.id)],
 )

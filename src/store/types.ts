@@ -161,6 +161,25 @@ export interface KeyHealthUpdate {
   failure_count: number
 }
 
+/** A key's state as its history records it: the pool's states plus the manual switch. */
+export type KeyEventState = 'active' | 'cooling' | 'invalid' | 'disabled'
+
+/** One health transition of a key, with the status code and message that caused it. */
+export interface KeyEvent {
+  id: number
+  key_id: number
+  group_id: number
+  time: Date
+  /** Null when the state before is not known. */
+  from_state: KeyEventState | null
+  to_state: KeyEventState
+  /** The upstream status that caused it; 0 for admin actions and validation. */
+  status_code: number
+  message: string
+}
+
+export type NewKeyEvent = Omit<KeyEvent, 'id'>
+
 export interface Store {
   // settings: raw string rows keyed by setting_key
   getSettings(): Promise<Record<string, string>>
@@ -223,6 +242,11 @@ export interface Store {
   setKeyNotes(id: number, notes: string): Promise<boolean>
   updateKeyHealth(updates: KeyHealthUpdate[]): Promise<void>
   countKeys(groupId: number | null): Promise<{ total: number; active: number; invalid: number }>
+
+  // key history
+  addKeyEvents(rows: NewKeyEvent[]): Promise<void>
+  /** One key's events, newest first. */
+  listKeyEvents(keyId: number, page: number, pageSize: number): Promise<Page<KeyEvent>>
 
   // logs and stats
   /** Inserts a batch; rolls final rows into hourly stats and successes into per-key usage. */
