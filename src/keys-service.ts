@@ -4,18 +4,16 @@ import { hashKey } from './crypto'
 import type { Deps } from './deps'
 import { badRequest } from './errors'
 import type { KeyService, RestoredBy } from './keys'
-import type { KeyEventState, KeyHealthUpdate, NewKeyEvent } from './store/types'
+import { createKeyWrites } from './key-writes'
+import type { KeyEventState } from './store/types'
 
 export const MAX_KEY_LENGTH = 1000
 const LOAD_BATCH = 10_000
-const WRITE_BATCH = 500
 // Imports run in slices so a 100k-key import never holds the event loop for long: hashing all
 // keys at once stalled it for ~1.6 s, and one store insert of 100k rows for several seconds.
 const ADD_SLICE = 1000
 const HASH_SLICE = 250
 // History events waiting for the store; past this (a store down for long) the oldest are dropped.
-const MAX_PENDING_EVENTS = 10_000
-export const MAX_EVENT_MESSAGE = 500
 
 /** JSON array of strings, or text split on whitespace, `,` or `;` (v1's ParseKeysFromText). */
 export const parseKeys = (text: string): string[] => {
@@ -53,90 +51,7 @@ const hashAll = async (keys: string[]): Promise<string[]> => {
 export const createKeyService = (deps: Deps): KeyService => {
   const { store, pool } = deps
 
-  // Pending health writes, one per key id: a later change replaces an earlier one.
-  let pending = new Map<number, KeyHealthUpdate>()
-  // Pending history events, oldest first; written in the same off-path batch as health.
-  let events: NewKeyEvent[] = []
-  let writing: Promise<void> | null = null
-
-  const queueEvents = (rows: NewKeyEvent[]) => {
-    events = events.length === 0 ? rows : events.concat(rows)
-    if (events.length > MAX_PENDING_EVENTS) events = events.slice(-MAX_PENDING_EVENTS)
-  }
-
-  const eventsOf = (
-    groupId: number,
-    ids: number[],
-    from: KeyEventState | null,
-    to: KeyEventState,
-    message: string,
-    status = 0,
-  ): NewKeyEvent[] => {
-    const time = new Date(deps.now())
-    // Callers pass redacted text; the cap keeps one provider's long error page out of the table.
-    const msg = message.length > MAX_EVENT_MESSAGE ? message.slice(0, MAX_EVENT_MESSAGE) : message
-    return ids.map((key_id) => ({
-      key_id,
-      group_id: groupId,
-      time,
-      from_state: from,
-      to_state: to,
-      status_code: status,
-      message: msg,
-    }))
-  }
-
-  /** Writes until the queues are empty; false when the store failed (entries are kept). */
-  const drain = async (): Promise<boolean> => {
-    while (pending.size > 0 || events.length > 0) {
-      const batch = [...pending.values()]
-      pending = new Map()
-      const evs = events
-      events = []
-      let written = 0
-      try {
-        for (let i = 0; i < batch.length; i += WRITE_BATCH) {
-          await store.updateKeyHealth(batch.slice(i, i + WRITE_BATCH))
-        }
-        for (; written < evs.length; written += WRITE_BATCH) {
-          await store.addKeyEvents(evs.slice(written, written + WRITE_BATCH))
-        }
-      } catch (err) {
-        // Keep what did not land unless a newer change for the same key arrived meanwhile.
-        for (const u of batch) if (!pending.has(u.id)) pending.set(u.id, u)
-        // Unwritten events go back ahead of those queued meanwhile, keeping them in order.
-        const newer = events
-        events = []
-        queueEvents(evs.slice(written).concat(newer))
-        deps.log('error', 'key health write failed; will retry', { error: String(err) })
-        return false
-      }
-    }
-    return true
-  }
-
-  // No timer: the first change queues one promise; changes made before it runs join its batch.
-  // After a failure nothing is rescheduled until the next change or flush(), so a broken store
-  // is not hammered in a loop.
-  const schedule = (): void => {
-    if (writing) return
-    writing = (async () => {
-      await null
-      const ok = await drain()
-      writing = null
-      if (ok && (pending.size > 0 || events.length > 0)) schedule()
-    })()
-    deps.waitUntil(writing)
-  }
-
-  const flush = async (): Promise<void> => {
-    // Bounded, so a failing store cannot hang shutdown.
-    for (let i = 0; i < 5; i++) {
-      if (!writing && (pending.size > 0 || events.length > 0)) schedule()
-      if (!writing) return
-      await writing
-    }
-  }
+  const { queueEvents, eventsOf, queueHealth, schedule, flush } = createKeyWrites(deps)
 
   const total = async (groupId: number) => (await store.countKeys(groupId)).total
 
@@ -272,13 +187,9 @@ export const createKeyService = (deps: Deps): KeyService => {
       }
       // A cooldown is pool-only state: a 429 never changes the stored status or failure count.
       if (outcome.kind !== 'rate_limited') {
-        pending.set(change.id, {
-          id: change.id,
-          status: change.status,
-          failure_count: change.failure_count,
-        })
+        queueHealth({ id: change.id, status: change.status, failure_count: change.failure_count })
       }
-      if (pending.size > 0 || events.length > 0) schedule()
+      schedule()
     },
 
     flush,

@@ -1,0 +1,102 @@
+// The key service's write queue: health changes (one per key id, the latest wins) and history
+// events (in order), written to the store in batches off the hot path, with no timer.
+import type { Deps } from './deps'
+import type { KeyEventState, KeyHealthUpdate, NewKeyEvent } from './store/types'
+
+const WRITE_BATCH = 500
+const MAX_PENDING_EVENTS = 10_000
+export const MAX_EVENT_MESSAGE = 500
+
+export const createKeyWrites = (deps: Deps) => {
+  const { store } = deps
+  // Pending health writes, one per key id: a later change replaces an earlier one.
+  let pending = new Map<number, KeyHealthUpdate>()
+  // Pending history events, oldest first; written in the same off-path batch as health.
+  let events: NewKeyEvent[] = []
+  let writing: Promise<void> | null = null
+
+  const queueEvents = (rows: NewKeyEvent[]) => {
+    events = events.length === 0 ? rows : events.concat(rows)
+    if (events.length > MAX_PENDING_EVENTS) events = events.slice(-MAX_PENDING_EVENTS)
+  }
+
+  const eventsOf = (
+    groupId: number,
+    ids: number[],
+    from: KeyEventState | null,
+    to: KeyEventState,
+    message: string,
+    status = 0,
+  ): NewKeyEvent[] => {
+    const time = new Date(deps.now())
+    // Callers pass redacted text; the cap keeps one provider's long error page out of the table.
+    const msg = message.length > MAX_EVENT_MESSAGE ? message.slice(0, MAX_EVENT_MESSAGE) : message
+    return ids.map((key_id) => ({
+      key_id,
+      group_id: groupId,
+      time,
+      from_state: from,
+      to_state: to,
+      status_code: status,
+      message: msg,
+    }))
+  }
+
+  /** Writes until the queues are empty; false when the store failed (entries are kept). */
+  const drain = async (): Promise<boolean> => {
+    while (pending.size > 0 || events.length > 0) {
+      const batch = [...pending.values()]
+      pending = new Map()
+      const evs = events
+      events = []
+      let written = 0
+      try {
+        for (let i = 0; i < batch.length; i += WRITE_BATCH) {
+          await store.updateKeyHealth(batch.slice(i, i + WRITE_BATCH))
+        }
+        for (; written < evs.length; written += WRITE_BATCH) {
+          await store.addKeyEvents(evs.slice(written, written + WRITE_BATCH))
+        }
+      } catch (err) {
+        // Keep what did not land unless a newer change for the same key arrived meanwhile.
+        for (const u of batch) if (!pending.has(u.id)) pending.set(u.id, u)
+        // Unwritten events go back ahead of those queued meanwhile, keeping them in order.
+        const newer = events
+        events = []
+        queueEvents(evs.slice(written).concat(newer))
+        deps.log('error', 'key health write failed; will retry', { error: String(err) })
+        return false
+      }
+    }
+    return true
+  }
+
+  const queueHealth = (u: KeyHealthUpdate) => {
+    pending.set(u.id, u)
+  }
+
+  // No timer: the first change queues one promise; changes made before it runs join its batch.
+  // After a failure nothing is rescheduled until the next change or flush(), so a broken store
+  // is not hammered in a loop.
+  const schedule = (): void => {
+    if (writing || (pending.size === 0 && events.length === 0)) return
+    writing = (async () => {
+      await null
+      const ok = await drain()
+      writing = null
+      if (ok && (pending.size > 0 || events.length > 0)) schedule()
+    })()
+    deps.waitUntil(writing)
+  }
+
+  const flush = async (): Promise<void> => {
+    // Bounded, so a failing store cannot hang shutdown.
+    for (let i = 0; i < 5; i++) {
+      if (!writing && (pending.size > 0 || events.length > 0)) schedule()
+      if (!writing) return
+      await writing
+    }
+  }
+
+  return { queueEvents, eventsOf, queueHealth, schedule, flush }
+}
