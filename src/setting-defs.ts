@@ -19,7 +19,14 @@ export interface SettingDef {
   check?: (v: SettingValue) => string | null
 }
 
-/** Empty, or an http(s):// URL: undici, the Node adapter's client, has no SOCKS support. */
+const PROXY_PROTOCOLS = new Set(['http:', 'https:', 'socks5:', 'socks5h:'])
+const PROXY_SCHEMES = 'http://, https://, socks5:// or socks5h://'
+
+/**
+ * Empty, or a proxy URL the Node adapter's undici can use. Its SOCKS client speaks SOCKS5 only and
+ * always hands the target's host name to the proxy, so socks5h:// (remote DNS) means the same as
+ * socks5://; SOCKS4 and the ambiguous socks:// are refused by name.
+ */
 const checkProxyUrl = (v: SettingValue) => {
   const s = String(v).trim()
   if (s === '') return null
@@ -27,14 +34,15 @@ const checkProxyUrl = (v: SettingValue) => {
   try {
     u = new URL(s)
   } catch {
-    return 'must be an http:// or https:// URL'
+    return `must be an ${PROXY_SCHEMES} URL`
   }
-  if (u.protocol === 'socks5:' || u.protocol === 'socks5h:' || u.protocol === 'socks:') {
-    return 'socks5 proxies are not supported yet; use an http:// or https:// proxy'
+  if (!PROXY_PROTOCOLS.has(u.protocol)) {
+    return u.protocol.startsWith('socks')
+      ? `${u.protocol}// proxies are not supported; SOCKS5 is (socks5:// or socks5h://)`
+      : `must be an ${PROXY_SCHEMES} URL`
   }
-  return u.protocol === 'http:' || u.protocol === 'https:'
-    ? null
-    : 'must be an http:// or https:// URL'
+  // socks5:host parses (non-special scheme) with an empty host; the agent would dial nowhere.
+  return u.hostname === '' ? 'needs a host, e.g. socks5://127.0.0.1:1080' : null
 }
 
 const checkStatusCodes = (v: SettingValue) =>

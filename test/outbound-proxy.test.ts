@@ -1,6 +1,6 @@
 // Outbound proxies: a real HTTP CONNECT proxy on loopback between the gateway and the fake
 // upstream. Group `proxy_url`, credentials kept out of errors and logs, settings validation, and
-// the HTTP(S)_PROXY/NO_PROXY fallback of the Node fetch.
+// the HTTP(S)_PROXY/NO_PROXY fallback of the Node fetch. SOCKS5 traffic: outbound-socks.test.ts.
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import { connect } from 'node:net'
@@ -140,7 +140,7 @@ describe('group proxy_url through the gateway', () => {
 })
 
 describe('proxy_url validation', () => {
-  it.each(['socks5://127.0.0.1:1080', 'ftp://proxy.example:21', 'not a url'])(
+  it.each(['ftp://proxy.example:21', 'not a url', 'socks4://127.0.0.1:1080', 'socks5:nohost'])(
     'rejects %s in a group config with 400 VALIDATION_FAILED',
     async (value) => {
       const r = await t.admin<{ code: string; message: string }>('POST', '/api/groups', {
@@ -156,16 +156,26 @@ describe('proxy_url validation', () => {
     },
   )
 
-  it('names socks5 as unsupported in the system settings', async () => {
-    const r = await t.admin<{ code: string; message: string }>('PUT', '/api/settings', {
-      proxy_url: 'socks5://127.0.0.1:1080',
-    })
-    expect(r.status).toBeGreaterThanOrEqual(400)
-    expect(r.body.message).toMatch(/proxy_url.*socks5/)
+  it('names what is supported when refusing SOCKS4 and socks:// in the system settings', async () => {
+    for (const v of ['socks4://127.0.0.1:1080', 'socks://127.0.0.1:1080']) {
+      const r = await t.admin<{ code: string; message: string }>('PUT', '/api/settings', {
+        proxy_url: v,
+      })
+      expect(r.status).toBe(400)
+      expect(r.body.message).toMatch(/proxy_url.*not supported.*socks5:\/\/ or socks5h:\/\//)
+    }
   })
 
-  it('accepts empty, http:// and https:// with credentials', async () => {
-    for (const v of ['', 'http://127.0.0.1:3128', 'https://u:p@proxy.example:8443']) {
+  it('accepts empty, http://, https:// and socks5(h):// with credentials', async () => {
+    const values = [
+      '',
+      'http://127.0.0.1:3128',
+      'https://u:p@proxy.example:8443',
+      'socks5://127.0.0.1:1080',
+      'socks5://u:p@proxy.example:1080',
+      'socks5h://proxy.example:1080',
+    ]
+    for (const v of values) {
       const r = await t.admin('PUT', '/api/settings', { proxy_url: v })
       expect(r.status).toBe(200)
     }

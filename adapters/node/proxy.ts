@@ -1,7 +1,7 @@
-// Outbound proxies for the Node adapter: one undici ProxyAgent per group `proxy_url` (plus
-// connect timeout), or one EnvHttpProxyAgent when HTTP_PROXY/HTTPS_PROXY are set. Only http://
-// and https:// proxies: undici has no SOCKS support (settings validation rejects socks5://).
-import { EnvHttpProxyAgent, ProxyAgent } from 'undici'
+// Outbound proxies for the Node adapter: one undici agent per `proxy_url` (plus connect timeout),
+// ProxyAgent for http:// and https://, Socks5ProxyAgent for socks5:// and socks5h://, or one
+// EnvHttpProxyAgent when HTTP_PROXY/HTTPS_PROXY are set. Settings validation refuses the rest.
+import { buildConnector, EnvHttpProxyAgent, ProxyAgent, Socks5ProxyAgent } from 'undici'
 import type { Dispatcher } from 'undici'
 
 export type ProxyEnv = Record<string, string | undefined>
@@ -14,7 +14,7 @@ export interface ProxyDispatcherOptions {
 }
 
 export interface ProxyDispatchers {
-  /** The agent for an explicit proxy URL (http:// or https://, optional user:pass). */
+  /** The agent for an explicit proxy URL (http(s):// or socks5(h)://, optional user:pass). */
   forUrl(proxy: string, connectTimeout: number | undefined): Dispatcher
   /** The environment's proxy agent, or null when no HTTP(S)_PROXY is set: use the fast Pool. */
   fromEnv(connectTimeout: number | undefined): Dispatcher | null
@@ -50,9 +50,10 @@ export const createProxyDispatchers = (opts: ProxyDispatcherOptions = {}): Proxy
 
   return {
     forUrl: (proxy, connectTimeout) =>
-      cached(
-        `url ${proxy} ${connectTimeout ?? ''}`,
-        () => new ProxyAgent({ ...agentOptions(connectTimeout), uri: proxy }),
+      cached(`url ${proxy} ${connectTimeout ?? ''}`, () =>
+        isSocks(proxy)
+          ? createSocksAgent(proxy, connectTimeout)
+          : new ProxyAgent({ ...agentOptions(connectTimeout), uri: proxy }),
       ),
     fromEnv: (connectTimeout) =>
       useEnv
@@ -73,6 +74,23 @@ export const createProxyDispatchers = (opts: ProxyDispatcherOptions = {}): Proxy
       await Promise.all(all.map((a) => a.destroy().catch(() => {})))
     },
   }
+}
+
+const isSocks = (proxy: string) => /^socks5h?:/i.test(proxy)
+
+/**
+ * Socks5ProxyAgent takes `connect` as a connector function (an options object there would be
+ * called as one), and builds its per-origin pools itself, so pool sizing does not reach them;
+ * the per-request headers and body timeouts that fetch.ts dispatches still apply.
+ */
+const createSocksAgent = (proxy: string, connectTimeout: number | undefined) => {
+  const url = new URL(proxy)
+  // undici accepts only socks5: and always sends the target's host name to the proxy, which is
+  // already socks5h's remote DNS; the credentials stay in the URL, which undici decodes.
+  url.protocol = 'socks5:'
+  return new Socks5ProxyAgent(url, {
+    connect: connectTimeout === undefined ? undefined : buildConnector({ timeout: connectTimeout }),
+  })
 }
 
 /** Removes a proxy URL's credentials from a text: any `user:pass@` and the bare password. */
