@@ -7,12 +7,16 @@ import { startBackgroundJobs } from './jobs'
 import { createConfigCache } from './cache'
 import type { Core } from './core'
 import type { Deps } from './deps'
+import { encryptionStatus } from './encryption-status'
 import { createErrorHandler } from './errors'
+import { redactingLogger } from './crypto'
 import { createKeyService } from './keys-service'
 import { createLogWriter } from './logs/writer'
 import { createProxyRoutes } from './proxy/index'
 import { createConcurrencyLimit } from './proxy/limit'
-import { createMemoryTaskLock, createTaskRunner } from './tasks'
+import { createKeySecrets, deploymentSalt } from './secrets'
+import { sealStore } from './store/sealed'
+import { createTaskRunner } from './tasks'
 
 export interface EdgeloadApp {
   app: Hono
@@ -23,15 +27,25 @@ export interface EdgeloadApp {
   close(): Promise<void>
 }
 
-export const createApp = (deps: Deps): EdgeloadApp => {
+export const createApp = (given: Deps): EdgeloadApp => {
+  const secrets = createKeySecrets(given.config.encryptionKey, () => deploymentSalt(given.store))
+  // Everything in the core sees plaintext keys; only the store holds them sealed. The app log
+  // never shows a `?key=` value, whatever error text ends up in it.
+  const log = redactingLogger(given.log)
+  const deps: Deps = { ...given, log, store: sealStore(given.store, secrets, log) }
   const cache = createConfigCache(deps.store)
   const core: Core = {
     deps,
     cache,
-    keys: createKeyService(deps),
-    logs: createLogWriter(deps, () => cache.settings().request_log_write_interval_minutes),
+    secrets,
+    keys: createKeyService(deps, secrets),
+    logs: createLogWriter(
+      deps,
+      () => cache.settings().request_log_write_interval_minutes,
+      secrets.hash,
+    ),
     limit: createConcurrencyLimit(deps.config.maxConcurrentRequests),
-    tasks: createTaskRunner(deps, createMemoryTaskLock()),
+    tasks: createTaskRunner(deps),
     startedAt: deps.now(),
   }
   const app = new Hono()
@@ -68,6 +82,8 @@ export const createApp = (deps: Deps): EdgeloadApp => {
     core,
     async init(opts) {
       if (opts?.seedSettings) await deps.store.seedSettings(opts.seedSettings)
+      const enc = await encryptionStatus(deps.store, secrets)
+      if (enc.has_mismatch) deps.log('error', enc.message, { suggestion: enc.suggestion })
       await cache.reload()
       await core.keys.loadPool(cache.all().map((e) => e.group.id))
       stopJobs = startBackgroundJobs(core)

@@ -1,6 +1,7 @@
 // Environment variables (reference §5.2), validated with zod at boot. A bad value stops the start
 // with a message that names the variable. Runtime-agnostic: adapters pass in their env map.
 import { z } from 'zod'
+import type { CoreConfig } from './deps'
 
 const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int(`must be an integer`).min(min).max(max).default(def)
@@ -31,6 +32,7 @@ const envSchema = z
     SERVER_GRACEFUL_SHUTDOWN_TIMEOUT: int(10, 0).transform((v) => Math.max(v, 10)),
     IS_SLAVE: bool(false),
     AUTH_KEY: z.string().optional(),
+    ENCRYPTION_KEY: z.string().optional(),
     DATABASE_DSN: z.string().default('./data/edgeload.db'),
     MAX_CONCURRENT_REQUESTS: int(100, 1),
     MAX_BODY_SIZE_MB: int(32, 1, 1024),
@@ -76,3 +78,19 @@ export const parseEnv = (raw: Record<string, string | undefined>): Env => {
   const lines = r.error.issues.map((i) => `  ${String(i.path[0] ?? '')}: ${i.message}`)
   throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`)
 }
+
+/** The core's part of the environment, the same on every runtime. */
+export const toCoreConfig = (env: Env, authKey: string): CoreConfig => ({
+  authKey,
+  encryptionKey: env.ENCRYPTION_KEY,
+  maxBodyBytes: env.MAX_BODY_SIZE_MB * 1024 * 1024,
+  maxConcurrentRequests: env.MAX_CONCURRENT_REQUESTS,
+  cors: {
+    enabled: env.ENABLE_CORS,
+    origins: env.ALLOWED_ORIGINS,
+    methods: env.ALLOWED_METHODS,
+    headers: env.ALLOWED_HEADERS,
+    credentials: env.ALLOW_CREDENTIALS,
+  },
+  isMaster: !env.IS_SLAVE,
+})

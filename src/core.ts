@@ -5,11 +5,14 @@ import type { Deps } from './deps'
 import type { KeyService } from './keys'
 import type { LogWriter } from './logs/writer'
 import type { ConcurrencyLimit } from './proxy/limit'
+import type { KeySecrets } from './secrets'
 import type { TaskRunner } from './tasks'
 
 export interface Core {
   deps: Deps
   cache: ConfigCache
+  /** Sealing and hashing of upstream keys (ENCRYPTION_KEY). */
+  secrets: KeySecrets
   keys: KeyService
   logs: LogWriter
   /** MAX_CONCURRENT_REQUESTS; streams hold their slot until they end. */

@@ -1,6 +1,8 @@
 // Secret handling shared by the proxy and the admin API: constant-time compare, key hashing,
 // masking and redaction. WebCrypto only, so every runtime runs the same code.
 
+import type { Logger } from './deps'
+
 const enc = new TextEncoder()
 
 /**
@@ -22,7 +24,7 @@ export const matchesAny = (key: string, members: readonly string[]): boolean => 
   return ok
 }
 
-const toHex = (buf: ArrayBuffer) =>
+export const toHex = (buf: ArrayBuffer) =>
   Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('')
 
 /** SHA-256 hex of a key: used for dedupe, exact search and the log join. */
@@ -38,6 +40,24 @@ export const maskKey = (key: string): string => {
 /** Replaces every occurrence of `secret` in `text` with its masked form. */
 export const redact = (text: string, secret: string): string =>
   secret && text.includes(secret) ? text.split(secret).join(maskKey(secret)) : text
+
+// `key=` and its spellings in any URL inside a text: Gemini's keys travel there (§8.3 #7).
+const URL_KEY = /([?&](?:key|api[_-]?key)=)[^&#\s"'<>]+/gi
+
+/** Masks every `?key=…` / `&key=…` value in free text, such as an error that names a URL. */
+export const redactUrlKeys = (text: string): string => text.replace(URL_KEY, '$1[redacted]')
+
+/** A Logger that passes the message and string extras through redactUrlKeys. */
+export const redactingLogger =
+  (log: Logger): Logger =>
+  (level, msg, extra) => {
+    if (!extra) return log(level, redactUrlKeys(msg))
+    const clean: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(extra)) {
+      clean[k] = typeof v === 'string' ? redactUrlKeys(v) : v
+    }
+    log(level, redactUrlKeys(msg), clean)
+  }
 
 /** Drops `key=` from a query string so URLs can be logged (Gemini puts keys there). */
 export const stripKeyParam = (url: string): string => {

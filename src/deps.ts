@@ -67,6 +67,8 @@ export interface Scheduler {
 
 export interface CoreConfig {
   authKey: string
+  /** ENCRYPTION_KEY: when set, upstream keys are sealed at rest (src/secrets.ts). */
+  encryptionKey?: string
   /** Largest request body accepted by the proxy and the admin API, in bytes. */
   maxBodyBytes: number
   maxConcurrentRequests: number

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'UPSTREAM_ERROR'
   | 'NO_KEYS_AVAILABLE'
   | 'SERVICE_UNAVAILABLE'
+  | 'DECRYPTION_FAILED'
 
 export class AppError extends Error {
   constructor(

@@ -1,10 +1,10 @@
 // The KeyService (src/keys.ts): parses key lists and applies every key change to the store and
 // the key pool together. Health changes from the proxy are coalesced and written off the hot path.
-import { hashKey } from './crypto'
 import type { Deps } from './deps'
 import { badRequest } from './errors'
 import type { KeyService, RestoredBy } from './keys'
 import { createKeyWrites } from './key-writes'
+import type { KeySecrets } from './secrets'
 import type { KeyEventState } from './store/types'
 
 export const MAX_KEY_LENGTH = 1000
@@ -40,16 +40,16 @@ export const parseKeys = (text: string): string[] => {
   return [...seen]
 }
 
-const hashAll = async (keys: string[]): Promise<string[]> => {
-  const out: string[] = []
-  for (let i = 0; i < keys.length; i += HASH_SLICE) {
-    out.push(...(await Promise.all(keys.slice(i, i + HASH_SLICE).map(hashKey))))
-  }
-  return out
-}
-
-export const createKeyService = (deps: Deps): KeyService => {
+export const createKeyService = (deps: Deps, secrets: KeySecrets): KeyService => {
   const { store, pool } = deps
+
+  const hashAll = async (keys: string[]): Promise<string[]> => {
+    const out: string[] = []
+    for (let i = 0; i < keys.length; i += HASH_SLICE) {
+      out.push(...(await Promise.all(keys.slice(i, i + HASH_SLICE).map(secrets.hash))))
+    }
+    return out
+  }
 
   const { queueEvents, eventsOf, queueHealth, schedule, flush } = createKeyWrites(deps)
 

@@ -1,30 +1,12 @@
-// The long-running key task (import, delete, validate; reference §2.5): one at a time per
-// deployment, with progress for GET /api/tasks/status. The lock sits behind TaskLock so a Kv lock
-// can replace the in-process one; it is released in a finally, so a crash never blocks (§8.1 #11).
+// The long-running key task (import, delete, validate; reference §2.5): one at a time in the whole
+// deployment, with progress for GET /api/tasks/status on every node. Lock and status live in the
+// shared store (task_state): the lock is a lease the running node renews, so a crashed node's
+// lock lapses by itself, and progress is written throttled so a 100k import is not 100k writes.
 import type { Deps } from './deps'
 import { AppError } from './errors'
+import type { TaskState, TaskStatus, TaskType } from './store/types'
 
-export type TaskType = 'KEY_VALIDATION' | 'KEY_IMPORT' | 'KEY_DELETE'
-
-export interface TaskStatus {
-  task_type: TaskType | ''
-  is_running: boolean
-  group_name: string
-  processed: number
-  total: number
-  result?: Record<string, number>
-  error?: string
-  /** RFC 3339; null when no task has run yet. */
-  started_at: string | null
-  finished_at?: string
-  duration_seconds?: number
-}
-
-/** Who may run a task: true from acquire means this caller holds the lock until release. */
-export interface TaskLock {
-  acquire(): Promise<boolean>
-  release(): Promise<void>
-}
+export type { TaskStatus, TaskType } from './store/types'
 
 export interface TaskSpec {
   type: TaskType
@@ -35,25 +17,24 @@ export interface TaskSpec {
 }
 
 export interface TaskRunner {
-  status(): TaskStatus
-  /** Starts the task in the background; 409 TASK_IN_PROGRESS when one is running. */
+  /** The running or last task, as any node sees it. */
+  status(): Promise<TaskStatus>
+  /** Starts the task in the background; 409 TASK_IN_PROGRESS when one runs on any node. */
   start(spec: TaskSpec): Promise<TaskStatus>
 }
 
-/** The in-process lock: enough while one node runs tasks. */
-export const createMemoryTaskLock = (): TaskLock => {
-  let held = false
-  return {
-    acquire: async () => {
-      if (held) return false
-      held = true
-      return true
-    },
-    release: async () => {
-      held = false
-    },
-  }
+export interface TaskRunnerOptions {
+  /** How long a lock lives without renewal: how soon a crashed node's task stops blocking. */
+  leaseMs?: number
+  /** How often the running node renews; well under leaseMs so a slow write cannot lose it. */
+  renewMs?: number
+  /** Least time between progress writes; start and finish are always written. */
+  saveEveryMs?: number
 }
+
+const LEASE_MS = 60_000
+const RENEW_MS = 15_000
+const SAVE_EVERY_MS = 1_000
 
 const IDLE: TaskStatus = {
   task_type: '',
@@ -64,16 +45,36 @@ const IDLE: TaskStatus = {
   started_at: null,
 }
 
-export const createTaskRunner = (deps: Deps, lock: TaskLock): TaskRunner => {
-  let current: TaskStatus = IDLE
+/** The stored row as clients see it: a running status under a dead lease was interrupted. */
+const toStatus = (state: TaskState | null, now: number): TaskStatus => {
+  if (!state?.status) return { ...IDLE }
+  const live = state.owner !== '' && state.lease_until > now
+  if (!state.status.is_running || live) return { ...state.status }
+  return {
+    ...state.status,
+    is_running: false,
+    error: state.status.error ?? 'interrupted: the node running it stopped',
+  }
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err))
+
+export const createTaskRunner = (deps: Deps, opts: TaskRunnerOptions = {}): TaskRunner => {
+  const { store } = deps
+  const leaseMs = opts.leaseMs ?? LEASE_MS
+  const renewMs = opts.renewMs ?? RENEW_MS
+  const saveEveryMs = opts.saveEveryMs ?? SAVE_EVERY_MS
+  // The task this node runs: its own status is fresher than the throttled copy in the store.
+  let local: { status: TaskStatus; lost: boolean } | null = null
 
   return {
-    status: () => ({ ...current }),
+    async status() {
+      if (local && !local.lost) return { ...local.status }
+      return toStatus(await store.getTaskState(), deps.now())
+    },
 
     async start(spec) {
-      if (!(await lock.acquire())) {
-        throw new AppError(409, 'TASK_IN_PROGRESS', 'A task is already running, please wait')
-      }
+      const owner = crypto.randomUUID()
       const startedAt = deps.now()
       const task: TaskStatus = {
         task_type: spec.type,
@@ -83,22 +84,60 @@ export const createTaskRunner = (deps: Deps, lock: TaskLock): TaskRunner => {
         total: spec.total,
         started_at: new Date(startedAt).toISOString(),
       }
-      current = task
-      const work = (async () => {
+      if (!(await store.acquireTask(owner, startedAt + leaseMs, startedAt, task))) {
+        throw new AppError(409, 'TASK_IN_PROGRESS', 'A task is already running, please wait')
+      }
+      const mine = { status: task, lost: false }
+      local = mine
+      const fail = (msg: string) => (err: unknown) =>
+        deps.log('warn', msg, { type: spec.type, error: errorText(err) })
+
+      const renew = async () => {
         try {
-          task.result = await spec.run((n) => {
-            task.processed = Math.min(n, task.total)
+          if (!(await store.renewTask(owner, deps.now() + leaseMs))) {
+            // Only after a lapse (renewals missed for a whole lease): another node may run now.
+            mine.lost = true
+            deps.log('warn', 'task lease lost', { type: spec.type })
+          }
+        } catch (err) {
+          fail('task lease renewal failed')(err)
+        }
+      }
+
+      // At most one progress write in flight, and none within saveEveryMs of the last.
+      let lastSave = startedAt
+      let saving: Promise<unknown> | null = null
+      const progress = (n: number) => {
+        task.processed = Math.min(n, task.total)
+        const now = deps.now()
+        if (saving || now - lastSave < saveEveryMs) return
+        lastSave = now
+        saving = store
+          .saveTaskStatus(owner, { ...task })
+          .catch(fail('task progress write failed'))
+          .finally(() => {
+            saving = null
           })
+      }
+
+      const work = (async () => {
+        const timer = setInterval(() => void renew(), renewMs)
+        try {
+          task.result = await spec.run(progress)
           task.processed = task.total
         } catch (err) {
-          task.error = err instanceof Error ? err.message : String(err)
+          task.error = errorText(err)
           deps.log('error', 'task failed', { type: spec.type, error: task.error })
         } finally {
+          clearInterval(timer)
           const end = deps.now()
           task.is_running = false
           task.finished_at = new Date(end).toISOString()
           task.duration_seconds = (end - startedAt) / 1000
-          await lock.release()
+          // The last progress write lands first, so it cannot overwrite the final status.
+          await saving
+          await store.releaseTask(owner, { ...task }).catch(fail('task release failed'))
+          if (local === mine) local = null
         }
       })()
       deps.waitUntil(work)

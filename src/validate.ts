@@ -1,7 +1,7 @@
 // Checks one upstream key with the channel's validation request. Errors never carry the key.
 import type { GroupEntry } from './cache'
 import type { Core } from './core'
-import { redact, stripKeyParam } from './crypto'
+import { redact, redactUrlKeys } from './crypto'
 import { classifyStatus } from './proxy/health'
 import { applyHeaderRules } from './proxy/header-rules'
 import { errorMessageOf, readErrorBody } from './proxy/response'
@@ -54,7 +54,7 @@ export const validateKey = async (
     }
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err)
-    return { ok: false, status: 0, error: redact(stripKeyParam(msg), key), authFailure: false }
+    return { ok: false, status: 0, error: redact(redactUrlKeys(msg), key), authFailure: false }
   }
 }
 

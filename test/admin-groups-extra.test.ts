@@ -130,6 +130,36 @@ describe('POST /api/groups/{id}/copy', () => {
     expect(keys.map((k) => [k.key_value, k.status])).toEqual([['sk-2', 'active']])
   })
 
+  it("copies an aggregate's members with their weights", async () => {
+    const a = await createGroup('a')
+    const b = await createGroup('b')
+    const agg = await createGroup('agg', { group_type: 'aggregate', upstreams: [] })
+    const sub_groups = [
+      { group_id: a.id, weight: 3 },
+      { group_id: b.id, weight: 7 },
+    ]
+    expect((await t.api('POST', `/api/groups/${agg.id}/sub-groups`, { sub_groups })).status).toBe(
+      200,
+    )
+    const res = await t.api('POST', `/api/groups/${agg.id}/copy`, { copy_keys: 'none' })
+    expect(res.status).toBe(200)
+    const { group } = (await res.json()).data
+    expect(group).toMatchObject({ name: 'agg_copy', group_type: 'aggregate' })
+    const members = (id: number) =>
+      t.deps.store.listSubGroups(id).then((rows) => rows.map((r) => [r.sub_group_id, r.weight]))
+    expect(await members(group.id)).toEqual([
+      [a.id, 3],
+      [b.id, 7],
+    ])
+    expect(await members(agg.id)).toEqual(await members(group.id))
+    // The copy works as an aggregate at once: the cache knows its members.
+    const cached = t.core.cache.byName('agg_copy')!.aggregate!.members
+    expect(cached.map((m) => [m.entry.group.name, m.weight])).toEqual([
+      ['a', 3],
+      ['b', 7],
+    ])
+  })
+
   it('rejects a bad mode or unknown group and creates nothing', async () => {
     const src = await createGroup('src')
     expect((await t.api('POST', `/api/groups/${src.id}/copy`, { copy_keys: 'x' })).status).toBe(400)

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AppError } from '../src/errors'
 import { createKeyService, parseKeys } from '../src/keys-service'
 import { createMemoryKeyPool } from '../src/keypool/memory'
+import { createKeySecrets } from '../src/secrets'
 import type { KeyHealthUpdate, PoolKeyRow, Store } from '../src/store/types'
 import { createTestApp, type TestApp } from './helpers/app'
 import { groupInput } from './store.fixtures'
@@ -42,7 +43,10 @@ describe('loadPool', () => {
       },
     } as unknown as Store
     const pool = createMemoryKeyPool()
-    const keys = createKeyService({ store, pool, now: Date.now } as never)
+    const keys = createKeyService(
+      { store, pool, now: Date.now } as never,
+      createKeySecrets(undefined, async () => ''),
+    )
     await keys.loadPool([1, 2])
     expect(calls).toEqual([
       [1, 0],
@@ -82,7 +86,7 @@ describe('health writes', () => {
       },
     }
     // The service under test shares the app's pool but writes through the spying store.
-    t.core.keys = createKeyService({ ...t.deps, store })
+    t.core.keys = createKeyService({ ...t.deps, store }, t.core.secrets)
     await t.core.keys.add(groupId, ['k1', 'k2', 'k3'])
     ids = (await t.deps.store.loadKeys(groupId, 0, 10)).map((r) => r.id)
   })

@@ -1,10 +1,11 @@
 // The Store contract: one suite that every Store implementation must pass. Each test gets a fresh
-// store from `make`, so tests never see each other's rows. Keys and logs live in their own files.
+// store from `make`, so tests never see each other's rows. Keys, logs and tasks live apart.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Store } from '../src/store/types'
 import { describeEnabled } from './store.contract-enabled'
 import { describeKeys } from './store.contract-keys'
 import { describeLogs } from './store.contract-logs'
+import { describeTasks } from './store.contract-tasks'
 import { groupInput, newKeys, T0 } from './store.fixtures'
 
 type MakeStore = () => Promise<{ store: Store; close: () => Promise<void> }>
@@ -139,5 +140,6 @@ export function testStore(name: string, make: MakeStore) {
     describeKeys(name, () => store)
     describeEnabled(() => store)
     describeLogs(() => store)
+    describeTasks(() => store)
   })
 }

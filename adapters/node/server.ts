@@ -4,7 +4,7 @@ import { serve, type HttpBindings } from '@hono/node-server'
 import type { Server } from 'node:http'
 import { dirname, resolve } from 'node:path'
 import { createApp, type EdgeloadApp } from '../../src/app'
-import { parseEnv, type Env } from '../../src/config'
+import { parseEnv, toCoreConfig, type Env } from '../../src/config'
 import type { Deps } from '../../src/deps'
 import { createMemoryKeyPool } from '../../src/keypool/memory'
 import { resolveAuthKey } from './auth-key'
@@ -56,19 +56,7 @@ export const startNodeGateway = async (
     },
     now: Date.now,
     log,
-    config: {
-      authKey,
-      maxBodyBytes: env.MAX_BODY_SIZE_MB * 1024 * 1024,
-      maxConcurrentRequests: env.MAX_CONCURRENT_REQUESTS,
-      cors: {
-        enabled: env.ENABLE_CORS,
-        origins: env.ALLOWED_ORIGINS,
-        methods: env.ALLOWED_METHODS,
-        headers: env.ALLOWED_HEADERS,
-        credentials: env.ALLOW_CREDENTIALS,
-      },
-      isMaster: !env.IS_SLAVE,
-    },
+    config: toCoreConfig(env, authKey),
     clientIp: (c) => (c.env as HttpBindings | undefined)?.incoming?.socket?.remoteAddress ?? '',
     // IncomingMessage already holds the headers as a plain object: no Headers object to build.
     requestHeaders: (c) => (c.env as HttpBindings).incoming.headers,

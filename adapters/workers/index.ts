@@ -3,7 +3,7 @@
 import { waitUntil } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/d1'
 import { createApp, type EdgeloadApp } from '../../src/app'
-import { ConfigError, parseEnv } from '../../src/config'
+import { ConfigError, parseEnv, toCoreConfig } from '../../src/config'
 import type { Deps, FetchFn, Logger, LogLevel, Scheduler } from '../../src/deps'
 import { createMemoryKeyPool } from '../../src/keypool/memory'
 import * as schema from '../../src/store/schema.sqlite'
@@ -57,19 +57,8 @@ const boot = async (env: WorkersEnv, origin: string): Promise<EdgeloadApp> => {
       waitUntil(p.catch((err) => log('error', 'background task failed', { error: String(err) }))),
     now: Date.now,
     log,
-    config: {
-      authKey: cfg.AUTH_KEY,
-      maxBodyBytes: cfg.MAX_BODY_SIZE_MB * 1024 * 1024,
-      maxConcurrentRequests: cfg.MAX_CONCURRENT_REQUESTS,
-      cors: {
-        enabled: cfg.ENABLE_CORS,
-        origins: cfg.ALLOWED_ORIGINS,
-        methods: cfg.ALLOWED_METHODS,
-        headers: cfg.ALLOWED_HEADERS,
-        credentials: cfg.ALLOW_CREDENTIALS,
-      },
-      isMaster: true,
-    },
+    // Workers has no background node roles: every isolate may run the jobs.
+    config: { ...toCoreConfig(cfg, cfg.AUTH_KEY), isMaster: true },
     clientIp: (c) => c.req.header('cf-connecting-ip') ?? '',
   }
   const edgeload = createApp(deps)

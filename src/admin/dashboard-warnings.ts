@@ -42,8 +42,14 @@ const check = (type: string, what: string, secret: string): SecurityWarning | nu
       }
 }
 
-export const securityWarnings = (authKey: string, cache: ConfigCache): SecurityWarning[] => {
+export const securityWarnings = (
+  authKey: string,
+  cache: ConfigCache,
+  encryptionKey?: string,
+): SecurityWarning[] => {
   const out: Array<SecurityWarning | null> = [check('AUTH_KEY', 'AUTH_KEY', authKey)]
+  // A weak ENCRYPTION_KEY falls to guessing once the database leaks, salt or not.
+  if (encryptionKey) out.push(check('ENCRYPTION_KEY', 'ENCRYPTION_KEY', encryptionKey))
   const global = cache.globalProxyKeys()
   global.forEach((k, i) => out.push(check('PROXY_KEY', `Global proxy key #${i + 1}`, k)))
   // v1 seeds AUTH_KEY as a global proxy key, so the admin secret doubles as an API key (§8.3 #1).

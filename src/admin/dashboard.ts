@@ -3,6 +3,7 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { Core } from '../core'
+import { encryptionStatus } from '../encryption-status'
 import type { HourlyStat } from '../store/types'
 import { securityWarnings } from './dashboard-warnings'
 import { ok } from './respond'
@@ -95,7 +96,7 @@ export const createDashboardRoutes = (core: Core): Hono => {
         // A falling error rate is the good direction; with no history, only 0% is good.
         trend_is_growth: prev.total ? rateTrend < 0 : curRate === 0,
       },
-      security_warnings: securityWarnings(config.authKey, core.cache),
+      security_warnings: securityWarnings(config.authKey, core.cache, config.encryptionKey),
     })
   })
 
@@ -125,10 +126,8 @@ export const createDashboardRoutes = (core: Core): Hono => {
     })
   })
 
-  // Keys are not encrypted at rest yet, so there is never a mismatch to report; this answers in
-  // v1's shape until encryption lands.
-  app.get('/encryption-status', (c) =>
-    ok(c, { has_mismatch: false, scenario_type: '', message: '', suggestion: '' }),
+  app.get('/encryption-status', async (c) =>
+    ok(c, await encryptionStatus(core.deps.store, core.secrets)),
   )
 
   return app

@@ -1,5 +1,5 @@
-// Group routes beyond CRUD (reference §2.3): reorder, copy and per-group stats. Mounted before
-// the CRUD routes so `PUT /reorder` is not taken for `PUT /:id`.
+// Group routes beyond CRUD (reference §2.3): reorder, copy (keys, or an aggregate's members) and
+// per-group stats. Mounted before the CRUD routes so `PUT /reorder` is not taken for `PUT /:id`.
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Core } from '../core'
@@ -79,7 +79,14 @@ export const createGroupExtraRoutes = (core: Core): Hono => {
       name: copyName(src.name, new Set(all.map((g) => g.name))),
       display_name: `${src.display_name || src.name} Copy`,
     })
-    if (copy_keys !== 'none') {
+    if (src.group_type === 'aggregate') {
+      // An aggregate has no keys; its members (and their weights) are what makes it work.
+      const members = await store.listSubGroups(id)
+      await store.addSubGroups(
+        copy.id,
+        members.map((m) => ({ sub_group_id: m.sub_group_id, weight: m.weight })),
+      )
+    } else if (copy_keys !== 'none') {
       const status = copy_keys === 'valid_only' ? 'active' : undefined
       let rows = await store.loadKeys(id, 0, COPY_BATCH, status)
       while (rows.length > 0) {

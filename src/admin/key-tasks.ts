@@ -145,4 +145,4 @@ export const createKeyTaskRoutes = (core: Core): Hono => {
   return app
 }
 
-export const getTaskStatus = (core: Core) => (c: Context) => ok(c, core.tasks.status())
+export const getTaskStatus = (core: Core) => async (c: Context) => ok(c, await core.tasks.status())

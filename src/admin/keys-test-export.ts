@@ -4,7 +4,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { hashKey, maskKey } from '../crypto'
+import { maskKey } from '../crypto'
 import { badRequest, notFound } from '../errors'
 import { checkKey } from '../key-check'
 import { forEachLimit } from '../validate'
@@ -55,7 +55,7 @@ export const createKeyTestExportRoutes = (core: Core): Hono => {
     await forEachLimit(indexes, entry.settings.key_validation_concurrency, async (i) => {
       const key = keys[i]!
       const shown = reveal === true ? key : maskKey(key)
-      const [id] = await store.findKeyIds(entry.group.id, [await hashKey(key)])
+      const [id] = await store.findKeyIds(entry.group.id, [await core.secrets.hash(key)])
       if (id === undefined) {
         results[i] = { key_value: shown, is_valid: false, error: MISSING }
         return

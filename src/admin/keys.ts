@@ -3,7 +3,7 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { hashKey, maskKey } from '../crypto'
+import { maskKey } from '../crypto'
 import { badRequest, notFound } from '../errors'
 import type { ApiKey } from '../store/types'
 import { ok, toPaginated } from './respond'
@@ -82,7 +82,7 @@ export const createKeyRoutes = (core: Core): Hono => {
     const page = await store.listKeys({
       group_id: q.group_id,
       status: q.status,
-      key_hash: q.key_value ? await hashKey(q.key_value.trim()) : undefined,
+      key_hash: q.key_value ? await core.secrets.hash(q.key_value.trim()) : undefined,
       ...paging,
     })
     const items = page.items.map((k) => toKeyItem(k, q.reveal === true))

@@ -2,7 +2,6 @@
 // key hash (its latest row), streamed page by page from the store.
 import type { Context } from 'hono'
 import type { Core } from '../core'
-import { hashKey } from '../crypto'
 import type { LogFilter } from '../store/types'
 import { logQuery } from './logs'
 import { readQuery } from './validate'
@@ -21,7 +20,7 @@ const stamp = (ms: number) => new Date(ms).toISOString().replace(/\D/g, '').slic
 export const exportLogs = (core: Core) => async (c: Context) => {
   const { page: _p, page_size: _s, key_value, ...rest } = readQuery(c, logQuery)
   const filter: LogFilter = { ...rest }
-  if (key_value) filter.key_hash = await hashKey(key_value.trim())
+  if (key_value) filter.key_hash = await core.secrets.hash(key_value.trim())
   const { store } = core.deps
   const enc = new TextEncoder()
   let after = ''

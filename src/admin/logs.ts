@@ -3,7 +3,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { hashKey } from '../crypto'
 import type { LogQuery, RequestLog } from '../store/types'
 import { ok, toPaginated } from './respond'
 import { boolString, intString, pagingQuery, readQuery } from './validate'
@@ -62,7 +61,7 @@ export const createLogRoutes = (core: Core): Hono => {
     const q = readQuery(c, logQuery)
     const { key_value, ...filters } = q
     const query: LogQuery = { ...filters }
-    if (key_value) query.key_hash = await hashKey(key_value.trim())
+    if (key_value) query.key_hash = await core.secrets.hash(key_value.trim())
     const page = await store.queryLogs(query)
     return ok(c, toPaginated(page.items.map(toLogItem), page.total, q))
   })

@@ -1,6 +1,5 @@
 // The request-log writer: rows are buffered in memory and written in batches off the hot path
 // (`request_log_write_interval_minutes`; 0 writes each row at once, still without blocking).
-import { hashKey } from '../crypto'
 import type { Deps } from '../deps'
 import type { RequestLog } from '../store/types'
 
@@ -16,7 +15,11 @@ export interface LogWriter {
 
 const MAX_BATCH = 500
 
-export const createLogWriter = (deps: Deps, intervalMinutes: () => number): LogWriter => {
+export const createLogWriter = (
+  deps: Deps,
+  intervalMinutes: () => number,
+  hashKey: (key: string) => Promise<string>,
+): LogWriter => {
   let buffer: PendingLog[] = []
   const hashes = new Map<string, string>()
 

@@ -1,7 +1,7 @@
 // One upstream attempt: pick a key of the entry's group and an upstream URL, call, and either
 // answer the client or report a failure worth retrying. The loops live in forward.ts.
 import type { Core } from '../core'
-import { redact } from '../crypto'
+import { redact, redactUrlKeys } from '../crypto'
 import type { BodyEnd, UpstreamResponse } from '../deps'
 import { AppError } from '../errors'
 import type { ForwardRequest } from './forward'
@@ -97,7 +97,9 @@ export const attempt = async (
     // The upstream's fault, not the key's: retry elsewhere without charging the key.
     const timedOut = isTimeout(err)
     const message = redact(
-      timedOut ? 'upstream request timed out' : String((err as Error)?.message ?? err),
+      timedOut
+        ? 'upstream request timed out'
+        : redactUrlKeys(String((err as Error)?.message ?? err)),
       picked.value,
     )
     const status = timedOut ? 504 : 502
@@ -165,7 +167,7 @@ export const attempt = async (
         status,
         type: 'final',
         upstream,
-        error: error && redact(error, picked.value),
+        error: error && redact(redactUrlKeys(error), picked.value),
       }),
     )
   }

@@ -3,7 +3,15 @@
 // only the key's hash and masked form. Column names are the snake_case the Store types use.
 import { sql } from 'drizzle-orm'
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
-import type { GroupType, HeaderRule, KeyEventState, KeyStatus, RequestLog, Upstream } from './types'
+import type {
+  GroupType,
+  HeaderRule,
+  KeyEventState,
+  KeyStatus,
+  RequestLog,
+  TaskStatus,
+  Upstream,
+} from './types'
 
 const id = () => integer('id').primaryKey({ autoIncrement: true })
 const createdAt = () =>
@@ -177,3 +185,12 @@ export const keyEvents = sqliteTable(
   // A key's history, newest first: `key_id = ? ORDER BY id DESC` without a sort.
   (t) => [index('idx_key_events_key_id').on(t.key_id, t.id)],
 )
+
+// The key task shared by every node on this database: a single row (id 1) holding the lock as a
+// lease (owner plus expiry), so a crashed node's lock lapses by itself, and the last saved status.
+export const taskState = sqliteTable('task_state', {
+  id: integer('id').primaryKey(),
+  owner: text('owner').notNull().default(''),
+  lease_until: integer('lease_until').notNull().default(0),
+  status: text('status', { mode: 'json' }).$type<TaskStatus>(),
+})

@@ -5,7 +5,9 @@ import { createSqlKeyEvents } from './sql-key-events'
 import { createSqlKeys } from './sql-keys'
 import { createSqlLogs } from './sql-logs'
 import { createSqlLogExport } from './sql-logs-export'
+import { createSqlRekey } from './sql-rekey'
 import { createSqlSubGroups } from './sql-subgroups'
+import { createSqlTasks } from './sql-tasks'
 import type { SqlDb } from './sql-util'
 import type { Store } from './types'
 
@@ -21,7 +23,9 @@ export const createSqlStore = (db: SqlDb, opts: SqlStoreOptions = {}): Store => 
   ...createSqlSubGroups(db),
   ...createSqlKeys(db),
   ...createSqlKeyEvents(db),
+  ...createSqlRekey(db),
   ...createSqlLogs(db),
   ...createSqlLogExport(db),
+  ...createSqlTasks(db),
   close: opts.close ?? (async () => {}),
 })

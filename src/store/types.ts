@@ -180,6 +180,43 @@ export interface KeyEvent {
 
 export type NewKeyEvent = Omit<KeyEvent, 'id'>
 
+/** A key as stored, value possibly sealed: what migrate-keys reads. */
+export interface StoredKeyRow {
+  id: number
+  key_value: string
+  key_hash: string
+}
+
+/** One key's new stored value and hash; logs under `old_hash` move to the new one. */
+export interface KeyRewrite extends StoredKeyRow {
+  old_hash: string
+}
+
+export type TaskType = 'KEY_VALIDATION' | 'KEY_IMPORT' | 'KEY_DELETE'
+
+/** The key task's status as GET /api/tasks/status shows it, stored as JSON in task_state. */
+export interface TaskStatus {
+  task_type: TaskType | ''
+  is_running: boolean
+  group_name: string
+  processed: number
+  total: number
+  result?: Record<string, number>
+  error?: string
+  /** RFC 3339; null when no task has run yet. */
+  started_at: string | null
+  finished_at?: string
+  duration_seconds?: number
+}
+
+/** The one shared task row: who holds the lock (empty: nobody), until when, and the status. */
+export interface TaskState {
+  owner: string
+  /** Epoch ms; a lease at or before now is dead, whatever `owner` says. */
+  lease_until: number
+  status: TaskStatus | null
+}
+
 export interface Store {
   // settings: raw string rows keyed by setting_key
   getSettings(): Promise<Record<string, string>>
@@ -248,6 +285,14 @@ export interface Store {
   /** One key's events, newest first. */
   listKeyEvents(keyId: number, page: number, pageSize: number): Promise<Page<KeyEvent>>
 
+  // key encryption at rest (migrate-keys, encryption status); values here are as stored
+  /** Every group's keys in id order after `afterId`. */
+  scanKeys(afterId: number, limit: number): Promise<StoredKeyRow[]>
+  /** Rewrites values and hashes, and re-points request logs to the new hashes, atomically. */
+  rewriteKeys(rows: KeyRewrite[]): Promise<void>
+  /** One stored value starting with `prefix`, and whether any value does not. */
+  keyStorageSample(prefix: string): Promise<{ sealed: string | null; plain: boolean }>
+
   // logs and stats
   /** Inserts a batch; rolls final rows into hourly stats and successes into per-key usage. */
   insertLogs(rows: RequestLog[]): Promise<void>
@@ -261,6 +306,21 @@ export interface Store {
    * ordered by key_hash, starting after `afterHash`: the CSV export's keyset paging.
    */
   logKeys(q: LogFilter, afterHash: string, limit: number): Promise<LogKeyRow[]>
+
+  // task state: one row shared by every node; the lock is a lease, each write one statement
+  /**
+   * Takes the lock for `owner` until `leaseUntil` and stores the starting status, only when no
+   * live lease exists (owner empty or lease_until <= now). True when this owner got it.
+   */
+  acquireTask(owner: string, leaseUntil: number, now: number, status: TaskStatus): Promise<boolean>
+  /** Extends the owner's lease; false when the owner no longer holds the lock. */
+  renewTask(owner: string, leaseUntil: number): Promise<boolean>
+  /** Saves the status while `owner` holds the lock; false (nothing written) otherwise. */
+  saveTaskStatus(owner: string, status: TaskStatus): Promise<boolean>
+  /** Frees the owner's lock and stores the final status; false when the owner had lost it. */
+  releaseTask(owner: string, status: TaskStatus): Promise<boolean>
+  /** The shared row, or null before any task has run. */
+  getTaskState(): Promise<TaskState | null>
 
   close(): Promise<void>
 }

@@ -1,0 +1,208 @@
+// Key tasks across nodes (src/tasks.ts over task_state): two real gateways on one SQLite file. A
+// task started on one node blocks starts on the other, its progress shows on both, a crashed
+// node's lease lapses by itself, and the runner renews its lease and throttles progress writes.
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { openSqlite } from '../adapters/node/db'
+import type { Store } from '../src/store/types'
+import { createTaskRunner, type TaskStatus } from '../src/tasks'
+import { createTestApp, type TestApp } from './helpers/app'
+import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
+import { startTestGateway, type TestGateway } from './helpers/gateway'
+import { eventually, sleep } from './helpers/wait'
+
+type Status = { status: number; body: { data: TaskStatus; code?: string } }
+
+describe('two gateways on one database', () => {
+  let up: FakeUpstream
+  let a: TestGateway
+  let b: TestGateway
+  let dbPath: string
+  beforeAll(async () => {
+    up = await startFakeUpstream()
+    a = await startTestGateway()
+    dbPath = join(a.dir, 'edgeload.db')
+    b = await startTestGateway({ DATABASE_DSN: dbPath })
+  })
+  afterAll(async () => {
+    await b?.stop()
+    await a?.stop()
+    await up?.close()
+  })
+
+  const status = async (node: TestGateway) =>
+    (await node.admin<Status['body']>('GET', '/api/tasks/status')).body.data
+  const addAsync = (node: TestGateway, groupId: number, keys: string) =>
+    node.admin<Status['body']>('POST', '/api/keys/add-async', {
+      group_id: groupId,
+      keys_text: keys,
+    })
+
+  it('runs one task in the cluster and shows its progress on every node', async () => {
+    const keys = Array.from({ length: 10 }, (_, i) => `sk-cluster-${i}-0123456789`)
+    const gid = await a.createGroup(
+      {
+        name: 'shared',
+        upstreams: [{ url: up.url, weight: 1 }],
+        config: { key_validation_concurrency: 1 },
+      },
+      keys,
+    )
+    // One key at a time, 250 ms each: a 2.5 s task, long enough for throttled progress writes.
+    up.setBehaviour({ default: { delayMs: 250 } })
+    const started = await a.admin<Status['body']>('POST', '/api/keys/validate-group', {
+      group_id: gid,
+    })
+    expect(started.status).toBe(200)
+
+    const refused = await addAsync(b, gid, 'sk-other-0123456789')
+    expect(refused).toMatchObject({ status: 409, body: { code: 'TASK_IN_PROGRESS' } })
+
+    // Node B reads A's task from the store, progress included.
+    const seen = await eventually(async () => {
+      const s = await status(b)
+      expect(s).toMatchObject({
+        task_type: 'KEY_VALIDATION',
+        is_running: true,
+        group_name: 'shared',
+      })
+      expect(s.total).toBe(10)
+      expect(s.processed).toBeGreaterThan(0)
+      return s
+    }, 5000)
+    expect(seen.processed).toBeLessThan(10)
+
+    const done = await eventually(async () => {
+      const s = await status(b)
+      expect(s.is_running).toBe(false)
+      return s
+    }, 10_000)
+    const result = { total_keys: 10, valid_keys: 10, invalid_keys: 0 }
+    expect(done).toMatchObject({ processed: 10, total: 10, result })
+    expect(await status(a)).toEqual(done)
+    up.setBehaviour({ default: null })
+
+    // Free again: now B runs a task and A sees it.
+    expect((await addAsync(b, gid, 'sk-from-b-0123456789')).status).toBe(200)
+    const fromB = await eventually(async () => {
+      const s = await status(a)
+      expect(s).toMatchObject({ task_type: 'KEY_IMPORT', is_running: false })
+      return s
+    })
+    expect(fromB.result).toEqual({ added_count: 1, ignored_count: 0 })
+  })
+
+  it("frees a crashed node's lock when its lease lapses", async () => {
+    const gid = await a.createGroup({
+      name: 'after-crash',
+      upstreams: [{ url: up.url, weight: 1 }],
+    })
+    // A node that took the lock and died: no renewals, no release.
+    const ghost = await openSqlite(dbPath)
+    const startedAt = Date.now()
+    const crashed: TaskStatus = {
+      task_type: 'KEY_IMPORT',
+      is_running: true,
+      group_name: 'after-crash',
+      processed: 5,
+      total: 50,
+      started_at: new Date(startedAt).toISOString(),
+    }
+    const lease = 1500
+    expect(await ghost.store.acquireTask('ghost', startedAt + lease, startedAt, crashed)).toBe(true)
+    await ghost.close()
+
+    expect((await status(a)).is_running).toBe(true)
+    expect((await addAsync(a, gid, 'sk-late-0123456789')).status).toBe(409)
+    await sleep(startedAt + lease - Date.now() + 50)
+
+    // Both nodes now report the task as interrupted, and a new one may start.
+    expect(await status(b)).toMatchObject({
+      is_running: false,
+      processed: 5,
+      error: expect.stringContaining('interrupted'),
+    })
+    expect((await addAsync(b, gid, 'sk-late-0123456789')).status).toBe(200)
+    await eventually(async () => expect((await status(a)).result).toMatchObject({ added_count: 1 }))
+  })
+
+  it('lets exactly one of two stores on the file win a race to acquire', async () => {
+    const x = await openSqlite(dbPath)
+    const y = await openSqlite(dbPath)
+    try {
+      const now = Date.now()
+      const idle: TaskStatus = { ...(await status(a)), is_running: true }
+      const wins = await Promise.all(
+        [x, y, x, y].map((h, i) => h.store.acquireTask(`racer-${i}`, now + 60_000, now, idle)),
+      )
+      expect(wins.filter(Boolean)).toHaveLength(1)
+      const winner = `racer-${wins.indexOf(true)}`
+      expect(await x.store.releaseTask(winner, { ...idle, is_running: false })).toBe(true)
+    } finally {
+      await x.close()
+      await y.close()
+    }
+  })
+})
+
+describe('the runner over the store', () => {
+  let t: TestApp
+  afterEach(async () => {
+    await t.close()
+  })
+
+  it('renews its lease while a task outlives it', async () => {
+    t = await createTestApp()
+    const runner = createTaskRunner(t.deps, { leaseMs: 200, renewMs: 40 })
+    const other = createTaskRunner(t.deps)
+    await runner.start({
+      type: 'KEY_IMPORT',
+      groupName: 'g',
+      total: 1,
+      run: async () => (await sleep(600), { added_count: 1 }),
+    })
+    await sleep(400) // two leases long: only renewals keep the lock
+    const spec = { type: 'KEY_DELETE' as const, groupName: 'g', total: 0, run: async () => ({}) }
+    await expect(other.start(spec)).rejects.toMatchObject({ status: 409 })
+    expect(await other.status()).toMatchObject({ is_running: true, task_type: 'KEY_IMPORT' })
+    await t.settle()
+    expect(await other.status()).toMatchObject({ is_running: false, result: { added_count: 1 } })
+    await other.start(spec)
+  })
+
+  it('writes progress at most once per interval, plus start and finish', async () => {
+    let clock = 0
+    t = await createTestApp({ now: () => clock })
+    const writes: number[] = []
+    const store: Store = {
+      ...t.deps.store,
+      saveTaskStatus: (owner, s) => (
+        writes.push(s.processed),
+        t.deps.store.saveTaskStatus(owner, s)
+      ),
+    }
+    const runner = createTaskRunner({ ...t.deps, store }, { saveEveryMs: 1000 })
+    await runner.start({
+      type: 'KEY_IMPORT',
+      groupName: 'g',
+      total: 100_000,
+      async run(progress) {
+        // 100,000 items over 10 simulated seconds.
+        for (let i = 1; i <= 100_000; i++) {
+          clock += 0.1
+          progress(i)
+          if (i % 1000 === 0) await sleep(0)
+        }
+        return { added_count: 100_000 }
+      },
+    })
+    await t.settle()
+    expect(writes.length).toBeGreaterThanOrEqual(5)
+    expect(writes.length).toBeLessThanOrEqual(10)
+    expect([...writes].sort((x, y) => x - y)).toEqual(writes)
+    expect((await t.deps.store.getTaskState())?.status).toMatchObject({
+      is_running: false,
+      processed: 100_000,
+    })
+  })
+})
