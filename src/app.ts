@@ -34,17 +34,18 @@ export const createApp = (given: Deps): EdgeloadApp => {
   const log = redactingLogger(given.log)
   const deps: Deps = { ...given, log, store: sealStore(given.store, secrets, log) }
   const cache = createConfigCache(deps.store)
+  const limit = createConcurrencyLimit(deps.config.maxConcurrentRequests)
   const core: Core = {
     deps,
     cache,
     secrets,
-    keys: createKeyService(deps, secrets),
+    keys: createKeyService(deps, secrets, limit.proxied),
     logs: createLogWriter(
       deps,
       () => cache.settings().request_log_write_interval_minutes,
       secrets.hash,
     ),
-    limit: createConcurrencyLimit(deps.config.maxConcurrentRequests),
+    limit,
     tasks: createTaskRunner(deps),
     startedAt: deps.now(),
   }
@@ -90,6 +91,7 @@ export const createApp = (given: Deps): EdgeloadApp => {
     },
     async close() {
       stopJobs()
+      await core.tasks.close()
       await core.keys.flush()
       await core.logs.flush()
     },

@@ -21,6 +21,11 @@ export interface TaskRunner {
   status(): Promise<TaskStatus>
   /** Starts the task in the background; 409 TASK_IN_PROGRESS when one runs on any node. */
   start(spec: TaskSpec): Promise<TaskStatus>
+  /**
+   * On shutdown: records this node's running task as interrupted and frees the lock at once, so
+   * a restarted node need not wait out the lease. The work itself ends with the process.
+   */
+  close(): Promise<void>
 }
 
 export interface TaskRunnerOptions {
@@ -65,7 +70,7 @@ export const createTaskRunner = (deps: Deps, opts: TaskRunnerOptions = {}): Task
   const renewMs = opts.renewMs ?? RENEW_MS
   const saveEveryMs = opts.saveEveryMs ?? SAVE_EVERY_MS
   // The task this node runs: its own status is fresher than the throttled copy in the store.
-  let local: { status: TaskStatus; lost: boolean } | null = null
+  let local: { owner: string; status: TaskStatus; lost: boolean } | null = null
 
   return {
     async status() {
@@ -87,7 +92,7 @@ export const createTaskRunner = (deps: Deps, opts: TaskRunnerOptions = {}): Task
       if (!(await store.acquireTask(owner, startedAt + leaseMs, startedAt, task))) {
         throw new AppError(409, 'TASK_IN_PROGRESS', 'A task is already running, please wait')
       }
-      const mine = { status: task, lost: false }
+      const mine = { owner, status: task, lost: false }
       local = mine
       const fail = (msg: string) => (err: unknown) =>
         deps.log('warn', msg, { type: spec.type, error: errorText(err) })
@@ -142,6 +147,20 @@ export const createTaskRunner = (deps: Deps, opts: TaskRunnerOptions = {}): Task
       })()
       deps.waitUntil(work)
       return { ...task }
+    },
+
+    async close() {
+      if (!local || local.lost) return
+      const end = deps.now()
+      const stopped: TaskStatus = {
+        ...local.status,
+        is_running: false,
+        error: 'interrupted: the node shut down',
+        finished_at: new Date(end).toISOString(),
+      }
+      // Lost from here on: the store refuses the task's later writes, since the owner is gone.
+      local.lost = true
+      await store.releaseTask(local.owner, stopped)
     },
   }
 }

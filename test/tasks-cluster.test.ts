@@ -92,6 +92,34 @@ describe('two gateways on one database', () => {
     expect(fromB.result).toEqual({ added_count: 1, ignored_count: 0 })
   })
 
+  it('frees the lock at once when the node running a task shuts down', async () => {
+    const c = await startTestGateway({ DATABASE_DSN: dbPath })
+    const gid = await c.createGroup(
+      {
+        name: 'stopping',
+        upstreams: [{ url: up.url, weight: 1 }],
+        config: { key_validation_concurrency: 1 },
+      },
+      Array.from({ length: 10 }, (_, i) => `sk-stop-${i}-0123456789`),
+    )
+    up.setBehaviour({ default: { delayMs: 300 } })
+    try {
+      const started = await c.admin('POST', '/api/keys/validate-group', { group_id: gid })
+      expect(started.status).toBe(200)
+      expect((await addAsync(b, gid, 'sk-x-0123456789')).status).toBe(409)
+      await c.gw.shutdown()
+      // No lease to wait out: B sees the task interrupted and may start one straight away.
+      expect(await status(b)).toMatchObject({
+        task_type: 'KEY_VALIDATION',
+        is_running: false,
+        error: 'interrupted: the node shut down',
+      })
+      expect((await addAsync(b, gid, 'sk-after-stop-0123456789')).status).toBe(200)
+    } finally {
+      up.setBehaviour({ default: null })
+    }
+  })
+
   it("frees a crashed node's lock when its lease lapses", async () => {
     const gid = await a.createGroup({
       name: 'after-crash',

@@ -10,16 +10,23 @@ export interface ConcurrencyLimit {
    * ends. The request's own slot is freed when the handler returns, so the total stays one.
    */
   hold(): () => void
+  /** Proxied requests started so far: background bulk work watches it to give way to them. */
+  proxied(): number
 }
 
 export const createConcurrencyLimit = (max: number): ConcurrencyLimit => {
   let inFlight = 0
+  let proxied = 0
   return {
-    async middleware(_c, next) {
+    proxied: () => proxied,
+    async middleware(c, next) {
       if (inFlight >= max) {
         throw new AppError(429, 'TOO_MANY_REQUESTS', `Too many concurrent requests (limit ${max})`)
       }
+      // Admin calls, such as polling a task's progress, are not traffic to make room for.
+      const proxy = c.req.path.startsWith('/proxy/')
       inFlight++
+      if (proxy) proxied++
       try {
         await next()
       } finally {

@@ -20,6 +20,7 @@ import {
   chunk,
   likeContains,
   MAX_PARAMS,
+  packJsonRows,
   runBatch,
   type SqlDb,
   type Stmt,
@@ -135,23 +136,8 @@ const toCell = (v: RequestLog[keyof RequestLog]) =>
   v instanceof Date ? v.getTime() : typeof v === 'boolean' ? (v ? 1 : 0) : v
 
 /** Rows as JSON arrays in column order, packed into parameters of at most LOG_JSON_CHARS. */
-const toLogJson = (rows: RequestLog[]): string[] => {
-  const out: string[] = []
-  let part: string[] = []
-  let size = 0
-  for (const r of rows) {
-    const row = JSON.stringify(LOG_KEYS.map((k) => toCell(r[k])))
-    if (size + row.length > LOG_JSON_CHARS && part.length) {
-      out.push(`[${part.join(',')}]`)
-      part = []
-      size = 0
-    }
-    part.push(row)
-    size += row.length + 1
-  }
-  if (part.length) out.push(`[${part.join(',')}]`)
-  return out
-}
+const toLogJson = (rows: RequestLog[]): string[] =>
+  packJsonRows(rows, (r) => LOG_KEYS.map((k) => toCell(r[k])), LOG_JSON_CHARS)
 
 /**
  * Log rows travel as one JSON parameter that SQLite unpacks with json_each: binding 20 values a

@@ -81,3 +81,30 @@ export const isUniqueViolation = (err: unknown): boolean => {
   }
   return false
 }
+
+/**
+ * JSON rows packed into `[row, …]` arrays of at most `maxChars` each: bulk inserts bind one such
+ * parameter and unpack it with json_each, which keeps drizzle's builder and D1's 100-parameter
+ * limit out of the way.
+ */
+export const packJsonRows = <T>(
+  items: readonly T[],
+  toRow: (item: T) => unknown[],
+  maxChars: number,
+): string[] => {
+  const out: string[] = []
+  let part: string[] = []
+  let size = 0
+  for (const item of items) {
+    const row = JSON.stringify(toRow(item))
+    if (size + row.length > maxChars && part.length) {
+      out.push(`[${part.join(',')}]`)
+      part = []
+      size = 0
+    }
+    part.push(row)
+    size += row.length + 1
+  }
+  if (part.length) out.push(`[${part.join(',')}]`)
+  return out
+}

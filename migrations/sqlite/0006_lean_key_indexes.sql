@@ -1,0 +1,1 @@
+DROP INDEX `idx_api_keys_key_hash`;
