@@ -22,7 +22,7 @@ export interface UpstreamRequest {
   signal?: AbortSignal
   timeouts?: UpstreamTimeouts
   /**
-   * The group's effective `proxy_url` (http:// or https://, optional user:pass); empty or absent
+   * The group's effective `proxy_url` (http://, https:// or socks5://, optional user:pass); empty or absent
    * means none, and an adapter may then use the environment's HTTP(S)_PROXY. Adapters that cannot
    * proxy (Workers) ignore it.
    */

@@ -163,7 +163,8 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     name: 'Outbound proxy URL',
     type: 'string',
     default: '',
-    description: 'HTTP or HTTPS proxy for upstream calls; empty uses HTTP_PROXY/HTTPS_PROXY',
+    description:
+      'HTTP, HTTPS or SOCKS5 proxy for upstream calls; empty uses HTTP_PROXY/HTTPS_PROXY',
     category: 'Request',
     groupOverridable: true,
     check: checkProxyUrl,
