@@ -27,8 +27,9 @@ export const createKeyWrites = (deps: Deps) => {
     to: KeyEventState,
     message: string,
     status = 0,
+    at = deps.now(),
   ): NewKeyEvent[] => {
-    const time = new Date(deps.now())
+    const time = new Date(at)
     // Callers pass redacted text; the cap keeps one provider's long error page out of the table.
     const msg = message.length > MAX_EVENT_MESSAGE ? message.slice(0, MAX_EVENT_MESSAGE) : message
     return ids.map((key_id) => ({

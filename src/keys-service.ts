@@ -205,11 +205,25 @@ export const createKeyService = (
     async report(groupId, keyId, outcome, policy, cause) {
       const change = await pool.report(groupId, keyId, outcome, policy, deps.now())
       if (!change) return
+      if (change.rejoined_at !== undefined) {
+        queueEvents(
+          eventsOf(
+            groupId,
+            [change.id],
+            'cooling',
+            'active',
+            'cooldown ended',
+            0,
+            change.rejoined_at,
+          ),
+        )
+      }
       if (change.from !== change.to) {
         const { status = 0, message = '' } = cause ?? {}
         queueEvents(eventsOf(groupId, [change.id], change.from, change.to, message, status))
       }
       // A cooldown is pool-only state: a 429 never changes the stored status or failure count.
+      // (The success that reports a cooldown's end writes the same values again, once.)
       if (outcome.kind !== 'rate_limited') {
         queueHealth({ id: change.id, status: change.status, failure_count: change.failure_count })
       }

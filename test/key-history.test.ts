@@ -81,6 +81,42 @@ describe('key history', () => {
     expect(h.pagination).toEqual({ page: 1, page_size: 15, total_items: 1, total_pages: 1 })
   })
 
+  it('records the end of a cooldown when the key is next used, at the time it ended', async () => {
+    const KEY = 'sk-hist-short-cool-0123456789'
+    up.setBehaviour({ [KEY]: { status: 429, headers: { 'retry-after': '1' } } })
+    const gid = await t.createGroup(
+      { name: 'hist-cool', upstreams: [{ url: up.url, weight: 1 }], config: { max_retries: 0 } },
+      [KEY],
+    )
+    const id = (await t.keysOf(gid))[KEY].id
+    expect((await chat('hist-cool')).status).toBe(429)
+    const cooledAt = Date.now()
+    up.setBehaviour({ [KEY]: null })
+    // While it cools there is no key to pick.
+    expect((await chat('hist-cool')).status).toBe(503)
+    const ok = await eventually(async () => {
+      const r = await chat('hist-cool')
+      expect(r.status).toBe(200)
+      return r
+    }, 5000)
+    expect(ok.status).toBe(200)
+    const items = await eventually(async () => {
+      const page = await history(id)
+      expect(page.items).toHaveLength(2)
+      return page.items
+    })
+    expect(items[0]).toMatchObject({
+      from_state: 'cooling',
+      to_state: 'active',
+      message: 'cooldown ended',
+    })
+    expect(items[1]).toMatchObject({ from_state: 'active', to_state: 'cooling', status_code: 429 })
+    // Dated when the cooldown ended (Retry-After: 1), not when the key was next used.
+    const ended = Date.parse(items[0].time)
+    expect(ended).toBeGreaterThanOrEqual(cooledAt - 50)
+    expect(ended).toBeLessThanOrEqual(cooledAt + 1500)
+  })
+
   it('records a blacklisting with the upstream message, the key redacted', async () => {
     expect((await chat('hist-bad')).status).toBe(401)
     const id = (await t.keysOf(badGroup))[BAD].id

@@ -111,6 +111,31 @@ export const testKeyPool = (
       expect(await pool.counts(G, T0 + 1000)).toEqual({ active: 3, cooling: 0, invalid: 0 })
     })
 
+    it('tells the first report after a cooldown when it ended, once', async () => {
+      const pool = await setup(1)
+      await pool.report(G, 1, { kind: 'rate_limited', until: T0 + 1000 }, STRICT, T0)
+      expect(await pool.pick(G, T0 + 1500)).toMatchObject({ id: 1, rejoined: true })
+      expect(await pool.report(G, 1, { kind: 'success' }, STRICT, T0 + 1600)).toEqual({
+        id: 1,
+        from: 'active',
+        to: 'active',
+        status: 'active',
+        failure_count: 0,
+        rejoined_at: T0 + 1000,
+      })
+      expect(await pool.report(G, 1, { kind: 'success' }, STRICT, T0 + 1700)).toBeNull()
+      // A key still cooling has nothing to tell.
+      await pool.report(G, 1, { kind: 'rate_limited', until: T0 + 5000 }, STRICT, T0 + 1800)
+      const again = await pool.report(
+        G,
+        1,
+        { kind: 'rate_limited', until: T0 + 6000 },
+        STRICT,
+        T0 + 1900,
+      )
+      expect(again?.rejoined_at).toBeUndefined()
+    })
+
     it('returns null while every key cools, then recovers each at its own time', async () => {
       const pool = await setup(2)
       await pool.report(G, 1, { kind: 'rate_limited', until: T0 + 500 }, STRICT, T0)
@@ -126,7 +151,13 @@ export const testKeyPool = (
       const again = await pool.report(G, 1, { kind: 'rate_limited', until: T0 + 200 }, STRICT, T0)
       expect(again).toMatchObject({ from: 'cooling', to: 'cooling', until: T0 + 500 })
       expect(await pool.pick(G, T0 + 300)).toBeNull()
-      expect(await pool.pick(G, T0 + 500)).toEqual({ id: 1, value: 'sk-1', failures: 0 })
+      // Back after its cooldown: the pick says so, so that even a success gets reported.
+      expect(await pool.pick(G, T0 + 500)).toEqual({
+        id: 1,
+        value: 'sk-1',
+        failures: 0,
+        rejoined: true,
+      })
     })
 
     it('blacklists at the threshold and ignores later reports', async () => {

@@ -15,6 +15,8 @@ interface Entry {
   next: Entry | null
   /** Position in the cooling heap while cooling, -1 otherwise. */
   hi: number
+  /** When a cooldown ended by itself and no report has told of it yet; 0 otherwise. */
+  rejoinedAt: number
 }
 
 interface GroupPool {
@@ -77,7 +79,11 @@ const move = (g: GroupPool, e: Entry, state: KeyState): void => {
 /** Re-admits keys whose cooldown has ended; each key pays this once per cooldown. */
 const readmit = (g: GroupPool, now: number): void => {
   const h = g.cooling
-  while (h.length > 0 && h[0].until <= now) move(g, h[0], 'active')
+  while (h.length > 0 && h[0].until <= now) {
+    const e = h[0]
+    e.rejoinedAt = e.until
+    move(g, e, 'active')
+  }
 }
 
 const toChange = (e: Entry, from: KeyState): KeyChange => {
@@ -89,6 +95,8 @@ const toChange = (e: Entry, from: KeyState): KeyChange => {
     failure_count: e.failures,
   }
   if (e.state === 'cooling') change.until = e.until
+  if (e.rejoinedAt > 0) change.rejoined_at = e.rejoinedAt
+  e.rejoinedAt = 0
   return change
 }
 
@@ -129,6 +137,7 @@ export const createMemoryKeyPool = (): KeyPool => {
             prev: null,
             next: null,
             hi: -1,
+            rejoinedAt: 0,
           }
           g.keys.set(r.id, n)
           attach(g, n, r.status === 'invalid' ? 'invalid' : 'active')
@@ -174,7 +183,9 @@ export const createMemoryKeyPool = (): KeyPool => {
         if (exclude.has(e.id)) e = first
       }
       g.cursor = e.next
-      return { id: e.id, value: e.value, failures: e.failures }
+      return e.rejoinedAt > 0
+        ? { id: e.id, value: e.value, failures: e.failures, rejoined: true }
+        : { id: e.id, value: e.value, failures: e.failures }
     },
 
     async report(groupId, keyId, outcome, policy, now) {
@@ -186,7 +197,7 @@ export const createMemoryKeyPool = (): KeyPool => {
       const from = e.state
       if (outcome.kind === 'success') {
         // A normal success changes nothing that is persisted, so it costs no write.
-        if (e.failures === 0) return null
+        if (e.failures === 0 && e.rejoinedAt === 0) return null
         e.failures = 0
       } else if (outcome.kind === 'auth_failure') {
         e.failures++

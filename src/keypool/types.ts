@@ -9,6 +9,8 @@ export interface PickedKey {
   value: string
   /** Consecutive failures at pick time: a success needs reporting only when this is > 0. */
   failures: number
+  /** True when a cooldown ended since the key's last report: a success must report it too. */
+  rejoined?: boolean
 }
 
 /** The result of one attempt, already classified by the proxy (see proxy/health.ts). */
@@ -33,6 +35,11 @@ export interface KeyChange {
   failure_count: number
   /** Cooldown end (epoch ms) when `to` is 'cooling'. */
   until?: number
+  /**
+   * Set on the first report after a cooldown ended by itself: when it ended (epoch ms). The pool
+   * notices the end lazily, so this is how the end reaches the key's history.
+   */
+  rejoined_at?: number
 }
 
 export interface PoolCounts {

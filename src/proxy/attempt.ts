@@ -138,7 +138,7 @@ export const attempt = async (
   }
 
   // A success changes nothing for a key without failures; skipping it keeps the hot path free.
-  if (res.status < 400 && picked.failures > 0) {
+  if (res.status < 400 && (picked.failures > 0 || picked.rejoined)) {
     deps.waitUntil(keys.report(group.id, picked.id, { kind: 'success' }, policy))
   }
   if (req.modelList && res.status === 200) {
