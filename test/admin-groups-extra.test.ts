@@ -190,7 +190,7 @@ describe('GET /api/groups/{id}/stats', () => {
     const res = await t.api('GET', `/api/groups/${g.id}/stats`)
     expect(res.status).toBe(200)
     expect((await res.json()).data).toEqual({
-      key_stats: { total_keys: 2, active_keys: 1, invalid_keys: 1 },
+      key_stats: { total_keys: 2, active_keys: 1, invalid_keys: 1, disabled_keys: 0 },
       stats_24_hour: { total_requests: 3, failed_requests: 1, failure_rate: 0.3333 },
       stats_7_day: { total_requests: 4, failed_requests: 2, failure_rate: 0.5 },
       stats_30_day: { total_requests: 5, failed_requests: 2, failure_rate: 0.4 },
@@ -202,7 +202,7 @@ describe('GET /api/groups/{id}/stats', () => {
     const res = await t.api('GET', `/api/groups/${g.id}/stats`)
     const zero = { total_requests: 0, failed_requests: 0, failure_rate: 0 }
     expect((await res.json()).data).toEqual({
-      key_stats: { total_keys: 0, active_keys: 0, invalid_keys: 0 },
+      key_stats: { total_keys: 0, active_keys: 0, invalid_keys: 0, disabled_keys: 0 },
       stats_24_hour: zero,
       stats_7_day: zero,
       stats_30_day: zero,

@@ -40,6 +40,18 @@ export function describeEnabled(get: () => Store) {
       })
     })
 
+    it('counts a disabled key only as disabled, whatever its health', async () => {
+      const keys = await store.addKeys(gid, newKeys(4))
+      await store.updateKeyHealth([
+        { id: keys[0].id, status: 'invalid', failure_count: 3 },
+        { id: keys[1].id, status: 'invalid', failure_count: 3 },
+      ])
+      await store.setKeysEnabled(gid, [keys[0].id, keys[2].id], false)
+      await store.addKeys(other, newKeys(1))
+      expect(await store.countKeys(gid)).toEqual({ total: 4, active: 1, invalid: 1, disabled: 2 })
+      expect(await store.countKeys(null)).toEqual({ total: 5, active: 2, invalid: 1, disabled: 2 })
+    })
+
     it('restores never touch a disabled key', async () => {
       const keys = await store.addKeys(gid, newKeys(2))
       const ids = keys.map((k) => k.id)

@@ -129,7 +129,7 @@ export function describeKeys(name: string, get: () => Store) {
         [keys[0].id, keys[2].id].sort(),
       )
       expect((await store.clearKeys(gid)).sort()).toEqual([keys[1].id, keys[3].id].sort())
-      expect(await store.countKeys(gid)).toEqual({ total: 0, active: 0, invalid: 0 })
+      expect(await store.countKeys(gid)).toEqual({ total: 0, active: 0, invalid: 0, disabled: 0 })
       expect((await store.countKeys(other)).total).toBe(2)
     })
 
@@ -154,7 +154,7 @@ export function describeKeys(name: string, get: () => Store) {
       expect((await store.restoreKeys(gid, 'all-invalid')).sort()).toEqual(
         [keys[2].id, keys[3].id].sort(),
       )
-      expect(await store.countKeys(gid)).toEqual({ total: 5, active: 5, invalid: 0 })
+      expect(await store.countKeys(gid)).toEqual({ total: 5, active: 5, invalid: 0, disabled: 0 })
       expect(await store.getKey(foreign[0].id)).toMatchObject({ status: 'invalid' })
     })
 
@@ -178,10 +178,15 @@ export function describeKeys(name: string, get: () => Store) {
       const keys = await store.addKeys(gid, newKeys(4))
       await store.addKeys(other, newKeys(3))
       await store.updateKeyHealth([{ id: keys[0].id, status: 'invalid', failure_count: 3 }])
-      expect(await store.countKeys(gid)).toEqual({ total: 4, active: 3, invalid: 1 })
-      expect(await store.countKeys(other)).toEqual({ total: 3, active: 3, invalid: 0 })
-      expect(await store.countKeys(null)).toEqual({ total: 7, active: 6, invalid: 1 })
-      expect(await store.countKeys(999_999)).toEqual({ total: 0, active: 0, invalid: 0 })
+      expect(await store.countKeys(gid)).toEqual({ total: 4, active: 3, invalid: 1, disabled: 0 })
+      expect(await store.countKeys(other)).toEqual({ total: 3, active: 3, invalid: 0, disabled: 0 })
+      expect(await store.countKeys(null)).toEqual({ total: 7, active: 6, invalid: 1, disabled: 0 })
+      expect(await store.countKeys(999_999)).toEqual({
+        total: 0,
+        active: 0,
+        invalid: 0,
+        disabled: 0,
+      })
     })
 
     it('adds 100,000 keys in bulk', { timeout: 120_000 }, async () => {
@@ -192,7 +197,12 @@ export function describeKeys(name: string, get: () => Store) {
       console.log(`[${name}] addKeys(100,000): ${ms.toFixed(0)} ms`)
       expect(added).toHaveLength(100_000)
       expect(new Set(added.map((k) => k.id)).size).toBe(100_000)
-      expect(await store.countKeys(gid)).toEqual({ total: 100_000, active: 100_000, invalid: 0 })
+      expect(await store.countKeys(gid)).toEqual({
+        total: 100_000,
+        active: 100_000,
+        invalid: 0,
+        disabled: 0,
+      })
       expect(
         await store.addKeys(gid, [...keys.slice(0, 1000), ...newKeys(10, 'more')]),
       ).toHaveLength(10)

@@ -102,7 +102,12 @@ export function testStore(name: string, make: MakeStore) {
         await store.addKeys(b.id, newKeys(2))
         expect(await store.deleteGroup(a.id)).toBe(true)
         expect(await store.getGroup(a.id)).toBeNull()
-        expect(await store.countKeys(a.id)).toEqual({ total: 0, active: 0, invalid: 0 })
+        expect(await store.countKeys(a.id)).toEqual({
+          total: 0,
+          active: 0,
+          invalid: 0,
+          disabled: 0,
+        })
         expect((await store.countKeys(null)).total).toBe(2)
         expect(await store.deleteGroup(a.id)).toBe(false)
       })

@@ -109,11 +109,18 @@ export const createGroupExtraRoutes = (core: Core): Hono => {
     // Windows end at the end of the current hour, so the running hour counts (reference §4.8).
     const end = Math.floor(core.deps.now() / HOUR_MS) * HOUR_MS + HOUR_MS
     const [keys, rows] = await Promise.all([
-      group.group_type === 'aggregate' ? { total: 0, active: 0, invalid: 0 } : store.countKeys(id),
+      group.group_type === 'aggregate'
+        ? { total: 0, active: 0, invalid: 0, disabled: 0 }
+        : store.countKeys(id),
       store.hourlyStats(new Date(end - 720 * HOUR_MS), new Date(end), id),
     ])
     return ok(c, {
-      key_stats: { total_keys: keys.total, active_keys: keys.active, invalid_keys: keys.invalid },
+      key_stats: {
+        total_keys: keys.total,
+        active_keys: keys.active,
+        invalid_keys: keys.invalid,
+        disabled_keys: keys.disabled,
+      },
       stats_24_hour: toWindow(rows, end - 24 * HOUR_MS),
       stats_7_day: toWindow(rows, end - 168 * HOUR_MS),
       stats_30_day: toWindow(rows, end - 720 * HOUR_MS),

@@ -112,7 +112,8 @@ export const createKeyTaskRoutes = (core: Core): Hono => {
     }
     const status: KeyStatus | undefined = body.status
     const counts = await store.countKeys(entry.group.id)
-    const total = status ? counts[status] : counts.total
+    // Disabled keys are skipped, so they are not part of the total either.
+    const total = status ? counts[status] : counts.total - counts.disabled
     const started = await core.tasks.start({
       type: 'KEY_VALIDATION',
       groupName: entry.group.name,

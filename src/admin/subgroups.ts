@@ -39,6 +39,7 @@ export const createSubGroupRoutes = (core: Core): Hono => {
           total_keys: k.total,
           active_keys: k.active,
           invalid_keys: k.invalid,
+          disabled_keys: k.disabled,
         }))
       }),
     )

@@ -260,20 +260,18 @@ export const createSqlKeys = (db: SqlDb): KeyMethods => ({
   },
 
   async countKeys(groupId) {
+    // Per-state sums in one pass; a disabled key counts only as disabled.
+    const countWhere = (cond: SQL) =>
+      sql<number>`coalesce(sum(case when ${cond} then 1 else 0 end), 0)`.mapWith(Number)
     const [row] = await db
       .select({
         total: count(),
-        active:
-          sql<number>`coalesce(sum(case when ${apiKeys.status} = 'active' then 1 else 0 end), 0)`.mapWith(
-            Number,
-          ),
-        invalid:
-          sql<number>`coalesce(sum(case when ${apiKeys.status} = 'invalid' then 1 else 0 end), 0)`.mapWith(
-            Number,
-          ),
+        active: countWhere(sql`${apiKeys.enabled} = 1 and ${apiKeys.status} = 'active'`),
+        invalid: countWhere(sql`${apiKeys.enabled} = 1 and ${apiKeys.status} = 'invalid'`),
+        disabled: countWhere(sql`${apiKeys.enabled} = 0`),
       })
       .from(apiKeys)
       .where(groupId === null ? undefined : eq(apiKeys.group_id, groupId))
-    return row ?? { total: 0, active: 0, invalid: 0 }
+    return row ?? { total: 0, active: 0, invalid: 0, disabled: 0 }
   },
 })

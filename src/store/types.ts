@@ -78,6 +78,13 @@ export interface PoolKeyRow {
   enabled?: boolean
 }
 
+export interface KeyCounts {
+  total: number
+  active: number
+  invalid: number
+  disabled: number
+}
+
 export interface NewKey {
   key_value: string
   key_hash: string
@@ -278,7 +285,8 @@ export interface Store {
   restoreKeys(groupId: number, ids: number[] | 'all-invalid'): Promise<number[]>
   setKeyNotes(id: number, notes: string): Promise<boolean>
   updateKeyHealth(updates: KeyHealthUpdate[]): Promise<void>
-  countKeys(groupId: number | null): Promise<{ total: number; active: number; invalid: number }>
+  /** Key counts: `active` and `invalid` are enabled keys by health; `disabled` the rest. */
+  countKeys(groupId: number | null): Promise<KeyCounts>
 
   // key history
   addKeyEvents(rows: NewKeyEvent[]): Promise<void>
