@@ -1,0 +1,53 @@
+// Encryption at rest inside workerd: the same WebCrypto code seals, opens and hashes keys there
+// (PBKDF2 at Workers' 100,000-iteration cap, HKDF, AES-GCM, HMAC), over the D1 store, and a
+// value sealed there opens with the key alone.
+import { env } from 'cloudflare:workers'
+import { drizzle } from 'drizzle-orm/d1'
+import { describe, expect, it } from 'vitest'
+import { migrateKeys } from '../../src/migrate-keys'
+import { createKeySecrets, deploymentSalt, isSealed } from '../../src/secrets'
+import * as schema from '../../src/store/schema.sqlite'
+import { sealStore } from '../../src/store/sealed'
+import { createSqlStore } from '../../src/store/sql'
+
+const PASS = 'workers-encryption-key-Zx8!Cv6#Bn4$'
+
+describe('key secrets in workerd', () => {
+  it('seals on D1, opens through the store, and re-keys in place', async () => {
+    const raw = createSqlStore(drizzle(env.DB, { schema }))
+    const secrets = createKeySecrets(PASS, () => deploymentSalt(raw))
+    const store = sealStore(raw, secrets, () => {})
+    const g = await store.createGroup({
+      name: 'enc-w',
+      display_name: '',
+      description: '',
+      group_type: 'standard',
+      upstreams: [{ url: 'https://upstream.test', weight: 1 }],
+      channel_type: 'openai',
+      sort: 0,
+      test_model: 'gpt-4o-mini',
+      validation_endpoint: '',
+      param_overrides: {},
+      model_redirect_rules: {},
+      model_redirect_strict: false,
+      config: {},
+      header_rules: [],
+      proxy_keys: '',
+    })
+    const keys = ['sk-workers-a-0123', 'sk-workers-b-4567']
+    const added = await store.addKeys(
+      g.id,
+      await Promise.all(keys.map(async (k) => ({ key_value: k, key_hash: await secrets.hash(k) }))),
+    )
+    expect(added.map((r) => r.key_value).sort()).toEqual(keys)
+    const stored = await raw.scanKeys(0, 10)
+    expect(stored.every((r) => isSealed(r.key_value))).toBe(true)
+    expect((await store.loadKeys(g.id, 0, 10)).map((r) => r.key_value).sort()).toEqual(keys)
+
+    const next = createKeySecrets('second-workers-key-Qa1@Ws2#Ed3$', () => deploymentSalt(raw))
+    expect(await migrateKeys(raw, secrets, next)).toMatchObject({ rewritten: 2, failed: 0 })
+    const rekeyed = await raw.scanKeys(0, 10)
+    expect((await Promise.all(rekeyed.map((r) => next.open(r.key_value)))).sort()).toEqual(keys)
+    await expect(secrets.open(rekeyed[0].key_value)).rejects.toThrow(/does not match/)
+  })
+})
