@@ -1,30 +1,9 @@
 // Store methods for upstream keys over drizzle SQLite: paging, pool loading, bulk add with
-// dedupe, and bulk status changes. Every multi-statement write runs as one batch.
-import {
-  and,
-  count,
-  desc,
-  eq,
-  getTableColumns,
-  gt,
-  inArray,
-  ne,
-  or,
-  sql,
-  type SQL,
-} from 'drizzle-orm'
+// dedupe, lookups, deletes and counts. Every multi-statement write runs as one batch.
+import { and, count, desc, eq, getTableColumns, gt, inArray, sql, type SQL } from 'drizzle-orm'
 import { apiKeys } from './schema.sqlite'
-import {
-  chunk,
-  changes,
-  lit,
-  MAX_PARAMS,
-  packJsonRows,
-  runBatch,
-  runBatches,
-  type SqlDb,
-} from './sql-util'
-import type { KeyStatus, PoolKeyRow, Store } from './types'
+import { chunk, changes, lit, MAX_PARAMS, packJsonRows, runBatches, type SqlDb } from './sql-util'
+import type { KeyStatus, Store } from './types'
 
 type KeyMethods = Pick<
   Store,
@@ -35,19 +14,15 @@ type KeyMethods = Pick<
   | 'findKeyIds'
   | 'deleteKeys'
   | 'clearKeys'
-  | 'setKeysEnabled'
-  | 'restoreKeys'
-  | 'setKeyNotes'
-  | 'updateKeyHealth'
   | 'countKeys'
 >
 
 // Characters of key JSON per insert: one parameter, well under D1's statement limits.
 const KEY_JSON_CHARS = 200_000
 // Room for the few fixed parameters (group id, status, set values) next to an id or hash list.
-const IDS_PER_STMT = MAX_PARAMS - 10
+export const IDS_PER_STMT = MAX_PARAMS - 10
 
-const poolFields = {
+export const poolFields = {
   id: apiKeys.id,
   key_value: apiKeys.key_value,
   status: apiKeys.status,
@@ -86,13 +61,10 @@ const keyColumns = (groupId: number, now: number): SQL => {
   )
 }
 
-const inGroup = (groupId: number, status?: KeyStatus): SQL | undefined =>
+export const inGroup = (groupId: number, status?: KeyStatus): SQL | undefined =>
   and(eq(apiKeys.group_id, groupId), status ? eq(apiKeys.status, status) : undefined)
 
-// A disabled key stays as it is: restore actions never touch it.
-const isEnabled = eq(apiKeys.enabled, true)
-
-const idsOf = (rows: unknown): number[] => (rows as { id: number }[]).map((r) => r.id)
+export const idsOf = (rows: unknown): number[] => (rows as { id: number }[]).map((r) => r.id)
 
 export const createSqlKeys = (db: SqlDb): KeyMethods => ({
   async listKeys(q) {
@@ -183,80 +155,6 @@ export const createSqlKeys = (db: SqlDb): KeyMethods => ({
       .where(inGroup(groupId, status))
       .returning({ id: apiKeys.id })
     return idsOf(rows)
-  },
-
-  async setKeysEnabled(groupId, ids, enabled) {
-    // Enabling puts the key back into rotation as active; the failure count stays as stored.
-    const set = enabled
-      ? { enabled, status: 'active' as const, updated_at: new Date() }
-      : { enabled, updated_at: new Date() }
-    const results = await runBatches(db, (q) =>
-      chunk([...new Set(ids)], IDS_PER_STMT).map((part) =>
-        q
-          .update(apiKeys)
-          .set(set)
-          .where(and(inGroup(groupId), inArray(apiKeys.id, part), ne(apiKeys.enabled, enabled)))
-          .returning(poolFields),
-      ),
-    )
-    return results.flat() as PoolKeyRow[]
-  },
-
-  async restoreKeys(groupId, ids) {
-    const set = { status: 'active' as const, failure_count: 0, updated_at: new Date() }
-    if (ids === 'all-invalid') {
-      const rows = await db
-        .update(apiKeys)
-        .set(set)
-        .where(and(inGroup(groupId, 'invalid'), isEnabled))
-        .returning({ id: apiKeys.id })
-      return idsOf(rows)
-    }
-    // Only rows that actually change are touched, so the returned ids are exactly the changed ones.
-    const needsRestore = or(ne(apiKeys.status, 'active'), ne(apiKeys.failure_count, 0))
-    const results = await runBatches(db, (q) =>
-      chunk([...new Set(ids)], IDS_PER_STMT).map((part) =>
-        q
-          .update(apiKeys)
-          .set(set)
-          .where(and(inGroup(groupId), inArray(apiKeys.id, part), needsRestore, isEnabled))
-          .returning({ id: apiKeys.id }),
-      ),
-    )
-    return results.flatMap(idsOf)
-  },
-
-  async setKeyNotes(id, notes) {
-    const rows = await db
-      .update(apiKeys)
-      .set({ notes, updated_at: new Date() })
-      .where(eq(apiKeys.id, id))
-      .returning({ id: apiKeys.id })
-    return rows.length > 0
-  },
-
-  async updateKeyHealth(updates) {
-    // Reports come in bursts with few distinct (status, failure_count) pairs: one UPDATE per pair.
-    // The last report of a key wins.
-    const latest = new Map(updates.map((u) => [u.id, u]))
-    const byHealth = new Map<string, { status: KeyStatus; failure_count: number; ids: number[] }>()
-    for (const u of latest.values()) {
-      const k = `${u.status}:${u.failure_count}`
-      const entry = byHealth.get(k) ?? { status: u.status, failure_count: u.failure_count, ids: [] }
-      entry.ids.push(u.id)
-      byHealth.set(k, entry)
-    }
-    const now = new Date()
-    await runBatches(db, (q) =>
-      [...byHealth.values()].flatMap(({ status, failure_count, ids }) =>
-        chunk(ids, IDS_PER_STMT).map((part) =>
-          q
-            .update(apiKeys)
-            .set({ status, failure_count, updated_at: now })
-            .where(inArray(apiKeys.id, part)),
-        ),
-      ),
-    )
   },
 
   async countKeys(groupId) {

@@ -3,7 +3,7 @@
 import { and, asc, eq } from 'drizzle-orm'
 import { groupSubGroups } from './schema.sqlite'
 import type { SqlDb } from './sql-util'
-import type { Store, SubGroupRow } from './types'
+import type { Store } from './types'
 
 type SubGroupMethods = Pick<
   Store,

@@ -2,6 +2,7 @@
 // It holds no connection of its own; whoever opened the database passes `close`.
 import { createSqlGroups, createSqlSettings } from './sql-groups'
 import { createSqlKeyEvents } from './sql-key-events'
+import { createSqlKeyState } from './sql-key-state'
 import { createSqlKeys } from './sql-keys'
 import { createSqlLogs } from './sql-logs'
 import { createSqlLogExport } from './sql-logs-export'
@@ -22,6 +23,7 @@ export const createSqlStore = (db: SqlDb, opts: SqlStoreOptions = {}): Store => 
   ...createSqlGroups(db),
   ...createSqlSubGroups(db),
   ...createSqlKeys(db),
+  ...createSqlKeyState(db),
   ...createSqlKeyEvents(db),
   ...createSqlRekey(db),
   ...createSqlLogs(db),

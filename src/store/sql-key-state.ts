@@ -1,0 +1,91 @@
+// Store methods that change keys' state by hand or from the pool: on/off, restores, notes, and the
+// batched health writes. Every multi-statement write runs as one batch.
+import { and, eq, inArray, ne, or } from 'drizzle-orm'
+import { apiKeys } from './schema.sqlite'
+import { IDS_PER_STMT, idsOf, inGroup, poolFields } from './sql-keys'
+import { chunk, runBatches, type SqlDb } from './sql-util'
+import type { KeyStatus, PoolKeyRow, Store } from './types'
+
+type KeyStateMethods = Pick<
+  Store,
+  'setKeysEnabled' | 'restoreKeys' | 'setKeyNotes' | 'updateKeyHealth'
+>
+
+// A disabled key stays as it is: restore actions never touch it.
+const isEnabled = eq(apiKeys.enabled, true)
+
+export const createSqlKeyState = (db: SqlDb): KeyStateMethods => ({
+  async setKeysEnabled(groupId, ids, enabled) {
+    // Enabling puts the key back into rotation as active; the failure count stays as stored.
+    const set = enabled
+      ? { enabled, status: 'active' as const, updated_at: new Date() }
+      : { enabled, updated_at: new Date() }
+    const results = await runBatches(db, (q) =>
+      chunk([...new Set(ids)], IDS_PER_STMT).map((part) =>
+        q
+          .update(apiKeys)
+          .set(set)
+          .where(and(inGroup(groupId), inArray(apiKeys.id, part), ne(apiKeys.enabled, enabled)))
+          .returning(poolFields),
+      ),
+    )
+    return results.flat() as PoolKeyRow[]
+  },
+
+  async restoreKeys(groupId, ids) {
+    const set = { status: 'active' as const, failure_count: 0, updated_at: new Date() }
+    if (ids === 'all-invalid') {
+      const rows = await db
+        .update(apiKeys)
+        .set(set)
+        .where(and(inGroup(groupId, 'invalid'), isEnabled))
+        .returning({ id: apiKeys.id })
+      return idsOf(rows)
+    }
+    // Only rows that actually change are touched, so the returned ids are exactly the changed ones.
+    const needsRestore = or(ne(apiKeys.status, 'active'), ne(apiKeys.failure_count, 0))
+    const results = await runBatches(db, (q) =>
+      chunk([...new Set(ids)], IDS_PER_STMT).map((part) =>
+        q
+          .update(apiKeys)
+          .set(set)
+          .where(and(inGroup(groupId), inArray(apiKeys.id, part), needsRestore, isEnabled))
+          .returning({ id: apiKeys.id }),
+      ),
+    )
+    return results.flatMap(idsOf)
+  },
+
+  async setKeyNotes(id, notes) {
+    const rows = await db
+      .update(apiKeys)
+      .set({ notes, updated_at: new Date() })
+      .where(eq(apiKeys.id, id))
+      .returning({ id: apiKeys.id })
+    return rows.length > 0
+  },
+
+  async updateKeyHealth(updates) {
+    // Reports come in bursts with few distinct (status, failure_count) pairs: one UPDATE per pair.
+    // The last report of a key wins.
+    const latest = new Map(updates.map((u) => [u.id, u]))
+    const byHealth = new Map<string, { status: KeyStatus; failure_count: number; ids: number[] }>()
+    for (const u of latest.values()) {
+      const k = `${u.status}:${u.failure_count}`
+      const entry = byHealth.get(k) ?? { status: u.status, failure_count: u.failure_count, ids: [] }
+      entry.ids.push(u.id)
+      byHealth.set(k, entry)
+    }
+    const now = new Date()
+    await runBatches(db, (q) =>
+      [...byHealth.values()].flatMap(({ status, failure_count, ids }) =>
+        chunk(ids, IDS_PER_STMT).map((part) =>
+          q
+            .update(apiKeys)
+            .set({ status, failure_count, updated_at: now })
+            .where(inArray(apiKeys.id, part)),
+        ),
+      ),
+    )
+  },
+})

@@ -1,0 +1,124 @@
+// Store records beyond groups and keys: request logs and their filters, hourly stats, key health
+// and its history, stored key rows for migrate-keys, and the shared task row.
+import type { KeyStatus } from './types'
+
+/** One row per upstream attempt (reference §3.5); the key only as hash plus masked form. */
+export interface RequestLog {
+  id: string
+  timestamp: Date
+  group_id: number
+  group_name: string
+  parent_group_id: number
+  parent_group_name: string
+  key_hash: string
+  key_masked: string
+  model: string
+  is_success: boolean
+  source_ip: string
+  status_code: number
+  request_path: string
+  duration_ms: number
+  error_message: string
+  user_agent: string
+  request_type: 'retry' | 'final'
+  upstream_addr: string
+  is_stream: boolean
+  request_body: string
+}
+
+export interface LogQuery {
+  page: number
+  page_size: number
+  parent_group_name?: string
+  group_name?: string
+  key_hash?: string
+  model?: string
+  is_success?: boolean
+  request_type?: 'retry' | 'final'
+  status_code?: number
+  source_ip?: string
+  error_contains?: string
+  start_time?: Date
+  end_time?: Date
+}
+
+/** The log filters without paging: what the CSV export pages through by key hash. */
+export type LogFilter = Omit<LogQuery, 'page' | 'page_size'>
+
+/** A key's latest log row, as the log export lists it. */
+export interface LogKeyRow {
+  key_hash: string
+  key_masked: string
+  group_name: string
+  status_code: number
+}
+
+export interface HourlyStat {
+  time: Date
+  group_id: number
+  success_count: number
+  failure_count: number
+}
+
+/** A key's health as persisted; written off the hot path when the pool reports a change. */
+export interface KeyHealthUpdate {
+  id: number
+  status: KeyStatus
+  failure_count: number
+}
+
+/** A key's state as its history records it: the pool's states plus the manual switch. */
+export type KeyEventState = 'active' | 'cooling' | 'invalid' | 'disabled'
+
+/** One health transition of a key, with the status code and message that caused it. */
+export interface KeyEvent {
+  id: number
+  key_id: number
+  group_id: number
+  time: Date
+  /** Null when the state before is not known. */
+  from_state: KeyEventState | null
+  to_state: KeyEventState
+  /** The upstream status that caused it; 0 for admin actions and validation. */
+  status_code: number
+  message: string
+}
+
+export type NewKeyEvent = Omit<KeyEvent, 'id'>
+
+/** A key as stored, value possibly sealed: what migrate-keys reads. */
+export interface StoredKeyRow {
+  id: number
+  key_value: string
+  key_hash: string
+}
+
+/** One key's new stored value and hash; logs under `old_hash` move to the new one. */
+export interface KeyRewrite extends StoredKeyRow {
+  old_hash: string
+}
+
+export type TaskType = 'KEY_VALIDATION' | 'KEY_IMPORT' | 'KEY_DELETE'
+
+/** The key task's status as GET /api/tasks/status shows it, stored as JSON in task_state. */
+export interface TaskStatus {
+  task_type: TaskType | ''
+  is_running: boolean
+  group_name: string
+  processed: number
+  total: number
+  result?: Record<string, number>
+  error?: string
+  /** RFC 3339; null when no task has run yet. */
+  started_at: string | null
+  finished_at?: string
+  duration_seconds?: number
+}
+
+/** The one shared task row: who holds the lock (empty: nobody), until when, and the status. */
+export interface TaskState {
+  owner: string
+  /** Epoch ms; a lease at or before now is dead, whatever `owner` says. */
+  lease_until: number
+  status: TaskStatus | null
+}
