@@ -190,7 +190,7 @@ describe('createUndiciFetch', () => {
 
   it('abort mid-stream errors the body and closes the upstream request', async () => {
     const closed = new Promise<void>((resolve) => {
-      handler = (req, res) => {
+      handler = (_req, res) => {
         res.writeHead(200, { 'content-type': 'text/event-stream' })
         const timer = setInterval(() => res.write('data: tick\n\n'), 10)
         res.on('close', () => {
