@@ -75,7 +75,7 @@ describe('GET /api/dashboard/stats', () => {
 
   it('warns about short, weak and reused secrets without echoing them', async () => {
     await open({
-      config: { authKey: 'short-key' },
+      config: { authKey: 'short-key', encryptionKey: 'secret-secret-secret' },
       seedSettings: { proxy_keys: 'password-123456789' },
     })
     await t.deps.store.createGroup(groupInput('g', { proxy_keys: 'gk' }))
@@ -84,6 +84,7 @@ describe('GET /api/dashboard/stats', () => {
     const warnings = d.security_warnings as Array<Record<string, string>>
     expect(warnings.map((w) => [w.type, w.severity])).toEqual([
       ['AUTH_KEY', 'high'],
+      ['ENCRYPTION_KEY', 'medium'],
       ['PROXY_KEY', 'medium'],
       ['GROUP_PROXY_KEY', 'high'],
     ])
@@ -91,6 +92,7 @@ describe('GET /api/dashboard/stats', () => {
       expect(w.suggestion).not.toBe('')
       expect(w.message).not.toContain('short-key')
       expect(w.message).not.toContain('password-123456789')
+      expect(w.message).not.toContain('secret-secret-secret')
     }
   })
 
