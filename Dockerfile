@@ -1,4 +1,15 @@
 # edgeload on Node: SQLite by default in /app/data (mount a volume there), memory key store.
+
+# Stage 1: the admin console. Vite and Preact are devDependencies, so they live only here; no
+# install script is needed to run vite, so none runs.
+FROM node:22-bookworm-slim AS console
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY admin ./admin
+RUN npx vite build admin
+
+# Stage 2: the gateway, with production dependencies and the built console only.
 FROM node:22-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
@@ -8,6 +19,7 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY adapters ./adapters
 COPY migrations ./migrations
+COPY --from=console /build/admin/dist ./admin/dist
 RUN node adapters/node/start.mjs --build-only
 EXPOSE 3001
 VOLUME ["/app/data"]

@@ -14,7 +14,12 @@ if (
   !existsSync(join(root, 'admin/dist/index.html'))
 ) {
   console.log('Building the admin console (first start)...')
-  const r = spawnSync('npx', ['vite', 'build', 'admin'], { stdio: 'inherit', cwd: root })
+  // Vite honours an inherited NODE_ENV; anything but production would ship debug code.
+  const r = spawnSync('npx', ['vite', 'build', 'admin'], {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production' },
+  })
   if (r.status !== 0) process.exit(r.status ?? 1)
 }
 

@@ -1,26 +1,40 @@
-// Serves the built admin console (admin/dist) at `/` with SPA fallback and long-cached hashed
-// assets. Until the console is built, `/` explains how to build it.
+// Serves the built admin console (admin/dist) at `/`: hashed assets cached for a year, index.html
+// revalidated on every load (so a new build is picked up at once), SPA fallback for the console's
+// routes, and gzip for text. Until the console is built, `/` explains how to build it.
 import { serveStatic } from '@hono/node-server/serve-static'
-import type { Hono } from 'hono'
+import type { Hono, MiddlewareHandler } from 'hono'
+import { compress } from 'hono/compress'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../../admin/dist', import.meta.url))
 
+// The API and proxy never pass through here: proxied SSE must not be buffered by a compressor.
+const isApi = (path: string) => path.startsWith('/api') || path.startsWith('/proxy')
+const isAsset = (path: string) => path.startsWith('/assets/')
+
+const cacheHeaders: MiddlewareHandler = async (c, next) => {
+  await next()
+  if (c.res.status !== 200) return
+  if (isAsset(c.req.path)) c.header('cache-control', 'public, max-age=31536000, immutable')
+  else if ((c.res.headers.get('content-type') ?? '').startsWith('text/html')) {
+    c.header('cache-control', 'no-cache')
+  }
+}
+
 export const serveAdmin = (app: Hono) => {
-  const isApi = (path: string) => path.startsWith('/api') || path.startsWith('/proxy')
   if (!existsSync(root)) {
     app.get('/', (c) =>
       c.text('edgeload is running. The admin console is not built (npm run build:admin).'),
     )
     return
   }
-  app.use('/assets/*', async (c, next) => {
-    await next()
-    c.header('cache-control', 'public, max-age=31536000, immutable')
-  })
-  app.use('*', async (c, next) => (isApi(c.req.path) ? next() : serveStatic({ root })(c, next)))
-  app.get('*', async (c, next) =>
-    isApi(c.req.path) ? next() : serveStatic({ root, path: 'index.html' })(c, next),
-  )
+  const gzip = compress()
+  const files = serveStatic({ root })
+  const index = serveStatic({ root, path: 'index.html' })
+  app.use('*', (c, next) => (isApi(c.req.path) ? next() : gzip(c, next)))
+  app.use('*', (c, next) => (isApi(c.req.path) ? next() : cacheHeaders(c, next)))
+  app.use('*', (c, next) => (isApi(c.req.path) ? next() : files(c, next)))
+  // A missing hashed asset is a 404, not the console page (which would then be cached a year).
+  app.get('*', (c, next) => (isApi(c.req.path) || isAsset(c.req.path) ? next() : index(c, next)))
 }

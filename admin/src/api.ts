@@ -1,0 +1,100 @@
+// The console's one door to the admin API: attaches the admin key and the UI language, unwraps
+// the `{code, message, data}` envelope, and turns every failure into an ApiError with a message
+// a person can read (network down, 4xx/5xx envelope, or a body that is not JSON).
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+type Query = Record<string, string | number | boolean | undefined>
+
+export interface Api {
+  get<T>(path: string, query?: Query): Promise<T>
+  put<T>(path: string, body: unknown): Promise<T>
+  post<T>(path: string, body: unknown): Promise<T>
+}
+
+const toUrl = (path: string, query?: Query) => {
+  const params = new URLSearchParams()
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v !== undefined && v !== '') params.set(k, String(v))
+  }
+  const qs = params.toString()
+  return `/api${path}${qs ? `?${qs}` : ''}`
+}
+
+/** One request; resolves to the envelope's `data`, or rejects with an ApiError. */
+const send = async <T>(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<{ data: T; message: string }> => {
+  let res: Response
+  try {
+    res = await fetch(url, {
+      method,
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'The gateway cannot be reached. Is it running?')
+  }
+  const json = (await res.json().catch(() => null)) as {
+    code?: number | string
+    message?: string
+    error?: string
+    data?: T
+  } | null
+  if (!res.ok || json === null || (json.code !== undefined && json.code !== 0)) {
+    const message = json?.message ?? json?.error ?? `HTTP ${res.status} ${res.statusText}`.trim()
+    throw new ApiError(res.status, String(json?.code ?? 'HTTP_ERROR'), message)
+  }
+  return { data: json.data as T, message: json.message ?? '' }
+}
+
+/**
+ * A client for one admin key. `onUnauthorized` runs on any 401, so a key that stops working
+ * (AUTH_KEY changed on the server) sends the user back to the login form.
+ */
+export const createApi = (key: string, lang: string, onUnauthorized: () => void): Api => {
+  const headers = { authorization: `Bearer ${key}`, 'accept-language': lang }
+  const call = async <T>(method: string, url: string, body?: unknown) => {
+    try {
+      return (await send<T>(method, url, headers, body)).data
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) onUnauthorized()
+      throw err
+    }
+  }
+  return {
+    get: (path, query) => call('GET', toUrl(path, query)),
+    put: (path, body) => call('PUT', toUrl(path), body),
+    post: (path, body) => call('POST', toUrl(path), body),
+  }
+}
+
+/** POST /api/auth/login: true when the key is the admin key; its answer is `{success, message}`. */
+export const checkAdminKey = async (key: string): Promise<boolean> => {
+  let res: Response
+  try {
+    res = await fetch('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ auth_key: key }),
+    })
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'The gateway cannot be reached. Is it running?')
+  }
+  if (res.status === 401) return false
+  const json = (await res.json().catch(() => null)) as { success?: boolean; message?: string }
+  if (!res.ok) throw new ApiError(res.status, 'HTTP_ERROR', json?.message ?? `HTTP ${res.status}`)
+  return json?.success === true
+}

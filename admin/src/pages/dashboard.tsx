@@ -1,0 +1,87 @@
+// The dashboard (reference §1.14): encryption and security alerts, four stat cards with their
+// trend, and the 24-hour success/failure chart.
+import type { MessageId } from '../i18n'
+import { usePrefs, useSession } from '../prefs'
+import type { ChartData, DashboardStats, EncryptionStatus, StatCard } from '../types'
+import { Loaded, useResource } from '../ui'
+import { Chart } from './chart'
+
+const Card = (props: { label: MessageId; card: StatCard; unit?: string; sub?: string }) => {
+  const { t } = usePrefs()
+  const { card } = props
+  const dir = card.trend > 0 ? '▲' : card.trend < 0 ? '▼' : '•'
+  const tone = card.trend === 0 ? 'flat' : card.trend_is_growth ? 'good' : 'bad'
+  return (
+    <section class="card stat" aria-label={t(props.label)}>
+      <h2>{t(props.label)}</h2>
+      <p class="stat-value" data-stat={props.label}>
+        {card.value.toLocaleString()}
+        {props.unit}
+      </p>
+      <p class="stat-foot">
+        {props.sub && <span class="stat-sub">{props.sub}</span>}
+        <span class={`trend trend-${tone}`} title={t('dash.trend')}>
+          {dir} {Math.abs(card.trend)}%
+        </span>
+      </p>
+    </section>
+  )
+}
+
+const Stats = ({ s }: { s: DashboardStats }) => {
+  const { t } = usePrefs()
+  return (
+    <>
+      {s.security_warnings.length > 0 && (
+        <section class="alert alert-warn" aria-labelledby="sec-title">
+          <h2 id="sec-title">{t('dash.security')}</h2>
+          <ul>
+            {s.security_warnings.map((w) => (
+              <li>
+                <span class={`badge badge-${w.severity}`}>{w.severity}</span> {w.message}
+                <br />
+                <small>
+                  {t('dash.suggestion')}: {w.suggestion}
+                </small>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <div class="stats">
+        <Card
+          label="dash.keys"
+          card={s.key_count}
+          sub={t('dash.invalid', { n: s.key_count.sub_value ?? 0 })}
+        />
+        <Card label="dash.rpm" card={s.rpm} />
+        <Card label="dash.requests" card={s.request_count} />
+        <Card label="dash.errorRate" card={s.error_rate} unit="%" />
+      </div>
+    </>
+  )
+}
+
+export const Dashboard = () => {
+  const { t, lang } = usePrefs()
+  const { api } = useSession()
+  const stats = useResource(() => api.get<DashboardStats>('/dashboard/stats'), [api])
+  const chart = useResource(() => api.get<ChartData>('/dashboard/chart'), [api])
+  const enc = useResource(() => api.get<EncryptionStatus>('/dashboard/encryption-status'), [api])
+  return (
+    <>
+      <h1>{t('nav.dashboard')}</h1>
+      {enc.data?.has_mismatch && (
+        <section class="alert alert-error" role="alert">
+          <strong>{t('dash.encryption')}:</strong> {enc.data.message} <br />
+          <small>{enc.data.suggestion}</small>
+        </section>
+      )}
+      <Loaded res={stats}>{(s) => <Stats s={s} />}</Loaded>
+      <section class="card" aria-labelledby="chart-title">
+        <h2 id="chart-title">{t('dash.chart')}</h2>
+        <Loaded res={chart}>{(c) => <Chart data={c} lang={lang} />}</Loaded>
+      </section>
+    </>
+  )
+}

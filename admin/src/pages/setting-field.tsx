@@ -1,0 +1,58 @@
+// One generated settings input: a checkbox for bool, a number input for int (with the API's
+// minimum), text otherwise; its description and the API's error are tied to it for screen readers.
+import { usePrefs } from '../prefs'
+import type { SettingMeta, SettingValue } from '../types'
+
+/** A number when the text is an integer; otherwise the text, so the API names the problem. */
+const toInt = (text: string): SettingValue => (/^-?\d+$/.test(text.trim()) ? Number(text) : text)
+
+export const SettingField = (props: {
+  meta: SettingMeta
+  value: SettingValue
+  error?: string
+  onChange(v: SettingValue): void
+}) => {
+  const { t } = usePrefs()
+  const { meta, value, error } = props
+  const id = `setting-${meta.key}`
+  const described = `${id}-help${error ? ` ${id}-error` : ''}`
+  const common = { id, name: meta.key, 'aria-describedby': described, 'aria-invalid': !!error }
+  return (
+    <div class={`field${error ? ' field-invalid' : ''}`}>
+      {meta.type === 'bool' ? (
+        <label class="check" for={id}>
+          <input
+            type="checkbox"
+            {...common}
+            checked={value === true}
+            onChange={(e) => props.onChange(e.currentTarget.checked)}
+          />
+          <span>{meta.name}</span>
+        </label>
+      ) : (
+        <>
+          <label for={id}>{meta.name}</label>
+          <input
+            {...common}
+            type="text"
+            inputMode={meta.type === 'int' ? 'numeric' : undefined}
+            value={String(value)}
+            onInput={(e) =>
+              props.onChange(
+                meta.type === 'int' ? toInt(e.currentTarget.value) : e.currentTarget.value,
+              )
+            }
+          />
+        </>
+      )}
+      <small id={`${id}-help`} class="muted">
+        {meta.description} · {t('settings.default', { value: meta.default_value || '""' })}
+      </small>
+      {error && (
+        <small id={`${id}-error`} class="field-error" role="alert">
+          {error}
+        </small>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,121 @@
+// The e2e harness: builds the admin console once if admin/dist is missing, and drives Debian's
+// Chromium through playwright-core (never `npx playwright install`: no browser downloads).
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+
+const repo = fileURLToPath(new URL('../..', import.meta.url))
+export const CHROMIUM = '/usr/bin/chromium'
+
+// The flags DEVELOPERS.md documents: headless, no sandbox (CI runs as root), and nothing that
+// reaches the network on its own (QUIC, component updates, sync, background fetches).
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+/** The newest modification time among the console's sources. */
+const newestSource = () => {
+  const files = readdirSync(join(repo, 'admin/src'), { recursive: true, encoding: 'utf8' })
+  const paths = [
+    ...files.map((f) => join('admin/src', f)),
+    'admin/index.html',
+    'admin/vite.config.ts',
+  ]
+  return Math.max(...paths.map((p) => statSync(join(repo, p)).mtimeMs))
+}
+
+/** admin/dist is missing, or older than a source file (local work on the console). */
+const needsBuild = (index: string) => !existsSync(index) || statSync(index).mtimeMs < newestSource()
+
+/**
+ * Builds admin/dist when it is missing (a fresh clone, CI) or stale. The build goes to a private
+ * folder that is renamed into place, so no test sees a half-written dist. When test files build
+ * at the same time, the first to finish installs its build; the others find it current and drop
+ * theirs, so a dist is never replaced under a test that already uses it.
+ */
+export const ensureAdminBuilt = () => {
+  const dist = join(repo, 'admin/dist')
+  const index = join(dist, 'index.html')
+  if (!needsBuild(index)) return
+  const tmp = join(repo, `admin/.dist-${process.pid}`)
+  const r = spawnSync('npx', ['vite', 'build', 'admin', '--outDir', tmp, '--logLevel', 'warn'], {
+    cwd: repo,
+    encoding: 'utf8',
+    // vitest sets NODE_ENV=test, which would give a development build (Preact's debug code).
+    env: { ...process.env, NODE_ENV: 'production' },
+  })
+  if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`)
+  if (needsBuild(index)) {
+    rmSync(dist, { recursive: true, force: true })
+    try {
+      renameSync(tmp, dist)
+      return
+    } catch {
+      // another file renamed its build in between: keep that one
+    }
+  }
+  rmSync(tmp, { recursive: true, force: true })
+}
+
+export interface Browser {
+  context: BrowserContext
+  page: Page
+  /** Exceptions in the page, caught or not: a console that throws is broken even if it shows. */
+  errors: string[]
+  close(): Promise<void>
+}
+
+/** A fresh profile (its own --user-data-dir) per run, so no state leaks between runs. */
+export const launchBrowser = async (width = 1280, height = 860): Promise<Browser> => {
+  const profile = mkdtempSync(join(tmpdir(), 'edgeload-chromium-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width, height },
+    locale: 'en-US',
+  })
+  const page = context.pages()[0] ?? (await context.newPage())
+  // Well under the test timeout, so a missing element fails with its locator, not a bare timeout.
+  page.setDefaultTimeout(8_000)
+  const errors: string[] = []
+  page.on('pageerror', (err) => errors.push(err.stack ?? err.message))
+  // Errors a boundary caught are logged, not thrown; failed fetches (a refused key) are expected.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+      errors.push(m.text())
+  })
+  return {
+    context,
+    page,
+    errors,
+    async close() {
+      await context.close()
+      rmSync(profile, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Saves `name-light.png` and `name-dark.png`, switching the theme through the console's own UI. */
+export const shootBothThemes = async (page: Page, dir: string, name: string) => {
+  const files: string[] = []
+  for (const theme of ['light', 'dark'] as const) {
+    await page.getByLabel('Theme').selectOption(theme)
+    await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme)
+    const file = join(dir, `${name}-${theme}.png`)
+    await page.screenshot({ path: file, fullPage: true })
+    files.push(file)
+  }
+  await page.getByLabel('Theme').selectOption('light')
+  return files
+}
