@@ -1,6 +1,7 @@
 // The admin console end to end: the real gateway (with a fake upstream) serving the built console
 // to Debian's Chromium. Each step is what an operator does; screenshots of every screen, in light
-// and dark, go to a temp folder, and the dashboard's and keys page's are copied to docs/screenshots.
+// and dark, go to a temp folder. With SAVE_SCREENSHOTS=1 the dashboard's and keys page's are also
+// copied to docs/screenshots, so a plain test run leaves the repository as it was.
 import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
@@ -19,6 +20,7 @@ let page: Page
 
 const shoot = (name: string) => shootBothThemes(page, shots, name)
 const publish = (files: string[]) => {
+  if (process.env.SAVE_SCREENSHOTS !== '1') return
   mkdirSync(docs, { recursive: true })
   for (const f of files) copyFileSync(f, join(docs, basename(f)))
 }
