@@ -28,7 +28,11 @@ export interface EdgeloadApp {
 }
 
 export const createApp = (given: Deps): EdgeloadApp => {
-  const secrets = createKeySecrets(given.config.encryptionKey, () => deploymentSalt(given.store))
+  const secrets = createKeySecrets(
+    given.config.encryptionKey,
+    () => deploymentSalt(given.store),
+    given.hasher,
+  )
   // Everything in the core sees plaintext keys; only the store holds them sealed. The app log
   // never shows a `?key=` value, whatever error text ends up in it.
   const log = redactingLogger(given.log)

@@ -1,5 +1,6 @@
 // Deps: the single injection point. Adapters build it; the core never reads the environment.
 import type { KeyPool } from './keypool/types'
+import type { KeyHasher } from './secrets'
 import type { Store } from './store/types'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -93,6 +94,8 @@ export interface Deps {
   now: () => number
   log: Logger
   config: CoreConfig
+  /** Optional: synchronous key hashing, cheaper than WebCrypto's async digest on some runtimes. */
+  hasher?: KeyHasher
   /** Optional: the client's IP, which only the adapter can see. */
   clientIp?: (c: import('hono').Context) => string
   /**

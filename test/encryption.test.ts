@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { openSqlite } from '../adapters/node/db'
+import { nodeHasher } from '../adapters/node/hasher'
 import { hashKey } from '../src/crypto'
 import { AppError } from '../src/errors'
 import { createKeySecrets, isSealed } from '../src/secrets'
@@ -11,6 +12,12 @@ import { startTestGateway, type TestGateway } from './helpers/gateway'
 
 const ENC_KEY = 'Vx7#qL2!mZ9@wR4$tY6^pN8&kB3*hJ5%'
 const salt = async () => 'c2FsdHNhbHRzYWx0c2FsdA'
+const VECTOR = {
+  pass: 'vector-passphrase-Qw3#Er5$Ty7',
+  salt: 'c2FsdHNhbHRzYWx0c2FsdA',
+  key: 'sk-vector-key-0001',
+  hash: 'b97a18d353e10ef16501f15dd445d2e36bd22b48e813e46b92e35e13f7525416',
+}
 
 describe('key secrets', () => {
   it('seals with a fresh nonce and opens again; a wrong key cannot open', async () => {
@@ -43,6 +50,20 @@ describe('key secrets', () => {
     expect(h).not.toBe(
       await createKeySecrets(ENC_KEY, async () => 'b3RoZXJzYWx0b3RoZXJzYQ').hash('sk-upstream-1'),
     )
+  })
+
+  it('hashes the same through the Node hasher as through WebCrypto, to a fixed vector', async () => {
+    for (const pass of [undefined, ENC_KEY]) {
+      const web = createKeySecrets(pass, salt)
+      const node = createKeySecrets(pass, salt, nodeHasher)
+      for (const k of ['sk-1', 'AIzaSy-abc_DEF', 'ключ-ü-鍵']) {
+        expect(await node.hash(k)).toBe(await web.hash(k))
+      }
+    }
+    // The same vector is checked inside workerd (test/workers/secrets.test.ts): Node and Workers
+    // nodes sharing one database must hash alike.
+    const v = createKeySecrets(VECTOR.pass, async () => VECTOR.salt, nodeHasher)
+    expect(await v.hash(VECTOR.key)).toBe(VECTOR.hash)
   })
 
   it('without ENCRYPTION_KEY stores plaintext and refuses sealed values', async () => {

@@ -6,6 +6,7 @@ import { parseEnv } from '../../src/config'
 import { migrateKeys, type MigrateProgress } from '../../src/migrate-keys'
 import { createKeySecrets, deploymentSalt } from '../../src/secrets'
 import { openSqlite } from './db'
+import { nodeHasher } from './hasher'
 
 const USAGE = `usage: npm run migrate-keys -- [--from <old ENCRYPTION_KEY>] [--to <new ENCRYPTION_KEY>] [--batch <1-100>]
   --to only:     encrypt plaintext keys
@@ -40,8 +41,8 @@ export const runMigrateKeys = async (
   const db = await openSqlite(env.DATABASE_DSN)
   try {
     const salt = () => deploymentSalt(db.store)
-    const from = createKeySecrets(flags.from, salt)
-    const to = createKeySecrets(flags.to, salt)
+    const from = createKeySecrets(flags.from, salt, nodeHasher)
+    const to = createKeySecrets(flags.to, salt, nodeHasher)
     let shownAt = 0
     const result = await migrateKeys(db.store, from, to, {
       batch,

@@ -10,6 +10,7 @@ import { createMemoryKeyPool } from '../../src/keypool/memory'
 import { resolveAuthKey } from './auth-key'
 import { openSqlite } from './db'
 import { createUndiciFetch } from './fetch'
+import { nodeHasher } from './hasher'
 import { createLogger } from './logger'
 import { createTimerScheduler } from './scheduler'
 import { serveAdmin } from './static'
@@ -57,6 +58,7 @@ export const startNodeGateway = async (
     now: Date.now,
     log,
     config: toCoreConfig(env, authKey),
+    hasher: nodeHasher,
     clientIp: (c) => (c.env as HttpBindings | undefined)?.incoming?.socket?.remoteAddress ?? '',
     // IncomingMessage already holds the headers as a plain object: no Headers object to build.
     requestHeaders: (c) => (c.env as HttpBindings).incoming.headers,

@@ -13,6 +13,16 @@ import { createSqlStore } from '../../src/store/sql'
 const PASS = 'workers-encryption-key-Zx8!Cv6#Bn4$'
 
 describe('key secrets in workerd', () => {
+  it('hashes to the vector Node gets (test/encryption.test.ts)', async () => {
+    const s = createKeySecrets(
+      'vector-passphrase-Qw3#Er5$Ty7',
+      async () => 'c2FsdHNhbHRzYWx0c2FsdA',
+    )
+    expect(await s.hash('sk-vector-key-0001')).toBe(
+      'b97a18d353e10ef16501f15dd445d2e36bd22b48e813e46b92e35e13f7525416',
+    )
+  })
+
   it('seals on D1, opens through the store, and re-keys in place', async () => {
     const raw = createSqlStore(drizzle(env.DB, { schema }))
     const secrets = createKeySecrets(PASS, () => deploymentSalt(raw))
