@@ -132,9 +132,12 @@ export const createKeyService = (
           slice.map((key_value, j) => ({ key_value, key_hash: hashes[j] })),
         )
         if (rows.length > 0) await pool.add(groupId, rows)
-        // SQLite drivers may run the insert synchronously: give proxied requests a turn.
-        const rest = traffic() === seen ? 0 : (deps.now() - began) * REST_RATIO
-        await new Promise((resolve) => setTimeout(resolve, rest))
+        // SQLite drivers may run the insert synchronously: give proxied requests a turn. Requests
+        // that arrived while the slice held the event loop only start during this turn.
+        const spent = deps.now() - began
+        await new Promise((resolve) => setTimeout(resolve, 0))
+        if (traffic() !== seen)
+          await new Promise((resolve) => setTimeout(resolve, spent * REST_RATIO))
         added += rows.length
       }
       return { count: added, ignored: keys.length - added, total_in_group: await total(groupId) }

@@ -10,7 +10,10 @@ export interface ConcurrencyLimit {
    * ends. The request's own slot is freed when the handler returns, so the total stays one.
    */
   hold(): () => void
-  /** Proxied requests started so far: background bulk work watches it to give way to them. */
+  /**
+   * Counts every proxied request's start and end: background bulk work watches it to give way
+   * to traffic (an end counts too, as a request may have started before the work began).
+   */
   proxied(): number
 }
 
@@ -31,6 +34,7 @@ export const createConcurrencyLimit = (max: number): ConcurrencyLimit => {
         await next()
       } finally {
         inFlight--
+        if (proxy) proxied++
       }
     },
     hold() {
