@@ -19,6 +19,9 @@ export interface Api {
   get<T>(path: string, query?: Query): Promise<T>
   put<T>(path: string, body: unknown): Promise<T>
   post<T>(path: string, body: unknown): Promise<T>
+  del<T>(path: string): Promise<T>
+  /** A multipart POST (a `.txt` upload); the browser sets the boundary. */
+  upload<T>(path: string, form: FormData): Promise<T>
 }
 
 const toUrl = (path: string, query?: Query) => {
@@ -41,8 +44,11 @@ const send = async <T>(
   try {
     res = await fetch(url, {
       method,
-      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers:
+        body === undefined || body instanceof FormData
+          ? headers
+          : { ...headers, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
     })
   } catch {
     throw new ApiError(0, 'NETWORK', 'The gateway cannot be reached. Is it running?')
@@ -78,6 +84,8 @@ export const createApi = (key: string, lang: string, onUnauthorized: () => void)
     get: (path, query) => call('GET', toUrl(path, query)),
     put: (path, body) => call('PUT', toUrl(path), body),
     post: (path, body) => call('POST', toUrl(path), body),
+    del: (path) => call('DELETE', toUrl(path)),
+    upload: (path, form) => call('POST', toUrl(path), form),
   }
 }
 
