@@ -38,12 +38,12 @@ export const createApp = (given: Deps): EdgeloadApp => {
   const log = redactingLogger(given.log)
   const deps: Deps = { ...given, log, store: sealStore(given.store, secrets, log) }
   const cache = createConfigCache(deps.store)
-  const limit = createConcurrencyLimit(deps.config.maxConcurrentRequests)
+  const limit = createConcurrencyLimit(deps.config.maxConcurrentRequests, deps.now)
   const core: Core = {
     deps,
     cache,
     secrets,
-    keys: createKeyService(deps, secrets, limit.proxied),
+    keys: createKeyService(deps, secrets, limit.lastProxied),
     logs: createLogWriter(
       deps,
       () => cache.settings().request_log_write_interval_minutes,

@@ -4,6 +4,7 @@ import type { Deps } from './deps'
 import { badRequest } from './errors'
 import type { KeyService, RestoredBy } from './keys'
 import { createKeyWrites } from './key-writes'
+import { createPacer } from './pace'
 import type { KeySecrets } from './secrets'
 import type { KeyEventState } from './store/types'
 
@@ -40,18 +41,10 @@ export const parseKeys = (text: string): string[] => {
   return [...seen]
 }
 
-/**
- * Imports give way to traffic: after a slice during which proxied requests came in, the import
- * rests REST_RATIO times as long as the slice took, so requests keep 4/5 of the event loop (an
- * import flat out cut proxied throughput to a fifth). An idle gateway imports at full speed.
- * (Resting only while requests were in flight let the import back in between requests: 0.73×.)
- */
-const REST_RATIO = 4
-
 export const createKeyService = (
   deps: Deps,
   secrets: KeySecrets,
-  traffic: () => number = () => 0,
+  lastProxied: () => number = () => 0,
 ): KeyService => {
   const { store, pool } = deps
 
@@ -113,6 +106,7 @@ export const createKeyService = (
     async add(groupId, keys) {
       // Slice by slice, each in the store and then the pool, so a slice is usable once written.
       let added = 0
+      const pacer = createPacer(deps.now, lastProxied)
       const hashSlice = (i: number) => {
         const p = hashAll(keys.slice(i, i + ADD_SLICE))
         p.catch(() => {}) // awaited below; this only keeps an abandoned one from crashing
@@ -123,7 +117,6 @@ export const createKeyService = (
       let next = hashSlice(0)
       for (let i = 0; i < keys.length; i += ADD_SLICE) {
         const began = deps.now()
-        const seen = traffic()
         const slice = keys.slice(i, i + ADD_SLICE)
         const hashes = await next
         if (i + ADD_SLICE < keys.length) next = hashSlice(i + ADD_SLICE)
@@ -132,12 +125,8 @@ export const createKeyService = (
           slice.map((key_value, j) => ({ key_value, key_hash: hashes[j] })),
         )
         if (rows.length > 0) await pool.add(groupId, rows)
-        // SQLite drivers may run the insert synchronously: give proxied requests a turn. Requests
-        // that arrived while the slice held the event loop only start during this turn.
-        const spent = deps.now() - began
-        await new Promise((resolve) => setTimeout(resolve, 0))
-        if (traffic() !== seen)
-          await new Promise((resolve) => setTimeout(resolve, spent * REST_RATIO))
+        // SQLite drivers may run the insert synchronously: give proxied requests their share.
+        await pacer.after(began)
         added += rows.length
       }
       return { count: added, ignored: keys.length - added, total_in_group: await total(groupId) }

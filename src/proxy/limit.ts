@@ -11,17 +11,20 @@ export interface ConcurrencyLimit {
    */
   hold(): () => void
   /**
-   * Counts every proxied request's start and end: background bulk work watches it to give way
-   * to traffic (an end counts too, as a request may have started before the work began).
+   * When a proxied request last started or ended (epoch ms, 0 before any): background bulk work
+   * watches it to give way to traffic.
    */
-  proxied(): number
+  lastProxied(): number
 }
 
-export const createConcurrencyLimit = (max: number): ConcurrencyLimit => {
+export const createConcurrencyLimit = (
+  max: number,
+  now: () => number = Date.now,
+): ConcurrencyLimit => {
   let inFlight = 0
-  let proxied = 0
+  let lastProxied = 0
   return {
-    proxied: () => proxied,
+    lastProxied: () => lastProxied,
     async middleware(c, next) {
       if (inFlight >= max) {
         throw new AppError(429, 'TOO_MANY_REQUESTS', `Too many concurrent requests (limit ${max})`)
@@ -29,12 +32,12 @@ export const createConcurrencyLimit = (max: number): ConcurrencyLimit => {
       // Admin calls, such as polling a task's progress, are not traffic to make room for.
       const proxy = c.req.path.startsWith('/proxy/')
       inFlight++
-      if (proxy) proxied++
+      if (proxy) lastProxied = now()
       try {
         await next()
       } finally {
         inFlight--
-        if (proxy) proxied++
+        if (proxy) lastProxied = now()
       }
     },
     hold() {
