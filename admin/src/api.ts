@@ -22,6 +22,8 @@ export interface Api {
   del<T>(path: string): Promise<T>
   /** A multipart POST (a `.txt` upload); the browser sets the boundary. */
   upload<T>(path: string, form: FormData): Promise<T>
+  /** A file (a CSV export) as a Blob, fetched with the key in a header, never in the URL. */
+  download(path: string, query?: Query): Promise<{ blob: Blob; filename: string | null }>
 }
 
 const toUrl = (path: string, query?: Query) => {
@@ -86,6 +88,26 @@ export const createApi = (key: string, lang: string, onUnauthorized: () => void)
     post: (path, body) => call('POST', toUrl(path), body),
     del: (path) => call('DELETE', toUrl(path)),
     upload: (path, form) => call('POST', toUrl(path), form),
+    download: async (path, query) => {
+      let res: Response
+      try {
+        res = await fetch(toUrl(path, query), { headers })
+      } catch {
+        throw new ApiError(0, 'NETWORK', 'The gateway cannot be reached. Is it running?')
+      }
+      if (!res.ok) {
+        const json = (await res.json().catch(() => null)) as { code?: string; message?: string }
+        if (res.status === 401) onUnauthorized()
+        throw new ApiError(
+          res.status,
+          String(json?.code ?? 'HTTP_ERROR'),
+          json?.message ?? `HTTP ${res.status}`,
+        )
+      }
+      const disposition = res.headers.get('content-disposition') ?? ''
+      const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? null
+      return { blob: await res.blob(), filename }
+    },
   }
 }
 

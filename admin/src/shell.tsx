@@ -36,6 +36,7 @@ const Page = ({ path }: { path: string }) => {
         <Route path="/" component={Dashboard} />
         <Route path="/groups" component={Groups} />
         <Route path="/groups/:id" component={Groups} />
+        <Route path="/groups/:id/:view" component={Groups} />
         <Route path="/logs" component={Logs} />
         <Route path="/settings" component={Settings} />
         <Route default component={NotFound} />

@@ -91,16 +91,112 @@ export interface TaskStatus {
   error?: string
 }
 
+/** One request-log row (src/admin/logs.ts `toLogItem`); `key_value` is the masked key. */
 export interface LogItem {
   id: string
   timestamp: string
+  group_id: number
   group_name: string
+  parent_group_id: number
+  parent_group_name: string
   key_value: string
+  key_hash: string
   model: string
   is_success: boolean
+  source_ip: string
   status_code: number
+  request_path: string
   duration_ms: number
   error_message: string
-  request_type: string
+  user_agent: string
+  request_type: 'retry' | 'final'
+  upstream_addr: string
   is_stream: boolean
+  request_body: string
+}
+
+/** A key's health state in its history (src/store/types-records.ts `KeyEventState`). */
+export type KeyState = 'active' | 'cooling' | 'invalid' | 'disabled'
+
+/** One health transition of a key (GET /api/keys/{id}/history), newest first. */
+export interface KeyEvent {
+  id: number
+  key_id: number
+  time: string
+  /** Null when the state before is not known. */
+  from_state: KeyState | null
+  to_state: KeyState
+  /** The upstream status that caused it; 0 for admin actions and validation. */
+  status_code: number
+  message: string
+}
+
+/** POST /api/keys/test-multiple. */
+export interface KeyTestResults {
+  results: { key_value: string; is_valid: boolean; error: string }[]
+  total_duration: number
+}
+
+// Groups screens (create/edit forms, stats, sub-groups): the full group as GET /api/groups lists it.
+export interface HeaderRule {
+  key: string
+  value: string
+  action: 'set' | 'remove'
+}
+
+export interface GroupFull extends Group {
+  upstreams: { url: string; weight: number }[]
+  sort: number
+  test_model: string
+  validation_endpoint: string
+  param_overrides: Record<string, unknown>
+  model_redirect_rules: Record<string, string>
+  model_redirect_strict: boolean
+  config: Record<string, SettingValue>
+  header_rules: HeaderRule[]
+  proxy_keys: string
+}
+
+/** GET /api/groups/config-options: the settings a group may override. */
+export interface ConfigOption {
+  key: string
+  name: string
+  description: string
+  default_value: SettingValue
+}
+
+export interface WindowStats {
+  total_requests: number
+  failed_requests: number
+  failure_rate: number
+}
+
+export interface GroupStats {
+  key_stats: {
+    total_keys: number
+    active_keys: number
+    invalid_keys: number
+    disabled_keys: number
+  }
+  stats_24_hour: WindowStats
+  stats_7_day: WindowStats
+  stats_30_day: WindowStats
+}
+
+/** GET /api/groups/{id}/sub-groups. */
+export interface SubGroupItem {
+  group: GroupFull
+  weight: number
+  total_keys: number
+  active_keys: number
+  invalid_keys: number
+  disabled_keys: number
+}
+
+/** GET /api/groups/{id}/parent-aggregate-groups. */
+export interface ParentGroup {
+  group_id: number
+  name: string
+  display_name: string
+  weight: number
 }

@@ -76,7 +76,13 @@ const copyText = async (text: string) => {
   area.remove()
 }
 
-export const CopyButton = (props: { text: string | (() => Promise<string>); label?: string }) => {
+export const CopyButton = (props: {
+  text: string | (() => Promise<string>)
+  /** The accessible name, when "Copy" alone would not say what is copied. */
+  label?: string
+  /** Visible text instead of "Copy". */
+  caption?: string
+}) => {
   const { t } = usePrefs()
   const [done, setDone] = useState(false)
   const copy = async () => {
@@ -86,7 +92,7 @@ export const CopyButton = (props: { text: string | (() => Promise<string>); labe
   }
   return (
     <button type="button" class="btn btn-small" onClick={copy} aria-label={props.label}>
-      {done ? t('common.copied') : t('common.copy')}
+      {done ? t('common.copied') : (props.caption ?? t('common.copy'))}
     </button>
   )
 }

@@ -12,8 +12,9 @@ let js: string
 
 beforeAll(async () => {
   ensureAdminBuilt()
-  js = readdirSync(new URL('../../admin/dist/assets/', import.meta.url)).find((f) =>
-    f.endsWith('.js'),
+  // The entry chunk, not one of the lazily loaded screens.
+  js = readdirSync(new URL('../../admin/dist/assets/', import.meta.url)).find(
+    (f) => f.startsWith('index-') && f.endsWith('.js'),
   )!
   t = await startTestGateway()
 }, 120_000)

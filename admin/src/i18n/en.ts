@@ -47,7 +47,6 @@ export const en = {
   'settings.live': 'Saved changes take effect at once, on every node: no restart needed.',
   'settings.save': 'Save settings',
   'settings.saving': 'Saving…',
-  'settings.saved': 'Settings saved. They are already in effect.',
   'settings.nothing': 'Nothing has changed.',
   'settings.invalid': 'Some values were refused; see the messages beside the fields.',
   'settings.default': 'Default: {value}',
@@ -79,17 +78,6 @@ export const en = {
   'add.progress': 'Importing keys into {group}: {done} of {total}',
   'add.done': 'Added {added} keys, {ignored} were already there or not valid.',
   'add.failed': 'The import failed: {error}',
-  'logs.title': 'Request logs',
-  'logs.time': 'Time',
-  'logs.group': 'Group',
-  'logs.model': 'Model',
-  'logs.status': 'Status',
-  'logs.duration': 'Duration',
-  'logs.key': 'Key',
-  'logs.error': 'Error',
-  'logs.empty': 'No requests logged yet.',
-  'logs.stream': 'stream',
-  'logs.retry': 'retry',
 }
 
 export type MessageId = keyof typeof en

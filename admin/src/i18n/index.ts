@@ -1,13 +1,20 @@
 // Languages of the console: the browser's language picks the first one, the switcher remembers
 // the user's choice in localStorage.
-import { en, type MessageId } from './en'
+import { en } from './en'
+import { groupsEn, groupsZh } from './groups'
+import { keysEn, keysZh } from './keys'
+import { logsEn, logsZh } from './logs'
 import { zh } from './zh'
 
 export type Lang = 'en' | 'zh'
-export type { MessageId }
+export type MessageId =
+  keyof typeof en | keyof typeof logsEn | keyof typeof keysEn | keyof typeof groupsEn
 export type Translate = (id: MessageId, vars?: Record<string, string | number>) => string
 
-const MESSAGES: Record<Lang, Record<MessageId, string>> = { en, zh }
+const MESSAGES: Record<Lang, Record<MessageId, string>> = {
+  en: { ...en, ...logsEn, ...keysEn, ...groupsEn },
+  zh: { ...zh, ...logsZh, ...keysZh, ...groupsZh },
+}
 const STORE_KEY = 'edgeload.lang'
 
 export const LANGS: { value: Lang; label: string }[] = [

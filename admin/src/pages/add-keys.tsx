@@ -1,51 +1,40 @@
-// Adding keys by pasted text: POST /api/keys/add-async starts the import, and GET /api/tasks/status
-// is polled for the progress bar until the task ends (v1 polls every second; we poll faster so a
-// small import does not look stuck).
-import { useEffect, useRef, useState } from 'preact/hooks'
+// Adding keys by pasted text or a `.txt` upload: POST /api/keys/add-async (JSON, or multipart with
+// group_id and file) starts the import, and the task status feeds the progress bar.
+import { useState } from 'preact/hooks'
 import { usePrefs, useSession } from '../prefs'
-import type { Group, TaskStatus } from '../types'
+import type { Group } from '../types'
 import { ErrorBox } from '../ui'
-
-const POLL_MS = 400
+import { TaskProgress, useTask } from './keys/use-task'
 
 export const AddKeys = ({ group, onDone }: { group: Group; onDone(): void }) => {
   const { t } = usePrefs()
   const { api } = useSession()
   const [text, setText] = useState('')
-  const [task, setTask] = useState<TaskStatus | null>(null)
-  const [error, setError] = useState<string | null>(null)
-  const timer = useRef<ReturnType<typeof setTimeout>>(undefined)
-  useEffect(() => () => clearTimeout(timer.current), [])
-
-  const poll = async () => {
-    try {
-      const s = await api.get<TaskStatus>('/tasks/status')
-      setTask(s)
-      if (s.is_running) timer.current = setTimeout(poll, POLL_MS)
-      else {
-        if (s.error) setError(t('add.failed', { error: s.error }))
-        else setText('')
-        onDone()
-      }
-    } catch (err) {
-      setError((err as Error).message)
+  const [file, setFile] = useState<File | null>(null)
+  // Bumped to empty the file input after an import (a file input cannot be set from code).
+  const [fileField, setFileField] = useState(0)
+  const { task, error, running, start } = useTask((s) => {
+    if (!s.error) {
+      setText('')
+      setFile(null)
+      setFileField((n) => n + 1)
     }
-  }
+    onDone()
+  })
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault()
-    setError(null)
-    try {
-      setTask(
-        await api.post<TaskStatus>('/keys/add-async', { group_id: group.id, keys_text: text }),
-      )
-      timer.current = setTimeout(poll, POLL_MS)
-    } catch (err) {
-      setError((err as Error).message)
-    }
+    void start(() => {
+      if (file === null) {
+        return api.post('/keys/add-async', { group_id: group.id, keys_text: text })
+      }
+      const form = new FormData()
+      form.set('group_id', String(group.id))
+      form.set('file', file)
+      return api.upload('/keys/add-async', form)
+    })
   }
 
-  const running = task?.is_running === true
   const result = !running && task?.result ? task.result : null
   return (
     <section class="card" aria-labelledby="add-title">
@@ -58,28 +47,47 @@ export const AddKeys = ({ group, onDone }: { group: Group; onDone(): void }) => 
             rows={5}
             spellcheck={false}
             value={text}
+            disabled={file !== null}
             onInput={(e) => setText(e.currentTarget.value)}
           />
         </label>
+        <div class="field">
+          <label for="add-file">{t('add.file')}</label>
+          <input
+            key={fileField}
+            id="add-file"
+            type="file"
+            accept=".txt,text/plain"
+            aria-describedby="add-file-hint"
+            onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
+          />
+          <small id="add-file-hint" class="muted">
+            {t('add.fileHint')}
+          </small>
+        </div>
         {task && (
-          <div class="progress" role="status">
-            <label for="add-progress">
-              {t('add.progress', {
-                group: task.group_name,
-                done: task.processed,
-                total: task.total,
-              })}
-            </label>
-            <progress id="add-progress" max={Math.max(1, task.total)} value={task.processed} />
-          </div>
+          <TaskProgress
+            id="add-progress"
+            task={task}
+            label={t('add.progress', {
+              group: task.group_name,
+              done: task.processed,
+              total: task.total,
+            })}
+          />
         )}
         {result && (
           <p class="alert alert-ok" role="status">
             {t('add.done', { added: result.added_count ?? 0, ignored: result.ignored_count ?? 0 })}
           </p>
         )}
+        {task?.error && !running && <ErrorBox message={t('add.failed', { error: task.error })} />}
         {error && <ErrorBox message={error} />}
-        <button type="submit" class="btn btn-primary" disabled={running || text.trim() === ''}>
+        <button
+          type="submit"
+          class="btn btn-primary"
+          disabled={running || (file === null && text.trim() === '')}
+        >
           {t('add.submit')}
         </button>
       </form>

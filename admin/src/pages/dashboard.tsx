@@ -1,10 +1,12 @@
 // The dashboard (reference §1.14): encryption and security alerts, four stat cards with their
 // trend, and the 24-hour success/failure chart.
+import { useState } from 'preact/hooks'
 import type { MessageId } from '../i18n'
 import { usePrefs, useSession } from '../prefs'
 import type { ChartData, DashboardStats, EncryptionStatus, StatCard } from '../types'
 import { Loaded, useResource } from '../ui'
 import { Chart } from './chart'
+import { ChartGroupSelect } from './groups/chart-group'
 
 const Card = (props: { label: MessageId; card: StatCard; unit?: string; sub?: string }) => {
   const { t } = usePrefs()
@@ -66,7 +68,11 @@ export const Dashboard = () => {
   const { t, lang } = usePrefs()
   const { api } = useSession()
   const stats = useResource(() => api.get<DashboardStats>('/dashboard/stats'), [api])
-  const chart = useResource(() => api.get<ChartData>('/dashboard/chart'), [api])
+  const [chartGroup, setChartGroup] = useState('')
+  const chart = useResource(
+    () => api.get<ChartData>('/dashboard/chart', { groupId: chartGroup }),
+    [api, chartGroup],
+  )
   const enc = useResource(() => api.get<EncryptionStatus>('/dashboard/encryption-status'), [api])
   return (
     <>
@@ -79,7 +85,10 @@ export const Dashboard = () => {
       )}
       <Loaded res={stats}>{(s) => <Stats s={s} />}</Loaded>
       <section class="card" aria-labelledby="chart-title">
-        <h2 id="chart-title">{t('dash.chart')}</h2>
+        <div class="chart-head">
+          <h2 id="chart-title">{t('dash.chart')}</h2>
+          <ChartGroupSelect value={chartGroup} onChange={setChartGroup} />
+        </div>
         <Loaded res={chart}>{(c) => <Chart data={c} lang={lang} />}</Loaded>
       </section>
     </>

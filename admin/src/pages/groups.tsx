@@ -1,64 +1,90 @@
-// Groups & keys: the group list with each group's proxy endpoint (copyable), and for the chosen
-// group (/groups/:id) its key table and the add-keys form.
-import { useRoute } from 'preact-iso'
-import { usePrefs, useSession } from '../prefs'
-import type { Group } from '../types'
-import { CopyButton, Loaded, useResource } from '../ui'
-import { AddKeys } from './add-keys'
-import { KeyTable } from './key-table'
+// Groups & keys: the group list (reorderable, endpoints copyable) beside the chosen group —
+// /groups/:id shows its actions, stats, members or parents and keys; /groups/new and
+// /groups/:id/edit show the group form, loaded only when first opened.
+import { lazy, useLocation, useRoute } from 'preact-iso'
 import { useState } from 'preact/hooks'
+import { usePrefs, useSession } from '../prefs'
+import type { GroupFull } from '../types'
+import { Loaded, useResource } from '../ui'
+import { AddKeys } from './add-keys'
+import { GroupActions } from './groups/group-actions'
+import { GroupList } from './groups/group-list'
+import { GroupStats } from './groups/group-stats'
+import { ParentGroups, SubGroups } from './groups/subgroups'
+import { KeyTable } from './keys/key-table'
+import '../styles/groups.css'
 
-const GroupList = ({ groups, current }: { groups: Group[]; current: number | null }) => {
-  const { t } = usePrefs()
-  if (groups.length === 0) return <p class="muted">{t('groups.empty')}</p>
-  return (
-    <ul class="group-list">
-      {groups.map((g) => (
-        <li class={g.id === current ? 'group current' : 'group'}>
-          <a href={`/groups/${g.id}`} aria-current={g.id === current ? 'page' : undefined}>
-            <strong>{g.display_name || g.name}</strong>
-            <span class="badge">{g.group_type === 'aggregate' ? 'aggregate' : g.channel_type}</span>
-            {!g.enabled && <span class="badge badge-medium">{t('groups.disabled')}</span>}
-          </a>
-          <div class="endpoint">
-            <code title={t('groups.endpoint')}>{g.endpoint}</code>
-            <CopyButton text={g.endpoint} label={t('groups.copyEndpoint', { name: g.name })} />
-          </div>
-        </li>
-      ))}
-    </ul>
-  )
-}
+const GroupForm = lazy(() => import('./groups/group-form').then((m) => m.GroupForm))
 
 export const Groups = () => {
   const { t } = usePrefs()
   const { api } = useSession()
+  const { route } = useLocation()
   const { params } = useRoute()
-  const id = params.id ? Number(params.id) : null
-  const groups = useResource(() => api.get<Group[]>('/groups'), [api])
-  // Bumped after an import finishes so the key table reloads.
+  const creating = params.id === 'new'
+  const id = params.id && !creating ? Number(params.id) : null
+  const editing = params.view === 'edit'
+  const groups = useResource(() => api.get<GroupFull[]>('/groups'), [api])
+  // Bumped after an import or a change to the group, so the key table and stats reload.
   const [version, setVersion] = useState(0)
   const group = groups.data?.find((g) => g.id === id) ?? null
+  const changed = () => {
+    groups.reload()
+    setVersion((v) => v + 1)
+  }
+  const open = (to: number) => {
+    groups.reload()
+    route(`/groups/${to}`)
+  }
+
+  const main = () => {
+    if (creating) return <GroupForm group={null} onSaved={open} onCancel={() => route('/groups')} />
+    if (!group) return groups.data && <p class="card muted">{t('groups.pick')}</p>
+    if (editing)
+      return (
+        <GroupForm group={group} onSaved={open} onCancel={() => route(`/groups/${group.id}`)} />
+      )
+    return (
+      <>
+        <GroupActions
+          group={group}
+          onChanged={changed}
+          onCopied={open}
+          onDeleted={() => {
+            groups.reload()
+            route('/groups')
+          }}
+        />
+        <GroupStats group={group} version={version} />
+        {group.group_type === 'aggregate' ? (
+          <SubGroups group={group} groups={groups.data ?? []} onChanged={changed} />
+        ) : (
+          <>
+            <KeyTable group={group} version={version} />
+            <AddKeys group={group} onDone={() => setVersion((v) => v + 1)} />
+            <ParentGroups group={group} />
+          </>
+        )}
+      </>
+    )
+  }
+
   return (
     <>
-      <h1>{t('nav.groups')}</h1>
+      <div class="page-head">
+        <h1>{t('nav.groups')}</h1>
+        <a class="btn btn-primary" href="/groups/new" aria-current={creating ? 'page' : undefined}>
+          {t('grp.new')}
+        </a>
+      </div>
       <div class="split">
         <section class="card" aria-labelledby="groups-title">
           <h2 id="groups-title">{t('groups.title')}</h2>
-          <Loaded res={groups}>{(list) => <GroupList groups={list} current={id} />}</Loaded>
+          <Loaded res={groups}>
+            {(list) => <GroupList groups={list} current={id} onReordered={groups.reload} />}
+          </Loaded>
         </section>
-        <div class="split-main">
-          {group ? (
-            <>
-              <KeyTable group={group} version={version} />
-              {group.group_type === 'standard' && (
-                <AddKeys group={group} onDone={() => setVersion((v) => v + 1)} />
-              )}
-            </>
-          ) : (
-            groups.data && <p class="card muted">{t('groups.pick')}</p>
-          )}
-        </div>
+        <div class="split-main">{main()}</div>
       </div>
     </>
   )

@@ -1,81 +1,84 @@
-// Request logs, newest first, page by page (filters, column chooser, detail and CSV export are
-// still to come: issue 4).
+// The Logs screen (issue 4): v1's filters kept in the URL, pagination with a page size, a
+// remembered column chooser, a detail drawer per row and a CSV export of the current filters.
+import { useLocation } from 'preact-iso'
 import { useState } from 'preact/hooks'
 import { usePrefs, useSession } from '../prefs'
+import '../styles/logs.css'
 import type { LogItem, Paginated } from '../types'
-import { formatTime, Loaded, Pager, useResource } from '../ui'
+import { ErrorBox, Loaded, Pager, useResource } from '../ui'
+import { ColumnChooser, useColumns } from './logs/columns'
+import { LogDrawer } from './logs/drawer'
+import { ExportButton } from './logs/export'
+import { FilterForm } from './logs/filters'
+import { PAGE_SIZES, toApiQuery, toHref, toView, type LogsView } from './logs/query'
+import { LogTable } from './logs/table'
 
 export const Logs = () => {
-  const { t, lang } = usePrefs()
+  const { t } = usePrefs()
   const { api } = useSession()
-  const [page, setPage] = useState(1)
-  const res = useResource(
-    () => api.get<Paginated<LogItem>>('/logs', { page, page_size: 20 }),
-    [api, page],
-  )
+  const { query, route } = useLocation()
+  const view = toView(query)
+  const href = toHref(view)
+  const go = (next: Partial<LogsView>) => route(toHref({ ...view, ...next }))
+  const res = useResource(() => api.get<Paginated<LogItem>>('/logs', toApiQuery(view)), [api, href])
+  const { shown, toggle } = useColumns()
+  const [open, setOpen] = useState<LogItem | null>(null)
+  const [exportError, setExportError] = useState<string | null>(null)
+  const active = Object.keys(view.filters).length
+  const filtered = active > 0
+  const [filtersOpen, setFiltersOpen] = useState(() => matchMedia('(min-width: 700px)').matches)
+
   return (
     <>
       <h1>{t('logs.title')}</h1>
+      {/* Open on a wide screen; folded on a phone, so the rows come first. */}
+      <details
+        class="card log-filter-box"
+        open={filtersOpen}
+        onToggle={(e) => setFiltersOpen(e.currentTarget.open)}
+      >
+        <summary>
+          {t('logs.filters')}
+          {active > 0 && <span class="badge">{t('logs.active', { n: active })}</span>}
+        </summary>
+        <FilterForm filters={view.filters} onApply={(filters) => go({ filters, page: 1 })} />
+      </details>
       <section class="card">
+        <div class="log-tools">
+          <ColumnChooser shown={shown} toggle={toggle} />
+          <label>
+            {t('logs.pageSize')}{' '}
+            <select
+              value={view.pageSize}
+              onChange={(e) => go({ pageSize: Number(e.currentTarget.value), page: 1 })}
+            >
+              {PAGE_SIZES.map((n) => (
+                <option value={n}>{n}</option>
+              ))}
+            </select>
+          </label>
+          <ExportButton filters={view.filters} onError={setExportError} />
+        </div>
+        {exportError && <ErrorBox message={exportError} />}
         <Loaded res={res}>
           {(data) =>
             data.items.length === 0 ? (
-              <p class="muted">{t('logs.empty')}</p>
+              <p class="muted">{filtered ? t('logs.noMatch') : t('logs.empty')}</p>
             ) : (
               <>
-                <div class="table-wrap">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">{t('logs.time')}</th>
-                        <th scope="col">{t('logs.group')}</th>
-                        <th scope="col">{t('logs.model')}</th>
-                        <th scope="col">{t('logs.status')}</th>
-                        <th scope="col" class="num">
-                          {t('logs.duration')}
-                        </th>
-                        <th scope="col">{t('logs.key')}</th>
-                        <th scope="col">{t('logs.error')}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {data.items.map((l) => (
-                        <tr>
-                          <td>{formatTime(l.timestamp, lang)}</td>
-                          <td>{l.group_name}</td>
-                          <td>
-                            {l.model}
-                            {l.is_stream && <span class="badge">{t('logs.stream')}</span>}
-                          </td>
-                          <td>
-                            <span class={`badge badge-${l.is_success ? 'active' : 'invalid'}`}>
-                              {l.status_code}
-                            </span>
-                            {l.request_type === 'retry' && (
-                              <span class="badge">{t('logs.retry')}</span>
-                            )}
-                          </td>
-                          <td class="num">{l.duration_ms} ms</td>
-                          <td>
-                            <code>{l.key_value}</code>
-                          </td>
-                          <td class="wrap">{l.error_message}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <LogTable items={data.items} shown={shown} onOpen={setOpen} />
                 <Pager
                   page={data.pagination.page}
                   pages={data.pagination.total_pages}
                   total={data.pagination.total_items}
-                  onPage={setPage}
+                  onPage={(page) => go({ page })}
                 />
               </>
             )
           }
         </Loaded>
       </section>
+      <LogDrawer log={open} onClose={() => setOpen(null)} />
     </>
   )
 }

@@ -43,7 +43,9 @@ const Form = ({ categories, onSaved }: { categories: SettingCategory[]; onSaved(
     setStatus(null)
     try {
       await api.put('/settings', changed)
-      setStatus({ tone: 'ok', text: t('settings.saved') })
+      // Name what changed, and that it is live: settings reload on every node without a restart.
+      const names = all.filter((s) => s.key in changed).map((s) => s.name)
+      setStatus({ tone: 'ok', text: t('settings.savedLive', { names: names.join(', ') }) })
       onSaved()
     } catch (err) {
       const msg = (err as Error).message
@@ -51,6 +53,10 @@ const Form = ({ categories, onSaved }: { categories: SettingCategory[]; onSaved(
         err instanceof ApiError ? toFieldErrors(msg, new Set(all.map((s) => s.key))) : null
       setErrors(split?.fields ?? {})
       setStatus({ tone: 'error', text: split?.rest || t('settings.invalid') })
+      // Take the user to the first refused field, which may be far above the save button.
+      requestAnimationFrame(() =>
+        document.querySelector<HTMLElement>('form [aria-invalid="true"]')?.focus(),
+      )
     } finally {
       setBusy(false)
     }
