@@ -1,5 +1,5 @@
 // The pacer that makes bulk work give way to traffic (src/pace.ts), on a fake clock: idle work
-// never waits, busy work keeps to a fifth of the wall clock over the whole spell, and a pause in
+// never waits, busy work keeps to a tenth of the wall clock over the whole spell, and a pause in
 // traffic starts a new spell.
 import { describe, expect, it } from 'vitest'
 import { createPacer } from '../src/pace'
@@ -37,7 +37,7 @@ describe('pacer', () => {
     expect(p.waits.every((w) => w === 0)).toBe(true)
   })
 
-  it('keeps busy work to a fifth of the wall clock, making up for long slices', async () => {
+  it('keeps busy work to a tenth of the wall clock, making up for long slices', async () => {
     const p = setup()
     p.trafficNow()
     const start = p.now()
@@ -45,20 +45,20 @@ describe('pacer', () => {
       p.trafficNow()
       await p.slice(ms)
     }
-    // 70 ms of work take 350 ms of wall clock in all.
-    expect(p.now() - start).toBe(350)
+    // 70 ms of work take 700 ms of wall clock in all.
+    expect(p.now() - start).toBe(700)
   })
 
   it('starts a new spell after traffic has been quiet for a second', async () => {
     const p = setup()
     p.trafficNow()
     await p.slice(20)
-    expect(p.waits.at(-1)).toBe(80)
+    expect(p.waits.at(-1)).toBe(180)
     // Quiet: no waits beyond the turn, and the old spell's budget is forgotten.
     await p.slice(2000)
     expect(p.waits.at(-1)).toBe(0)
     p.trafficNow()
     await p.slice(10)
-    expect(p.waits.at(-1)).toBe(40)
+    expect(p.waits.at(-1)).toBe(90)
   })
 })
