@@ -3,6 +3,7 @@
 import type { ComponentChildren } from 'preact'
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { usePrefs } from './prefs'
+import type { Paginated } from './types'
 
 export interface Resource<T> {
   data: T | null
@@ -97,38 +98,56 @@ export const CopyButton = (props: {
   )
 }
 
-export const Pager = (props: {
-  page: number
-  pages: number
-  total: number
+const Pager = (props: {
+  pagination: Paginated<unknown>['pagination']
   onPage(page: number): void
 }) => {
   const { t } = usePrefs()
-  const pages = Math.max(1, props.pages)
+  const { page, total_items: total } = props.pagination
+  const pages = Math.max(1, props.pagination.total_pages)
   return (
     <div class="pager">
       <button
         type="button"
         class="btn btn-small"
-        disabled={props.page <= 1}
-        onClick={() => props.onPage(props.page - 1)}
+        disabled={page <= 1}
+        onClick={() => props.onPage(page - 1)}
       >
         {t('common.prev')}
       </button>
-      <span aria-live="polite">
-        {t('common.page', { page: props.page, pages, total: props.total })}
-      </span>
+      <span aria-live="polite">{t('common.page', { page, pages, total })}</span>
       <button
         type="button"
         class="btn btn-small"
-        disabled={props.page >= pages}
-        onClick={() => props.onPage(props.page + 1)}
+        disabled={page >= pages}
+        onClick={() => props.onPage(page + 1)}
       >
         {t('common.next')}
       </button>
     </div>
   )
 }
+
+/** A loaded page of a list: `empty` when it has no items, else `children` with the pager under. */
+export const Paged = <T,>(props: {
+  res: Resource<Paginated<T>>
+  empty: string
+  onPage(page: number): void
+  children: (items: T[]) => ComponentChildren
+}) => (
+  <Loaded res={props.res}>
+    {(data) =>
+      data.items.length === 0 ? (
+        <p class="muted">{props.empty}</p>
+      ) : (
+        <>
+          {props.children(data.items)}
+          <Pager pagination={data.pagination} onPage={props.onPage} />
+        </>
+      )
+    }
+  </Loaded>
+)
 
 export const formatTime = (iso: string | null, lang: string) =>
   iso ? new Date(iso).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB') : '—'

@@ -1,11 +1,18 @@
-// The e2e harness: builds the admin console once if admin/dist is missing, and drives Debian's
-// Chromium through playwright-core (never `npx playwright install`: no browser downloads).
+// The e2e harness: builds the admin console once if admin/dist is missing, drives Debian's
+// Chromium through playwright-core (never `npx playwright install`: no browser downloads), and
+// starts the world each e2e file runs in (fake upstream, gateway, browser).
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import {
+  startFakeUpstream,
+  type FakeUpstream,
+  type FakeUpstreamOptions,
+} from '../helpers/fake-upstream'
+import { ADMIN_KEY, startTestGateway, type TestGateway } from '../helpers/gateway'
 
 const repo = fileURLToPath(new URL('../..', import.meta.url))
 export const CHROMIUM = '/usr/bin/chromium'
@@ -118,4 +125,49 @@ export const shootBothThemes = async (page: Page, dir: string, name: string) => 
   }
   await page.getByLabel('Theme').selectOption('light')
   return files
+}
+
+export interface Stack {
+  up: FakeUpstream
+  t: TestGateway
+  b: Browser
+  page: Page
+}
+
+/**
+ * What every e2e file starts with: admin/dist built, a fake upstream, the gateway with `settings`
+ * saved (its app_url is the real URL, so the endpoints shown are copyable) and a fresh Chromium.
+ */
+export const startStack = async (
+  settings: Record<string, unknown> = {},
+  upstream?: FakeUpstreamOptions,
+): Promise<Stack> => {
+  ensureAdminBuilt()
+  const up = await startFakeUpstream(upstream)
+  const t = await startTestGateway()
+  await t.admin('PUT', '/api/settings', { ...settings, app_url: t.url })
+  const b = await launchBrowser()
+  return { up, t, b, page: b.page }
+}
+
+/** Stops what `startStack` started; any part may be missing when the start failed. */
+export const stopStack = async (s: Partial<Stack>) => {
+  await s.b?.close()
+  await s.t?.stop()
+  await s.up?.close()
+}
+
+/** Submits the login form with `key` (the admin key unless given). */
+export const signIn = async (page: Page, key = ADMIN_KEY) => {
+  await page.getByLabel('Admin key').fill(key)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+}
+
+/** A system setting's current value, read through the admin API. */
+export const settingOf = async (t: TestGateway, key: string) => {
+  const r = await t.admin<{ data: { settings: { key: string; value: unknown }[] }[] }>(
+    'GET',
+    '/api/settings',
+  )
+  return r.body.data.flatMap((c) => c.settings).find((s) => s.key === key)?.value
 }

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream'
-import { ADMIN_KEY, startTestGateway, type TestGateway } from '../helpers/gateway'
-import { ensureAdminBuilt, launchBrowser, shootBothThemes, type Browser } from './browser'
+import type { FakeUpstream } from '../helpers/fake-upstream'
+import { ADMIN_KEY, type TestGateway } from '../helpers/gateway'
+import { settingOf, shootBothThemes, signIn, startStack, stopStack, type Browser } from './browser'
 
 const shots = mkdtempSync(join(tmpdir(), 'edgeload-screens-'))
 const docs = new URL('../../docs/screenshots/', import.meta.url).pathname
@@ -24,43 +24,30 @@ const publish = (files: string[]) => {
   mkdirSync(docs, { recursive: true })
   for (const f of files) copyFileSync(f, join(docs, basename(f)))
 }
-const settingOf = async (key: string) => {
-  const r = await t.admin<{ data: { settings: { key: string; value: unknown }[] }[] }>(
-    'GET',
-    '/api/settings',
-  )
-  return r.body.data.flatMap((c) => c.settings).find((s) => s.key === key)?.value
-}
 
 beforeAll(async () => {
-  ensureAdminBuilt()
-  // This key always fails: requests to the group that has only it fail after retries.
-  up = await startFakeUpstream({ behaviours: { 'sk-e2e-bad': { status: 500 } } })
-  t = await startTestGateway()
   // Logs (and the hourly roll-up the dashboard reads) are written at once, not every minute.
-  // The seeded app_url carries PORT=0; the real one makes the endpoints shown copyable.
-  await t.admin('PUT', '/api/settings', { request_log_write_interval_minutes: 0, app_url: t.url })
+  // The key sk-e2e-bad always fails: requests to the group that has only it fail after retries.
+  ;({ up, t, b, page } = await startStack(
+    { request_log_write_interval_minutes: 0 },
+    { behaviours: { 'sk-e2e-bad': { status: 500 } } },
+  ))
   await t.createGroup({ name: 'chat', upstreams: [{ url: up.url, weight: 1 }] }, [
     'sk-e2e-good-1',
     'sk-e2e-good-2',
   ])
   await t.createGroup({ name: 'flaky', upstreams: [{ url: up.url, weight: 1 }] }, ['sk-e2e-bad'])
-  b = await launchBrowser()
-  page = b.page
 }, 120_000)
 
 afterAll(async () => {
-  await b?.close()
-  await t?.stop()
-  await up?.close()
+  await stopStack({ up, t, b })
   console.log(`e2e screenshots: ${shots}`)
 })
 
 describe('admin console', () => {
   it('refuses a wrong admin key with a clear message', async () => {
     await page.goto(t.url)
-    await page.getByLabel('Admin key').fill('not-the-admin-key')
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await signIn(page, 'not-the-admin-key')
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('not correct')
     const stored = await page.evaluate(() => [
       sessionStorage.getItem('edgeload.adminKey'),
@@ -71,8 +58,7 @@ describe('admin console', () => {
   })
 
   it('logs in, keeping the key for the session only unless remembered', async () => {
-    await page.getByLabel('Admin key').fill(ADMIN_KEY)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await signIn(page)
     await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor()
     const stored = await page.evaluate(() => [
       sessionStorage.getItem('edgeload.adminKey'),
@@ -112,14 +98,14 @@ describe('admin console', () => {
     await retention.fill('14')
     await page.getByRole('button', { name: 'Save settings' }).click()
     await page.getByText('Settings saved').waitFor()
-    expect(await settingOf('request_log_retention_days')).toBe(14)
+    expect(await settingOf(t, 'request_log_retention_days')).toBe(14)
 
     await retention.fill('-3')
     await page.getByRole('button', { name: 'Save settings' }).click()
     const error = page.locator('#setting-request_log_retention_days-error')
     await expect.poll(() => error.textContent()).toBe('must be at least 0')
     expect(await retention.getAttribute('aria-invalid')).toBe('true')
-    expect(await settingOf('request_log_retention_days')).toBe(14)
+    expect(await settingOf(t, 'request_log_retention_days')).toBe(14)
     await shoot('settings')
   })
 

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream'
-import { ADMIN_KEY, startTestGateway, type TestGateway } from '../helpers/gateway'
-import { ensureAdminBuilt, launchBrowser, shootBothThemes, type Browser } from './browser'
+import type { FakeUpstream } from '../helpers/fake-upstream'
+import type { TestGateway } from '../helpers/gateway'
+import { shootBothThemes, signIn, startStack, stopStack, type Browser } from './browser'
 
 interface ApiGroup {
   id: number
@@ -40,23 +40,15 @@ const openNewForm = async () => {
 }
 
 beforeAll(async () => {
-  ensureAdminBuilt()
-  up = await startFakeUpstream()
-  t = await startTestGateway()
-  await t.admin('PUT', '/api/settings', { app_url: t.url })
+  ;({ up, t, b, page } = await startStack())
   await t.createGroup({ name: 'base', upstreams: [{ url: up.url, weight: 1 }] })
-  b = await launchBrowser()
-  page = b.page
   await page.goto(`${t.url}/groups`)
-  await page.getByLabel('Admin key').fill(ADMIN_KEY)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await signIn(page)
   await page.getByRole('heading', { name: 'Groups & keys', level: 1 }).waitFor()
 }, 120_000)
 
 afterAll(async () => {
-  await b?.close()
-  await t?.stop()
-  await up?.close()
+  await stopStack({ up, t, b })
   console.log(`group screenshots: ${shots}`)
 })
 

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream'
-import { ADMIN_KEY, startTestGateway, type TestGateway } from '../helpers/gateway'
-import { ensureAdminBuilt, launchBrowser, shootBothThemes, type Browser } from './browser'
+import type { FakeUpstream } from '../helpers/fake-upstream'
+import type { TestGateway } from '../helpers/gateway'
+import { shootBothThemes, signIn, startStack, stopStack, type Browser } from './browser'
 
 const shots = mkdtempSync(join(tmpdir(), 'edgeload-key-screens-'))
 const BAD = 'sk-e2e-flaky-0123456789'
@@ -29,27 +29,19 @@ const rowOf = (id: number) => page.locator(`table.keys tr[data-key-id="${id}"]`)
 const notice = () => page.locator('.kx-notice').first().textContent()
 
 beforeAll(async () => {
-  ensureAdminBuilt()
-  up = await startFakeUpstream()
-  t = await startTestGateway()
-  await t.admin('PUT', '/api/settings', { request_log_write_interval_minutes: 0, app_url: t.url })
+  ;({ up, t, b, page } = await startStack({ request_log_write_interval_minutes: 0 }))
   const upstreams = [{ url: up.url, weight: 1 }]
   // One failure blacklists; no retries, so each proxied request is one try of this key.
   const config = { blacklist_threshold: 1, max_retries: 0 }
   blId = await t.createGroup({ name: 'bl', upstreams, config }, [BAD])
   opsId = await t.createGroup({ name: 'ops', upstreams }, OPS)
-  b = await launchBrowser()
-  page = b.page
   await page.goto(t.url)
-  await page.getByLabel('Admin key').fill(ADMIN_KEY)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await signIn(page)
   await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor()
 }, 120_000)
 
 afterAll(async () => {
-  await b?.close()
-  await t?.stop()
-  await up?.close()
+  await stopStack({ up, t, b })
   console.log(`key screenshots: ${shots}`)
 })
 

@@ -8,9 +8,9 @@ import { join } from 'node:path'
 import OpenAI from 'openai'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream'
-import { ADMIN_KEY, startTestGateway, type TestGateway } from '../helpers/gateway'
-import { ensureAdminBuilt, launchBrowser, type Browser } from './browser'
+import type { FakeUpstream } from '../helpers/fake-upstream'
+import { ADMIN_KEY, type TestGateway } from '../helpers/gateway'
+import { settingOf, signIn, startStack, stopStack, type Browser } from './browser'
 
 const shots = mkdtempSync(join(tmpdir(), 'edgeload-sdk-screens-'))
 const BAD = ['sk-sdk-bad-1', 'sk-sdk-bad-2']
@@ -33,37 +33,23 @@ const failingCall = () =>
     )
 const upstreamHits = () => up.requests.filter((r) => BAD.includes(r.credential ?? '')).length
 
-const settingOf = async (key: string) => {
-  const r = await t.admin<{ data: { settings: { key: string; value: unknown }[] }[] }>(
-    'GET',
-    '/api/settings',
-  )
-  return r.body.data.flatMap((c) => c.settings).find((s) => s.key === key)?.value
-}
-
 const filters = () => page.getByRole('form', { name: 'Filters' })
 const rows = () => page.locator('table.logs tbody tr')
 const pager = () => page.locator('.pager').textContent()
 
 beforeAll(async () => {
-  ensureAdminBuilt()
-  up = await startFakeUpstream({
-    behaviours: Object.fromEntries(BAD.map((k) => [k, { status: 500 }])),
-  })
-  t = await startTestGateway()
   // Logs and the hourly roll-up are written at once, not every minute.
-  await t.admin('PUT', '/api/settings', { request_log_write_interval_minutes: 0, app_url: t.url })
+  ;({ up, t, b, page } = await startStack(
+    { request_log_write_interval_minutes: 0 },
+    { behaviours: Object.fromEntries(BAD.map((k) => [k, { status: 500 }])) },
+  ))
   const upstreams = [{ url: up.url, weight: 1 }]
   await t.createGroup({ name: 'sdk', upstreams }, ['sk-sdk-good'])
   await t.createGroup({ name: 'sdk-flaky', upstreams }, BAD)
-  b = await launchBrowser()
-  page = b.page
 }, 120_000)
 
 afterAll(async () => {
-  await b?.close()
-  await t?.stop()
-  await up?.close()
+  await stopStack({ up, t, b })
   console.log(`sdk e2e screenshots: ${shots}`)
 })
 
@@ -72,11 +58,9 @@ describe('console around SDK traffic', () => {
     const res = await fetch(`${t.url}/api/logs`, { headers: { authorization: 'Bearer nope' } })
     expect(res.status).toBe(401)
     await page.goto(t.url)
-    await page.getByLabel('Admin key').fill('not-the-admin-key')
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await signIn(page, 'not-the-admin-key')
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('not correct')
-    await page.getByLabel('Admin key').fill(ADMIN_KEY)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await signIn(page)
     await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor()
   })
 
@@ -92,8 +76,8 @@ describe('console around SDK traffic', () => {
     const status = page.getByRole('status')
     await expect.poll(() => status.textContent()).toContain('no restart needed')
     expect(await status.textContent()).toContain('Max retries')
-    expect(await settingOf('max_retries')).toBe(0)
-    expect(await settingOf('enable_request_body_logging')).toBe(true)
+    expect(await settingOf(t, 'max_retries')).toBe(0)
+    expect(await settingOf(t, 'enable_request_body_logging')).toBe(true)
 
     // The same gateway process now gives up after one attempt.
     expect(await failingCall()).toBe(500)

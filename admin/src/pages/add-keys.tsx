@@ -65,17 +65,7 @@ export const AddKeys = ({ group, onDone }: { group: Group; onDone(): void }) => 
             {t('add.fileHint')}
           </small>
         </div>
-        {task && (
-          <TaskProgress
-            id="add-progress"
-            task={task}
-            label={t('add.progress', {
-              group: task.group_name,
-              done: task.processed,
-              total: task.total,
-            })}
-          />
-        )}
+        {task && <TaskProgress id="add-progress" task={task} label="add.progress" />}
         {result && (
           <p class="alert alert-ok" role="status">
             {t('add.done', { added: result.added_count ?? 0, ignored: result.ignored_count ?? 0 })}

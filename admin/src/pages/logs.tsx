@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks'
 import { usePrefs, useSession } from '../prefs'
 import '../styles/logs.css'
 import type { LogItem, Paginated } from '../types'
-import { ErrorBox, Loaded, Pager, useResource } from '../ui'
+import { ErrorBox, Paged, useResource } from '../ui'
 import { ColumnChooser, useColumns } from './logs/columns'
 import { LogDrawer } from './logs/drawer'
 import { ExportButton } from './logs/export'
@@ -60,23 +60,13 @@ export const Logs = () => {
           <ExportButton filters={view.filters} onError={setExportError} />
         </div>
         {exportError && <ErrorBox message={exportError} />}
-        <Loaded res={res}>
-          {(data) =>
-            data.items.length === 0 ? (
-              <p class="muted">{filtered ? t('logs.noMatch') : t('logs.empty')}</p>
-            ) : (
-              <>
-                <LogTable items={data.items} shown={shown} onOpen={setOpen} />
-                <Pager
-                  page={data.pagination.page}
-                  pages={data.pagination.total_pages}
-                  total={data.pagination.total_items}
-                  onPage={(page) => go({ page })}
-                />
-              </>
-            )
-          }
-        </Loaded>
+        <Paged
+          res={res}
+          empty={filtered ? t('logs.noMatch') : t('logs.empty')}
+          onPage={(page) => go({ page })}
+        >
+          {(items) => <LogTable items={items} shown={shown} onOpen={setOpen} />}
+        </Paged>
       </section>
       <LogDrawer log={open} onClose={() => setOpen(null)} />
     </>

@@ -3,144 +3,107 @@
 import { usePrefs } from '../../prefs'
 import type { ConfigOption, HeaderRule } from '../../types'
 import type { PairRow, UpstreamRow } from './form-model'
-
-/** Replaces item `i` of a list with `patch` applied. */
-const patchAt = <T,>(list: T[], i: number, patch: Partial<T>): T[] =>
-  list.map((item, j) => (j === i ? { ...item, ...patch } : item))
-const removeAt = <T,>(list: T[], i: number): T[] => list.filter((_, j) => j !== i)
-
-const RemoveButton = (props: { label: string; onClick(): void }) => (
-  <button type="button" class="btn btn-small" aria-label={props.label} onClick={props.onClick}>
-    ✕
-  </button>
-)
+import { RowInput, RowList } from './row-list'
 
 export const UpstreamRows = (props: {
   rows: UpstreamRow[]
   onChange(rows: UpstreamRow[]): void
 }) => {
   const { t } = usePrefs()
-  const { rows, onChange } = props
   return (
-    <>
-      {rows.map((r, i) => (
-        <div class="row-edit">
+    <RowList
+      {...props}
+      blank={{ url: '', weight: '1' }}
+      addLabel={t('grp.addUpstream')}
+      removeLabel={(n) => t('grp.removeUpstream', { n })}
+    >
+      {(r, set, n) => (
+        <>
           <input
             class="grow"
             type="url"
-            aria-label={t('grp.upstreamUrl', { n: i + 1 })}
+            aria-label={t('grp.upstreamUrl', { n })}
             placeholder="https://api.openai.com"
             value={r.url}
-            onInput={(e) => onChange(patchAt(rows, i, { url: e.currentTarget.value }))}
+            onInput={(e) => set({ url: e.currentTarget.value })}
           />
           <input
             class="narrow"
             inputMode="numeric"
-            aria-label={t('grp.upstreamWeight', { n: i + 1 })}
+            aria-label={t('grp.upstreamWeight', { n })}
             value={r.weight}
-            onInput={(e) => onChange(patchAt(rows, i, { weight: e.currentTarget.value }))}
+            onInput={(e) => set({ weight: e.currentTarget.value })}
           />
-          <RemoveButton
-            label={t('grp.removeUpstream', { n: i + 1 })}
-            onClick={() => onChange(removeAt(rows, i))}
-          />
-        </div>
-      ))}
-      <button
-        type="button"
-        class="btn btn-small"
-        onClick={() => onChange([...rows, { url: '', weight: '1' }])}
-      >
-        {t('grp.addUpstream')}
-      </button>
-    </>
+        </>
+      )}
+    </RowList>
   )
 }
 
 export const RedirectRows = (props: { rows: PairRow[]; onChange(rows: PairRow[]): void }) => {
   const { t } = usePrefs()
-  const { rows, onChange } = props
   return (
-    <>
-      {rows.map((r, i) => (
-        <div class="row-edit">
-          <input
-            class="grow"
-            aria-label={t('grp.redirectFrom', { n: i + 1 })}
+    <RowList
+      {...props}
+      blank={{ from: '', to: '' }}
+      addLabel={t('grp.addRedirect')}
+      removeLabel={(n) => t('grp.removeRedirect', { n })}
+    >
+      {(r, set, n) => (
+        <>
+          <RowInput
+            label={t('grp.redirectFrom', { n })}
             placeholder="gpt-4o"
             value={r.from}
-            onInput={(e) => onChange(patchAt(rows, i, { from: e.currentTarget.value }))}
+            onInput={(from) => set({ from })}
           />
           <span aria-hidden="true">→</span>
-          <input
-            class="grow"
-            aria-label={t('grp.redirectTo', { n: i + 1 })}
+          <RowInput
+            label={t('grp.redirectTo', { n })}
             placeholder="gpt-4o-mini"
             value={r.to}
-            onInput={(e) => onChange(patchAt(rows, i, { to: e.currentTarget.value }))}
+            onInput={(to) => set({ to })}
           />
-          <RemoveButton
-            label={t('grp.removeRedirect', { n: i + 1 })}
-            onClick={() => onChange(removeAt(rows, i))}
-          />
-        </div>
-      ))}
-      <button
-        type="button"
-        class="btn btn-small"
-        onClick={() => onChange([...rows, { from: '', to: '' }])}
-      >
-        {t('grp.addRedirect')}
-      </button>
-    </>
+        </>
+      )}
+    </RowList>
   )
 }
 
 export const HeaderRows = (props: { rows: HeaderRule[]; onChange(rows: HeaderRule[]): void }) => {
   const { t } = usePrefs()
-  const { rows, onChange } = props
   return (
-    <>
-      {rows.map((r, i) => (
-        <div class="row-edit">
-          <input
-            class="grow"
-            aria-label={t('grp.headerName', { n: i + 1 })}
+    <RowList
+      {...props}
+      blank={{ key: '', value: '', action: 'set' }}
+      addLabel={t('grp.addHeader')}
+      removeLabel={(n) => t('grp.removeHeader', { n })}
+    >
+      {(r, set, n) => (
+        <>
+          <RowInput
+            label={t('grp.headerName', { n })}
             placeholder="X-Custom-Header"
             value={r.key}
-            onInput={(e) => onChange(patchAt(rows, i, { key: e.currentTarget.value }))}
+            onInput={(key) => set({ key })}
           />
           <select
-            aria-label={t('grp.headerAction', { n: i + 1 })}
+            aria-label={t('grp.headerAction', { n })}
             value={r.action}
-            onChange={(e) =>
-              onChange(patchAt(rows, i, { action: e.currentTarget.value as HeaderRule['action'] }))
-            }
+            onChange={(e) => set({ action: e.currentTarget.value as HeaderRule['action'] })}
           >
             <option value="set">{t('grp.headerSet')}</option>
             <option value="remove">{t('grp.headerRemove')}</option>
           </select>
-          <input
-            class="grow"
-            aria-label={t('grp.headerValue', { n: i + 1 })}
+          <RowInput
+            label={t('grp.headerValue', { n })}
             value={r.action === 'remove' ? '' : r.value}
             disabled={r.action === 'remove'}
-            onInput={(e) => onChange(patchAt(rows, i, { value: e.currentTarget.value }))}
+            onInput={(value) => set({ value })}
           />
-          <RemoveButton
-            label={t('grp.removeHeader', { n: i + 1 })}
-            onClick={() => onChange(removeAt(rows, i))}
-          />
-        </div>
-      ))}
-      <button
-        type="button"
-        class="btn btn-small"
-        onClick={() => onChange([...rows, { key: '', value: '', action: 'set' }])}
-      >
-        {t('grp.addHeader')}
-      </button>
-    </>
+        </>
+      )}
+    </RowList>
   )
 }
 

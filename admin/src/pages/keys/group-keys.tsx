@@ -1,17 +1,16 @@
 // A standard group's key maintenance: export (a Blob fetched with the admin key in a header),
-// validate-group with progress, restore all invalid keys, and the two clear actions, which ask
-// for the group's name to be typed first.
+// validate-group with progress, restore all invalid keys, and the clear actions (clear-keys.tsx).
+import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
 import { usePrefs, useSession } from '../../prefs'
 import type { Group } from '../../types'
 import { ErrorBox } from '../../ui'
-import { ConfirmDialog } from './confirm-dialog'
+import { ClearKeys } from './clear-keys'
 import type { Notice } from './key-ops'
 import { NoticeBox } from './notice'
 import { TaskProgress, useTask } from './use-task'
 
 type Which = 'all' | 'active' | 'invalid'
-type Clear = 'invalid' | 'all'
 
 const save = (blob: Blob, filename: string) => {
   const url = URL.createObjectURL(blob)
@@ -25,25 +24,30 @@ const save = (blob: Blob, filename: string) => {
   setTimeout(() => URL.revokeObjectURL(url), 1000)
 }
 
-const WhichSelect = (props: {
+/** A toolbar: which keys to act on, then the buttons (`children`) that act on them. */
+const WhichBar = (props: {
   id: string
   label: string
   value: Which
   onChange(w: Which): void
+  children: ComponentChildren
 }) => {
   const { t } = usePrefs()
   return (
-    <div>
-      <label for={props.id}>{props.label}</label>
-      <select
-        id={props.id}
-        value={props.value}
-        onChange={(e) => props.onChange(e.currentTarget.value as Which)}
-      >
-        <option value="all">{t('keys.all')}</option>
-        <option value="active">{t('keys.active')}</option>
-        <option value="invalid">{t('keys.invalid')}</option>
-      </select>
+    <div class="toolbar">
+      <div>
+        <label for={props.id}>{props.label}</label>
+        <select
+          id={props.id}
+          value={props.value}
+          onChange={(e) => props.onChange(e.currentTarget.value as Which)}
+        >
+          <option value="all">{t('keys.all')}</option>
+          <option value="active">{t('keys.active')}</option>
+          <option value="invalid">{t('keys.invalid')}</option>
+        </select>
+      </div>
+      {props.children}
     </div>
   )
 }
@@ -54,7 +58,6 @@ export const GroupKeys = ({ group, onChanged }: { group: Group; onChanged(): voi
   const [exportWhich, setExportWhich] = useState<Which>('all')
   const [validateWhich, setValidateWhich] = useState<Which>('all')
   const [notice, setNotice] = useState<Notice | null>(null)
-  const [clear, setClear] = useState<Clear | null>(null)
   const [busy, setBusy] = useState(false)
   const validation = useTask((s) => {
     const r = s.result ?? {}
@@ -116,24 +119,22 @@ export const GroupKeys = ({ group, onChanged }: { group: Group; onChanged(): voi
     <section class="card" aria-labelledby="gk-title">
       <h2 id="gk-title">{t('gk.title', { group: group.display_name || group.name })}</h2>
       <div class="gk-rows">
-        <div class="toolbar">
-          <WhichSelect
-            id="gk-export"
-            label={t('gk.exportWhich')}
-            value={exportWhich}
-            onChange={setExportWhich}
-          />
+        <WhichBar
+          id="gk-export"
+          label={t('gk.exportWhich')}
+          value={exportWhich}
+          onChange={setExportWhich}
+        >
           <button type="button" class="btn" disabled={off} onClick={exportKeys}>
             {t('gk.export')}
           </button>
-        </div>
-        <div class="toolbar">
-          <WhichSelect
-            id="gk-validate"
-            label={t('gk.validateWhich')}
-            value={validateWhich}
-            onChange={setValidateWhich}
-          />
+        </WhichBar>
+        <WhichBar
+          id="gk-validate"
+          label={t('gk.validateWhich')}
+          value={validateWhich}
+          onChange={setValidateWhich}
+        >
           <button type="button" class="btn" disabled={off} onClick={validate}>
             {t('gk.validate')}
           </button>
@@ -145,60 +146,14 @@ export const GroupKeys = ({ group, onChanged }: { group: Group; onChanged(): voi
           >
             {t('gk.restoreAll')}
           </button>
-        </div>
+        </WhichBar>
       </div>
       {task && validation.running && (
-        <TaskProgress
-          id="gk-progress"
-          task={task}
-          label={t('gk.validateProgress', {
-            group: task.group_name,
-            done: task.processed,
-            total: task.total,
-          })}
-        />
+        <TaskProgress id="gk-progress" task={task} label="gk.validateProgress" />
       )}
       {validation.error && <ErrorBox message={validation.error} />}
       {notice && <NoticeBox notice={notice} onClose={() => setNotice(null)} />}
-      <div class="gk-danger" role="group" aria-labelledby="gk-danger-title">
-        <h3 id="gk-danger-title">{t('gk.danger')}</h3>
-        <button
-          type="button"
-          class="btn btn-danger-quiet"
-          disabled={off}
-          onClick={() => setClear('invalid')}
-        >
-          {t('gk.clearInvalid')}
-        </button>
-        <button
-          type="button"
-          class="btn btn-danger-quiet"
-          disabled={off}
-          onClick={() => setClear('all')}
-        >
-          {t('gk.clearAll')}
-        </button>
-      </div>
-      {clear && (
-        <ConfirmDialog
-          title={t(clear === 'all' ? 'gk.clearAllTitle' : 'gk.clearInvalidTitle', {
-            group: group.name,
-          })}
-          confirmLabel={t(clear === 'all' ? 'gk.clearAll' : 'gk.clearInvalid')}
-          typeToConfirm={group.name}
-          typeLabel={t('gk.typeName')}
-          onClose={() => setClear(null)}
-          onConfirm={() => {
-            setClear(null)
-            void groupOp(
-              clear === 'all' ? '/keys/clear-all' : '/keys/clear-all-invalid',
-              t(clear === 'all' ? 'gk.clearedAll' : 'gk.clearedInvalid'),
-            )
-          }}
-        >
-          <p>{t('gk.clearWarn', { group: group.name })}</p>
-        </ConfirmDialog>
-      )}
+      <ClearKeys group={group} disabled={off} onClear={groupOp} />
     </section>
   )
 }

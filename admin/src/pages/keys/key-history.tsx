@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { usePrefs, useSession } from '../../prefs'
 import type { KeyEvent, KeyItem, KeyState, Paginated } from '../../types'
-import { formatTime, Loaded, Pager, useResource } from '../../ui'
+import { formatTime, Paged, useResource } from '../../ui'
 
 const PAGE_SIZE = 15
 
@@ -47,49 +47,37 @@ export const KeyHistory = ({ item, onClose }: { item: KeyItem; onClose(): void }
             {t('kx.close')}
           </button>
         </header>
-        <Loaded res={res}>
-          {(data) =>
-            data.items.length === 0 ? (
-              <p class="muted">{t('kx.noHistory')}</p>
-            ) : (
-              <>
-                <div class="table-wrap">
-                  <table class="kx-history">
-                    <thead>
-                      <tr>
-                        <th scope="col">{t('kx.time')}</th>
-                        <th scope="col">{t('kx.change')}</th>
-                        <th scope="col" class="num">
-                          {t('kx.code')}
-                        </th>
-                        <th scope="col">{t('kx.message')}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {data.items.map((e) => (
-                        <tr>
-                          <td>{formatTime(e.time, lang)}</td>
-                          <td>
-                            <State state={e.from_state} /> <span class="kx-arrow">→</span>{' '}
-                            <State state={e.to_state} />
-                          </td>
-                          <td class="num">{e.status_code || '—'}</td>
-                          <td class="wrap">{e.message}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-                <Pager
-                  page={data.pagination.page}
-                  pages={data.pagination.total_pages}
-                  total={data.pagination.total_items}
-                  onPage={setPage}
-                />
-              </>
-            )
-          }
-        </Loaded>
+        <Paged res={res} empty={t('kx.noHistory')} onPage={setPage}>
+          {(items) => (
+            <div class="table-wrap">
+              <table class="kx-history">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('kx.time')}</th>
+                    <th scope="col">{t('kx.change')}</th>
+                    <th scope="col" class="num">
+                      {t('kx.code')}
+                    </th>
+                    <th scope="col">{t('kx.message')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((e) => (
+                    <tr>
+                      <td>{formatTime(e.time, lang)}</td>
+                      <td>
+                        <State state={e.from_state} /> <span class="kx-arrow">→</span>{' '}
+                        <State state={e.to_state} />
+                      </td>
+                      <td class="num">{e.status_code || '—'}</td>
+                      <td class="wrap">{e.message}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Paged>
       </div>
     </dialog>
   )

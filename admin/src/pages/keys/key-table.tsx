@@ -4,7 +4,7 @@
 import { useRef, useState } from 'preact/hooks'
 import { usePrefs, useSession } from '../../prefs'
 import type { Group, KeyItem, Paginated } from '../../types'
-import { Loaded, Pager, useResource } from '../../ui'
+import { Paged, useResource } from '../../ui'
 import '../../styles/keys.css'
 import { BulkBar } from './bulk-bar'
 import { ConfirmDialog } from './confirm-dialog'
@@ -121,66 +121,54 @@ export const KeyTable = ({ group, version }: { group: Group; version: number }) 
         />
         <BulkBar count={selected.size} busy={busy} onOp={(op) => run(op, [...selected])} />
         {notice && <NoticeBox notice={notice} onClose={() => setNotice(null)} />}
-        <Loaded res={res}>
-          {(data) =>
-            data.items.length === 0 ? (
-              <p class="muted">{t('keys.empty')}</p>
-            ) : (
-              <>
-                <div class="table-wrap">
-                  <table class="keys">
-                    <thead>
-                      <tr>
-                        <th scope="col" class="kx-check">
-                          <input
-                            type="checkbox"
-                            checked={allOn}
-                            aria-label={t('kx.selectPage')}
-                            onChange={(e) =>
-                              setSelected(
-                                new Set(e.currentTarget.checked ? items.map((k) => k.id) : []),
-                              )
-                            }
-                          />
-                        </th>
-                        <th scope="col">{t('keys.key')}</th>
-                        <th scope="col">{t('keys.status')}</th>
-                        <th scope="col" class="num">
-                          {t('keys.requests')} / {t('keys.failures')}
-                        </th>
-                        <th scope="col">{t('keys.lastUsed')}</th>
-                        <th scope="col">{t('keys.actions')}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {data.items.map((k) => (
-                        <KeyRow
-                          key={k.id}
-                          item={k}
-                          shown={shown[k.id]}
-                          selected={selected.has(k.id)}
-                          busy={busy}
-                          onSelect={(on) => select(k.id, on)}
-                          onToggleShow={() => toggleShow(k.id)}
-                          fullValue={() => fullValue(k.id)}
-                          onOp={(op) => run(op, [k.id])}
-                          onHistory={() => setHistory(k)}
-                          onNotes={(notes) => saveNotes(k.id, notes)}
-                        />
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-                <Pager
-                  page={data.pagination.page}
-                  pages={data.pagination.total_pages}
-                  total={data.pagination.total_items}
-                  onPage={setPage}
-                />
-              </>
-            )
-          }
-        </Loaded>
+        <Paged res={res} empty={t('keys.empty')} onPage={setPage}>
+          {(items) => (
+            <div class="table-wrap">
+              <table class="keys">
+                <thead>
+                  <tr>
+                    <th scope="col" class="kx-check">
+                      <input
+                        type="checkbox"
+                        checked={allOn}
+                        aria-label={t('kx.selectPage')}
+                        onChange={(e) =>
+                          setSelected(
+                            new Set(e.currentTarget.checked ? items.map((k) => k.id) : []),
+                          )
+                        }
+                      />
+                    </th>
+                    <th scope="col">{t('keys.key')}</th>
+                    <th scope="col">{t('keys.status')}</th>
+                    <th scope="col" class="num">
+                      {t('keys.requests')} / {t('keys.failures')}
+                    </th>
+                    <th scope="col">{t('keys.lastUsed')}</th>
+                    <th scope="col">{t('keys.actions')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((k) => (
+                    <KeyRow
+                      key={k.id}
+                      item={k}
+                      shown={shown[k.id]}
+                      selected={selected.has(k.id)}
+                      busy={busy}
+                      onSelect={(on) => select(k.id, on)}
+                      onToggleShow={() => toggleShow(k.id)}
+                      fullValue={() => fullValue(k.id)}
+                      onOp={(op) => run(op, [k.id])}
+                      onHistory={() => setHistory(k)}
+                      onNotes={(notes) => saveNotes(k.id, notes)}
+                    />
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Paged>
       </section>
       {group.group_type === 'standard' && <GroupKeys group={group} onChanged={res.reload} />}
       {history && <KeyHistory item={history} onClose={() => setHistory(null)} />}

@@ -2,7 +2,8 @@
 // GET /api/tasks/status for the progress bar until it ends (v1 polls every second; we poll
 // faster so a small task does not look stuck).
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { useSession } from '../../prefs'
+import type { MessageId } from '../../i18n'
+import { usePrefs, useSession } from '../../prefs'
 import type { TaskStatus } from '../../types'
 
 const POLL_MS = 400
@@ -43,12 +44,14 @@ export const useTask = (onEnd: (status: TaskStatus) => void) => {
   return { task, error, running: task?.is_running === true, start }
 }
 
-/** The progress bar of a task, labelled with what it does and how far it is. */
-export const TaskProgress = (props: { id: string; label: string; task: TaskStatus }) => {
+/** The progress bar of a task, labelled by `label` (given the group, done and total). */
+export const TaskProgress = (props: { id: string; label: MessageId; task: TaskStatus }) => {
+  const { t } = usePrefs()
   const { task } = props
+  const vars = { group: task.group_name, done: task.processed, total: task.total }
   return (
     <div class="progress" role="status">
-      <label for={props.id}>{props.label}</label>
+      <label for={props.id}>{t(props.label, vars)}</label>
       <progress id={props.id} max={Math.max(1, task.total)} value={task.processed} />
     </div>
   )
