@@ -84,6 +84,14 @@ describe('console around SDK traffic', () => {
     expect(upstreamHits()).toBe(5)
   })
 
+  it('shows the settings in Chinese when the console is in Chinese', async () => {
+    await page.getByRole('combobox', { name: 'Language' }).selectOption({ label: '简体中文' })
+    await page.getByLabel('最大重试次数').waitFor()
+    await page.locator('legend', { hasText: '密钥设置' }).waitFor()
+    await page.getByRole('combobox', { name: '语言' }).selectOption({ label: 'English' })
+    await page.getByLabel('Max retries').waitFor()
+  })
+
   it('sends plain and streamed requests with the openai SDK', async () => {
     const plain = await openai('sdk').chat.completions.create(ask('gpt-4o-mini'))
     expect(plain.choices[0]?.message.content).toBe('tok0 tok1 tok2 tok3 tok4 ')
@@ -150,8 +158,16 @@ describe('console around SDK traffic', () => {
   it('remembers the chosen columns', async () => {
     await page.locator('summary', { hasText: 'Columns' }).click()
     await page.locator('.columns').getByLabel('Source IP').check()
+    // Escape closes the chooser and puts focus back on its button.
+    await page.keyboard.press('Escape')
+    await page.locator('.columns fieldset').waitFor({ state: 'hidden' })
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('SUMMARY')
     await page.reload()
     await page.locator('table.logs th', { hasText: 'Source IP' }).waitFor()
+    // A click elsewhere closes it too.
+    await page.locator('summary', { hasText: 'Columns' }).click()
+    await page.locator('h1').click()
+    await page.locator('.columns fieldset').waitFor({ state: 'hidden' })
   })
 
   it('exports the filtered keys as CSV without the admin key in any URL', async () => {

@@ -60,7 +60,7 @@ export const Groups = () => {
           <SubGroups group={group} groups={groups.data ?? []} onChanged={changed} />
         ) : (
           <>
-            <KeyTable group={group} version={version} />
+            <KeyTable group={group} version={version} onChanged={() => setVersion((v) => v + 1)} />
             <AddKeys group={group} onDone={() => setVersion((v) => v + 1)} />
             <ParentGroups group={group} />
           </>

@@ -1,5 +1,6 @@
 // One generated settings input: a checkbox for bool, a number input for int (with the API's
 // minimum), text otherwise; its description and the API's error are tied to it for screen readers.
+import { toSettingText } from '../i18n/settings'
 import { usePrefs } from '../prefs'
 import type { SettingMeta, SettingValue } from '../types'
 
@@ -12,8 +13,9 @@ export const SettingField = (props: {
   error?: string
   onChange(v: SettingValue): void
 }) => {
-  const { t } = usePrefs()
+  const { lang, t } = usePrefs()
   const { meta, value, error } = props
+  const text = toSettingText(lang, meta)
   const id = `setting-${meta.key}`
   const described = `${id}-help${error ? ` ${id}-error` : ''}`
   const common = { id, name: meta.key, 'aria-describedby': described, 'aria-invalid': !!error }
@@ -27,11 +29,11 @@ export const SettingField = (props: {
             checked={value === true}
             onChange={(e) => props.onChange(e.currentTarget.checked)}
           />
-          <span>{meta.name}</span>
+          <span>{text.name}</span>
         </label>
       ) : (
         <>
-          <label for={id}>{meta.name}</label>
+          <label for={id}>{text.name}</label>
           <input
             {...common}
             type="text"
@@ -46,7 +48,7 @@ export const SettingField = (props: {
         </>
       )}
       <small id={`${id}-help`} class="muted">
-        {meta.description} · {t('settings.default', { value: meta.default_value || '""' })}
+        {text.description} · {t('settings.default', { value: meta.default_value || '""' })}
       </small>
       {error && (
         <small id={`${id}-error`} class="field-error" role="alert">

@@ -3,6 +3,7 @@
 // messages ("key: message; …") are shown beside their fields.
 import { useState } from 'preact/hooks'
 import { ApiError } from '../api'
+import { toCategoryName, toSettingText } from '../i18n/settings'
 import { usePrefs, useSession } from '../prefs'
 import type { SettingCategory, SettingValue } from '../types'
 import { Loaded, useResource } from '../ui'
@@ -21,7 +22,7 @@ export const toFieldErrors = (message: string, keys: Set<string>) => {
 }
 
 const Form = ({ categories, onSaved }: { categories: SettingCategory[]; onSaved(): void }) => {
-  const { t } = usePrefs()
+  const { lang, t } = usePrefs()
   const { api } = useSession()
   const all = categories.flatMap((c) => c.settings)
   const [values, setValues] = useState<Record<string, SettingValue>>(() =>
@@ -44,7 +45,7 @@ const Form = ({ categories, onSaved }: { categories: SettingCategory[]; onSaved(
     try {
       await api.put('/settings', changed)
       // Name what changed, and that it is live: settings reload on every node without a restart.
-      const names = all.filter((s) => s.key in changed).map((s) => s.name)
+      const names = all.filter((s) => s.key in changed).map((s) => toSettingText(lang, s).name)
       setStatus({ tone: 'ok', text: t('settings.savedLive', { names: names.join(', ') }) })
       onSaved()
     } catch (err) {
@@ -66,7 +67,7 @@ const Form = ({ categories, onSaved }: { categories: SettingCategory[]; onSaved(
     <form onSubmit={save} noValidate>
       {categories.map((c) => (
         <fieldset class="card">
-          <legend>{c.category_name}</legend>
+          <legend>{toCategoryName(lang, c.category_name)}</legend>
           {c.settings.map((s) => (
             <SettingField
               meta={s}

@@ -17,7 +17,16 @@ import { NoticeBox } from './notice'
 
 const PAGE_SIZE = 20
 
-export const KeyTable = ({ group, version }: { group: Group; version: number }) => {
+export const KeyTable = ({
+  group,
+  version,
+  onChanged,
+}: {
+  group: Group
+  version: number
+  /** A group-level action changed keys: the page reloads this table and the group's stats. */
+  onChanged: () => void
+}) => {
   const { t } = usePrefs()
   const { api } = useSession()
   const [page, setPage] = useState(1)
@@ -170,7 +179,7 @@ export const KeyTable = ({ group, version }: { group: Group; version: number }) 
           )}
         </Paged>
       </section>
-      {group.group_type === 'standard' && <GroupKeys group={group} onChanged={res.reload} />}
+      {group.group_type === 'standard' && <GroupKeys group={group} onChanged={onChanged} />}
       {history && <KeyHistory item={history} onClose={() => setHistory(null)} />}
       {toDelete && (
         <ConfirmDialog

@@ -1,7 +1,7 @@
 // The log table's columns: how each renders a row, which show by default, and the chooser whose
 // choice is remembered in localStorage (per browser, like the theme).
 import type { ComponentChildren } from 'preact'
-import { useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import type { MessageId, Translate } from '../../i18n'
 import { usePrefs } from '../../prefs'
 import type { LogItem } from '../../types'
@@ -103,8 +103,38 @@ export const useColumns = () => {
 
 export const ColumnChooser = (props: { shown: ColumnId[]; toggle(id: ColumnId): void }) => {
   const { t } = usePrefs()
+  const ref = useRef<HTMLDetailsElement>(null)
+  const [open, setOpen] = useState(false)
+  /** Closes the panel; focus goes back to its button unless it is already somewhere else. */
+  const close = (refocus: boolean) => {
+    const details = ref.current
+    if (!details) return
+    details.open = false
+    if (refocus) details.querySelector('summary')?.focus()
+  }
+  useEffect(() => {
+    if (!open) return
+    // A click elsewhere closes it like a menu; focus left inside the hidden panel is brought back.
+    const onPointerDown = (e: PointerEvent) => {
+      const details = ref.current
+      if (details && !details.contains(e.target as Node))
+        close(details.contains(document.activeElement))
+    }
+    document.addEventListener('pointerdown', onPointerDown)
+    return () => document.removeEventListener('pointerdown', onPointerDown)
+  }, [open])
   return (
-    <details class="columns">
+    <details
+      ref={ref}
+      class="columns"
+      onToggle={(e) => setOpen(e.currentTarget.open)}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && open) {
+          e.preventDefault()
+          close(true)
+        }
+      }}
+    >
       <summary class="btn btn-small">{t('logs.columns')}</summary>
       <fieldset>
         <legend class="sr-only">{t('logs.columns')}</legend>

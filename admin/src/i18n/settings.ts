@@ -1,0 +1,73 @@
+// Chinese names and descriptions of the system settings (src/setting-defs.ts) and their
+// categories. The API sends English; a key missing here falls back to the API's text.
+import type { Lang } from './index'
+
+interface SettingText {
+  name: string
+  description: string
+}
+
+const settingsZh: Record<string, SettingText> = {
+  app_url: { name: '项目地址', description: '分组端点显示的基础 URL' },
+  proxy_keys: { name: '全局代理密钥', description: '对所有分组有效的代理密钥，以逗号分隔' },
+  request_log_retention_days: {
+    name: '日志保留天数',
+    description: '请求日志保留的天数；0 表示永久保留',
+  },
+  request_log_write_interval_minutes: {
+    name: '日志写入间隔（分钟）',
+    description: '缓冲的请求日志多久写入一次；0 表示每条立即写入',
+  },
+  enable_request_body_logging: {
+    name: '记录请求体',
+    description: '在请求日志中保存请求体（最多 65000 个字符）',
+  },
+  request_timeout: { name: '请求超时（秒）', description: '非流式请求的总时长' },
+  connect_timeout: { name: '连接超时（秒）', description: '与上游建立连接的时长' },
+  idle_conn_timeout: { name: '空闲连接超时（秒）', description: '空闲的上游连接保留多久' },
+  response_header_timeout: {
+    name: '响应头超时（秒）',
+    description: '等待上游响应头的时长，流式请求也适用',
+  },
+  max_idle_conns: { name: '最大空闲连接数', description: '总共保留的空闲上游连接数' },
+  max_idle_conns_per_host: {
+    name: '每主机最大空闲连接数',
+    description: '每个主机保留的空闲上游连接数',
+  },
+  proxy_url: {
+    name: '出站代理 URL',
+    description: '上游调用使用的 HTTP、HTTPS 或 SOCKS5 代理；留空则使用 HTTP_PROXY/HTTPS_PROXY',
+  },
+  max_retries: { name: '最大重试次数', description: '额外尝试的次数，每次换用另一个密钥' },
+  blacklist_threshold: {
+    name: '拉黑阈值',
+    description: '密钥连续认证失败多少次后变为无效；0 表示从不拉黑',
+  },
+  failover_status_codes: {
+    name: '故障转移状态码',
+    description: '使网关换用另一个密钥重试的上游状态码',
+  },
+  key_validation_interval_minutes: {
+    name: '密钥验证间隔（分钟）',
+    description: '无效密钥多久重新验证一次',
+  },
+  key_validation_concurrency: { name: '密钥验证并发数', description: '同时验证的密钥数' },
+  key_validation_timeout_seconds: {
+    name: '密钥验证超时（秒）',
+    description: '单次验证请求的时限',
+  },
+}
+
+const categoriesZh: Record<string, string> = {
+  Basic: '基础设置',
+  Request: '请求设置',
+  Key: '密钥设置',
+}
+
+/** The setting's name and description in the UI language; English is the API's own text. */
+export const toSettingText = (lang: Lang, meta: SettingText & { key: string }): SettingText =>
+  (lang === 'zh' && settingsZh[meta.key]) || meta
+
+/** The category's name in the UI language, or the API's name when it has no translation. */
+export const toCategoryName = (lang: Lang, name: string) =>
+  (lang === 'zh' && categoriesZh[name]) || name
