@@ -57,3 +57,17 @@ export const allowedCpus = (): number[] => {
   }
   return cpus
 }
+
+/**
+ * Two CPUs to pin to with taskset: the first for the process under test, the second for the
+ * load generator and the upstream. Null without taskset or with fewer than two CPUs.
+ */
+export const twoCpus = (): [number, number] | null => {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' })
+  } catch {
+    return null
+  }
+  const cpus = allowedCpus()
+  return cpus.length >= 2 ? [cpus[0], cpus[1]] : null
+}

@@ -4,10 +4,9 @@
 //        --targets direct,minimal,edgeload
 //        --rounds N (interleave targets N times and report medians: for busy machines)
 //        --json out.json (raw rows)  --readme (rewrite README.md's bench:start/bench:end block)
-import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { allowedCpus, cpuMicros } from './cpu'
+import { cpuMicros, twoCpus } from './cpu'
 import { runLoad } from './load'
 import type { Row } from './report'
 import { toMarkdown, toMedians, toRatios, toTable } from './report'
@@ -35,17 +34,8 @@ const streamConnections = Number(values['stream-connections'])
 const rounds = Math.max(1, Number(values.rounds))
 const EVENTS = 20
 
-const hasTaskset = (() => {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
-// One core for the proxy, another for the load generator and the upstream.
-const cpus = allowedCpus()
-const pin = hasTaskset && cpus.length >= 2 ? { proxy: cpus[0], load: cpus[1] } : null
+const cpus = twoCpus()
+const pin = cpus ? { proxy: cpus[0], load: cpus[1] } : null
 const note = pin
   ? `proxy pinned to CPU ${pin.proxy}; load generator and fake upstream to CPU ${pin.load}`
   : 'not pinned (needs taskset and 2 CPUs): figures mix proxy and load CPU'

@@ -1,13 +1,12 @@
 // The scale benchmark's processes: the fake upstream and the real gateway (the esbuild output,
 // as `npm start` runs it) on a temp SQLite file, plus a small client for the admin API.
-import { spawn, spawnSync } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { AUTH_KEY, freePort } from './targets'
+import { AUTH_KEY, freePort, spawnPinned } from './targets'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -20,22 +19,9 @@ export interface Proc {
 
 /** Optionally pinned to one CPU with taskset, so the gateway does not share with the load. */
 const start = (argv: string[], env: Record<string, string>, cwd: string, cpu: number | null) => {
-  const [cmd, ...args] = cpu === null ? argv : ['taskset', '-c', String(cpu), ...argv]
-  const child: ChildProcess = spawn(cmd, args, { cwd, env: { ...process.env, ...env } })
-  let out = ''
-  const keep = (d: Buffer) => (out = (out + d).slice(-4000))
-  child.stdout!.on('data', keep)
-  child.stderr!.on('data', keep)
-  const exited = new Promise<void>((r) => child.once('exit', () => r()))
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    child.kill('SIGTERM')
-    // --cpu-prof writes its file during a graceful exit; give that time before SIGKILL.
-    if (await Promise.race([exited.then(() => true), sleep(10_000)])) return
-    child.kill('SIGKILL')
-    await exited
-  }
-  return { child, proc: { pid: child.pid!, output: () => out.trim(), stop } }
+  // --cpu-prof writes its file during a graceful exit; give that time before SIGKILL.
+  const { child, output, stop } = spawnPinned(argv, { cwd, env, cpu, graceMs: 10_000 })
+  return { child, proc: { pid: child.pid!, output, stop } }
 }
 
 export const startScaleUpstream = async (delayMs: number, cpu: number | null) => {

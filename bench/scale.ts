@@ -3,10 +3,9 @@
 // twin from the same run (the store in process, plain fetches, the idle gateway).
 // Flags: --keys 100000 --validate-keys 10000 --delay-ms 20 --concurrency 50 --duration 5
 //        --calls 50 --connections 32
-import { execFileSync } from 'node:child_process'
 import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
-import { allowedCpus } from './cpu'
+import { twoCpus } from './cpu'
 import { runLoad } from './load'
 import { fetchWithLimit, measureStore, pagingCases, timeCalls } from './scale-direct'
 import type { Timing } from './scale-direct'
@@ -41,17 +40,8 @@ const duration = Number(values.duration)
 const calls = Number(values.calls)
 const connections = Number(values.connections)
 
-const hasTaskset = (() => {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
-// As in bench/run.ts: the gateway on one core, the load generator and the upstream on another.
-const cpus = allowedCpus()
-const pin = hasTaskset && cpus.length >= 2 ? { gateway: cpus[0], load: cpus[1] } : null
+const cpus = twoCpus()
+const pin = cpus ? { gateway: cpus[0], load: cpus[1] } : null
 const note = pin
   ? `gateway pinned to CPU ${pin.gateway}; load generator and fake upstream to CPU ${pin.load}`
   : 'not pinned (needs taskset and 2 CPUs)'

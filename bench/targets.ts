@@ -55,8 +55,23 @@ const spawnTs = (
     : []
   const loader = file.endsWith('.mjs') ? [] : ['--import', 'tsx']
   const node = [process.execPath, ...extra, ...loader, join(ROOT, file), ...args]
-  const [cmd, ...rest] = cpu === null ? node : ['taskset', '-c', String(cpu), ...node]
-  const child = spawn(cmd, rest, { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' })
+  return spawnPinned(node, { cwd: ROOT, env, cpu, graceMs: 3000 })
+}
+
+/**
+ * Spawns `argv`, pinned to `cpu` with taskset when given, keeping the last 4000 characters of its
+ * output; `stop` sends SIGTERM and, after `graceMs`, SIGKILL.
+ */
+export const spawnPinned = (
+  argv: string[],
+  opts: { cwd: string; env: Record<string, string>; cpu: number | null; graceMs: number },
+) => {
+  const [cmd, ...rest] = opts.cpu === null ? argv : ['taskset', '-c', String(opts.cpu), ...argv]
+  const child = spawn(cmd, rest, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    stdio: 'pipe',
+  })
   let out = ''
   const keep = (d: Buffer) => (out = (out + d).slice(-4000))
   child.stdout!.on('data', keep)
@@ -65,7 +80,7 @@ const spawnTs = (
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return
     child.kill('SIGTERM')
-    if (await Promise.race([exited.then(() => true), sleep(3000)])) return
+    if (await Promise.race([exited.then(() => true), sleep(opts.graceMs)])) return
     child.kill('SIGKILL')
     await exited
   }

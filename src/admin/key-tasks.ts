@@ -65,43 +65,55 @@ export const createKeyTaskRoutes = (core: Core): Hono => {
     return keys
   }
 
-  app.post('/add-async', async (c) => {
-    const body = await readImport(c)
+  /** Runs `op` over the keys chunk by chunk as one task; the result counts what `op` did. */
+  const startKeysTask = async (
+    type: 'KEY_IMPORT' | 'KEY_DELETE',
+    body: { group_id: number; keys_text: string },
+    chunkSize: number,
+    op: (groupId: number, chunk: string[]) => Promise<{ count: number }>,
+    countName: 'added_count' | 'deleted_count',
+  ) => {
     const keys = parseKeys(body.keys_text)
     const group = await groupOf(body.group_id)
-    const status = await core.tasks.start({
-      type: 'KEY_IMPORT',
+    return core.tasks.start({
+      type,
       groupName: group.name,
       total: keys.length,
       async run(progress) {
-        let added = 0
-        await inChunks(keys, IMPORT_CHUNK, progress, async (chunk) => {
-          added += (await core.keys.add(group.id, chunk)).count
+        let done = 0
+        await inChunks(keys, chunkSize, progress, async (chunk) => {
+          done += (await op(group.id, chunk)).count
         })
-        return { added_count: added, ignored_count: keys.length - added }
+        return { [countName]: done, ignored_count: keys.length - done }
       },
     })
-    return ok(c, status)
-  })
+  }
 
-  app.post('/delete-async', async (c) => {
-    const body = await readJson(c, keysBody)
-    const keys = parseKeys(body.keys_text)
-    const group = await groupOf(body.group_id)
-    const status = await core.tasks.start({
-      type: 'KEY_DELETE',
-      groupName: group.name,
-      total: keys.length,
-      async run(progress) {
-        let deleted = 0
-        await inChunks(keys, DELETE_CHUNK, progress, async (chunk) => {
-          deleted += (await core.keys.delete(group.id, chunk)).count
-        })
-        return { deleted_count: deleted, ignored_count: keys.length - deleted }
-      },
-    })
-    return ok(c, status)
-  })
+  app.post('/add-async', async (c) =>
+    ok(
+      c,
+      await startKeysTask(
+        'KEY_IMPORT',
+        await readImport(c),
+        IMPORT_CHUNK,
+        core.keys.add,
+        'added_count',
+      ),
+    ),
+  )
+
+  app.post('/delete-async', async (c) =>
+    ok(
+      c,
+      await startKeysTask(
+        'KEY_DELETE',
+        await readJson(c, keysBody),
+        DELETE_CHUNK,
+        core.keys.delete,
+        'deleted_count',
+      ),
+    ),
+  )
 
   app.post('/validate-group', async (c) => {
     const body = await readJson(c, validateBody)

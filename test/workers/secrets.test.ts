@@ -9,6 +9,7 @@ import { createKeySecrets, deploymentSalt, isSealed } from '../../src/secrets'
 import * as schema from '../../src/store/schema.sqlite'
 import { sealStore } from '../../src/store/sealed'
 import { createSqlStore } from '../../src/store/sql'
+import { groupInput } from '../store.fixtures'
 
 const PASS = 'workers-encryption-key-Zx8!Cv6#Bn4$'
 
@@ -27,23 +28,7 @@ describe('key secrets in workerd', () => {
     const raw = createSqlStore(drizzle(env.DB, { schema }))
     const secrets = createKeySecrets(PASS, () => deploymentSalt(raw))
     const store = sealStore(raw, secrets, () => {})
-    const g = await store.createGroup({
-      name: 'enc-w',
-      display_name: '',
-      description: '',
-      group_type: 'standard',
-      upstreams: [{ url: 'https://upstream.test', weight: 1 }],
-      channel_type: 'openai',
-      sort: 0,
-      test_model: 'gpt-4o-mini',
-      validation_endpoint: '',
-      param_overrides: {},
-      model_redirect_rules: {},
-      model_redirect_strict: false,
-      config: {},
-      header_rules: [],
-      proxy_keys: '',
-    })
+    const g = await store.createGroup(groupInput('enc-w'))
     const keys = ['sk-workers-a-0123', 'sk-workers-b-4567']
     const added = await store.addKeys(
       g.id,
