@@ -9,7 +9,9 @@ import { groupsEn, groupsZh } from '../admin/src/i18n/groups'
 import { createTranslate, type MessageId } from '../admin/src/i18n/index'
 import { keysEn, keysZh } from '../admin/src/i18n/keys'
 import { logsEn, logsZh } from '../admin/src/i18n/logs'
+import { toSettingText } from '../admin/src/i18n/settings'
 import { zh } from '../admin/src/i18n/zh'
+import { SETTING_DEFS } from '../src/setting-defs'
 import {
   emptyForm,
   generateKey,
@@ -375,6 +377,16 @@ describe('i18n', () => {
   it('no id is defined twice across catalogues', () => {
     const ids = catalogues.flatMap(([, e]) => Object.keys(e))
     expect(ids.length).toBe(new Set(ids).size)
+  })
+
+  it('every system setting, overridable ones included, has a Chinese name and description', () => {
+    for (const d of SETTING_DEFS) {
+      const text = toSettingText('zh', d)
+      expect(text.name, d.key).not.toBe(d.name)
+      expect(text.description, d.key).not.toBe(d.description)
+      expect(text.name + text.description, d.key).toMatch(/[\u4e00-\u9fff]/)
+    }
+    expect(toSettingText('en', SETTING_DEFS[0]!).name).toBe(SETTING_DEFS[0]!.name)
   })
 
   it('substitutes {vars}, blanks missing ones and leaves plain text alone', () => {

@@ -113,17 +113,19 @@ export const launchBrowser = async (width = 1280, height = 860): Promise<Browser
   }
 }
 
+const THEME = /^(Theme|主题)$/
+
 /** Saves `name-light.png` and `name-dark.png`, switching the theme through the console's own UI. */
 export const shootBothThemes = async (page: Page, dir: string, name: string) => {
   const files: string[] = []
   for (const theme of ['light', 'dark'] as const) {
-    await page.getByLabel('Theme').selectOption(theme)
+    await page.getByLabel(THEME).selectOption(theme)
     await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme)
     const file = join(dir, `${name}-${theme}.png`)
     await page.screenshot({ path: file, fullPage: true })
     files.push(file)
   }
-  await page.getByLabel('Theme').selectOption('light')
+  await page.getByLabel(THEME).selectOption('light')
   return files
 }
 

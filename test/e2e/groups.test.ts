@@ -96,6 +96,19 @@ describe('groups screens', () => {
     expect(g.config).toEqual({ [numeric.key]: Number(numeric.default_value) + 1 })
   })
 
+  it('shows the config overrides in Chinese when the console is in Chinese', async () => {
+    await openNewForm()
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('zh')
+    await page.locator('summary', { hasText: '配置覆盖' }).click()
+    const retries = page.getByLabel('最大重试次数', { exact: true })
+    await retries.waitFor()
+    const help = await retries.getAttribute('aria-describedby')
+    expect(await page.locator(`#${help}`).textContent()).toMatch(/[\u4e00-\u9fff]/)
+    await shootBothThemes(page, shots, 'group-form-zh')
+    await page.getByRole('combobox', { name: '语言' }).selectOption('en')
+    await page.getByRole('button', { name: 'Cancel' }).click()
+  })
+
   it('refuses bad JSON and a duplicate name, saving nothing', async () => {
     const before = (await groups()).length
     await openNewForm()

@@ -53,7 +53,8 @@ export const Chart = ({ data, lang }: { data: ChartData; lang: string }) => {
           </g>
         ))}
         {data.labels.map((l, i) =>
-          i % every === 0 || i === n - 1 ? (
+          // Counted back from the newest hour, so the last label never crowds its neighbour.
+          (n - 1 - i) % every === 0 ? (
             <text class="tick" x={x(i)} y={H - 8} text-anchor={i === n - 1 ? 'end' : 'middle'}>
               {hour(l)}
             </text>

@@ -11,7 +11,7 @@ import { ChartGroupSelect } from './groups/chart-group'
 const Card = (props: { label: MessageId; card: StatCard; unit?: string; sub?: string }) => {
   const { t } = usePrefs()
   const { card } = props
-  const dir = card.trend > 0 ? '▲' : card.trend < 0 ? '▼' : '•'
+  const dir = card.trend > 0 ? '▲' : '▼'
   const tone = card.trend === 0 ? 'flat' : card.trend_is_growth ? 'good' : 'bad'
   return (
     <section class="card stat" aria-label={t(props.label)}>
@@ -21,11 +21,18 @@ const Card = (props: { label: MessageId; card: StatCard; unit?: string; sub?: st
         {props.unit}
       </p>
       <p class="stat-foot">
-        {props.sub && <span class="stat-sub">{props.sub}</span>}
-        <span class={`trend trend-${tone}`} title={t('dash.trend')}>
-          {dir} {Math.abs(card.trend)}%
-        </span>
+        {card.trend === 0 ? (
+          <span class="trend trend-flat">{t('dash.flat')}</span>
+        ) : (
+          <>
+            <span class={`trend trend-${tone}`}>
+              {dir} {Math.abs(card.trend)}%
+            </span>{' '}
+            {t('dash.trend')}
+          </>
+        )}
       </p>
+      {props.sub && <p class="stat-sub">{props.sub}</p>}
     </section>
   )
 }
@@ -37,7 +44,7 @@ const Stats = ({ s }: { s: DashboardStats }) => {
       {s.security_warnings.length > 0 && (
         <section class="alert alert-warn" aria-labelledby="sec-title">
           <h2 id="sec-title">{t('dash.security')}</h2>
-          <ul>
+          <ul class="plain">
             {s.security_warnings.map((w) => (
               <li>
                 <span class={`badge badge-${w.severity}`}>{w.severity}</span> {w.message}

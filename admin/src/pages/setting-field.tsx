@@ -48,7 +48,8 @@ export const SettingField = (props: {
         </>
       )}
       <small id={`${id}-help`} class="muted">
-        {text.description} · {t('settings.default', { value: meta.default_value || '""' })}
+        {text.description} ·{' '}
+        {t('settings.default', { value: meta.default_value || t('settings.empty') })}
       </small>
       {error && (
         <small id={`${id}-error`} class="field-error" role="alert">

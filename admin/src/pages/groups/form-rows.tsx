@@ -1,5 +1,6 @@
 // The group form's repeating rows (upstreams with weights, model redirects, header rules) and its
 // config overrides. Every input has its own label, so rows read well with a screen reader.
+import { toSettingText } from '../../i18n/settings'
 import { usePrefs } from '../../prefs'
 import type { ConfigOption, HeaderRule } from '../../types'
 import type { PairRow, UpstreamRow } from './form-model'
@@ -113,7 +114,7 @@ export const ConfigOverrides = (props: {
   values: Record<string, string>
   onChange(values: Record<string, string>): void
 }) => {
-  const { t } = usePrefs()
+  const { lang, t } = usePrefs()
   const { options, values, onChange } = props
   const set = (key: string, v: string) => onChange({ ...values, [key]: v })
   return (
@@ -121,10 +122,14 @@ export const ConfigOverrides = (props: {
       {options.map((o) => {
         const id = `cfg-${o.key}`
         const value = values[o.key] ?? ''
-        const fallback = t('grp.cfgDefault', { value: String(o.default_value) })
+        const d = o.default_value
+        const shown =
+          typeof d === 'boolean' ? t(d ? 'grp.on' : 'grp.off') : String(d) || t('settings.empty')
+        const fallback = t('grp.cfgDefault', { value: shown })
+        const text = toSettingText(lang, o)
         return (
           <div class={`field${value !== '' ? ' field-set' : ''}`}>
-            <label for={id}>{o.name}</label>
+            <label for={id}>{text.name}</label>
             {typeof o.default_value === 'boolean' ? (
               <select
                 id={id}
@@ -147,7 +152,7 @@ export const ConfigOverrides = (props: {
               />
             )}
             <small id={`${id}-help`} class="muted">
-              {o.description}
+              {text.description}
             </small>
           </div>
         )

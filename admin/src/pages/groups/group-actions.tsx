@@ -139,7 +139,7 @@ export const GroupActions = (props: {
           <span>{t('grp.enabled')}</span>
         </label>
         <span class="copy-group">
-          <label class="sr-only" for="copy-keys">
+          <label class="muted" for="copy-keys">
             {t('grp.copyKeys')}
           </label>
           <select

@@ -107,7 +107,12 @@ export const GroupList = (props: {
               </span>
             </div>
             <div class="endpoint">
-              <code title={t('groups.endpoint')}>{g.endpoint}</code>
+              <code title={t('groups.endpoint')}>
+                {/* A narrow column breaks the URL before the group's name, not inside it. */}
+                {g.endpoint.slice(0, g.endpoint.lastIndexOf('/') + 1)}
+                <wbr />
+                {g.endpoint.slice(g.endpoint.lastIndexOf('/') + 1)}
+              </code>
               <CopyButton text={g.endpoint} label={t('groups.copyEndpoint', { name: g.name })} />
             </div>
           </li>
