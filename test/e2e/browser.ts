@@ -83,14 +83,18 @@ export interface Browser {
 }
 
 /** A fresh profile (its own --user-data-dir) per run, so no state leaks between runs. */
-export const launchBrowser = async (width = 1280, height = 860): Promise<Browser> => {
+export const launchBrowser = async (
+  width = 1280,
+  height = 860,
+  locale = 'en-US',
+): Promise<Browser> => {
   const profile = mkdtempSync(join(tmpdir(), 'edgeload-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_FLAGS,
     viewport: { width, height },
-    locale: 'en-US',
+    locale,
   })
   const page = context.pages()[0] ?? (await context.newPage())
   // Well under the test timeout, so a missing element fails with its locator, not a bare timeout.
