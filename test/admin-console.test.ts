@@ -336,7 +336,14 @@ describe('api client', () => {
     ;(globalThis as Record<symbol, unknown>)[ORIGIN] = new URL('http://127.0.0.1:1')
     try {
       const err = await rejection(createApi('k', 'en', () => {}).get('/x'))
-      expect([err.status, err.code]).toEqual([0, 'NETWORK'])
+      expect([err.status, err.code, err.message]).toEqual([
+        0,
+        'NETWORK',
+        'The gateway cannot be reached. Is it running?',
+      ])
+      const zh = await rejection(createApi('k', 'zh-CN', () => {}).get('/x'))
+      expect(zh.message).toMatch(/^无法连接到网关/)
+      expect((await rejection(checkAdminKey('k', 'zh-CN'))).message).toMatch(/^无法连接到网关/)
     } finally {
       ;(globalThis as Record<symbol, unknown>)[ORIGIN] = origin
     }

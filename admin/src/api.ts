@@ -13,6 +13,16 @@ export class ApiError extends Error {
   }
 }
 
+/** A failed fetch (the gateway is down or unreachable), said in the UI's language. */
+const unreachable = (lang = 'en') =>
+  new ApiError(
+    0,
+    'NETWORK',
+    lang.startsWith('zh')
+      ? '无法连接到网关，它是否正在运行？'
+      : 'The gateway cannot be reached. Is it running?',
+  )
+
 type Query = Record<string, string | number | boolean | undefined>
 
 export interface Api {
@@ -53,7 +63,7 @@ const send = async <T>(
       body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
     })
   } catch {
-    throw new ApiError(0, 'NETWORK', 'The gateway cannot be reached. Is it running?')
+    throw unreachable(headers['accept-language'])
   }
   const json = (await res.json().catch(() => null)) as {
     code?: number | string
@@ -93,7 +103,7 @@ export const createApi = (key: string, lang: string, onUnauthorized: () => void)
       try {
         res = await fetch(toUrl(path, query), { headers })
       } catch {
-        throw new ApiError(0, 'NETWORK', 'The gateway cannot be reached. Is it running?')
+        throw unreachable(lang)
       }
       if (!res.ok) {
         const json = (await res.json().catch(() => null)) as { code?: string; message?: string }
@@ -112,7 +122,7 @@ export const createApi = (key: string, lang: string, onUnauthorized: () => void)
 }
 
 /** POST /api/auth/login: true when the key is the admin key; its answer is `{success, message}`. */
-export const checkAdminKey = async (key: string): Promise<boolean> => {
+export const checkAdminKey = async (key: string, lang?: string): Promise<boolean> => {
   let res: Response
   try {
     res = await fetch('/api/auth/login', {
@@ -121,7 +131,7 @@ export const checkAdminKey = async (key: string): Promise<boolean> => {
       body: JSON.stringify({ auth_key: key }),
     })
   } catch {
-    throw new ApiError(0, 'NETWORK', 'The gateway cannot be reached. Is it running?')
+    throw unreachable(lang)
   }
   if (res.status === 401) return false
   const json = (await res.json().catch(() => null)) as { success?: boolean; message?: string }

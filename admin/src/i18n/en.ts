@@ -56,6 +56,7 @@ export const en = {
   'groups.empty': 'No groups yet. Create one through the API (POST /api/groups).',
   'groups.endpoint': 'Proxy endpoint',
   'groups.copyEndpoint': 'Copy endpoint of {name}',
+  'groups.missing': 'There is no group {id}; it may have been deleted. Choose one from the list.',
   'groups.pick': 'Choose a group to see its keys.',
   'groups.disabled': 'disabled',
   'keys.title': 'Keys of {name}',

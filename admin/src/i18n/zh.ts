@@ -58,6 +58,7 @@ export const zh: Record<MessageId, string> = {
   'groups.empty': '还没有分组。请通过 API（POST /api/groups）创建。',
   'groups.endpoint': '代理地址',
   'groups.copyEndpoint': '复制 {name} 的代理地址',
+  'groups.missing': '分组 {id} 不存在，可能已被删除。请从列表中选择一个分组。',
   'groups.pick': '选择一个分组查看其密钥。',
   'groups.disabled': '已停用',
   'keys.title': '{name} 的密钥',

@@ -39,6 +39,13 @@ export const Groups = () => {
 
   const main = () => {
     if (creating) return <GroupForm group={null} onSaved={open} onCancel={() => route('/groups')} />
+    // A stale link or bookmark (the group was deleted) says so instead of showing nothing.
+    if (!group && id !== null && groups.data)
+      return (
+        <p class="alert alert-warn" role="alert">
+          {t('groups.missing', { id })}
+        </p>
+      )
     if (!group) return groups.data && <p class="card muted">{t('groups.pick')}</p>
     if (editing)
       return (

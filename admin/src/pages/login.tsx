@@ -9,7 +9,7 @@ export const Login = (props: {
   onLogin(key: string, remember: boolean): void
   expired: boolean
 }) => {
-  const { t } = usePrefs()
+  const { t, lang } = usePrefs()
   const [key, setKey] = useState('')
   const [remember, setRemember] = useState(false)
   const [busy, setBusy] = useState(false)
@@ -20,7 +20,7 @@ export const Login = (props: {
     setBusy(true)
     setError(null)
     try {
-      if (await checkAdminKey(key.trim())) props.onLogin(key.trim(), remember)
+      if (await checkAdminKey(key.trim(), lang)) props.onLogin(key.trim(), remember)
       else setError(t('auth.wrong'))
     } catch (err) {
       setError((err as Error).message)
