@@ -18,6 +18,7 @@ import {
   parseParamOverrides,
   toBody,
   toFieldErrors,
+  toReadableErrors,
   toForm,
 } from '../admin/src/pages/groups/form-model'
 import {
@@ -192,6 +193,18 @@ describe('group form model', () => {
       name: 'name: too long; group name "a" already exists',
       '': 'boom',
     })
+  })
+
+  it('names a refused row by the label of its input, in the UI language', () => {
+    const errors = toFieldErrors(
+      'upstreams.1.weight: must be at least 0; header_rules.0.key: required; name: too long',
+    )
+    expect(toReadableErrors(errors, createTranslate('en'))).toEqual({
+      upstreams: 'Upstream 2 weight: must be at least 0',
+      header_rules: 'Header 1 name: required',
+      name: 'name: too long',
+    })
+    expect(toReadableErrors(errors, createTranslate('zh')).upstreams).toMatch(/^上游 2/)
   })
 
   it('generates sk- plus 48 letters and digits, different each time', () => {

@@ -126,7 +126,9 @@ export const shootBothThemes = async (page: Page, dir: string, name: string) => 
     await page.getByLabel(THEME).selectOption(theme)
     await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme)
     const file = join(dir, `${name}-${theme}.png`)
-    await page.screenshot({ path: file, fullPage: true })
+    // A full-page capture keeps the sticky save bar where the window ended, mid-form; in the
+    // shot it sits where a user who scrolled to the end sees it.
+    await page.screenshot({ path: file, fullPage: true, style: '.form-end{position:static}' })
     files.push(file)
   }
   await page.getByLabel(THEME).selectOption('light')

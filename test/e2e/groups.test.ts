@@ -134,7 +134,7 @@ describe('groups screens', () => {
     await page.getByRole('button', { name: 'Create group' }).click()
     await expect
       .poll(() => page.locator('#gf-errors').textContent())
-      .toContain('upstreams.0.url: must be an http(s) URL')
+      .toContain('Upstream 1 URL: must be an http(s) URL')
     await shootBothThemes(page, shots, 'group-form-errors')
     expect((await groups()).length).toBe(before)
     await page.getByRole('button', { name: 'Cancel' }).click()

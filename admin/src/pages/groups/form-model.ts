@@ -1,6 +1,7 @@
 // The group form's state (all strings, as the inputs hold them), its conversion to and from the
 // API's group body, the client-side checks made before sending, and the proxy-key generator.
 import type { ConfigOption, GroupFull, HeaderRule, SettingValue } from '../../types'
+import type { MessageId, Translate } from '../../i18n'
 
 export type GroupType = 'standard' | 'aggregate'
 export interface PairRow {
@@ -156,6 +157,33 @@ export const toFieldErrors = (message: string): FieldErrors => {
   }
   return out
 }
+
+/** The row inputs' own labels for the API's row paths (`upstreams.0.url` → "Upstream 1 URL"). */
+const ROW_LABELS: [RegExp, MessageId][] = [
+  [/^upstreams\.(\d+)\.url: /, 'grp.upstreamUrl'],
+  [/^upstreams\.(\d+)\.weight: /, 'grp.upstreamWeight'],
+  [/^header_rules\.(\d+)\.key: /, 'grp.headerName'],
+  [/^header_rules\.(\d+)\.action: /, 'grp.headerAction'],
+  [/^header_rules\.(\d+)\.value: /, 'grp.headerValue'],
+]
+
+/** Rewrites each part's row path as the label the user sees beside that input. */
+export const toReadableErrors = (errors: FieldErrors, t: Translate): FieldErrors =>
+  Object.fromEntries(
+    Object.entries(errors).map(([field, text]) => [
+      field,
+      text
+        .split('; ')
+        .map((part) => {
+          for (const [re, id] of ROW_LABELS) {
+            const m = re.exec(part)
+            if (m) return `${t(id, { n: Number(m[1]) + 1 })}: ${part.slice(m[0].length)}`
+          }
+          return part
+        })
+        .join('; '),
+    ]),
+  )
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 

@@ -11,6 +11,7 @@ import {
   parseParamOverrides,
   toBody,
   toFieldErrors,
+  toReadableErrors,
   toForm,
   type FieldErrors,
   type FormState,
@@ -55,7 +56,11 @@ const Form = (props: {
         : await api.post<GroupFull>('/groups', body)
       props.onSaved(saved.id)
     } catch (err) {
-      setErrors(err instanceof ApiError ? toFieldErrors(err.message) : { '': String(err) })
+      setErrors(
+        err instanceof ApiError
+          ? toReadableErrors(toFieldErrors(err.message), t)
+          : { '': String(err) },
+      )
     } finally {
       setSaving(false)
     }
