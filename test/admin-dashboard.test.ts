@@ -94,6 +94,15 @@ describe('GET /api/dashboard/stats', () => {
       expect(w.message).not.toContain('password-123456789')
       expect(w.message).not.toContain('secret-secret-secret')
     }
+    expect(warnings[0]!.message).toBe('AUTH_KEY is shorter than 16 characters')
+
+    // The console in Chinese gets the same warnings in Chinese.
+    const zh = (await data('/api/dashboard/stats', { 'accept-language': 'zh-CN,zh;q=0.9' }))
+      .security_warnings as Array<Record<string, string>>
+    expect(zh.map((w) => [w.type, w.severity])).toEqual(warnings.map((w) => [w.type, w.severity]))
+    expect(zh[0]!.message).toBe('AUTH_KEY 少于 16 个字符')
+    expect(zh[3]!.message).toMatch(/^分组 'g' 的代理密钥 #1/)
+    for (const w of zh) expect(w.suggestion).toMatch(/[\u4e00-\u9fff]/)
   })
 
   it('flags AUTH_KEY reused as a proxy key, and nothing for strong distinct secrets', async () => {

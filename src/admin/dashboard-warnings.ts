@@ -12,7 +12,34 @@ export interface SecurityWarning {
 
 export const MIN_SECRET_LENGTH = 16
 const WEAK_WORDS = ['password', 'passwd', '123456', 'qwerty', 'admin', 'secret', 'changeme', 'test']
-const SUGGEST = 'Use a random string of 32+ characters, e.g. from `openssl rand -base64 32`.'
+
+/** Warnings follow the console's Accept-Language: Simplified Chinese for `zh…`, else English. */
+export type WarningLang = 'en' | 'zh'
+
+const TEXT = {
+  en: {
+    short: (what: string) => `${what} is shorter than ${MIN_SECRET_LENGTH} characters`,
+    weak: (what: string) =>
+      `${what} is easy to guess (a common word, one character class or few symbols)`,
+    suggest: 'Use a random string of 32+ characters, e.g. from `openssl rand -base64 32`.',
+    shared: 'AUTH_KEY is also a global proxy key, so API clients hold the admin secret',
+    sharedFix: 'Set proxy_keys in the system settings to keys other than AUTH_KEY.',
+    global: (n: number) => `Global proxy key #${n}`,
+    group: (name: string, n: number) => `Group '${name}' proxy key #${n}`,
+  },
+  zh: {
+    short: (what: string) => `${what} 少于 ${MIN_SECRET_LENGTH} 个字符`,
+    weak: (what: string) => `${what} 容易被猜到（常见单词、只有一类字符或字符种类太少）`,
+    suggest: '请使用 32 个字符以上的随机字符串，例如 `openssl rand -base64 32` 的输出。',
+    shared: 'AUTH_KEY 同时是全局代理密钥，API 客户端因此持有管理密钥',
+    sharedFix: '在系统设置中把 proxy_keys 设为 AUTH_KEY 以外的密钥。',
+    global: (n: number) => `全局代理密钥 #${n}`,
+    group: (name: string, n: number) => `分组 '${name}' 的代理密钥 #${n}`,
+  },
+}
+
+export const toWarningLang = (acceptLanguage: string | undefined): WarningLang =>
+  (acceptLanguage ?? '').trim().toLowerCase().startsWith('zh') ? 'zh' : 'en'
 
 /** 'short' under 16 characters; 'weak' for common words, one character class or few symbols. */
 export const secretStrength = (s: string): 'short' | 'weak' | 'ok' => {
@@ -24,46 +51,41 @@ export const secretStrength = (s: string): 'short' | 'weak' | 'ok' => {
   return 'ok'
 }
 
-const check = (type: string, what: string, secret: string): SecurityWarning | null => {
-  const strength = secretStrength(secret)
-  if (strength === 'ok') return null
-  return strength === 'short'
-    ? {
-        type,
-        message: `${what} is shorter than ${MIN_SECRET_LENGTH} characters`,
-        severity: 'high',
-        suggestion: SUGGEST,
-      }
-    : {
-        type,
-        message: `${what} is easy to guess (a common word, one character class or few symbols)`,
-        severity: 'medium',
-        suggestion: SUGGEST,
-      }
-}
-
 export const securityWarnings = (
   authKey: string,
   cache: ConfigCache,
   encryptionKey?: string,
+  lang: WarningLang = 'en',
 ): SecurityWarning[] => {
+  const text = TEXT[lang]
+  const check = (type: string, what: string, secret: string): SecurityWarning | null => {
+    const strength = secretStrength(secret)
+    if (strength === 'ok') return null
+    const short = strength === 'short'
+    return {
+      type,
+      message: short ? text.short(what) : text.weak(what),
+      severity: short ? 'high' : 'medium',
+      suggestion: text.suggest,
+    }
+  }
   const out: Array<SecurityWarning | null> = [check('AUTH_KEY', 'AUTH_KEY', authKey)]
   // A weak ENCRYPTION_KEY falls to guessing once the database leaks, salt or not.
   if (encryptionKey) out.push(check('ENCRYPTION_KEY', 'ENCRYPTION_KEY', encryptionKey))
   const global = cache.globalProxyKeys()
-  global.forEach((k, i) => out.push(check('PROXY_KEY', `Global proxy key #${i + 1}`, k)))
+  global.forEach((k, i) => out.push(check('PROXY_KEY', text.global(i + 1), k)))
   // v1 seeds AUTH_KEY as a global proxy key, so the admin secret doubles as an API key (§8.3 #1).
   if (authKey && global.some((k) => safeEqual(k, authKey))) {
     out.push({
       type: 'PROXY_KEY',
-      message: 'AUTH_KEY is also a global proxy key, so API clients hold the admin secret',
+      message: text.shared,
       severity: 'medium',
-      suggestion: 'Set proxy_keys in the system settings to keys other than AUTH_KEY.',
+      suggestion: text.sharedFix,
     })
   }
   for (const e of cache.all()) {
     e.proxyKeys.forEach((k, i) =>
-      out.push(check('GROUP_PROXY_KEY', `Group '${e.group.name}' proxy key #${i + 1}`, k)),
+      out.push(check('GROUP_PROXY_KEY', text.group(e.group.name, i + 1), k)),
     )
   }
   return out.filter((w): w is SecurityWarning => w !== null)

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { Core } from '../core'
 import { encryptionStatus } from '../encryption-status'
 import type { HourlyStat } from '../store/types'
-import { securityWarnings } from './dashboard-warnings'
+import { securityWarnings, toWarningLang } from './dashboard-warnings'
 import { ok } from './respond'
 import { intString, readQuery } from './validate'
 
@@ -96,7 +96,12 @@ export const createDashboardRoutes = (core: Core): Hono => {
         // A falling error rate is the good direction; with no history, only 0% is good.
         trend_is_growth: prev.total ? rateTrend < 0 : curRate === 0,
       },
-      security_warnings: securityWarnings(config.authKey, core.cache, config.encryptionKey),
+      security_warnings: securityWarnings(
+        config.authKey,
+        core.cache,
+        config.encryptionKey,
+        toWarningLang(c.req.header('accept-language')),
+      ),
     })
   })
 

@@ -36,6 +36,8 @@ export const en = {
   'dash.requests': 'Requests (24 h)',
   'dash.errorRate': 'Error rate (24 h)',
   'dash.flat': 'no change vs. previous period',
+  'dash.high': 'high',
+  'dash.medium': 'medium',
   'dash.trend': 'vs. previous period',
   'dash.chart': 'Requests in the last 24 hours',
   'dash.success': 'Success',

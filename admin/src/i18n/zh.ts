@@ -38,6 +38,8 @@ export const zh: Record<MessageId, string> = {
   'dash.requests': '24 小时请求数',
   'dash.errorRate': '24 小时错误率',
   'dash.flat': '与上一周期持平',
+  'dash.high': '高',
+  'dash.medium': '中',
   'dash.trend': '较上一周期',
   'dash.chart': '最近 24 小时请求',
   'dash.success': '成功',

@@ -47,7 +47,10 @@ const Stats = ({ s }: { s: DashboardStats }) => {
           <ul class="plain">
             {s.security_warnings.map((w) => (
               <li>
-                <span class={`badge badge-${w.severity}`}>{w.severity}</span> {w.message}
+                <span class={`badge badge-${w.severity}`}>
+                  {t(w.severity === 'high' ? 'dash.high' : 'dash.medium')}
+                </span>{' '}
+                {w.message}
                 <br />
                 <small>
                   {t('dash.suggestion')}: {w.suggestion}
