@@ -2,6 +2,8 @@
 // the `{code, message, data}` envelope, and turns every failure into an ApiError with a message
 // a person can read (network down, 4xx/5xx envelope, or a body that is not JSON).
 
+import { createTranslate } from './i18n'
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -14,13 +16,11 @@ export class ApiError extends Error {
 }
 
 /** A failed fetch (the gateway is down or unreachable), said in the UI's language. */
-const unreachable = (lang = 'en') =>
+const unreachable = (httpLang = '') =>
   new ApiError(
     0,
     'NETWORK',
-    lang.startsWith('zh')
-      ? '无法连接到网关，它是否正在运行？'
-      : 'The gateway cannot be reached. Is it running?',
+    createTranslate(httpLang.startsWith('zh') ? 'zh' : 'en')('common.unreachable'),
   )
 
 type Query = Record<string, string | number | boolean | undefined>
@@ -122,7 +122,7 @@ export const createApi = (key: string, lang: string, onUnauthorized: () => void)
 }
 
 /** POST /api/auth/login: true when the key is the admin key; its answer is `{success, message}`. */
-export const checkAdminKey = async (key: string, lang?: string): Promise<boolean> => {
+export const checkAdminKey = async (key: string, httpLang?: string): Promise<boolean> => {
   let res: Response
   try {
     res = await fetch('/api/auth/login', {
@@ -131,7 +131,7 @@ export const checkAdminKey = async (key: string, lang?: string): Promise<boolean
       body: JSON.stringify({ auth_key: key }),
     })
   } catch {
-    throw unreachable(lang)
+    throw unreachable(httpLang)
   }
   if (res.status === 401) return false
   const json = (await res.json().catch(() => null)) as { success?: boolean; message?: string }

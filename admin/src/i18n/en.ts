@@ -25,6 +25,7 @@ export const en = {
   'common.retry': 'Try again',
   'common.copy': 'Copy',
   'common.copied': 'Copied',
+  'common.unreachable': 'The gateway cannot be reached. Is it running?',
   'common.error': 'Something went wrong',
   'common.prev': 'Previous',
   'common.next': 'Next',

@@ -27,6 +27,7 @@ export const zh: Record<MessageId, string> = {
   'common.retry': '重试',
   'common.copy': '复制',
   'common.copied': '已复制',
+  'common.unreachable': '无法连接到网关，它是否正在运行？',
   'common.error': '出错了',
   'common.prev': '上一页',
   'common.next': '下一页',

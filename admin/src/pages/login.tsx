@@ -2,6 +2,7 @@
 // key is refused here with a clear message rather than by the first page that loads.
 import { useState } from 'preact/hooks'
 import { checkAdminKey } from '../api'
+import { toHttpLang } from '../i18n'
 import { usePrefs } from '../prefs'
 import { PrefsBar } from '../prefs-bar'
 
@@ -20,7 +21,7 @@ export const Login = (props: {
     setBusy(true)
     setError(null)
     try {
-      if (await checkAdminKey(key.trim(), lang)) props.onLogin(key.trim(), remember)
+      if (await checkAdminKey(key.trim(), toHttpLang(lang))) props.onLogin(key.trim(), remember)
       else setError(t('auth.wrong'))
     } catch (err) {
       setError((err as Error).message)

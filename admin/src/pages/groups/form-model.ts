@@ -167,6 +167,15 @@ const ROW_LABELS: [RegExp, MessageId][] = [
   [/^header_rules\.(\d+)\.value: /, 'grp.headerValue'],
 ]
 
+/** One part of an API message with its row path (if any) put as that input's label. */
+const toReadablePart = (part: string, t: Translate) => {
+  for (const [re, id] of ROW_LABELS) {
+    const m = re.exec(part)
+    if (m) return `${t(id, { n: Number(m[1]) + 1 })}: ${part.slice(m[0].length)}`
+  }
+  return part
+}
+
 /** Rewrites each part's row path as the label the user sees beside that input. */
 export const toReadableErrors = (errors: FieldErrors, t: Translate): FieldErrors =>
   Object.fromEntries(
@@ -174,13 +183,7 @@ export const toReadableErrors = (errors: FieldErrors, t: Translate): FieldErrors
       field,
       text
         .split('; ')
-        .map((part) => {
-          for (const [re, id] of ROW_LABELS) {
-            const m = re.exec(part)
-            if (m) return `${t(id, { n: Number(m[1]) + 1 })}: ${part.slice(m[0].length)}`
-          }
-          return part
-        })
+        .map((part) => toReadablePart(part, t))
         .join('; '),
     ]),
   )

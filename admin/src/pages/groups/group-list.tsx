@@ -111,7 +111,7 @@ export const GroupList = (props: {
                 {/* A narrow column breaks the URL before the group's name, not inside it. */}
                 {g.endpoint.slice(0, g.endpoint.lastIndexOf('/') + 1)}
                 <wbr />
-                {g.endpoint.slice(g.endpoint.lastIndexOf('/') + 1)}
+                {g.endpoint.split('/').pop()}
               </code>
               <CopyButton text={g.endpoint} label={t('groups.copyEndpoint', { name: g.name })} />
             </div>
