@@ -1,0 +1,96 @@
+// A 413 reaches a client that keeps writing (issue 9, item 9): raw sockets send a 128 MiB body
+// in 1 MiB slices without waiting for the socket to drain, to a gateway with a 1 MiB limit. Each
+// writes it all before it reads, and must then read the 413 status line rather than a reset, on
+// /proxy and on the admin API.
+import { connect } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
+import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
+
+const MIB = 1024 * 1024
+const SLICES = 128
+
+let up: FakeUpstream
+let t: TestGateway
+
+beforeAll(async () => {
+  up = await startFakeUpstream()
+  t = await startTestGateway({ MAX_BODY_SIZE_MB: '1' })
+  await t.createGroup({ name: 'oa', upstreams: [{ url: up.url, weight: 1 }] }, ['sk-oa-1'])
+})
+
+afterAll(async () => {
+  await t?.stop()
+  await up?.close()
+})
+
+interface Outcome {
+  /** The first line the client read: the status line, or '' when none came. */
+  statusLine: string
+  /** The socket error the client saw, if any (EPIPE, ECONNRESET...). */
+  error: string | null
+}
+
+/** One upload on a raw socket: headers, then 128 MiB written at once, never waiting on drain. */
+const upload = (path: string, extra: Record<string, string> = {}): Promise<Outcome> =>
+  new Promise((resolve) => {
+    const sock = connect(t.gw.port, '127.0.0.1')
+    let got = ''
+    let error: string | null = null
+    const head = {
+      host: '127.0.0.1',
+      authorization: `Bearer ${ADMIN_KEY}`,
+      'content-type': 'application/json',
+      'content-length': String(SLICES * MIB),
+      ...extra,
+    }
+    // Like most HTTP clients, it reads the answer only once the whole body is written. A server
+    // that closes on unread bytes makes the kernel send a reset, and the writes fail with EPIPE.
+    sock.pause()
+    sock.on('finish', () => sock.resume())
+    sock.on('data', (d) => (got += d.toString('latin1')))
+    sock.on('error', (e) => (error = (e as NodeJS.ErrnoException).code ?? e.message))
+    sock.on('close', () => resolve({ statusLine: got.split('\r\n')[0], error }))
+    sock.write(
+      `POST ${path} HTTP/1.1\r\n` +
+        Object.entries(head)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('') +
+        '\r\n',
+    )
+    // The same buffer each time: the queue holds references, not 128 MiB of copies.
+    const slice = Buffer.alloc(MIB, 0x20)
+    for (let i = 0; i < SLICES; i++) sock.write(slice)
+    sock.end()
+  })
+
+/** Runs `n` uploads, `width` at a time. */
+const many = async (n: number, width: number, run: () => Promise<Outcome>) => {
+  const out: Outcome[] = []
+  const lane = async () => {
+    while (out.length < n) {
+      const slot = out.length
+      out.push({ statusLine: 'pending', error: null })
+      out[slot] = await run()
+    }
+  }
+  await Promise.all(Array.from({ length: width }, lane))
+  return out
+}
+
+describe('413 with a client that keeps writing', () => {
+  it('20 of 20 uploads to /proxy read the 413 status line', async () => {
+    const started = Date.now()
+    const out = await many(20, 4, () => upload('/proxy/oa/v1/chat/completions'))
+    const lines = out.map((o) => o.statusLine || `no status (${o.error})`)
+    expect(lines).toEqual(Array(20).fill('HTTP/1.1 413 Payload Too Large'))
+    expect(up.requests.length).toBe(0)
+    console.log(`20 proxy uploads of 128 MiB: ${Date.now() - started} ms`)
+  }, 60_000)
+
+  it('20 of 20 uploads to the admin API read the 413 status line', async () => {
+    const out = await many(20, 4, () => upload('/api/groups'))
+    const lines = out.map((o) => o.statusLine || `no status (${o.error})`)
+    expect(lines).toEqual(Array(20).fill('HTTP/1.1 413 Payload Too Large'))
+  }, 60_000)
+})
