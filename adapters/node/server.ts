@@ -1,7 +1,7 @@
 // Builds Deps for Node from the environment and serves the app with @hono/node-server:
 // SQLite through libsql, the memory key pool, an undici-backed fetch, timers, graceful shutdown.
 import { serve, type HttpBindings } from '@hono/node-server'
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { dirname, resolve } from 'node:path'
 import { createApp, type EdgeloadApp } from '../../src/app'
 import { parseEnv, toCoreConfig, type Env } from '../../src/config'
@@ -11,6 +11,7 @@ import { resolveAuthKey } from './auth-key'
 import { openSqlite } from './db'
 import { createUndiciFetch } from './fetch'
 import { nodeHasher } from './hasher'
+import { closeUnreadBody } from './linger'
 import { createLogger } from './logger'
 import { createTimerScheduler } from './scheduler'
 import { serveAdmin } from './static'
@@ -87,12 +88,18 @@ export const startNodeGateway = async (
   }
   const server = serve({
     fetch: (req, bindings) => {
-      const { outgoing } = bindings as HttpBindings
+      const { incoming, outgoing } = bindings as HttpBindings
       inFlight++
       open.add(outgoing)
       if (draining) closeAfter(outgoing)
       outgoing.on('close', onClose)
-      return edgeload.app.fetch(req, bindings)
+      // An answer given before the body was read (a 413) closes after a lingering drain.
+      const ready = (res: Response) => {
+        closeUnreadBody(incoming, outgoing)
+        return res
+      }
+      const answer = edgeload.app.fetch(req, bindings)
+      return answer instanceof Promise ? answer.then(ready) : ready(answer)
     },
     port: env.PORT,
     hostname: env.HOST,
@@ -101,6 +108,12 @@ export const startNodeGateway = async (
       keepAliveTimeout: env.SERVER_IDLE_TIMEOUT * 1000,
     },
   }) as Server
+  // `Expect: 100-continue` with a declared length over the limit: no 100, so the client sends no
+  // body and reads the 413 at once. Otherwise go on as Node does without this listener.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (!(Number(req.headers['content-length']) > deps.config.maxBodyBytes)) res.writeContinue()
+    server.emit('request', req, res)
+  })
   await new Promise<void>((ok, fail) => {
     if (server.listening) return ok()
     server.once('listening', ok)
