@@ -12,6 +12,7 @@ import { createErrorHandler } from './errors'
 import { redactingLogger } from './crypto'
 import { createKeyService } from './keys-service'
 import { createLogWriter } from './logs/writer'
+import { createErrorBody } from './proxy/error-shape'
 import { createProxyRoutes } from './proxy/index'
 import { createConcurrencyLimit } from './proxy/limit'
 import { createKeySecrets, deploymentSalt } from './secrets'
@@ -54,7 +55,9 @@ export const createApp = (given: Deps): EdgeloadApp => {
     startedAt: deps.now(),
   }
   const app = new Hono()
-  app.onError(createErrorHandler((msg, extra) => deps.log('error', msg, extra)))
+  app.onError(
+    createErrorHandler((msg, extra) => deps.log('error', msg, extra), createErrorBody(cache)),
+  )
   app.notFound((c) => c.json({ error: 'Not Found' }, 404))
   const { cors: corsConfig } = deps.config
   if (corsConfig.enabled) {

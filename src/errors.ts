@@ -1,5 +1,7 @@
-// The gateway's one error type and its one handler: every failure of our own becomes the v1 JSON
-// envelope `{code, message}` with the right HTTP status. Upstream responses never pass through here.
+// The gateway's one error type and its one handler: every failure of our own becomes a JSON body
+// with the right HTTP status, v1's envelope `{code, message}` unless the app gives another shape
+// (the proxy answers in its channel's, src/proxy/error-shape.ts). Upstream responses never pass
+// through here.
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
@@ -27,6 +29,8 @@ export class AppError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: ErrorCode,
     message: string,
+    /** Extra response headers, such as `Retry-After` on a 429. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message)
     this.name = 'AppError'
@@ -36,15 +40,23 @@ export class AppError extends Error {
 export const badRequest = (message: string) => new AppError(400, 'VALIDATION_FAILED', message)
 export const notFound = (message: string) => new AppError(404, 'NOT_FOUND', message)
 
+/** The body of an error answer to the request `c`. */
+export type ErrorBody = (c: Context, status: number, code: ErrorCode, message: string) => object
+
+const v1Envelope: ErrorBody = (_c, _status, code, message) => ({ code, message })
+
 /** Hono `onError`: AppErrors keep their status; anything else is a 500 whose detail stays in the log. */
 export const createErrorHandler =
-  (log: (msg: string, extra?: Record<string, unknown>) => void) => (err: Error, c: Context) => {
-    if (err instanceof AppError) return c.json({ code: err.code, message: err.message }, err.status)
+  (log: (msg: string, extra?: Record<string, unknown>) => void, bodyOf = v1Envelope) =>
+  (err: Error, c: Context) => {
+    const reply = (status: ContentfulStatusCode, code: ErrorCode, message: string) =>
+      c.json(bodyOf(c, status, code, message), status, err instanceof AppError ? err.headers : {})
+    if (err instanceof AppError) return reply(err.status, err.code, err.message)
     // Hono's own HTTPException (e.g. from bodyLimit) carries a status we should honour.
     const status = (err as { status?: number }).status
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return c.json({ code: 'BAD_REQUEST', message: err.message }, status as ContentfulStatusCode)
+      return reply(status as ContentfulStatusCode, 'BAD_REQUEST', err.message)
     }
     log('unhandled error', { error: err.message, stack: err.stack })
-    return c.json({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' }, 500)
+    return reply(500, 'INTERNAL_SERVER_ERROR', 'Internal server error')
   }

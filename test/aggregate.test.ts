@@ -198,8 +198,7 @@ describe('aggregate groups: proxy', () => {
     const res = await chat(none.name)
     expect(res.status).toBe(503)
     expect(await res.json()).toMatchObject({
-      code: 'NO_KEYS_AVAILABLE',
-      message: 'No available sub-groups',
+      error: { code: 'NO_KEYS_AVAILABLE', message: 'No available sub-groups' },
     })
   })
 

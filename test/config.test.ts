@@ -1,6 +1,6 @@
 // The environment (src/config.ts) and AUTH_KEY (adapters/node/auth-key.ts): bad values name the
 // variable, defaults follow v1, `npm start` refuses a bad env and reads .env from its cwd, and
-// MAX_CONCURRENT_REQUESTS answers 429 past the cap.
+// MAX_CONCURRENT_REQUESTS answers 429 past the cap, with Retry-After.
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -239,11 +239,21 @@ describe('MAX_CONCURRENT_REQUESTS', () => {
     const third = await chat()
     expect(third.status).toBe(429)
     expect(third.headers.get('content-type')).toMatch(/application\/json/)
-    const body = (await third.json()) as { code: string; message: string }
-    expect(body.code).toBe('TOO_MANY_REQUESTS')
-    expect(body.message).toMatch(/concurrent requests.*2/)
-    // The cap covers every route, the admin API included.
-    expect((await t.admin('GET', '/api/groups')).status).toBe(429)
+    // A client may try again after Retry-After (issue 9, item 10).
+    expect(third.headers.get('retry-after')).toBe('1')
+    const body = (await third.json()) as { error: { code: string; message: string } }
+    expect(body.error.code).toBe('TOO_MANY_REQUESTS')
+    expect(body.error.message).toMatch(/concurrent requests.*2/)
+    // The cap covers every route, the admin API included, in v1's envelope there.
+    const admin = await fetch(`${t.url}/api/groups`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    })
+    expect(admin.status).toBe(429)
+    expect(admin.headers.get('retry-after')).toBe('1')
+    expect(await admin.json()).toEqual({
+      code: 'TOO_MANY_REQUESTS',
+      message: 'Too many concurrent requests (limit 2)',
+    })
     expect(up.requests.length).toBe(2)
 
     const done = await Promise.all(first)

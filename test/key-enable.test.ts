@@ -90,7 +90,9 @@ describe('key enable/disable', () => {
     expect(off.body.data.enabled).toBe(false)
     const res = await chat()
     expect(res.status).toBe(503)
-    expect(await res.json()).toEqual({ code: 'SERVICE_UNAVAILABLE', message: 'Group is disabled' })
+    expect(await res.json()).toEqual({
+      error: { message: 'Group is disabled', type: 'server_error', code: 'SERVICE_UNAVAILABLE' },
+    })
     expect(up.requests).toHaveLength(0)
     const list = await t.admin<{ data: Array<{ id: number; enabled: boolean }> }>(
       'GET',

@@ -136,7 +136,7 @@ describe('retries', () => {
     const g = await group([])
     const res = await chat(g.name)
     expect(res.status).toBe(503)
-    expect(await res.json()).toMatchObject({ code: 'NO_KEYS_AVAILABLE' })
+    expect(await res.json()).toMatchObject({ error: { code: 'NO_KEYS_AVAILABLE' } })
   })
 
   it('returns the last upstream status and body with the echoed key redacted', async () => {

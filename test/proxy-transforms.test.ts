@@ -174,8 +174,11 @@ describe('model redirect', () => {
     const res = await chat('rd', '{"model":"other"}')
     expect(res.status).toBe(400)
     expect(await res.json()).toEqual({
-      code: 'BAD_REQUEST',
-      message: "model 'other' is not configured in redirect rules",
+      error: {
+        message: "model 'other' is not configured in redirect rules",
+        type: 'invalid_request_error',
+        code: 'BAD_REQUEST',
+      },
     })
     expect(up.requests).toHaveLength(0)
     await eventually(async () => {

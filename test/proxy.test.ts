@@ -71,13 +71,13 @@ describe('proxy auth', () => {
   it('answers 404 with the JSON error shape for an unknown group', async () => {
     const res = await chat('nope')
     expect(res.status).toBe(404)
-    expect(await res.json()).toMatchObject({ code: 'NOT_FOUND' })
+    expect(await res.json()).toMatchObject({ error: { code: 'NOT_FOUND' } })
   })
 
   it('answers 401 without a key and with a wrong key', async () => {
     const none = await chat('oa', { headers: { authorization: '' } })
     expect(none.status).toBe(401)
-    expect(await none.json()).toMatchObject({ code: 'UNAUTHORIZED' })
+    expect(await none.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } })
     const wrong = await chat('oa', { headers: { authorization: 'Bearer not-a-proxy-key' } })
     expect(wrong.status).toBe(401)
   })
@@ -191,7 +191,7 @@ describe('forwarding', () => {
     const big = JSON.stringify({ model: 'gpt-4o-mini', pad: 'x'.repeat(1024 * 1024 + 10) })
     const res = await chat('oa', { body: big })
     expect(res.status).toBe(413)
-    expect(await res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' })
+    expect(await res.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } })
     expect(up.requests.length).toBe(0)
   })
 

@@ -15,6 +15,8 @@ export interface Failure {
   status: number
   headers: Record<string, string>
   body: string
+  /** Set when the gateway made the failure (network error, timeout) rather than the upstream. */
+  error?: AppError
 }
 
 /** The client's answer, a failure to retry elsewhere, or null when the group had no usable key. */
@@ -104,8 +106,8 @@ export const attempt = async (
     )
     const status = timedOut ? 504 : 502
     logs.push(toLogRow(info, deps.now(), { status, type, upstream, error: message }))
-    const body = JSON.stringify({ code: 'BAD_GATEWAY', message })
-    return { failure: { status, headers: JSON_HEADERS, body } }
+    const error = new AppError(status, 'BAD_GATEWAY', message)
+    return { failure: { status, headers: JSON_HEADERS, body: '', error } }
   }
 
   const failover = entry.failover(res.status)

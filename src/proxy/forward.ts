@@ -1,6 +1,7 @@
 // The attempt loop of a standard group: on a failover status or a network error try again on
 // another key and the next URL, up to `max_retries` more times (one attempt is in attempt.ts).
 import type { Core } from '../core'
+import { AppError } from '../errors'
 import { attempt, type Failure } from './attempt'
 import { toLogRow, type AttemptInfo } from './log'
 import type { ModelRedirect } from './redirect'
@@ -14,13 +15,17 @@ export interface ForwardRequest extends AttemptInfo {
   modelList?: { redirect: ModelRedirect; firstPage: boolean } | null
 }
 
-/** The answer once the attempts are over: the last failure, or 503 when none was made. */
+/**
+ * The answer once the attempts are over: the last failure, or 503 when none was made. Errors of
+ * our own are thrown, so the error handler answers them in the channel's shape.
+ */
 export const finalAnswer = (
   core: Core,
   info: AttemptInfo,
   last: Failure | null,
   message: string,
 ): Response => {
+  if (last?.error) throw last.error
   if (last) return new Response(last.body, { status: last.status, headers: last.headers })
   core.logs.push(
     toLogRow({ ...info, key: null }, core.deps.now(), {
@@ -30,7 +35,7 @@ export const finalAnswer = (
       error: 'no usable key',
     }),
   )
-  return Response.json({ code: 'NO_KEYS_AVAILABLE', message }, { status: 503 })
+  throw new AppError(503, 'NO_KEYS_AVAILABLE', message)
 }
 
 export const forward = async (core: Core, req: ForwardRequest): Promise<Response> => {

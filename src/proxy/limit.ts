@@ -1,5 +1,5 @@
-// MAX_CONCURRENT_REQUESTS: past the cap a request gets 429 with a message (v1 answers 500). A
-// stream keeps a slot until it ends, not just until its headers are sent.
+// MAX_CONCURRENT_REQUESTS: past the cap a request gets 429 with a message and `Retry-After` (v1
+// answers 500). A stream keeps a slot until it ends, not just until its headers are sent.
 import type { MiddlewareHandler } from 'hono'
 import { AppError } from '../errors'
 
@@ -27,7 +27,9 @@ export const createConcurrencyLimit = (
     lastProxied: () => lastProxied,
     async middleware(c, next) {
       if (inFlight >= max) {
-        throw new AppError(429, 'TOO_MANY_REQUESTS', `Too many concurrent requests (limit ${max})`)
+        const message = `Too many concurrent requests (limit ${max})`
+        // A slot frees as soon as any request ends: a second is a fair wait, and SDKs honour it.
+        throw new AppError(429, 'TOO_MANY_REQUESTS', message, { 'retry-after': '1' })
       }
       // Admin calls, such as polling a task's progress, are not traffic to make room for.
       const proxy = c.req.path.startsWith('/proxy/')
