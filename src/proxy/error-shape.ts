@@ -9,16 +9,13 @@ import type { ErrorBody } from '../errors'
 export type ErrorShape = 'openai' | 'anthropic' | 'gemini'
 
 // OpenAI: the SDK reads `error.message`, and `error.type`/`error.code` into its APIError.
+const OPENAI_TYPES: Record<number, string> = {
+  401: 'authentication_error',
+  403: 'permission_error',
+  429: 'rate_limit_error',
+}
 const openaiType = (status: number) =>
-  status === 401
-    ? 'authentication_error'
-    : status === 403
-      ? 'permission_error'
-      : status === 429
-        ? 'rate_limit_error'
-        : status >= 500
-          ? 'server_error'
-          : 'invalid_request_error'
+  OPENAI_TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error')
 
 // Anthropic's documented error types (docs.anthropic.com, "Errors"). The SDK reads the code from
 // `error.details.error_code` into APIError.errorCode.
