@@ -19,7 +19,7 @@ import { createSettingsRoutes } from './settings'
 import { createSubGroupRoutes } from './subgroups'
 
 export const createAdminRoutes = (core: Core): Hono => {
-  const { maxBodyBytes, authKey } = core.deps.config
+  const { maxBodyBytes } = core.deps.config
   const api = new Hono()
   api.use(
     '*',
@@ -33,7 +33,7 @@ export const createAdminRoutes = (core: Core): Hono => {
   // Hono runs handlers in registration order: the public routes answer before the auth middleware.
   api.route('/', createLoginRoute(core))
   api.route('/', createIntegrationRoute(core))
-  api.use('*', adminAuth(authKey))
+  api.use('*', adminAuth(core))
   // Before the CRUD routes, so `PUT /groups/reorder` is not taken for `PUT /groups/:id`.
   api.route('/groups', createGroupExtraRoutes(core))
   api.route('/groups', createGroupRoutes(core))
