@@ -29,6 +29,14 @@ const call = async (method: string, path: string, body?: unknown) => {
 }
 const groupNames = async () => (await t.deps.store.listGroups()).map((g) => g.name).sort()
 const keyCount = async () => (await t.deps.store.countKeys(groupId)).total
+/** Stores keys as a release without the checks did, past the KeyService. */
+const storeUnchecked = async (keys: string[]) => {
+  const { store } = t.core.deps
+  const rows = await Promise.all(
+    keys.map(async (key_value) => ({ key_value, key_hash: await t.core.secrets.hash(key_value) })),
+  )
+  await t.core.deps.pool.add(groupId, await store.addKeys(groupId, rows))
+}
 const newGroup = (extra: Record<string, unknown>) =>
   call('POST', '/api/groups', {
     name: 'other',
@@ -193,8 +201,7 @@ describe('upstream keys', () => {
   })
 
   it('still deletes a stored bad key by value', async () => {
-    // Written before the check existed.
-    await t.core.keys.add(groupId, [EVIL])
+    await storeUnchecked([EVIL])
     const res = await call('POST', '/api/keys/delete-multiple', {
       group_id: groupId,
       keys_text: JSON.stringify([EVIL]),
@@ -203,8 +210,15 @@ describe('upstream keys', () => {
     expect(await keyCount()).toBe(0)
   })
 
+  it('refuses a bad key from any other caller of the key service', async () => {
+    await expect(t.core.keys.add(groupId, ['sk-good-1', EVIL])).rejects.toThrow(
+      /^keys: key sk-a…l: 1 contains a line break/,
+    )
+    expect(await keyCount()).toBe(0)
+  })
+
   it('refuses to copy a group holding a stored bad key, naming it masked', async () => {
-    await t.core.keys.add(groupId, ['sk-good-1', 'sk-bad-0123456789\u0001xyz'])
+    await storeUnchecked(['sk-good-1', 'sk-bad-0123456789\u0001xyz'])
     const copy = await call('POST', `/api/groups/${groupId}/copy`, { copy_keys: 'all' })
     expect(copy.status).toBe(400)
     expect(copy.body.message).toMatch(/^key \d+ \(sk-b…\\u\{0001\}xyz\) contains a control/)
