@@ -162,6 +162,16 @@ describe('admin routes through the app', () => {
     expect(warnings()[0]?.extra?.ip).toBe('10.3.3.3')
   })
 
+  it('lets no more than the free tries through when guesses arrive at once', async () => {
+    await start()
+    const all = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => login('10.7.7.7', `guess-${i}`)),
+    )
+    const statuses = all.map((r) => r.status)
+    expect(statuses.filter((s) => s === 401)).toHaveLength(FREE)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(200 - FREE)
+  })
+
   it('counts keys that reach no group on integration info', async () => {
     await start()
     const info = (ip: string, key: string) =>
