@@ -3,6 +3,7 @@
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { createAdminRoutes } from './admin/index'
+import { createMemoryAuthThrottle } from './auth-throttle'
 import { startBackgroundJobs } from './jobs'
 import { createConfigCache } from './cache'
 import type { Core } from './core'
@@ -52,6 +53,7 @@ export const createApp = (given: Deps): EdgeloadApp => {
     ),
     limit,
     tasks: createTaskRunner(deps),
+    authThrottle: deps.authThrottle ?? createMemoryAuthThrottle(deps.now),
     startedAt: deps.now(),
   }
   const app = new Hono()

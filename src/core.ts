@@ -1,5 +1,6 @@
 // The Core: what createApp builds from Deps once and hands to the proxy, the admin API and the
 // background jobs. It holds no global state; every instance is independent.
+import type { AuthThrottle } from './auth-throttle'
 import type { ConfigCache } from './cache'
 import type { Deps } from './deps'
 import type { KeyService } from './keys'
@@ -19,6 +20,8 @@ export interface Core {
   limit: ConcurrencyLimit
   /** The one long-running key task (import, delete, validate) and its progress. */
   tasks: TaskRunner
+  /** Failed admin authentications per client IP (issue 9). */
+  authThrottle: AuthThrottle
   /** Epoch ms when this node started (for /health uptime). */
   startedAt: number
 }

@@ -1,4 +1,5 @@
 // Deps: the single injection point. Adapters build it; the core never reads the environment.
+import type { AuthThrottle } from './auth-throttle'
 import type { KeyPool } from './keypool/types'
 import type { KeyHasher } from './secrets'
 import type { Store } from './store/types'
@@ -96,6 +97,11 @@ export interface Deps {
   config: CoreConfig
   /** Optional: synchronous key hashing, cheaper than WebCrypto's async digest on some runtimes. */
   hasher?: KeyHasher
+  /**
+   * Optional: where failed admin logins are counted; the core keeps them in memory (per node)
+   * when absent. A shared implementation makes the limit cluster-wide.
+   */
+  authThrottle?: AuthThrottle
   /** Optional: the client's IP, which only the adapter can see. */
   clientIp?: (c: import('hono').Context) => string
   /**

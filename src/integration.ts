@@ -37,16 +37,17 @@ const bySortThenNewest = (a: GroupEntry, b: GroupEntry) =>
 /**
  * The entries `key` may use: all of them for a global proxy key, else those listing it. Every
  * list is compared in full (constant time per key), so timing does not tell which one matched.
- * 400 VALIDATION_FAILED when the key is missing or reaches nothing.
+ * 400 VALIDATION_FAILED when the key is missing or (unless `orThrow` is false) reaches nothing.
  */
 export const reachableGroups = (
   cache: ConfigCache,
   key: string | undefined,
   entries: GroupEntry[] = cache.all(),
+  orThrow = true,
 ): GroupEntry[] => {
   if (!key) throw badRequest('key: is required')
   const global = matchesAny(key, cache.globalProxyKeys())
   const hits = entries.filter((e) => matchesAny(key, e.proxyKeys) || global)
-  if (hits.length === 0) throw badRequest('key: matches no group')
+  if (hits.length === 0 && orThrow) throw badRequest('key: matches no group')
   return hits.sort(bySortThenNewest)
 }

@@ -3,6 +3,7 @@
 import type { Deps } from './deps'
 import { badRequest } from './errors'
 import type { KeyService, RestoredBy } from './keys'
+import { keyProblem, showKey } from './key-syntax'
 import { createKeyWrites } from './key-writes'
 import { createPacer } from './pace'
 import type { KeySecrets } from './secrets'
@@ -104,6 +105,11 @@ export const createKeyService = (
     parse: parseKeys,
 
     async add(groupId, keys) {
+      // The routes name the bad line first; this keeps any other caller from storing one.
+      for (const k of keys) {
+        const problem = keyProblem(k)
+        if (problem) throw badRequest(`keys: key ${showKey(k)} ${problem}`)
+      }
       // Slice by slice, each in the store and then the pool, so a slice is usable once written.
       let added = 0
       const pacer = createPacer(deps.now, lastProxied)

@@ -1,11 +1,13 @@
 // Serves the built admin console (admin/dist) at `/`: hashed assets cached for a year, index.html
 // revalidated on every load (so a new build is picked up at once), SPA fallback for the console's
-// routes, and gzip for text. Until the console is built, `/` explains how to build it.
+// routes, gzip for text, and the console's security headers (src/security-headers.ts). Until the
+// console is built, `/` explains how to build it.
 import { serveStatic } from '@hono/node-server/serve-static'
 import type { Hono, MiddlewareHandler } from 'hono'
 import { compress } from 'hono/compress'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { CONSOLE_HEADERS, securityHeaders } from '../../src/security-headers'
 
 const root = fileURLToPath(new URL('../../admin/dist', import.meta.url))
 
@@ -23,6 +25,8 @@ const cacheHeaders: MiddlewareHandler = async (c, next) => {
 }
 
 export const serveAdmin = (app: Hono) => {
+  const secure = securityHeaders(CONSOLE_HEADERS)
+  app.use('*', (c, next) => (isApi(c.req.path) ? next() : secure(c, next)))
   if (!existsSync(root)) {
     app.get('/', (c) =>
       c.text('edgeload is running. The admin console is not built (npm run build:admin).'),

@@ -4,8 +4,10 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Core } from '../core'
 import { badRequest, notFound } from '../errors'
+import { keyProblem, showKey } from '../key-syntax'
 import type { Group, HourlyStat } from '../store/types'
 import { toGroupResponse } from './groups'
+import { checkCopySource } from './groups-schema'
 import { ok } from './respond'
 import { readSystemSettings } from './settings'
 import { idParam, jsonInt, readJson } from './validate'
@@ -55,6 +57,20 @@ export const createGroupExtraRoutes = (core: Core): Hono => {
   const { store } = core.deps
   const app = new Hono()
 
+  /** Keys stored before imports were checked may be unusable: refuse the copy, name the key. */
+  const checkSourceKeys = async (id: number, status: 'active' | undefined) => {
+    let rows = await store.loadKeys(id, 0, COPY_BATCH, status)
+    while (rows.length > 0) {
+      for (const r of rows) {
+        const problem = keyProblem(r.key_value)
+        if (problem) {
+          throw badRequest(`key ${r.id} (${showKey(r.key_value)}) ${problem}; delete it first`)
+        }
+      }
+      rows = await store.loadKeys(id, rows[rows.length - 1]!.id, COPY_BATCH, status)
+    }
+  }
+
   app.put('/reorder', async (c) => {
     const { items } = await readJson(c, reorderBody)
     const known = new Set((await store.listGroups()).map((g) => g.id))
@@ -73,6 +89,9 @@ export const createGroupExtraRoutes = (core: Core): Hono => {
     const all = await store.listGroups()
     const src = all.find((g) => g.id === id)
     if (!src) throw notFound(`Group ${id} not found`)
+    checkCopySource(src)
+    const status = copy_keys === 'valid_only' ? 'active' : undefined
+    if (src.group_type !== 'aggregate' && copy_keys !== 'none') await checkSourceKeys(id, status)
     const { id: _i, created_at: _c, updated_at: _u, last_validated_at: _v, ...fields } = src
     const copy: Group = await store.createGroup({
       ...fields,
@@ -87,7 +106,6 @@ export const createGroupExtraRoutes = (core: Core): Hono => {
         members.map((m) => ({ sub_group_id: m.sub_group_id, weight: m.weight })),
       )
     } else if (copy_keys !== 'none') {
-      const status = copy_keys === 'valid_only' ? 'active' : undefined
       let rows = await store.loadKeys(id, 0, COPY_BATCH, status)
       while (rows.length > 0) {
         await core.keys.add(

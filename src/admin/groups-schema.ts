@@ -2,7 +2,7 @@
 // store input. Unknown fields are dropped, as v1's JSON binding does; `null` means "not given".
 import { z } from 'zod'
 import { CHANNEL_TYPES, getChannel } from '../channels/index'
-import { badRequest } from '../errors'
+import { AppError, badRequest } from '../errors'
 import { checkGroupConfig, normaliseKeyList, type SettingValue } from '../settings'
 import type { GroupInput, HeaderRule } from '../store/types'
 import { check, jsonInt } from './validate'
@@ -16,7 +16,25 @@ const isHttpUrl = (s: string): boolean => {
   }
 }
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+// The WHATWG parser drops tabs and line breaks silently, so the raw text is checked too.
+const hasControlOrSpace = (s: string): boolean => /[\u0000-\u0020\u007f-\u009f]/.test(s)
+
+// Credentials in an upstream URL would be shown in every log row's upstream_addr; a key belongs
+// in the key pool, and a header rule can carry any other credential.
+const hasUserInfo = (s: string): boolean => {
+  try {
+    const u = new URL(s)
+    return u.username !== '' || u.password !== ''
+  } catch {
+    return false
+  }
+}
+
+// RFC 9110 §5.6.2 token. Spaces and tabs around a name are trimmed; anything else is refused.
+const HEADER_NAME = /^[ \t]*[!#$%&'*+.^_`|~0-9A-Za-z-]+[ \t]*$/
+// RFC 9110 §5.5: a value is visible characters, spaces and tabs. CR, LF, NUL and the other
+// controls would split or break the upstream request; above U+00FF a character is no byte.
+const BAD_HEADER_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f\u0100-\uffff]/
 
 const name = z
   .string()
@@ -29,7 +47,17 @@ const channelType = z.string().refine((t) => (CHANNEL_TYPES as readonly string[]
 const upstreams = z
   .array(
     z.object({
-      url: z.string().trim().max(2000).refine(isHttpUrl, { error: 'must be an http(s) URL' }),
+      url: z
+        .string()
+        .trim()
+        .max(2000)
+        .refine((s) => !hasControlOrSpace(s), {
+          error: 'must not contain spaces or control characters',
+        })
+        .refine(isHttpUrl, { error: 'must be an http(s) URL' })
+        .refine((s) => !hasUserInfo(s), {
+          error: 'must not contain user:password@ (it would show in the logs)',
+        }),
       weight: jsonInt(0, 1_000_000),
     }),
   )
@@ -42,8 +70,18 @@ const upstreams = z
 const headerRules = z
   .array(
     z.object({
-      key: z.string().trim().regex(HEADER_NAME, { error: 'must be a valid header name' }),
-      value: z.string().max(4096).nullish(),
+      key: z
+        .string()
+        .regex(HEADER_NAME, { error: 'must be a valid header name (an HTTP token)' })
+        .transform((s) => s.trim()),
+      value: z
+        .string()
+        .max(4096)
+        .refine((s) => !BAD_HEADER_VALUE.test(s), {
+          error:
+            'must not contain CR, LF, NUL or other control characters, or characters above U+00FF',
+        })
+        .nullish(),
       action: z.enum(['set', 'remove'], { error: "must be 'set' or 'remove'" }),
     }),
   )
@@ -62,6 +100,9 @@ const fields = {
     .trim()
     .max(255)
     .refine((s) => s === '' || s.startsWith('/'), { error: "must be empty or start with '/'" })
+    .refine((s) => !hasControlOrSpace(s), {
+      error: 'must not contain spaces or control characters',
+    })
     .nullish(),
   param_overrides: z.record(z.string(), z.unknown()).nullish(),
   model_redirect_rules: z.record(z.string().min(1), z.string().trim().min(1)).nullish(),
@@ -106,6 +147,22 @@ export const checkAggregateRules = (rules: Record<string, string> | null | undef
   }
 }
 type UpdateBody = z.output<typeof groupUpdateSchema>
+
+const storedFields = z.object({ header_rules: headerRules, upstreams: upstreams.or(z.tuple([])) })
+
+/**
+ * A copy takes the source group's stored upstreams and header rules. Rows written before these
+ * checks existed may hold what the API now refuses, so they are checked again (400, nothing
+ * written) rather than copied into a second broken group.
+ */
+export const checkCopySource = (g: Pick<GroupInput, 'name' | 'header_rules' | 'upstreams'>) => {
+  try {
+    check(storedFields, { header_rules: g.header_rules, upstreams: g.upstreams })
+  } catch (err) {
+    if (err instanceof AppError) throw badRequest(`group '${g.name}': ${err.message}; fix it first`)
+    throw err
+  }
+}
 
 const toConfig = (config: Record<string, unknown>): Record<string, SettingValue> => {
   const r = checkGroupConfig(config)

@@ -1,9 +1,10 @@
-// The admin API, mounted at /api: body limit, then login and integration info (public), then admin
+// The admin API, mounted at /api: security headers, body limit, then login and integration info (public), then admin
 // auth for the rest.
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { Core } from '../core'
 import { AppError } from '../errors'
+import { API_HEADERS, securityHeaders } from '../security-headers'
 import { adminAuth } from './auth'
 import { createDashboardRoutes } from './dashboard'
 import { createGroupRoutes } from './groups'
@@ -19,8 +20,10 @@ import { createSettingsRoutes } from './settings'
 import { createSubGroupRoutes } from './subgroups'
 
 export const createAdminRoutes = (core: Core): Hono => {
-  const { maxBodyBytes, authKey } = core.deps.config
+  const { maxBodyBytes } = core.deps.config
   const api = new Hono()
+  // First, so every answer carries them: 401s, 413s and errors too.
+  api.use('*', securityHeaders(API_HEADERS))
   api.use(
     '*',
     bodyLimit({
@@ -33,7 +36,7 @@ export const createAdminRoutes = (core: Core): Hono => {
   // Hono runs handlers in registration order: the public routes answer before the auth middleware.
   api.route('/', createLoginRoute(core))
   api.route('/', createIntegrationRoute(core))
-  api.use('*', adminAuth(authKey))
+  api.use('*', adminAuth(core))
   // Before the CRUD routes, so `PUT /groups/reorder` is not taken for `PUT /groups/:id`.
   api.route('/groups', createGroupExtraRoutes(core))
   api.route('/groups', createGroupRoutes(core))

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import type { Core } from '../core'
 import { badRequest, notFound } from '../errors'
 import { checkKey } from '../key-check'
+import { checkKeysText } from '../key-syntax'
 import type { KeyStatus } from '../store/types'
 import { forEachLimit } from '../validate'
 import { ok } from './respond'
@@ -73,6 +74,7 @@ export const createKeyTaskRoutes = (core: Core): Hono => {
     op: (groupId: number, chunk: string[]) => Promise<{ count: number }>,
     countName: 'added_count' | 'deleted_count',
   ) => {
+    if (type === 'KEY_IMPORT') checkKeysText(body.keys_text)
     const keys = parseKeys(body.keys_text)
     const group = await groupOf(body.group_id)
     return core.tasks.start({

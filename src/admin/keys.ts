@@ -1,10 +1,11 @@
 // Upstream keys of a group (reference §2.4). Changes go through core.keys so the store and the key
 // pool stay in step; listed keys are masked unless `?reveal=true`.
-import { Hono, type Context } from 'hono'
+import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Core } from '../core'
 import { maskKey } from '../crypto'
 import { badRequest, notFound } from '../errors'
+import { checkKeysText } from '../key-syntax'
 import type { ApiKey } from '../store/types'
 import { ok, toPaginated } from './respond'
 import {
@@ -73,7 +74,6 @@ export const createKeyRoutes = (core: Core): Hono => {
     await requireGroup(body.group_id)
     return { groupId: body.group_id, keys }
   }
-  const readKeys = async (c: Context) => toKeys(await readJson(c, keysBody))
 
   app.get('/', async (c) => {
     const q = readQuery(c, listQuery)
@@ -92,7 +92,10 @@ export const createKeyRoutes = (core: Core): Hono => {
   /** add, delete and restore answer alike in v1; only the name of the count differs. */
   const keyListRoute = (path: string, op: 'add' | 'delete' | 'restore', countName: string) =>
     app.post(path, async (c) => {
-      const { groupId, keys } = await readKeys(c)
+      const body = await readJson(c, keysBody)
+      // Only new keys are checked: a key stored before the check can still be named to delete it.
+      if (op === 'add') checkKeysText(body.keys_text)
+      const { groupId, keys } = await toKeys(body)
       const r = await core.keys[op](groupId, keys)
       return ok(c, {
         [countName]: r.count,

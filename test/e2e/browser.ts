@@ -119,6 +119,11 @@ export const launchBrowser = async (
 
 const THEME = /^(Theme|主题)$/
 
+const pinSaveBar = (page: Page, position: string) =>
+  page.evaluate((p) => {
+    for (const el of document.querySelectorAll<HTMLElement>('.form-end')) el.style.position = p
+  }, position)
+
 /** Saves `name-light.png` and `name-dark.png`, switching the theme through the console's own UI. */
 export const shootBothThemes = async (page: Page, dir: string, name: string) => {
   const files: string[] = []
@@ -127,8 +132,11 @@ export const shootBothThemes = async (page: Page, dir: string, name: string) => 
     await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme)
     const file = join(dir, `${name}-${theme}.png`)
     // A full-page capture keeps the sticky save bar where the window ended, mid-form; in the
-    // shot it sits where a user who scrolled to the end sees it.
-    await page.screenshot({ path: file, fullPage: true, style: '.form-end{position:static}' })
+    // shot it sits where a user who scrolled to the end sees it. Set through the CSSOM: the
+    // console's CSP refuses the <style> element that screenshot's `style` option would add.
+    await pinSaveBar(page, 'static')
+    await page.screenshot({ path: file, fullPage: true })
+    await pinSaveBar(page, '')
     files.push(file)
   }
   await page.getByLabel(THEME).selectOption('light')

@@ -1,9 +1,10 @@
 // How the Node adapter serves the built console: SPA fallback, index.html revalidated on every
-// load, hashed assets cached for a year and gzipped, missing assets a plain 404, and the API
-// untouched (no compression, no console page).
+// load, hashed assets cached for a year and gzipped, missing assets a plain 404, security headers
+// on every console answer, and the API untouched (no compression, no console page).
 import { readdirSync, readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { API_CSP, CONSOLE_CSP } from '../../src/security-headers'
 import { startTestGateway, type TestGateway } from '../helpers/gateway'
 import { ensureAdminBuilt } from './browser'
 
@@ -50,6 +51,20 @@ describe('admin console serving', () => {
     const res = await get('/assets/missing-123.js')
     expect(res.status).toBe(404)
     expect(res.headers.get('cache-control')).toBeNull()
+  })
+
+  it('sends the security headers on every console answer (issue 9)', async () => {
+    for (const path of ['/', '/groups/7', `/assets/${js}`, '/assets/missing-123.js']) {
+      const res = await get(path)
+      expect(res.headers.get('content-security-policy'), path).toBe(CONSOLE_CSP)
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff')
+      expect(res.headers.get('x-frame-options'), path).toBe('DENY')
+      expect(res.headers.get('referrer-policy'), path).toBe('no-referrer')
+      await res.arrayBuffer()
+    }
+    // The API has its own, stricter policy (test/security-headers.test.ts).
+    const api = await get('/api/settings')
+    expect(api.headers.get('content-security-policy')).toBe(API_CSP)
   })
 
   it('leaves the API alone', async () => {

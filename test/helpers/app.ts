@@ -18,6 +18,8 @@ export interface TestAppOptions {
   seedSettings?: Record<string, string>
   /** Background jobs' scheduler; by default jobs never run. */
   scheduler?: Scheduler
+  /** The client's IP as the adapter would see it; by default none. */
+  clientIp?: Deps['clientIp']
 }
 
 export interface LogLine {
@@ -50,6 +52,7 @@ export const createTestApp = async (opts: TestAppOptions = {}) => {
     now: opts.now ?? Date.now,
     log: (level, msg, extra) => logs.push({ level, msg, extra }),
     config,
+    clientIp: opts.clientIp,
   }
   const edge = createApp(deps)
   await edge.init({ seedSettings: { proxy_keys: config.authKey, ...opts.seedSettings } })
