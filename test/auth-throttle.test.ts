@@ -106,7 +106,7 @@ describe('admin routes through the app', () => {
     expect(warnings()).toEqual([
       {
         level: 'warn',
-        msg: 'too many failed admin authentications; client blocked',
+        msg: 'too many failed authentications; client blocked',
         extra: { ip: '10.1.1.1', failures: FREE + 1, retry_after_s: 1, path: '/api/settings' },
       },
     ])
@@ -184,6 +184,44 @@ describe('admin routes through the app', () => {
     for (let i = 0; i < FREE; i++) expect((await info('10.4.4.4', 'wrong')).status).toBe(400)
     expect((await info('10.4.4.4', 'wrong')).status).toBe(429)
     expect((await info('10.5.5.5', ADMIN_KEY)).status).toBe(200)
+  })
+
+  it('counts wrong proxy keys too, answering 429 in the channel shape; a proxy success clears nothing', async () => {
+    await start()
+    await t.api('POST', '/api/groups', {
+      name: 'main',
+      channel_type: 'openai',
+      upstreams: [{ url: 'http://127.0.0.1:9', weight: 1 }],
+      proxy_keys: 'sk-group-key',
+    })
+    const proxy = (ip: string, key: string) =>
+      t.app.request('/proxy/main/v1/models', {
+        headers: { authorization: `Bearer ${key}`, 'x-test-ip': ip },
+      })
+    for (let i = 0; i < FREE - 1; i++) {
+      expect((await proxy('10.7.7.7', `guess-${i}`)).status).toBe(401)
+      // A holder of a group key cannot reset its count between guesses.
+      expect((await proxy('10.7.7.7', 'sk-group-key')).status).not.toBe(401)
+    }
+    // Guesses on the proxy and on the admin API share one count.
+    expect((await get('10.7.7.7', 'guess-admin')).status).toBe(401)
+    const blocked = await proxy('10.7.7.7', 'guess-last')
+    expect(blocked.status).toBe(429)
+    expect(blocked.headers.get('retry-after')).toBe('1')
+    expect(await blocked.json()).toMatchObject({
+      error: {
+        code: 'TOO_MANY_REQUESTS',
+        message: expect.stringContaining('failed authentications'),
+      },
+    })
+    // The right key from the blocked IP is refused too, on the proxy and its integration info.
+    expect((await proxy('10.7.7.7', ADMIN_KEY)).status).toBe(429)
+    const info = await t.app.request(`/proxy/main/api/integration/info?key=${ADMIN_KEY}`, {
+      headers: { 'x-test-ip': '10.7.7.7' },
+    })
+    expect(info.status).toBe(429)
+    expect((await proxy('10.8.8.8', 'sk-group-key')).status).not.toBe(401)
+    expect(warnings().map((w) => w.extra?.path)).toEqual(['/proxy/main/v1/models'])
   })
 
   it('does not count a request that carries no key', async () => {

@@ -4,6 +4,7 @@
 // ends, whatever key it sends, so a blocked attacker learns nothing about the key.
 import type { Context, MiddlewareHandler } from 'hono'
 import { extractKey } from '../auth'
+import { createAuthGuard, retrySeconds, tooManyMessage } from '../auth-guard'
 import type { Core } from '../core'
 import { safeEqual } from '../crypto'
 import { AppError } from '../errors'
@@ -17,45 +18,25 @@ type TooManyBody = (message: string) => Record<string, unknown>
 export const apiTooMany: TooManyBody = (message) => ({ code: 'TOO_MANY_REQUESTS', message })
 
 /**
- * Wraps one authentication: `check` runs only when the client is not blocked. Answers a 429
- * Response when the client is (or just became) blocked, else whether the check passed.
+ * The admin side's guard: a 429 Response when the client is (or just became) blocked, else
+ * whether the check passed. Only the admin key's success clears the count: a proxy key's must
+ * not, or a holder of one could reset its count between guesses at the admin key.
  */
-export const createAuthGuard = (core: Core) => {
-  const { authThrottle, deps } = core
-  // Without an IP (an adapter that cannot see it) every client shares one count.
-  const ipOf = (c: Context) => deps.clientIp?.(c) || 'unknown'
-  const tooMany = (c: Context, ms: number, body: TooManyBody) => {
-    const s = Math.max(1, Math.ceil(ms / 1000))
-    const message = `Too many failed authentications from this address; retry in ${s} s`
-    return c.json(body(message), 429, { 'retry-after': String(s) })
-  }
-
+export const createAdminGuard = (core: Core, clearOnSuccess = true) => {
+  const guard = createAuthGuard(core, { clearOnSuccess })
   return async (
     c: Context,
     check: () => boolean,
     body: TooManyBody = apiTooMany,
   ): Promise<Response | boolean> => {
-    const ip = ipOf(c)
-    const wait = await authThrottle.retryAfter(ip)
-    if (wait > 0) return tooMany(c, wait, body)
-    if (check()) {
-      await authThrottle.succeed(ip)
-      return true
-    }
-    const { failures, retryAfterMs } = await authThrottle.fail(ip)
-    if (retryAfterMs === 0) return false
-    deps.log('warn', 'too many failed admin authentications; client blocked', {
-      ip,
-      failures,
-      retry_after_s: Math.ceil(retryAfterMs / 1000),
-      path: c.req.path,
-    })
-    return tooMany(c, retryAfterMs, body)
+    const r = await guard(c, check)
+    if (typeof r === 'boolean') return r
+    return c.json(body(tooManyMessage(r)), 429, { 'retry-after': String(retrySeconds(r)) })
   }
 }
 
 export const adminAuth = (core: Core): MiddlewareHandler => {
-  const guard = createAuthGuard(core)
+  const guard = createAdminGuard(core)
   const { authKey } = core.deps.config
   return async (c, next) => {
     const key = extractKey(c)

@@ -4,7 +4,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { CHANNEL_TYPES } from '../channels/index'
 import type { Core } from '../core'
-import { createAuthGuard, isAdminKey } from './auth'
+import { createAdminGuard, isAdminKey } from './auth'
 import { ok } from './respond'
 import { readJson } from './validate'
 
@@ -12,7 +12,7 @@ const loginBody = z.object({ auth_key: z.string().min(1, { error: 'is required' 
 
 /** POST /auth/login: public, so it is mounted before the auth middleware. */
 export const createLoginRoute = (core: Core): Hono => {
-  const guard = createAuthGuard(core)
+  const guard = createAdminGuard(core)
   return new Hono().post('/auth/login', async (c) => {
     const { auth_key } = await readJson(c, loginBody)
     const r = await guard(

@@ -2,9 +2,11 @@
 // once, and hand over to the attempt loop. No relational-database I/O on this path.
 import { Hono } from 'hono'
 import { keyFrom } from '../auth'
+import { createAuthGuard, retrySeconds, tooManyMessage } from '../auth-guard'
+import type { GroupEntry } from '../cache'
 import type { Core } from '../core'
 import { matchesAny } from '../crypto'
-import { AppError } from '../errors'
+import { AppError, badRequest } from '../errors'
 import { reachableGroups, toIntegrationItem } from '../integration'
 import { forwardAggregate } from './aggregate'
 import { forward } from './forward'
@@ -14,15 +16,30 @@ import { inspectBody, plainHeaders, readBody, upstreamTarget } from './request'
 export const createProxyRoutes = (core: Core): Hono => {
   const { deps, cache } = core
   const app = new Hono()
+  // Wrong proxy keys count towards the same per-IP limit as the admin API's: the admin key is
+  // usually a global proxy key. A success clears nothing, so a holder of one group's key cannot
+  // reset its count between guesses at another.
+  const guard = createAuthGuard(core, { clearOnSuccess: false })
+  const tooMany = (ms: number) =>
+    new AppError(429, 'TOO_MANY_REQUESTS', tooManyMessage(ms), {
+      'retry-after': String(retrySeconds(ms)),
+    })
 
   // Integration info for one group (reference §2.2): registered before the catch-all, and it
   // answers before proxy auth since the key is checked here; path '' is relative to the group.
-  app.get('/:group/api/integration/info', (c) => {
+  app.get('/:group/api/integration/info', async (c) => {
     const name = c.req.param('group')
     const entry = cache.byName(name)
     if (!entry) throw new AppError(404, 'NOT_FOUND', `Group '${name}' not found`)
-    const [hit] = reachableGroups(cache, c.req.query('key'), [entry])
-    return c.json({ code: 0, message: 'Success', data: [toIntegrationItem(hit!, '')] })
+    const key = c.req.query('key')
+    let hits: GroupEntry[] = []
+    const ok = await guard(c, () => {
+      hits = reachableGroups(cache, key, [entry], false)
+      return hits.length > 0
+    })
+    if (ok === false) throw badRequest('key: matches no group')
+    if (ok !== true) throw tooMany(ok)
+    return c.json({ code: 0, message: 'Success', data: [toIntegrationItem(hits[0]!, '')] })
   })
 
   app.all('/:group/*', async (c) => {
@@ -34,9 +51,12 @@ export const createProxyRoutes = (core: Core): Hono => {
     const key = keyFrom(url, raw)
     if (!key) throw new AppError(401, 'UNAUTHORIZED', 'Missing proxy key')
     // Both lists are always checked, so timing does not tell which one matched.
-    const okGlobal = matchesAny(key, cache.globalProxyKeys())
-    const okGroup = matchesAny(key, entry.proxyKeys)
-    if (!okGlobal && !okGroup) throw new AppError(401, 'UNAUTHORIZED', 'Invalid proxy key')
+    const ok = await guard(c, () => {
+      const global = matchesAny(key, cache.globalProxyKeys())
+      return matchesAny(key, entry.proxyKeys) || global
+    })
+    if (ok === false) throw new AppError(401, 'UNAUTHORIZED', 'Invalid proxy key')
+    if (ok !== true) throw tooMany(ok)
     if (!entry.group.enabled) throw new AppError(503, 'SERVICE_UNAVAILABLE', 'Group is disabled')
 
     const body = await readBody(c, deps.config.maxBodyBytes)
