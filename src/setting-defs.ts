@@ -12,7 +12,10 @@ export interface SettingDef {
   default: SettingValue
   description: string
   category: 'Basic' | 'Request' | 'Key'
+  /** Inclusive bounds of an int. Every int has both: a value that becomes a timer stays far below
+   * 2^31-1 ms (about 24.8 days), past which JS timers fire at once. */
   min?: number
+  max?: number
   required?: boolean
   groupOverridable: boolean
   /** Extra check beyond type/min/required; returns an error message or null. */
@@ -77,6 +80,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Days to keep request logs; 0 keeps them forever',
     category: 'Basic',
     min: 0,
+    max: 3650,
     groupOverridable: false,
   },
   {
@@ -87,6 +91,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'How often buffered request logs are written; 0 writes each at once',
     category: 'Basic',
     min: 0,
+    max: 60,
     groupOverridable: false,
   },
   {
@@ -106,6 +111,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Total time for a non-stream request',
     category: 'Request',
     min: 1,
+    max: 86400,
     groupOverridable: true,
   },
   {
@@ -116,6 +122,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Time to open a connection to the upstream',
     category: 'Request',
     min: 1,
+    max: 300,
     groupOverridable: true,
   },
   {
@@ -126,6 +133,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'How long an idle upstream connection is kept',
     category: 'Request',
     min: 1,
+    max: 3600,
     groupOverridable: true,
   },
   {
@@ -136,6 +144,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Time to wait for upstream response headers, streams included',
     category: 'Request',
     min: 1,
+    max: 86400,
     groupOverridable: true,
   },
   {
@@ -146,6 +155,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Idle upstream connections kept in total',
     category: 'Request',
     min: 1,
+    max: 10000,
     groupOverridable: true,
   },
   {
@@ -156,6 +166,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Idle upstream connections kept per host',
     category: 'Request',
     min: 1,
+    max: 10000,
     groupOverridable: true,
   },
   {
@@ -177,6 +188,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Extra attempts, each on another key',
     category: 'Key',
     min: 0,
+    max: 10,
     groupOverridable: true,
   },
   {
@@ -187,6 +199,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Consecutive auth failures before a key becomes invalid; 0 never blacklists',
     category: 'Key',
     min: 0,
+    max: 1000,
     groupOverridable: true,
   },
   {
@@ -207,6 +220,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'How often invalid keys are re-validated',
     category: 'Key',
     min: 1,
+    max: 10080,
     groupOverridable: true,
   },
   {
@@ -217,6 +231,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Keys validated at once',
     category: 'Key',
     min: 1,
+    max: 100,
     groupOverridable: true,
   },
   {
@@ -227,6 +242,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Time limit of one validation request',
     category: 'Key',
     min: 1,
+    max: 600,
     groupOverridable: true,
   },
 ]

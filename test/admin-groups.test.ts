@@ -190,7 +190,17 @@ describe('groups', () => {
     [
       'config below its minimum',
       { config: { request_timeout: 0 } },
-      'config.request_timeout: must be at least 1',
+      'config.request_timeout: must be between 1 and 86400',
+    ],
+    [
+      'config above its maximum',
+      { config: { max_retries: 1e12 } },
+      'config.max_retries: must be between 0 and 10',
+    ],
+    [
+      'a timeout past what a timer can hold',
+      { config: { request_timeout: 9e99 } },
+      'config.request_timeout: must be between 1 and 86400',
     ],
     [
       'bad failover codes',

@@ -30,6 +30,7 @@ export const toSettingCategories = (s: Settings) =>
       description: d.description,
       category: d.category,
       ...(d.min !== undefined ? { min_value: d.min } : {}),
+      ...(d.max !== undefined ? { max_value: d.max } : {}),
       required: d.required ?? false,
     })),
   }))
@@ -41,6 +42,8 @@ export const toConfigOptions = (s: Settings) =>
     name: d.name,
     description: d.description,
     default_value: valueOf(s, d.key),
+    ...(d.min !== undefined ? { min_value: d.min } : {}),
+    ...(d.max !== undefined ? { max_value: d.max } : {}),
   }))
 
 const settingsBody = z.record(z.string(), z.unknown())

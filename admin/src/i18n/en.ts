@@ -55,6 +55,7 @@ export const en = {
   'settings.invalid': 'Some values were refused; see the messages beside the fields.',
   'settings.empty': 'empty',
   'settings.default': 'Default: {value}',
+  'settings.range': 'Range: {min} to {max}',
   'groups.title': 'Groups',
   'groups.empty': 'No groups yet. Create one through the API (POST /api/groups).',
   'groups.endpoint': 'Proxy endpoint',
