@@ -96,6 +96,11 @@ export interface Deps {
   config: CoreConfig
   /** Optional: synchronous key hashing, cheaper than WebCrypto's async digest on some runtimes. */
   hasher?: KeyHasher
+  /**
+   * Optional: where this node is reached (Node: http://HOST:PORT). It is `app_url` until an
+   * operator saves one, so a port change moves every group's endpoint with it (issue 9).
+   */
+  appUrl?: () => string
   /** Optional: the client's IP, which only the adapter can see. */
   clientIp?: (c: import('hono').Context) => string
   /**

@@ -75,9 +75,19 @@ export const normaliseKeyList = (s: string) =>
     .filter(Boolean)
     .join(',')
 
-/** Stored rows are strings; turn them into typed settings, ignoring unknown or broken rows. */
-export const toSettings = (rows: Record<string, string>): Settings => {
-  const out = defaultSettings() as unknown as Record<string, SettingValue>
+/** Defaults that depend on where the gateway runs: `app_url` follows the adapter's address. */
+export const runtimeDefaults = (appUrl?: () => string): Partial<Settings> =>
+  appUrl ? { app_url: appUrl() } : {}
+
+/**
+ * Stored rows are strings; turn them into typed settings, ignoring unknown or broken rows. A key
+ * with no row takes `defaults`, then its definition's default.
+ */
+export const toSettings = (
+  rows: Record<string, string>,
+  defaults: Partial<Settings> = {},
+): Settings => {
+  const out = { ...defaultSettings(), ...defaults } as unknown as Record<string, SettingValue>
   for (const def of SETTING_DEFS) {
     const raw = rows[def.key]
     if (raw === undefined) continue

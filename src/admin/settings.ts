@@ -5,20 +5,20 @@ import { z } from 'zod'
 import type { Core } from '../core'
 import { badRequest } from '../errors'
 import { SETTING_BY_KEY, SETTING_DEFS, checkSetting, toSettings, toStoredValue } from '../settings'
-import type { Settings } from '../settings'
-import type { Store } from '../store/types'
+import { runtimeDefaults, type Settings } from '../settings'
+import type { Deps } from '../deps'
 import { ok } from './respond'
 import { readJson } from './validate'
 
 const CATEGORIES = ['Basic', 'Request', 'Key'] as const
 
 /** The system settings as stored: admin reads go to the store, not to this node's cache. */
-export const readSystemSettings = async (store: Store): Promise<Settings> =>
-  toSettings(await store.getSettings())
+export const readSystemSettings = async (deps: Pick<Deps, 'store' | 'appUrl'>): Promise<Settings> =>
+  toSettings(await deps.store.getSettings(), runtimeDefaults(deps.appUrl))
 
 const valueOf = (s: Settings, key: string) => (s as unknown as Record<string, unknown>)[key]
 
-export const toSettingCategories = (s: Settings) =>
+export const toSettingCategories = (s: Settings, defaults: Partial<Settings> = {}) =>
   CATEGORIES.map((category_name) => ({
     category_name,
     settings: SETTING_DEFS.filter((d) => d.category === category_name).map((d) => ({
@@ -26,7 +26,7 @@ export const toSettingCategories = (s: Settings) =>
       name: d.name,
       value: valueOf(s, d.key),
       type: d.type,
-      default_value: String(d.default),
+      default_value: String(valueOf(defaults as Settings, d.key) ?? d.default),
       description: d.description,
       category: d.category,
       ...(d.min !== undefined ? { min_value: d.min } : {}),
@@ -52,7 +52,10 @@ export const createSettingsRoutes = (core: Core): Hono => {
   const { store } = core.deps
   const app = new Hono()
 
-  app.get('/', async (c) => ok(c, toSettingCategories(await readSystemSettings(store))))
+  app.get('/', async (c) => {
+    const s = await readSystemSettings(core.deps)
+    return ok(c, toSettingCategories(s, runtimeDefaults(core.deps.appUrl)))
+  })
 
   app.put('/', async (c) => {
     const body = await readJson(c, settingsBody)
