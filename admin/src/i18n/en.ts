@@ -56,6 +56,7 @@ export const en = {
   'settings.empty': 'empty',
   'settings.default': 'Default: {value}',
   'settings.range': 'Range: {min} to {max}',
+  'settings.outOfRange': 'Must be a whole number from {min} to {max}.',
   'groups.title': 'Groups',
   'groups.empty': 'No groups yet. Create one through the API (POST /api/groups).',
   'groups.endpoint': 'Proxy endpoint',
