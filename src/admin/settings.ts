@@ -4,9 +4,16 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Core } from '../core'
 import { badRequest } from '../errors'
-import { SETTING_BY_KEY, SETTING_DEFS, checkSetting, toSettings, toStoredValue } from '../settings'
-import { runtimeDefaults, type Settings } from '../settings'
 import type { Deps } from '../deps'
+import {
+  SETTING_BY_KEY,
+  SETTING_DEFS,
+  checkSetting,
+  runtimeDefaults,
+  toSettings,
+  toStoredValue,
+  type Settings,
+} from '../settings'
 import { ok } from './respond'
 import { readJson } from './validate'
 
