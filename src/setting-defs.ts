@@ -57,7 +57,8 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     name: 'Project URL',
     type: 'string',
     default: 'http://localhost:3001',
-    description: 'Base URL shown for group endpoints',
+    description:
+      'Base URL shown for group endpoints; until saved, the address the gateway listens on',
     category: 'Basic',
     required: true,
     groupOverridable: false,

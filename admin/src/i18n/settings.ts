@@ -8,7 +8,10 @@ interface SettingText {
 }
 
 const settingsZh: Record<string, SettingText> = {
-  app_url: { name: '项目地址', description: '分组端点显示的基础 URL' },
+  app_url: {
+    name: '项目地址',
+    description: '分组端点显示的基础 URL；保存之前为网关的监听地址',
+  },
   proxy_keys: { name: '全局代理密钥', description: '对所有分组有效的代理密钥，以逗号分隔' },
   request_log_retention_days: {
     name: '日志保留天数',
