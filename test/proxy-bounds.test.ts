@@ -139,4 +139,23 @@ describe('request_timeout bounds all attempts together', () => {
       ['retry', 503],
     ])
   })
+
+  it("an aggregate's request_timeout bounds its members' attempts together", async () => {
+    // Each member alone would allow 10 retries of 1.5 s within its own default timeout.
+    const a = await group(['sk-slow503-a'], { max_retries: 10 })
+    const b = await group(['sk-slow503-b'], { max_retries: 10 })
+    const name = `agg${++n}`
+    const id = await t.createGroup({
+      name,
+      group_type: 'aggregate',
+      config: { request_timeout: 2, max_retries: 10 },
+    })
+    const sub_groups = [a.id, b.id].map((group_id) => ({ group_id, weight: 1 }))
+    expect((await t.admin('POST', `/api/groups/${id}/sub-groups`, { sub_groups })).status).toBe(200)
+    const r = await chat(name, 6000)
+    expect(r.status).toBe(504)
+    expect(r.ms).toBeGreaterThanOrEqual(1900)
+    expect(r.ms).toBeLessThan(3000)
+    expect(up.requests.length).toBe(2)
+  })
 })
