@@ -39,7 +39,7 @@ export const createApp = (given: Deps): EdgeloadApp => {
   // never shows a `?key=` value, whatever error text ends up in it.
   const log = redactingLogger(given.log)
   const deps: Deps = { ...given, log, store: sealStore(given.store, secrets, log) }
-  const cache = createConfigCache(deps.store)
+  const cache = createConfigCache(deps.store, deps.appUrl)
   const limit = createConcurrencyLimit(deps.config.maxConcurrentRequests, deps.now)
   const core: Core = {
     deps,

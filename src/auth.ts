@@ -1,5 +1,6 @@
 // Where clients put credentials (v1 §2.1, §2.6): `?key=`, `Authorization: Bearer`, `x-api-key`,
-// `x-goog-api-key`, in that order. Shared by admin auth and proxy auth.
+// `x-goog-api-key`, in that order. Shared by admin auth and proxy auth. Unlike v1, the Bearer
+// scheme matches in any case, as RFC 9110 §11.1 says auth schemes do.
 import type { Context } from 'hono'
 
 /** Request headers as a plain object with lower-case names (Node's IncomingMessage shape). */
@@ -14,7 +15,8 @@ export const keyFrom = (url: string, h: RawHeaders): string | null => {
     if (k) return k
   }
   const auth = firstValue(h.authorization)
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim() || null
+  if (auth && auth.length > 7 && auth.slice(0, 7).toLowerCase() === 'bearer ')
+    return auth.slice(7).trim() || null
   return firstValue(h['x-api-key']) || firstValue(h['x-goog-api-key']) || null
 }
 

@@ -6,7 +6,7 @@ import { createStatusMatcher, type StatusMatcher } from './proxy/failover'
 import { compileHeaderRules, type CompiledHeaderRule } from './proxy/header-rules'
 import { compileTransforms, type RequestTransforms } from './proxy/transform'
 import { createWeightedPicker, type WeightedPicker } from './proxy/weighted'
-import { effectiveSettings, toSettings, type Settings } from './settings'
+import { effectiveSettings, runtimeDefaults, toSettings, type Settings } from './settings'
 import type { Group, Store, SubGroupRow } from './store/types'
 
 export interface GroupEntry {
@@ -93,7 +93,7 @@ const linkAggregates = (ids: Map<number, GroupEntry>, rows: SubGroupRow[]) => {
   }
 }
 
-export const createConfigCache = (store: Store): ConfigCache => {
+export const createConfigCache = (store: Store, appUrl?: () => string): ConfigCache => {
   let system = toSettings({})
   let globalKeys: string[] = []
   let byName = new Map<string, GroupEntry>()
@@ -108,7 +108,7 @@ export const createConfigCache = (store: Store): ConfigCache => {
       store.listGroups(),
       store.listSubGroups(null),
     ])
-    const nextSystem = toSettings(rows)
+    const nextSystem = toSettings(rows, runtimeDefaults(appUrl))
     const names = new Map<string, GroupEntry>()
     const ids = new Map<number, GroupEntry>()
     for (const g of groups) {

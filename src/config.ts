@@ -3,8 +3,12 @@
 import { z } from 'zod'
 import type { CoreConfig } from './deps'
 
-const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int(`must be an integer`).min(min).max(max).default(def)
+// Every number has a stated range; values that become timers stay far below 2^31-1 ms (about 24.8
+// days), past which Node fires a timer at once.
+const int = (def: number, min: number, max: number) => {
+  const range = `must be an integer between ${min} and ${max}`
+  return z.coerce.number(range).int(range).min(min, range).max(max, range).default(def)
+}
 const bool = (def: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''])
@@ -25,16 +29,16 @@ const envSchema = z
   .object({
     PORT: int(3001, 0, 65535),
     HOST: z.string().min(1).default('0.0.0.0'),
-    SERVER_READ_TIMEOUT: int(60, 1),
-    SERVER_WRITE_TIMEOUT: int(600, 1),
-    SERVER_IDLE_TIMEOUT: int(120, 1),
+    SERVER_READ_TIMEOUT: int(60, 1, 3600),
+    SERVER_WRITE_TIMEOUT: int(600, 1, 86400),
+    SERVER_IDLE_TIMEOUT: int(120, 1, 3600),
     // v1 raises anything below 10 s to 10 s; so do we.
-    SERVER_GRACEFUL_SHUTDOWN_TIMEOUT: int(10, 0).transform((v) => Math.max(v, 10)),
+    SERVER_GRACEFUL_SHUTDOWN_TIMEOUT: int(10, 0, 3600).transform((v) => Math.max(v, 10)),
     IS_SLAVE: bool(false),
     AUTH_KEY: z.string().optional(),
     ENCRYPTION_KEY: z.string().optional(),
     DATABASE_DSN: z.string().default('./data/edgeload.db'),
-    MAX_CONCURRENT_REQUESTS: int(100, 1),
+    MAX_CONCURRENT_REQUESTS: int(100, 1, 100000),
     MAX_BODY_SIZE_MB: int(32, 1, 1024),
     ENABLE_CORS: bool(false),
     ALLOWED_ORIGINS: list(''),

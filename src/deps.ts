@@ -102,6 +102,11 @@ export interface Deps {
    * when absent. A shared implementation makes the limit cluster-wide.
    */
   authThrottle?: AuthThrottle
+  /**
+   * Optional: where this node is reached (Node: http://HOST:PORT). It is `app_url` until an
+   * operator saves one, so a port change moves every group's endpoint with it (issue 9).
+   */
+  appUrl?: () => string
   /** Optional: the client's IP, which only the adapter can see. */
   clientIp?: (c: import('hono').Context) => string
   /**

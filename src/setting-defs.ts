@@ -12,7 +12,10 @@ export interface SettingDef {
   default: SettingValue
   description: string
   category: 'Basic' | 'Request' | 'Key'
+  /** Inclusive bounds of an int. Every int has both: a value that becomes a timer stays far below
+   * 2^31-1 ms (about 24.8 days), past which JS timers fire at once. */
   min?: number
+  max?: number
   required?: boolean
   groupOverridable: boolean
   /** Extra check beyond type/min/required; returns an error message or null. */
@@ -54,7 +57,8 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     name: 'Project URL',
     type: 'string',
     default: 'http://localhost:3001',
-    description: 'Base URL shown for group endpoints',
+    description:
+      'Base URL shown for group endpoints; until saved, the address the gateway listens on',
     category: 'Basic',
     required: true,
     groupOverridable: false,
@@ -77,6 +81,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Days to keep request logs; 0 keeps them forever',
     category: 'Basic',
     min: 0,
+    max: 3650,
     groupOverridable: false,
   },
   {
@@ -87,6 +92,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'How often buffered request logs are written; 0 writes each at once',
     category: 'Basic',
     min: 0,
+    max: 60,
     groupOverridable: false,
   },
   {
@@ -103,9 +109,10 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     name: 'Request timeout (s)',
     type: 'int',
     default: 600,
-    description: 'Total time for a non-stream request',
+    description: 'Total time for a request, retries included; a stream until its response starts',
     category: 'Request',
     min: 1,
+    max: 86400,
     groupOverridable: true,
   },
   {
@@ -116,6 +123,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Time to open a connection to the upstream',
     category: 'Request',
     min: 1,
+    max: 300,
     groupOverridable: true,
   },
   {
@@ -126,6 +134,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'How long an idle upstream connection is kept',
     category: 'Request',
     min: 1,
+    max: 3600,
     groupOverridable: true,
   },
   {
@@ -136,6 +145,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Time to wait for upstream response headers, streams included',
     category: 'Request',
     min: 1,
+    max: 86400,
     groupOverridable: true,
   },
   {
@@ -146,6 +156,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Idle upstream connections kept in total',
     category: 'Request',
     min: 1,
+    max: 10000,
     groupOverridable: true,
   },
   {
@@ -156,6 +167,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Idle upstream connections kept per host',
     category: 'Request',
     min: 1,
+    max: 10000,
     groupOverridable: true,
   },
   {
@@ -174,9 +186,10 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     name: 'Max retries',
     type: 'int',
     default: 3,
-    description: 'Extra attempts, each on another key',
+    description: 'Extra attempts, each on another key while one is left; within request_timeout',
     category: 'Key',
     min: 0,
+    max: 10,
     groupOverridable: true,
   },
   {
@@ -187,6 +200,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Consecutive auth failures before a key becomes invalid; 0 never blacklists',
     category: 'Key',
     min: 0,
+    max: 1000,
     groupOverridable: true,
   },
   {
@@ -207,6 +221,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'How often invalid keys are re-validated',
     category: 'Key',
     min: 1,
+    max: 10080,
     groupOverridable: true,
   },
   {
@@ -217,6 +232,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Keys validated at once',
     category: 'Key',
     min: 1,
+    max: 100,
     groupOverridable: true,
   },
   {
@@ -227,6 +243,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     description: 'Time limit of one validation request',
     category: 'Key',
     min: 1,
+    max: 600,
     groupOverridable: true,
   },
 ]

@@ -28,6 +28,23 @@ export interface Settings {
 export const defaultSettings = (): Settings =>
   Object.fromEntries(SETTING_DEFS.map((d) => [d.key, d.default])) as unknown as Settings
 
+const inRange = (def: SettingDef, v: number) =>
+  (def.min === undefined || v >= def.min) && (def.max === undefined || v <= def.max)
+
+const rangeText = (def: SettingDef) =>
+  def.max === undefined
+    ? `must be at least ${def.min}`
+    : `must be between ${def.min} and ${def.max}`
+
+/**
+ * A stored int brought into its range: rows written by older versions (which had no maximum) or
+ * by hand are clamped, never used raw. Null when it is not an integer at all.
+ */
+export const clampSetting = (def: SettingDef, v: unknown): number | null => {
+  if (typeof v !== 'number' || !Number.isInteger(v)) return null
+  return Math.min(Math.max(v, def.min ?? v), def.max ?? v)
+}
+
 /** Checks one value against its definition; returns the typed value or an error message. */
 export const checkSetting = (
   def: SettingDef,
@@ -36,7 +53,7 @@ export const checkSetting = (
   const fail = (m: string) => ({ ok: false as const, message: `${def.key}: ${m}` })
   if (def.type === 'int') {
     if (typeof value !== 'number' || !Number.isInteger(value)) return fail('must be an integer')
-    if (def.min !== undefined && value < def.min) return fail(`must be at least ${def.min}`)
+    if (!inRange(def, value)) return fail(rangeText(def))
   } else if (def.type === 'bool') {
     if (typeof value !== 'boolean') return fail('must be true or false')
   } else {
@@ -58,14 +75,29 @@ export const normaliseKeyList = (s: string) =>
     .filter(Boolean)
     .join(',')
 
-/** Stored rows are strings; turn them into typed settings, ignoring unknown or broken rows. */
-export const toSettings = (rows: Record<string, string>): Settings => {
-  const out = defaultSettings() as unknown as Record<string, SettingValue>
+/** Defaults that depend on where the gateway runs: `app_url` follows the adapter's address. */
+export const runtimeDefaults = (appUrl?: () => string): Partial<Settings> =>
+  appUrl ? { app_url: appUrl() } : {}
+
+/**
+ * Stored rows are strings; turn them into typed settings, ignoring unknown or broken rows. A key
+ * with no row takes `defaults`, then its definition's default.
+ */
+export const toSettings = (
+  rows: Record<string, string>,
+  defaults: Partial<Settings> = {},
+): Settings => {
+  const out = { ...defaultSettings(), ...defaults } as unknown as Record<string, SettingValue>
   for (const def of SETTING_DEFS) {
     const raw = rows[def.key]
     if (raw === undefined) continue
-    const v = def.type === 'int' ? Number(raw) : def.type === 'bool' ? raw === 'true' : raw
-    if (def.type === 'int' && !Number.isInteger(v)) continue
+    const v =
+      def.type === 'int'
+        ? clampSetting(def, Number(raw))
+        : def.type === 'bool'
+          ? raw === 'true'
+          : raw
+    if (v === null) continue
     out[def.key] = v
   }
   return out as unknown as Settings
@@ -98,8 +130,10 @@ export const effectiveSettings = (
   const out = { ...system } as unknown as Record<string, SettingValue>
   for (const [k, v] of Object.entries(overrides)) {
     const def = SETTING_BY_KEY.get(k)
-    if (def?.groupOverridable && v !== null && typeof v === typeof def.default)
-      out[k] = v as SettingValue
+    if (!def?.groupOverridable || v === null || typeof v !== typeof def.default) continue
+    // A stored override is checked like a system row: out of range is clamped, a fraction ignored.
+    const value = def.type === 'int' ? clampSetting(def, v) : (v as SettingValue)
+    if (value !== null) out[k] = value
   }
   return out as unknown as Settings
 }

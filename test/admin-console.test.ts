@@ -17,7 +17,8 @@ import {
   toLocalInput,
   toView,
 } from '../admin/src/pages/logs/query'
-import type { ConfigOption, GroupFull } from '../admin/src/types'
+import { toRangeErrors } from '../admin/src/pages/setting-range'
+import type { ConfigOption, GroupFull, SettingMeta } from '../admin/src/types'
 
 describe('logs query', () => {
   const queryOf = (href: string) =>
@@ -203,5 +204,39 @@ describe('group form model', () => {
     // every character class shows up across 9,600 draws; a biased alphabet would miss some
     const seen = new Set(keys.join('').replaceAll('sk-', ''))
     expect(seen.size).toBe(62)
+  })
+})
+
+describe('settings range check', () => {
+  const meta = (
+    key: string,
+    type: SettingMeta['type'],
+    min?: number,
+    max?: number,
+  ): SettingMeta => ({
+    key,
+    name: key,
+    value: 0,
+    type,
+    default_value: '',
+    description: '',
+    category: 'Key',
+    required: false,
+    ...(min !== undefined ? { min_value: min } : {}),
+    ...(max !== undefined ? { max_value: max } : {}),
+  })
+  const all = [meta('max_retries', 'int', 0, 10), meta('app_url', 'string')]
+
+  it("refuses changed ints outside the API's range, in the UI language", () => {
+    const en = createTranslate('en')
+    expect(toRangeErrors(all, { max_retries: 11, app_url: 'x' }, en)).toEqual({
+      max_retries: 'Must be a whole number from 0 to 10.',
+    })
+    expect(toRangeErrors(all, { max_retries: 'many' }, en)).toHaveProperty('max_retries')
+    expect(toRangeErrors(all, { max_retries: -1 }, createTranslate('zh')).max_retries).toMatch(
+      /0 至 10/,
+    )
+    expect(toRangeErrors(all, { max_retries: 10 }, en)).toEqual({})
+    expect(toRangeErrors(all, {}, en)).toEqual({})
   })
 })

@@ -37,11 +37,20 @@ describe('admin auth', () => {
       expect(res.status).toBe(401)
       expect(await res.json()).toEqual({ code: 'UNAUTHORIZED', message: 'Authentication failed' })
     }
-    // The Bearer prefix is case-sensitive, as in v1.
-    const lower = await t.app.request('/api/groups', {
-      headers: { authorization: `bearer ${t.authKey}` },
-    })
-    expect(lower.status).toBe(401)
+    // A scheme that is not Bearer in any case, or a Bearer without a space, is no key.
+    for (const authorization of [`Basic ${t.authKey}`, `Bearer${t.authKey}`, `bearer  `]) {
+      const res = await t.app.request('/api/groups', { headers: { authorization } })
+      expect(res.status, authorization).toBe(401)
+    }
+  })
+
+  it('takes the Bearer scheme in any case (RFC 9110 §11.1), unlike v1', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
+      const res = await t.app.request('/api/groups', {
+        headers: { authorization: `${scheme} ${t.authKey}` },
+      })
+      expect(res.status, scheme).toBe(200)
+    }
   })
 
   it('accepts the key from ?key=, Bearer, X-Api-Key and X-Goog-Api-Key', async () => {
@@ -190,7 +199,17 @@ describe('groups', () => {
     [
       'config below its minimum',
       { config: { request_timeout: 0 } },
-      'config.request_timeout: must be at least 1',
+      'config.request_timeout: must be between 1 and 86400',
+    ],
+    [
+      'config above its maximum',
+      { config: { max_retries: 1e12 } },
+      'config.max_retries: must be between 0 and 10',
+    ],
+    [
+      'a timeout past what a timer can hold',
+      { config: { request_timeout: 9e99 } },
+      'config.request_timeout: must be between 1 and 86400',
     ],
     [
       'bad failover codes',

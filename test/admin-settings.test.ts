@@ -18,6 +18,7 @@ interface SettingItem {
   type: string
   default_value: string
   min_value?: number
+  max_value?: number
   required: boolean
 }
 
@@ -63,8 +64,15 @@ describe('GET /api/settings', () => {
       description: expect.any(String),
       category: 'Key',
       min_value: 0,
+      max_value: 10,
       required: false,
     })
+    // Every int has a documented range; no other type has one.
+    for (const s of byKey.values()) {
+      if (s.type !== 'int') expect(s, s.key).not.toHaveProperty('max_value')
+      else
+        expect([s.min_value, s.max_value], s.key).toEqual([expect.any(Number), expect.any(Number)])
+    }
     expect(byKey.get('enable_request_body_logging')).toMatchObject({ value: false, type: 'bool' })
     expect(byKey.get('proxy_url')).not.toHaveProperty('min_value')
   })
@@ -101,6 +109,15 @@ describe('PUT /api/settings', () => {
     })
   })
 
+  it('accepts each int at both ends of its range', async () => {
+    const ints = SETTING_DEFS.filter((d) => d.type === 'int')
+    for (const end of ['min', 'max'] as const) {
+      const body = Object.fromEntries(ints.map((d) => [d.key, d[end]]))
+      expect((await put(body)).status, end).toBe(200)
+      for (const d of ints) expect(t.core.cache.settings()[d.key as 'max_retries']).toBe(d[end])
+    }
+  })
+
   it('accepts an empty object', async () => {
     expect((await put({})).status).toBe(200)
   })
@@ -109,7 +126,24 @@ describe('PUT /api/settings', () => {
     ['an unknown key', { max_retries: 1, nope: 1 }, 'nope: is not a setting'],
     ['an int as a string', { max_retries: '5' }, 'max_retries: must be an integer'],
     ['a fractional int', { max_retries: 1.5 }, 'max_retries: must be an integer'],
-    ['an int below its minimum', { request_timeout: 0 }, 'request_timeout: must be at least 1'],
+    ['an int below its minimum', { request_timeout: 0 }, 'request_timeout: must be between 1 and'],
+    ['max_retries past its bound', { max_retries: 1e12 }, 'max_retries: must be between 0 and 10'],
+    ['max_retries just past it', { max_retries: 11 }, 'max_retries: must be between 0 and 10'],
+    [
+      'a huge request_timeout',
+      { request_timeout: 9e99 },
+      'request_timeout: must be between 1 and 86400',
+    ],
+    [
+      'a huge connect_timeout',
+      { connect_timeout: 1e15 },
+      'connect_timeout: must be between 1 and 300',
+    ],
+    [
+      'an interval past what a timer can hold',
+      { key_validation_interval_minutes: 40000 },
+      'key_validation_interval_minutes: must be between 1 and 10080',
+    ],
     [
       'a bool as a string',
       { enable_request_body_logging: 'true' },
@@ -150,5 +184,41 @@ describe('PUT /api/settings', () => {
     })
     expect(anon.status).toBe(401)
     expect((await getSettings()).byKey.get('max_retries')?.value).toBe(3)
+  })
+})
+
+describe('stored values out of range', () => {
+  it('are clamped when loaded, never used raw (rows written by older versions or by hand)', async () => {
+    await createGroup('old')
+    const group = await t.deps.store.getGroupByName('old')
+    // Straight into the store, as an older version without maxima would have written them.
+    await t.deps.store.putSettings({
+      max_retries: '1000000000000',
+      request_timeout: '9e99',
+      connect_timeout: '1000000000000000',
+      blacklist_threshold: '-5',
+      key_validation_interval_minutes: '1.5',
+    })
+    await t.deps.store.updateGroup(group!.id, {
+      config: { max_retries: 1e12, response_header_timeout: 9e99, key_validation_concurrency: 0.5 },
+    })
+    await t.core.cache.reload()
+
+    const system = t.core.cache.settings()
+    expect(system.max_retries).toBe(10)
+    expect(system.request_timeout).toBe(86400)
+    expect(system.connect_timeout).toBe(300)
+    expect(system.blacklist_threshold).toBe(0)
+    // Not an integer at all: ignored, the default applies.
+    expect(system.key_validation_interval_minutes).toBe(60)
+    const old = t.core.cache.byName('old')!.settings
+    expect(old.max_retries).toBe(10)
+    expect(old.response_header_timeout).toBe(86400)
+    expect(old.key_validation_concurrency).toBe(10)
+
+    // The API shows what is in effect.
+    const { byKey } = await getSettings()
+    expect(byKey.get('max_retries')?.value).toBe(10)
+    expect(byKey.get('request_timeout')?.value).toBe(86400)
   })
 })

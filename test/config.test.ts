@@ -74,6 +74,25 @@ describe('parseEnv', () => {
     expect(both).toMatch(/LOG_FORMAT/)
   })
 
+  it('bounds every numeric variable and names the range', () => {
+    const ranges: Array<[string, number, number]> = [
+      ['PORT', 0, 65535],
+      ['SERVER_READ_TIMEOUT', 1, 3600],
+      ['SERVER_WRITE_TIMEOUT', 1, 86400],
+      ['SERVER_IDLE_TIMEOUT', 1, 3600],
+      ['SERVER_GRACEFUL_SHUTDOWN_TIMEOUT', 0, 3600],
+      ['MAX_CONCURRENT_REQUESTS', 1, 100000],
+      ['MAX_BODY_SIZE_MB', 1, 1024],
+    ]
+    for (const [name, min, max] of ranges) {
+      const text = `${name}: must be an integer between ${min} and ${max}`
+      expect(rejection({ [name]: String(max + 1) }), name).toContain(text)
+      expect(rejection({ [name]: String(min - 1) }), name).toContain(text)
+      expect(rejection({ [name]: '1e15' }), name).toContain(text)
+      expect(parseEnv({ [name]: String(max) })[name as 'PORT'], name).toBe(max)
+    }
+  })
+
   it("has v1's defaults, and treats empty strings as unset", () => {
     const env = parseEnv({})
     expect(env).toMatchObject({

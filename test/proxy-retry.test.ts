@@ -89,8 +89,13 @@ describe('retries', () => {
     expect(keys['sk-500'].status).toBe('active')
   })
 
-  it('times out a slow upstream by request_timeout and retries without charging the key', async () => {
-    const g = await group(['sk-slow', 'sk-ok-e'], { request_timeout: 1 })
+  // request_timeout bounds all attempts together (test/proxy-bounds.test.ts), so the per-attempt
+  // cut that leaves time for a retry is response_header_timeout.
+  it('times out a slow upstream by its header timeout and retries without charging the key', async () => {
+    const g = await group(['sk-slow', 'sk-ok-e'], {
+      response_header_timeout: 1,
+      request_timeout: 5,
+    })
     const started = Date.now()
     const results = await Promise.all([chat(g.name), chat(g.name)])
     expect(results.map((r) => r.status)).toEqual([200, 200])

@@ -100,6 +100,26 @@ describe('proxy auth', () => {
       401,
     )
   })
+
+  it('takes the Bearer scheme in any case (RFC 9110 §11.1) and still swaps the key', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'bEARER']) {
+      const from = up.requests.length
+      const res = await chat('an', {
+        headers: { authorization: `${scheme} ${ADMIN_KEY}` },
+        body: JSON.stringify({
+          model: 'claude-3-5-haiku-latest',
+          max_tokens: 8,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
+      })
+      expect(res.status, scheme).toBe(200)
+      const seen = up.requests[from]!
+      expect(seen.credential).toBe('sk-ant-1')
+      expect(seen.headers.authorization).toBeUndefined()
+    }
+    const wrong = await chat('oa', { headers: { authorization: 'bearer not-a-proxy-key' } })
+    expect(wrong.status).toBe(401)
+  })
 })
 
 describe('forwarding', () => {

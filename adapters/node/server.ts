@@ -44,6 +44,10 @@ export const startNodeGateway = async (
   const db = await openDatabase(env.DATABASE_DSN)
   const upstream = createUndiciFetch({ env: raw })
   const pending = new Set<Promise<unknown>>()
+  // app_url until an operator saves one; the port is the bound one once listening (PORT=0).
+  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST
+  const urlHost = host.includes(':') ? `[${host}]` : host
+  let port = env.PORT
   const deps: Deps = {
     store: db.store,
     pool: createMemoryKeyPool(),
@@ -59,16 +63,14 @@ export const startNodeGateway = async (
     now: Date.now,
     log,
     config: toCoreConfig(env, authKey),
+    appUrl: () => `http://${urlHost}:${port}`,
     hasher: nodeHasher,
     clientIp: (c) => (c.env as HttpBindings | undefined)?.incoming?.socket?.remoteAddress ?? '',
     // IncomingMessage already holds the headers as a plain object: no Headers object to build.
     requestHeaders: (c) => (c.env as HttpBindings).incoming.headers,
   }
   const edgeload = createApp(deps)
-  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST
-  await edgeload.init({
-    seedSettings: { proxy_keys: authKey, app_url: `http://${host}:${env.PORT}` },
-  })
+  await edgeload.init({ seedSettings: { proxy_keys: authKey } })
   serveAdmin(edgeload.app)
 
   let inFlight = 0
@@ -120,7 +122,7 @@ export const startNodeGateway = async (
     server.once('error', fail)
   })
   const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : env.PORT
+  port = typeof address === 'object' && address ? address.port : env.PORT
   log('info', `edgeload listening on http://${env.HOST}:${port}`, { database: env.DATABASE_DSN })
 
   let shutting: Promise<void> | null = null

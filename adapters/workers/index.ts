@@ -60,10 +60,11 @@ const boot = async (env: WorkersEnv, origin: string): Promise<EdgeloadApp> => {
     // Workers has no background node roles: every isolate may run the jobs.
     config: { ...toCoreConfig(cfg, cfg.AUTH_KEY), isMaster: true },
     clientIp: (c) => c.req.header('cf-connecting-ip') ?? '',
+    // The origin this isolate was first reached at stands in for app_url until one is saved.
+    appUrl: () => origin,
   }
   const edgeload = createApp(deps)
-  // seedSettings inserts only missing rows: the first request's origin becomes app_url once.
-  await edgeload.init({ seedSettings: { proxy_keys: cfg.AUTH_KEY, app_url: origin } })
+  await edgeload.init({ seedSettings: { proxy_keys: cfg.AUTH_KEY } })
   return edgeload
 }
 

@@ -51,6 +51,7 @@ export interface SettingMeta {
   description: string
   category: string
   min_value?: number
+  max_value?: number
   required: boolean
 }
 
@@ -163,6 +164,8 @@ export interface ConfigOption {
   name: string
   description: string
   default_value: SettingValue
+  min_value?: number
+  max_value?: number
 }
 
 export interface WindowStats {

@@ -116,7 +116,7 @@ export const createGroupExtraRoutes = (core: Core): Hono => {
       }
     }
     await core.cache.reload()
-    const url = (await readSystemSettings(store)).app_url
+    const url = (await readSystemSettings(core.deps)).app_url
     return ok(c, { group: toGroupResponse(copy, url) })
   })
 

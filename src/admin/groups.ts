@@ -43,7 +43,7 @@ const bySortThenNewest = (a: Group, b: Group) => a.sort - b.sort || b.id - a.id
 export const createGroupRoutes = (core: Core): Hono => {
   const { store, pool } = core.deps
   const app = new Hono()
-  const appUrl = async () => (await readSystemSettings(store)).app_url
+  const appUrl = async () => (await readSystemSettings(core.deps)).app_url
 
   app.get('/', async (c) => {
     const [groups, url] = await Promise.all([store.listGroups(), appUrl()])
@@ -63,7 +63,9 @@ export const createGroupRoutes = (core: Core): Hono => {
     )
   })
 
-  app.get('/config-options', async (c) => ok(c, toConfigOptions(await readSystemSettings(store))))
+  app.get('/config-options', async (c) =>
+    ok(c, toConfigOptions(await readSystemSettings(core.deps))),
+  )
 
   app.post('/', async (c) => {
     const input = toGroupInput(parseGroupCreate(await readJson(c, z.unknown())))

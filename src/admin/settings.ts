@@ -4,21 +4,28 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Core } from '../core'
 import { badRequest } from '../errors'
-import { SETTING_BY_KEY, SETTING_DEFS, checkSetting, toSettings, toStoredValue } from '../settings'
-import type { Settings } from '../settings'
-import type { Store } from '../store/types'
+import type { Deps } from '../deps'
+import {
+  SETTING_BY_KEY,
+  SETTING_DEFS,
+  checkSetting,
+  runtimeDefaults,
+  toSettings,
+  toStoredValue,
+  type Settings,
+} from '../settings'
 import { ok } from './respond'
 import { readJson } from './validate'
 
 const CATEGORIES = ['Basic', 'Request', 'Key'] as const
 
 /** The system settings as stored: admin reads go to the store, not to this node's cache. */
-export const readSystemSettings = async (store: Store): Promise<Settings> =>
-  toSettings(await store.getSettings())
+export const readSystemSettings = async (deps: Pick<Deps, 'store' | 'appUrl'>): Promise<Settings> =>
+  toSettings(await deps.store.getSettings(), runtimeDefaults(deps.appUrl))
 
 const valueOf = (s: Settings, key: string) => (s as unknown as Record<string, unknown>)[key]
 
-export const toSettingCategories = (s: Settings) =>
+export const toSettingCategories = (s: Settings, defaults: Partial<Settings> = {}) =>
   CATEGORIES.map((category_name) => ({
     category_name,
     settings: SETTING_DEFS.filter((d) => d.category === category_name).map((d) => ({
@@ -26,10 +33,11 @@ export const toSettingCategories = (s: Settings) =>
       name: d.name,
       value: valueOf(s, d.key),
       type: d.type,
-      default_value: String(d.default),
+      default_value: String(valueOf(defaults as Settings, d.key) ?? d.default),
       description: d.description,
       category: d.category,
       ...(d.min !== undefined ? { min_value: d.min } : {}),
+      ...(d.max !== undefined ? { max_value: d.max } : {}),
       required: d.required ?? false,
     })),
   }))
@@ -41,6 +49,8 @@ export const toConfigOptions = (s: Settings) =>
     name: d.name,
     description: d.description,
     default_value: valueOf(s, d.key),
+    ...(d.min !== undefined ? { min_value: d.min } : {}),
+    ...(d.max !== undefined ? { max_value: d.max } : {}),
   }))
 
 const settingsBody = z.record(z.string(), z.unknown())
@@ -49,7 +59,10 @@ export const createSettingsRoutes = (core: Core): Hono => {
   const { store } = core.deps
   const app = new Hono()
 
-  app.get('/', async (c) => ok(c, toSettingCategories(await readSystemSettings(store))))
+  app.get('/', async (c) => {
+    const s = await readSystemSettings(core.deps)
+    return ok(c, toSettingCategories(s, runtimeDefaults(core.deps.appUrl)))
+  })
 
   app.put('/', async (c) => {
     const body = await readJson(c, settingsBody)

@@ -22,6 +22,8 @@ export const forwardAggregate = async (
   const hasUntried = () =>
     members.some((m) => m.weight > 0 && !used.has(m.entry.group.id) && !empty.has(m.entry.group.id))
   const max = agg.settings.max_retries
+  // The aggregate's request_timeout bounds every member's attempts together.
+  const deadline = core.deps.now() + agg.settings.request_timeout * 1000
   let last: Failure | null = null
 
   for (let i = 0; i <= max && picker;) {
@@ -33,7 +35,7 @@ export const forwardAggregate = async (
     if (!req) prepared.set(id, (req = prepareRequest(core, member, client, agg.group)))
     let tried = keysTried.get(id)
     if (!tried) keysTried.set(id, (tried = new Set()))
-    const r = await attempt(core, req, tried, i === max ? 'final' : 'retry')
+    const r = await attempt(core, req, tried, i === max ? 'final' : 'retry', deadline)
     // No key left there: pick again without spending an attempt.
     if (!r) {
       empty.add(id)
@@ -43,6 +45,7 @@ export const forwardAggregate = async (
     i++
     if ('response' in r) return r.response
     last = r.failure
+    if (r.last) break
   }
   const { deps } = core
   const model = client.info.model

@@ -19,8 +19,11 @@ export interface Failure {
   error?: AppError
 }
 
-/** The client's answer, a failure to retry elsewhere, or null when the group had no usable key. */
-export type AttemptResult = { response: Response } | { failure: Failure } | null
+/**
+ * The client's answer, a failure to retry elsewhere, or null when the group had no usable key.
+ * `last` marks a failure logged as `final`: the loop must stop there (the count or the deadline).
+ */
+export type AttemptResult = { response: Response } | { failure: Failure; last: boolean } | null
 
 export const JSON_HEADERS = { 'content-type': 'application/json' }
 
@@ -41,6 +44,8 @@ export const attempt = async (
   req: ForwardRequest,
   tried: Set<number>,
   type: 'retry' | 'final',
+  /** When the request's `request_timeout` runs out (ms since the epoch); Infinity for none. */
+  deadline = Infinity,
 ): Promise<AttemptResult> => {
   const { deps, keys, logs } = core
   const { settings, channel, group } = req.entry
@@ -49,12 +54,16 @@ export const attempt = async (
   if (!picked) return null
   tried.add(picked.id)
   const policy = { blacklistThreshold: settings.blacklist_threshold }
+  // Each attempt gets only what is left of the request's budget. A plain request is bounded by
+  // it in total; a stream only until its headers arrive, and then has no total cap (as v1).
+  const left = Math.max(deadline - deps.now(), 1)
   const timeouts = {
-    connect: settings.connect_timeout * 1000,
-    headers: settings.response_header_timeout * 1000,
-    // A stream has no total cap; a plain request is bounded by request_timeout.
-    total: req.isStream ? undefined : settings.request_timeout * 1000,
+    connect: Math.min(settings.connect_timeout * 1000, left),
+    headers: Math.min(settings.response_header_timeout * 1000, left),
+    total: req.isStream ? undefined : Math.min(settings.request_timeout * 1000, left),
   }
+  // A failure is the request's last when the count says so or the budget is spent.
+  const ending = (at: number) => (type === 'final' || at >= deadline ? 'final' : 'retry')
   const base = entry.upstreams.next()
   if (!base) {
     throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The group has no upstream with weight > 0')
@@ -105,9 +114,11 @@ export const attempt = async (
       picked.value,
     )
     const status = timedOut ? 504 : 502
-    logs.push(toLogRow(info, deps.now(), { status, type, upstream, error: message }))
+    const at = deps.now()
+    const kind = ending(at)
+    logs.push(toLogRow(info, at, { status, type: kind, upstream, error: message }))
     const error = new AppError(status, 'BAD_GATEWAY', message)
-    return { failure: { status, headers: JSON_HEADERS, body: '', error } }
+    return { failure: { status, headers: JSON_HEADERS, body: '', error }, last: kind === 'final' }
   }
 
   const failover = entry.failover(res.status)
@@ -123,8 +134,11 @@ export const attempt = async (
         const cause = { status: res.status, message: error }
         deps.waitUntil(keys.report(group.id, picked.id, outcome, policy, cause))
       }
-      logs.push(toLogRow(info, deps.now(), { status: res.status, type, upstream, error }))
-      return { failure: { status: res.status, headers: textHeaders(res, decoded), body } }
+      const at = deps.now()
+      const kind = ending(at)
+      logs.push(toLogRow(info, at, { status: res.status, type: kind, upstream, error }))
+      const failure = { status: res.status, headers: textHeaders(res, decoded), body }
+      return { failure, last: kind === 'final' }
     }
     // A plain client error: hand it back as the upstream sent it, charging no key.
     logs.push(

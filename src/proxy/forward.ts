@@ -1,5 +1,6 @@
 // The attempt loop of a standard group: on a failover status or a network error try again on
-// another key and the next URL, up to `max_retries` more times (one attempt is in attempt.ts).
+// another key and the next URL, up to `max_retries` more times and while `request_timeout` has
+// not run out in total (one attempt is in attempt.ts).
 import type { Core } from '../core'
 import { AppError } from '../errors'
 import { attempt, type Failure } from './attempt'
@@ -39,14 +40,17 @@ export const finalAnswer = (
 }
 
 export const forward = async (core: Core, req: ForwardRequest): Promise<Response> => {
-  const max = req.entry.settings.max_retries
+  const { max_retries: max, request_timeout } = req.entry.settings
+  // Retries reuse keys once each has been tried (as v1); the count and this deadline bound them.
+  const deadline = core.deps.now() + request_timeout * 1000
   const tried = new Set<number>()
   let last: Failure | null = null
   for (let i = 0; i <= max; i++) {
-    const r = await attempt(core, req, tried, i === max ? 'final' : 'retry')
+    const r = await attempt(core, req, tried, i === max ? 'final' : 'retry', deadline)
     if (!r) break
     if ('response' in r) return r.response
     last = r.failure
+    if (r.last) break
   }
   return finalAnswer(core, req, last, 'No active API keys available for this group')
 }

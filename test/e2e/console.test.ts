@@ -100,12 +100,23 @@ describe('admin console', () => {
     await page.getByText('Settings saved').waitFor()
     expect(await settingOf(t, 'request_log_retention_days')).toBe(14)
 
+    // The API's range is shown, and a value outside it is refused before any request.
+    const help = page.locator('#setting-request_log_retention_days-help')
+    expect(await help.textContent()).toContain('Range: 0 to 3650')
     await retention.fill('-3')
     await page.getByRole('button', { name: 'Save settings' }).click()
     const error = page.locator('#setting-request_log_retention_days-error')
-    await expect.poll(() => error.textContent()).toBe('must be at least 0')
+    await expect.poll(() => error.textContent()).toBe('Must be a whole number from 0 to 3650.')
     expect(await retention.getAttribute('aria-invalid')).toBe('true')
     expect(await settingOf(t, 'request_log_retention_days')).toBe(14)
+    await retention.fill('14')
+
+    // What only the API can judge is refused there and shown beside its field.
+    const codes = page.getByLabel('Failover status codes')
+    await codes.fill('4xx')
+    await page.getByRole('button', { name: 'Save settings' }).click()
+    const codesError = page.locator('#setting-failover_status_codes-error')
+    await expect.poll(() => codesError.textContent()).toMatch(/^must be status codes/)
     await shoot('settings')
   })
 

@@ -55,6 +55,8 @@ export const en = {
   'settings.invalid': 'Some values were refused; see the messages beside the fields.',
   'settings.empty': 'empty',
   'settings.default': 'Default: {value}',
+  'settings.range': 'Range: {min} to {max}',
+  'settings.outOfRange': 'Must be a whole number from {min} to {max}.',
   'groups.title': 'Groups',
   'groups.empty': 'No groups yet. Create one through the API (POST /api/groups).',
   'groups.endpoint': 'Proxy endpoint',

@@ -8,7 +8,10 @@ interface SettingText {
 }
 
 const settingsZh: Record<string, SettingText> = {
-  app_url: { name: '项目地址', description: '分组端点显示的基础 URL' },
+  app_url: {
+    name: '项目地址',
+    description: '分组端点显示的基础 URL；保存之前为网关的监听地址',
+  },
   proxy_keys: { name: '全局代理密钥', description: '对所有分组有效的代理密钥，以逗号分隔' },
   request_log_retention_days: {
     name: '日志保留天数',
@@ -22,7 +25,10 @@ const settingsZh: Record<string, SettingText> = {
     name: '记录请求体',
     description: '在请求日志中保存请求体（最多 65000 个字符）',
   },
-  request_timeout: { name: '请求超时（秒）', description: '非流式请求的总时长' },
+  request_timeout: {
+    name: '请求超时（秒）',
+    description: '一个请求的总时长，包括重试；流式请求计到响应开始为止',
+  },
   connect_timeout: { name: '连接超时（秒）', description: '与上游建立连接的时长' },
   idle_conn_timeout: { name: '空闲连接超时（秒）', description: '空闲的上游连接保留多久' },
   response_header_timeout: {
@@ -38,7 +44,10 @@ const settingsZh: Record<string, SettingText> = {
     name: '出站代理 URL',
     description: '上游调用使用的 HTTP、HTTPS 或 SOCKS5 代理；留空则使用 HTTP_PROXY/HTTPS_PROXY',
   },
-  max_retries: { name: '最大重试次数', description: '额外尝试的次数，每次换用另一个密钥' },
+  max_retries: {
+    name: '最大重试次数',
+    description: '额外尝试的次数，尽量每次换用另一个密钥；不超过请求超时',
+  },
   blacklist_threshold: {
     name: '拉黑阈值',
     description: '密钥连续认证失败多少次后变为无效；0 表示从不拉黑',

@@ -57,6 +57,8 @@ export const zh: Record<MessageId, string> = {
   'settings.invalid': '部分值未通过校验，请查看字段旁的提示。',
   'settings.empty': '空',
   'settings.default': '默认值：{value}',
+  'settings.range': '范围：{min} 至 {max}',
+  'settings.outOfRange': '必须是 {min} 至 {max} 之间的整数。',
   'groups.title': '分组',
   'groups.empty': '还没有分组。请通过 API（POST /api/groups）创建。',
   'groups.endpoint': '代理地址',

@@ -1,5 +1,5 @@
 // One generated settings input: a checkbox for bool, a number input for int (with the API's
-// minimum), text otherwise; its description and the API's error are tied to it for screen readers.
+// range shown), text otherwise; its description and the API's error are tied to it for screen readers.
 import { toSettingText } from '../i18n/settings'
 import { usePrefs } from '../prefs'
 import type { SettingMeta, SettingValue } from '../types'
@@ -50,6 +50,8 @@ export const SettingField = (props: {
       <small id={`${id}-help`} class="muted">
         {text.description} ·{' '}
         {t('settings.default', { value: meta.default_value || t('settings.empty') })}
+        {meta.max_value !== undefined &&
+          ` · ${t('settings.range', { min: meta.min_value ?? 0, max: meta.max_value })}`}
       </small>
       {error && (
         <small id={`${id}-error`} class="field-error" role="alert">

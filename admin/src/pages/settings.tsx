@@ -1,6 +1,6 @@
 // The settings form, generated from GET /api/settings metadata: one fieldset per category, an
-// input per setting by type. Only changed values are sent; the API's per-key validation
-// messages ("key: message; …") are shown beside their fields.
+// input per setting by type. Only changed values are sent; an int outside the API's range is
+// refused here first, and the API's per-key messages ("key: message; …") show beside fields.
 import { useState } from 'preact/hooks'
 import { ApiError } from '../api'
 import { toCategoryName, toSettingText } from '../i18n/settings'
@@ -8,6 +8,7 @@ import { usePrefs, useSession } from '../prefs'
 import type { SettingCategory, SettingValue } from '../types'
 import { Loaded, useResource } from '../ui'
 import { SettingField } from './setting-field'
+import { toRangeErrors } from './setting-range'
 
 /** Splits "a: must be …; b: is required" into per-key messages; the rest stays general. */
 export const toFieldErrors = (message: string, keys: Set<string>) => {
@@ -20,6 +21,12 @@ export const toFieldErrors = (message: string, keys: Set<string>) => {
   }
   return { fields, rest: rest.join('; ') }
 }
+
+// Take the user to the first refused field, which may be far above the save button.
+const focusFirstRefused = () =>
+  requestAnimationFrame(() =>
+    document.querySelector<HTMLElement>('form [aria-invalid="true"]')?.focus(),
+  )
 
 const Form = ({ categories, onSaved }: { categories: SettingCategory[]; onSaved(): void }) => {
   const { lang, t } = usePrefs()
@@ -40,6 +47,12 @@ const Form = ({ categories, onSaved }: { categories: SettingCategory[]; onSaved(
     setErrors({})
     if (Object.keys(changed).length === 0)
       return setStatus({ tone: 'ok', text: t('settings.nothing') })
+    const outOfRange = toRangeErrors(all, changed, t)
+    if (Object.keys(outOfRange).length > 0) {
+      setErrors(outOfRange)
+      setStatus({ tone: 'error', text: t('settings.invalid') })
+      return focusFirstRefused()
+    }
     setBusy(true)
     setStatus(null)
     try {
@@ -54,10 +67,7 @@ const Form = ({ categories, onSaved }: { categories: SettingCategory[]; onSaved(
         err instanceof ApiError ? toFieldErrors(msg, new Set(all.map((s) => s.key))) : null
       setErrors(split?.fields ?? {})
       setStatus({ tone: 'error', text: split?.rest || t('settings.invalid') })
-      // Take the user to the first refused field, which may be far above the save button.
-      requestAnimationFrame(() =>
-        document.querySelector<HTMLElement>('form [aria-invalid="true"]')?.focus(),
-      )
+      focusFirstRefused()
     } finally {
       setBusy(false)
     }

@@ -153,6 +153,8 @@ export const ConfigOverrides = (props: {
             )}
             <small id={`${id}-help`} class="muted">
               {text.description}
+              {o.max_value !== undefined &&
+                ` · ${t('settings.range', { min: o.min_value ?? 0, max: o.max_value })}`}
             </small>
           </div>
         )
