@@ -1,5 +1,6 @@
 // createSqlStore: the Store over any async drizzle SQLite database (libsql on Node, D1 on Workers).
 // It holds no connection of its own; whoever opened the database passes `close`.
+import { sql } from 'drizzle-orm'
 import { createSqlGroups, createSqlSettings } from './sql-groups'
 import { createSqlKeyEvents } from './sql-key-events'
 import { createSqlKeyState } from './sql-key-state'
@@ -29,5 +30,8 @@ export const createSqlStore = (db: SqlDb, opts: SqlStoreOptions = {}): Store => 
   ...createSqlLogs(db),
   ...createSqlLogExport(db),
   ...createSqlTasks(db),
+  ping: async () => {
+    await db.run(sql`select 1`)
+  },
   close: opts.close ?? (async () => {}),
 })
