@@ -18,6 +18,8 @@ export interface TestAppOptions {
   seedSettings?: Record<string, string>
   /** Background jobs' scheduler; by default jobs never run. */
   scheduler?: Scheduler
+  /** false: the caller runs `init()` itself (to see the app before it is loaded). */
+  init?: boolean
 }
 
 export interface LogLine {
@@ -52,7 +54,9 @@ export const createTestApp = async (opts: TestAppOptions = {}) => {
     config,
   }
   const edge = createApp(deps)
-  await edge.init({ seedSettings: { proxy_keys: config.authKey, ...opts.seedSettings } })
+  const init = () =>
+    edge.init({ seedSettings: { proxy_keys: config.authKey, ...opts.seedSettings } })
+  if (opts.init !== false) await init()
 
   /** Waits for every background promise, including ones started while waiting. */
   const settle = async () => {
@@ -82,6 +86,9 @@ export const createTestApp = async (opts: TestAppOptions = {}) => {
     core: edge.core,
     deps,
     authKey: config.authKey,
+    /** The SQLite handle under the store (tests change its connection, e.g. `query_only`). */
+    sqlite,
+    init,
     logs,
     settle,
     close: async () => {
