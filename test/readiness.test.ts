@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { sql } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Scheduler } from '../src/deps'
 import { createLogWriter, LOG_FLUSH_MS, type PendingLog } from '../src/logs/writer'
@@ -83,7 +84,7 @@ const ready = async (app: TestApp) => {
 }
 
 const setWritable = async (app: TestApp, writable: boolean) => {
-  await app.sqlite.db.$client.execute(`PRAGMA query_only = ${writable ? 0 : 1}`)
+  await app.sqlite.db.run(sql.raw(`PRAGMA query_only = ${writable ? 0 : 1}`))
 }
 
 const storedLogs = async (app: TestApp) =>
@@ -149,7 +150,7 @@ describe('GET /health/ready', () => {
     await setUpGroup(t)
     // A closed connection fails every read and write, like a database server that went away:
     // anything on the proxy path that touched the store would now fail the request.
-    t.sqlite.db.$client.close()
+    await t.sqlite.close()
     const down = await ready(t)
     expect(down.status).toBe(503)
     expect(down.body.reason).toMatch(/^database unreachable: /)
