@@ -65,7 +65,10 @@ export const startBackgroundJobs = (core: Core): (() => void) => {
     // the console, and a killed process loses only those seconds.
     scheduler.every(
       LOG_FLUSH_MS,
-      guard(core, 'log flush', () => core.logs.tick()),
+      guard(core, 'log flush', () => {
+        core.keys.retryWrites()
+        return core.logs.tick()
+      }),
     ),
   ]
   if (config.isMaster) {

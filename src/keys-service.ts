@@ -223,5 +223,6 @@ export const createKeyService = (
     },
 
     flush,
+    retryWrites: () => schedule(),
   }
 }

@@ -145,6 +145,43 @@ describe('GET /health/ready', () => {
     expect(new Set(rows.map((r) => r.model)).size).toBe(30)
   })
 
+  it('keeps key-health changes made while writes are refused, tries once per backoff, and writes them when back', async () => {
+    const { t, tick } = await start()
+    up.setBehaviour({ 'sk-bad': { status: 401 } })
+    const g = await t.api('POST', '/api/groups', {
+      name: 'bad',
+      channel_type: 'openai',
+      upstreams: [{ url: up.url, weight: 1 }],
+      // One attempt per request: two requests, two health changes.
+      config: { max_retries: 0 },
+    })
+    const id = ((await g.json()) as { data: { id: number } }).data.id
+    await t.api('POST', '/api/keys/add-multiple', { group_id: id, keys_text: 'sk-bad' })
+    const [key] = (await t.deps.store.listKeys({ group_id: id, page: 1, page_size: 1 })).items
+
+    await setWritable(t, false)
+    const failures = () => t.logs.filter((l) => l.msg.startsWith('key health write failed'))
+    for (let i = 0; i < 2; i++) {
+      const r = await t.app.request('/proxy/bad/v1/chat/completions', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.authKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', messages: [] }),
+      })
+      expect(r.status).toBe(401)
+      await t.settle()
+    }
+    // The second change waited for the backoff instead of trying the refusing store again.
+    expect(failures()).toHaveLength(1)
+    expect(await t.deps.store.getKey(key.id)).toMatchObject({ failure_count: 0 })
+
+    await setWritable(t, true)
+    clock += 2000
+    await tick()
+    await t.settle()
+    expect(await t.deps.store.getKey(key.id)).toMatchObject({ failure_count: 2 })
+    up.setBehaviour({ 'sk-bad': null })
+  })
+
   it('answers 503 when the database cannot be reached at all, while the proxy keeps answering', async () => {
     const { t } = await start()
     await setUpGroup(t)
