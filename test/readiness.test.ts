@@ -252,6 +252,23 @@ describe('the log buffer while the store fails', () => {
     expect(models).toEqual(Array.from({ length: 10 }, (_, i) => `m-${21 + i}`).sort())
   })
 
+  it('does not try the failing store from push, even past a full batch', async () => {
+    const { t } = await start()
+    const w = createLogWriter(t.deps, () => 1, t.core.secrets.hash)
+    await setWritable(t, false)
+    w.push(row(0))
+    await w.tick()
+    for (let i = 1; i < 1200; i++) w.push(row(i))
+    await t.settle()
+    expect(t.logs.filter((l) => l.msg.startsWith('request log write failed'))).toHaveLength(1)
+    expect(w.pending()).toBe(1200)
+    await setWritable(t, true)
+    clock += LOG_FLUSH_MS
+    await w.tick()
+    expect(w.pending()).toBe(0)
+    expect(await t.deps.store.countLogs({ from: new Date(0), to: new Date(clock + 1) })).toBe(1200)
+  })
+
   it('bounds the buffer by size too: large request bodies keep fewer rows', async () => {
     const { t } = await start()
     const body = 'x'.repeat(2000)
