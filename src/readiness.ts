@@ -2,10 +2,9 @@
 // the database must answer a cheap probe in time, and request-log writes must not be failing.
 // `/health` stays the liveness check. The check never hangs: the probe has its own deadline.
 import type { Core } from './core'
+import { storeErrorText } from './store/error-text'
 
 export const PING_TIMEOUT_MS = 1000
-
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 300)
 
 /** Resolves with why the probe failed, or null when the database answered within the deadline. */
 const probe = (core: Core): Promise<string | null> =>
@@ -16,7 +15,7 @@ const probe = (core: Core): Promise<string | null> =>
     )
     core.deps.store.ping().then(
       () => (clearTimeout(timer), resolve(null)),
-      (err: unknown) => (clearTimeout(timer), resolve(errorText(err))),
+      (err: unknown) => (clearTimeout(timer), resolve(storeErrorText(err))),
     )
   })
 
@@ -28,9 +27,8 @@ export const readiness = async (core: Core, loaded: boolean): Promise<string[]> 
   if (unreachable) reasons.push(`database unreachable: ${unreachable}`)
   const failure = core.logs.failure()
   if (failure) {
-    reasons.push(
-      `database writes failing: ${failure} (${core.logs.pending()} request-log rows kept in memory)`,
-    )
+    const kept = `${core.logs.pending()} request-log rows kept in memory`
+    reasons.push(`database writes failing: ${failure} (${kept})`)
   }
   return reasons
 }

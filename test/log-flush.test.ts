@@ -120,7 +120,8 @@ describe('request-log rows are written within seconds', () => {
       `all ${N} rows in GET /api/logs within ${BOUND_MS} ms of the last answer`,
     )
     console.log(
-      `${slave === 'true' ? 'slave' : 'master'}: ${N} rows visible ${Date.now() - last} ms after the last answer`,
+      `${slave === 'true' ? 'slave' : 'master'}: ${N} rows visible ` +
+        `${Date.now() - last} ms after the last answer`,
     )
   })
 })
@@ -268,7 +269,8 @@ describe('another process holds the write lock', () => {
     expect((await fetch(`${url}/health/ready`)).status).toBe(200)
     const worst = Math.max(...latencies)
     console.log(
-      `write lock held ${LOCK_MS} ms: ${latencies.length} requests answered, slowest ${worst} ms; all rows written after release`,
+      `write lock held ${LOCK_MS} ms: ${latencies.length} requests answered, ` +
+        `slowest ${worst} ms; all rows written after release`,
     )
     // The main connection's 5 s busy timeout would have frozen the event loop for seconds.
     expect(worst).toBeLessThan(2000)

@@ -3,6 +3,7 @@
 // an upper bound (0 writes each row at once, still without blocking). While the store fails, rows
 // wait in a bounded buffer (oldest dropped past it) and are retried with backoff.
 import type { Deps } from '../deps'
+import { storeErrorText } from '../store/error-text'
 import type { RequestLog } from '../store/types'
 
 /** A row as the proxy hands it over: the key's hash is computed at write time, off the hot path. */
@@ -117,11 +118,11 @@ export const createLogWriter = (
   }
 
   const failed = (unwritten: PendingLog[], err: unknown) => {
-    // Unwritten rows go back ahead of newer ones. A batch is one transaction, so none is stored twice.
+    // Unwritten rows go back ahead of newer ones. A batch is one transaction: none lands twice.
     rows = unwritten.concat(head === 0 ? rows : rows.slice(head))
     head = 0
     bytes = rows.reduce((n, r) => n + sizeOf(r), 0)
-    failure = (err instanceof Error ? err.message : String(err)).slice(0, 300)
+    failure = storeErrorText(err)
     failures++
     retryAt = deps.now() + Math.min(LOG_FLUSH_MS * 2 ** (failures - 1), MAX_RETRY_MS)
     deps.log('error', 'request log write failed; rows kept in memory, will retry', {
