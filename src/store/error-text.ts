@@ -4,6 +4,10 @@
 
 export const storeErrorText = (err: unknown): string => {
   const inner = err instanceof Error && err.cause instanceof Error ? err.cause : err
-  const text = inner instanceof Error ? inner.message : String(inner)
-  return text.startsWith('Failed query:') ? 'a database statement failed' : text.slice(0, 300)
+  let text = inner instanceof Error ? inner.message : String(inner)
+  if (text.startsWith('Failed query:')) text = 'a database statement failed'
+  // Drivers put the code (SQLITE_BUSY, SQLITE_READONLY …) apart; it names the failure best.
+  const code = inner instanceof Error ? (inner as Error & { code?: unknown }).code : undefined
+  if (typeof code === 'string' && !text.startsWith(code)) text = `${code}: ${text}`
+  return text.slice(0, 300)
 }
