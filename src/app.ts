@@ -1,5 +1,5 @@
-// createApp(deps): builds the Core and the Hono app (/proxy, /api, /health). Adapters call
-// `init()` before serving and `close()` on shutdown.
+// createApp(deps): builds the Core and the Hono app (/proxy, /api, /health, /health/ready).
+// Adapters call `init()` before serving and `close()` on shutdown.
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { createAdminRoutes } from './admin/index'
@@ -15,6 +15,7 @@ import { createKeyService } from './keys-service'
 import { createLogWriter } from './logs/writer'
 import { createErrorBody } from './proxy/error-shape'
 import { createProxyRoutes } from './proxy/index'
+import { readiness } from './readiness'
 import { createConcurrencyLimit } from './proxy/limit'
 import { createKeySecrets, deploymentSalt } from './secrets'
 import { sealStore } from './store/sealed'
@@ -83,6 +84,12 @@ export const createApp = (given: Deps): EdgeloadApp => {
       uptime: `${Math.round((deps.now() - core.startedAt) / 1000)}s`,
     }),
   )
+  let loaded = false
+  app.get('/health/ready', async (c) => {
+    const reasons = await readiness(core, loaded)
+    if (reasons.length === 0) return c.json({ status: 'ready' })
+    return c.json({ status: 'unavailable', reason: reasons.join('; ') }, 503)
+  })
   app.route('/api', createAdminRoutes(core))
   app.route('/proxy', createProxyRoutes(core))
 
@@ -97,6 +104,7 @@ export const createApp = (given: Deps): EdgeloadApp => {
       await cache.reload()
       await core.keys.loadPool(cache.all().map((e) => e.group.id))
       stopJobs = startBackgroundJobs(core)
+      loaded = true
     },
     async close() {
       stopJobs()

@@ -1,6 +1,7 @@
-// Background work on the master node: log flushes, log retention, and re-validation of invalid
-// keys. It runs through the Scheduler, so Node uses timers and Workers uses Cron Triggers.
+// Background work: log flushes on every node; log retention and re-validation of invalid keys
+// on the master. It runs through the Scheduler, so Node uses timers and Workers uses Cron Triggers.
 import type { Core } from './core'
+import { LOG_FLUSH_MS } from './logs/writer'
 import { forEachLimit, validateKey } from './validate'
 
 const MINUTE = 60_000
@@ -59,17 +60,14 @@ const guard = (core: Core, name: string, task: (core: Core) => Promise<void>) =>
 /** Starts the periodic jobs (every node flushes its own logs); returns a function that stops them. */
 export const startBackgroundJobs = (core: Core): (() => void) => {
   const { scheduler, config } = core.deps
-  let lastFlush = core.deps.now()
   const stops = [
-    // The flush ticks every few seconds and writes when the configured interval has passed, so
-    // a changed interval takes effect without a restart.
+    // Every node writes its own rows, slaves included, every few seconds: rows show at once in
+    // the console, and a killed process loses only those seconds.
     scheduler.every(
-      5_000,
-      guard(core, 'log flush', async () => {
-        const interval = core.cache.settings().request_log_write_interval_minutes * MINUTE
-        if (core.deps.now() - lastFlush < interval && core.logs.pending() < 5_000) return
-        lastFlush = core.deps.now()
-        await core.logs.flush()
+      LOG_FLUSH_MS,
+      guard(core, 'log flush', () => {
+        core.keys.retryWrites()
+        return core.logs.tick()
       }),
     ),
   ]

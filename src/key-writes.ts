@@ -14,6 +14,10 @@ export const createKeyWrites = (deps: Deps) => {
   // Pending history events, oldest first; written in the same off-path batch as health.
   let events: NewKeyEvent[] = []
   let writing: Promise<void> | null = null
+  // After a failure, changes wait out a backoff (2, 4 … 30 s) instead of each trying the store
+  // again; the flush job retries when it is due, and flush() tries at once.
+  let failures = 0
+  let retryAt = 0
 
   const queueEvents = (rows: NewKeyEvent[]) => {
     events = events.length === 0 ? rows : events.concat(rows)
@@ -66,9 +70,13 @@ export const createKeyWrites = (deps: Deps) => {
         events = []
         queueEvents(evs.slice(written).concat(newer))
         deps.log('error', 'key health write failed; will retry', { error: String(err) })
+        failures++
+        retryAt = deps.now() + Math.min(2000 * 2 ** (failures - 1), 30_000)
         return false
       }
     }
+    failures = 0
+    retryAt = 0
     return true
   }
 
@@ -77,10 +85,10 @@ export const createKeyWrites = (deps: Deps) => {
   }
 
   // No timer: the first change queues one promise; changes made before it runs join its batch.
-  // After a failure nothing is rescheduled until the next change or flush(), so a broken store
-  // is not hammered in a loop.
-  const schedule = (): void => {
+  // After a failure nothing is retried before `retryAt`, so a broken store is not hammered.
+  const schedule = (force = false): void => {
     if (writing || (pending.size === 0 && events.length === 0)) return
+    if (!force && deps.now() < retryAt) return
     writing = (async () => {
       await null
       const ok = await drain()
@@ -93,7 +101,7 @@ export const createKeyWrites = (deps: Deps) => {
   const flush = async (): Promise<void> => {
     // Bounded, so a failing store cannot hang shutdown.
     for (let i = 0; i < 5; i++) {
-      if (!writing && (pending.size > 0 || events.length > 0)) schedule()
+      if (!writing && (pending.size > 0 || events.length > 0)) schedule(true)
       if (!writing) return
       await writing
     }

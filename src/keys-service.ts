@@ -229,5 +229,6 @@ export const createKeyService = (
     },
 
     flush,
+    retryWrites: () => schedule(),
   }
 }

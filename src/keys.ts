@@ -55,4 +55,6 @@ export interface KeyService {
   ): Promise<void>
   /** Writes pending health changes and history events (on shutdown, and before reads). */
   flush(): Promise<void>
+  /** Starts writing what is pending if a failed write's backoff is over (the flush job). */
+  retryWrites(): void
 }

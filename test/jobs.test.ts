@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Scheduler } from '../src/deps'
 import { cleanupLogs } from '../src/jobs'
-import type { PendingLog } from '../src/logs/writer'
+import { LOG_FLUSH_MS, type PendingLog } from '../src/logs/writer'
 import { createTestApp, type TestApp } from './helpers/app'
 
 const DAY = 24 * 60 * 60 * 1000
@@ -58,16 +58,17 @@ afterEach(async () => {
 })
 
 describe('log writer', () => {
-  it('writes buffered rows when the interval has passed, not before', async () => {
+  it('writes buffered rows on the next flush tick, every 2 s, long before the interval', async () => {
     const s = manualScheduler()
     t = await createTestApp({ scheduler: s.scheduler, now: () => clock })
+    expect(t.core.cache.settings().request_log_write_interval_minutes).toBe(1)
     for (let i = 0; i < 3; i++) t.core.logs.push(row(i, clock))
-    await s.run(5_000)
     expect(await stored()).toBe(0)
     expect(t.core.logs.pending()).toBe(3)
-    clock += 61_000
-    await s.run(5_000)
+    clock += LOG_FLUSH_MS
+    await s.run(LOG_FLUSH_MS)
     expect(await stored()).toBe(3)
+    expect(t.core.logs.pending()).toBe(0)
     // The key is stored as its hash, never as itself.
     const rows = (await t.deps.store.queryLogs({ page: 1, page_size: 10 })).items
     expect(rows[0].key_hash).toMatch(/^[0-9a-f]{64}$/)
@@ -114,12 +115,18 @@ describe('scheduling', () => {
   it('runs cleanup and re-validation on the master only; every node flushes its own logs', async () => {
     const slave = manualScheduler()
     t = await createTestApp({ scheduler: slave.scheduler, config: { isMaster: false } })
-    expect(slave.jobs.map((j) => j.every)).toEqual([5_000])
+    expect(slave.jobs.map((j) => j.every)).toEqual([LOG_FLUSH_MS])
+    // A slave's own flush job writes its rows.
+    t.core.logs.push(row(1, clock))
+    await slave.run(LOG_FLUSH_MS)
+    expect(await stored()).toBe(1)
     await t.close()
     const master = manualScheduler()
     t = await createTestApp({ scheduler: master.scheduler, config: { isMaster: true } })
     expect(master.jobs.map((j) => j.every).sort((a, b) => a - b)).toEqual([
-      5_000, 300_000, 7_200_000,
+      LOG_FLUSH_MS,
+      300_000,
+      7_200_000,
     ])
   })
 })

@@ -48,7 +48,8 @@ describe('graceful shutdown in process', () => {
 
   it('drains 50 in-flight requests and streams, refuses new connections, loses no log row', async () => {
     t = await startTestGateway()
-    // Rows stay in the writer's buffer: only the shutdown flush can store them.
+    // Rows of requests that end while draining wait in the writer's buffer (written every 2 s):
+    // the shutdown flush stores them.
     expect(
       (await t.admin('PUT', '/api/settings', { request_log_write_interval_minutes: 1 })).status,
     ).toBe(200)
@@ -79,7 +80,6 @@ describe('graceful shutdown in process', () => {
     await until(() => finished > 0, 5000, 'first responses')
     const before = finished
     expect(before).toBeLessThan(N)
-    expect(t.gw.edgeload.core.logs.pending()).toBeGreaterThan(0)
 
     const started = Date.now()
     const done = t.gw.shutdown()

@@ -21,6 +21,14 @@ export function testStore(name: string, make: MakeStore) {
       await close()
     })
 
+    describe('ping', () => {
+      it('answers while the database is open', async () => {
+        await expect(store.ping()).resolves.toBeUndefined()
+        await store.putSettings({ a: '1' })
+        await expect(store.ping()).resolves.toBeUndefined()
+      })
+    })
+
     describe('settings', () => {
       it('puts, gets and overwrites values, across chunks', async () => {
         expect(await store.getSettings()).toEqual({})

@@ -1,11 +1,15 @@
 // Runs the Store contract on libsql: a real SQLite file in a fresh temp dir, and `:memory:`.
 // Also checks what openSqlite itself promises: tuned connection, idempotent migrations, close.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { createClient } from '@libsql/client'
 import { sql } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/libsql'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openSqlite } from '../adapters/node/db'
+import { storeErrorText } from '../src/store/error-text'
 import { createSqlStore } from '../src/store/sql'
 import { testStore } from './store.contract'
 import { groupInput } from './store.fixtures'
@@ -40,6 +44,24 @@ describe('openSqlite', () => {
     const again = await openSqlite(path) // migrations already applied: nothing to do
     expect(await again.store.getGroupByName('kept')).toMatchObject({ name: 'kept' })
     await again.close()
+  })
+})
+
+describe('ping', () => {
+  it('reads the file: a file that is not a database fails it, a closed one too', async () => {
+    const path = join(dir, 'garbage.db')
+    writeFileSync(path, 'not a database '.repeat(300))
+    const client = createClient({ url: pathToFileURL(path).href })
+    const store = createSqlStore(drizzle(client))
+    // What /health/ready shows: the driver's message, not drizzle's "Failed query: …".
+    const why = await store.ping().then(() => 'answered', storeErrorText)
+    expect(why).toMatch(/SQLITE_NOTADB: file is not a database/)
+    client.close()
+
+    const open = await openSqlite(join(dir, 'ping.db'))
+    await open.store.ping()
+    await open.close()
+    await expect(open.store.ping()).rejects.toThrow()
   })
 })
 

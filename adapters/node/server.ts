@@ -8,6 +8,7 @@ import { parseEnv, toCoreConfig, type Env } from '../../src/config'
 import type { Deps } from '../../src/deps'
 import { createMemoryKeyPool } from '../../src/keypool/memory'
 import { resolveAuthKey } from './auth-key'
+import { withBackgroundWrites } from './background-db'
 import { openSqlite } from './db'
 import { createUndiciFetch } from './fetch'
 import { nodeHasher } from './hasher'
@@ -42,6 +43,7 @@ export const startNodeGateway = async (
   const dataDir = dsnDir(env.DATABASE_DSN)
   const authKey = resolveAuthKey(env.AUTH_KEY, dataDir, (m) => log('warn', m))
   const db = await openDatabase(env.DATABASE_DSN)
+  const background = await withBackgroundWrites(env.DATABASE_DSN, db.store)
   const upstream = createUndiciFetch({ env: raw })
   const pending = new Set<Promise<unknown>>()
   // app_url until an operator saves one; the port is the bound one once listening (PORT=0).
@@ -49,7 +51,7 @@ export const startNodeGateway = async (
   const urlHost = host.includes(':') ? `[${host}]` : host
   let port = env.PORT
   const deps: Deps = {
-    store: db.store,
+    store: background.store,
     pool: createMemoryKeyPool(),
     fetch: upstream,
     scheduler: createTimerScheduler(),
@@ -147,6 +149,7 @@ export const startNodeGateway = async (
       await Promise.allSettled([...pending])
       await edgeload.core.logs.flush()
       await upstream.close()
+      await background.close()
       await db.close()
       log('info', 'shutdown complete')
     })())

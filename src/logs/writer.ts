@@ -1,6 +1,9 @@
-// The request-log writer: rows are buffered in memory and written in batches off the hot path
-// (`request_log_write_interval_minutes`; 0 writes each row at once, still without blocking).
+// The request-log writer: rows are buffered in memory and written in batches off the hot path,
+// every LOG_FLUSH_MS or as soon as a batch is full. `request_log_write_interval_minutes` is only
+// an upper bound (0 writes each row at once, still without blocking). While the store fails, rows
+// wait in a bounded buffer (oldest dropped past it) and are retried with backoff.
 import type { Deps } from '../deps'
+import { storeErrorText } from '../store/error-text'
 import type { RequestLog } from '../store/types'
 
 /** A row as the proxy hands it over: the key's hash is computed at write time, off the hot path. */
@@ -8,23 +11,99 @@ export type PendingLog = RequestLog & { key?: string }
 
 export interface LogWriter {
   push(row: PendingLog): void
-  /** Writes everything buffered; resolves when it is stored. */
+  /** Writes everything buffered now, backoff or not; resolves when it is stored or has failed. */
   flush(): Promise<void>
+  /** The timer's turn: writes what is pending, unless a failed write is backing off. */
+  tick(): Promise<void>
   pending(): number
+  /** Why the last write failed, while writes fail; null once one succeeds. */
+  failure(): string | null
 }
 
+export interface LogBufferLimits {
+  /** Rows kept while the store cannot take them. */
+  maxRows: number
+  /** Their estimated size (characters of text plus a fixed cost per row). */
+  maxBytes: number
+}
+
+/** How often the scheduler calls tick(): the longest a row waits while the store works. */
+export const LOG_FLUSH_MS = 2_000
+export const DEFAULT_LOG_BUFFER: LogBufferLimits = { maxRows: 100_000, maxBytes: 64 << 20 }
+
 const MAX_BATCH = 500
+// Retries after a failure wait 2, 4, 8, 16, then 30 s: a synchronous SQLite driver blocks the
+// event loop for its busy timeout on every attempt against a locked file.
+const MAX_RETRY_MS = 30_000
+const WARN_EVERY_MS = 60_000
+const ROW_OVERHEAD = 300
+
+const sizeOf = (r: PendingLog) =>
+  ROW_OVERHEAD +
+  r.request_body.length +
+  r.error_message.length +
+  r.user_agent.length +
+  r.request_path.length +
+  r.upstream_addr.length +
+  r.model.length
 
 export const createLogWriter = (
   deps: Deps,
   intervalMinutes: () => number,
   hashKey: (key: string) => Promise<string>,
+  limits: LogBufferLimits = DEFAULT_LOG_BUFFER,
 ): LogWriter => {
-  let buffer: PendingLog[] = []
+  // Oldest first. Dropped rows advance `head` instead of shifting the array on every push.
+  let rows: PendingLog[] = []
+  let head = 0
+  let bytes = 0
+  let failure: string | null = null
+  let failures = 0
+  let retryAt = 0
+  // Rows dropped since the last warning; the warning comes at most once per WARN_EVERY_MS.
+  let dropped = 0
+  let warnedAt = -Infinity
   const hashes = new Map<string, string>()
 
-  const withHashes = async (rows: PendingLog[]): Promise<RequestLog[]> => {
-    for (const r of rows) {
+  const pending = () => rows.length - head
+
+  const take = (): PendingLog[] => {
+    const out = head === 0 ? rows : rows.slice(head)
+    rows = []
+    head = 0
+    bytes = 0
+    return out
+  }
+
+  const reportDropped = (force: boolean) => {
+    const now = deps.now()
+    if (dropped === 0 || (!force && now - warnedAt < WARN_EVERY_MS)) return
+    deps.log('warn', 'request log buffer full: oldest rows dropped', {
+      dropped,
+      buffered: pending(),
+      max_rows: limits.maxRows,
+      max_bytes: limits.maxBytes,
+    })
+    dropped = 0
+    warnedAt = now
+  }
+
+  /** Drops the oldest rows past the limits; the newest row always stays. */
+  const enforceLimits = () => {
+    while (pending() > 1 && (pending() > limits.maxRows || bytes > limits.maxBytes)) {
+      bytes -= sizeOf(rows[head])
+      rows[head++] = undefined as unknown as PendingLog
+      dropped++
+    }
+    if (head > 1024 && head * 2 > rows.length) {
+      rows = rows.slice(head)
+      head = 0
+    }
+    reportDropped(false)
+  }
+
+  const withHashes = async (batch: PendingLog[]): Promise<RequestLog[]> => {
+    for (const r of batch) {
       if (r.key === undefined) continue
       let h = hashes.get(r.key)
       if (!h) {
@@ -35,42 +114,75 @@ export const createLogWriter = (
       r.key_hash = h
       delete r.key
     }
-    return rows
+    return batch
   }
-  let writing: Promise<void> = Promise.resolve()
 
-  const writeBatch = async (rows: PendingLog[]) => {
-    await withHashes(rows)
-    for (let i = 0; i < rows.length; i += MAX_BATCH) {
-      const batch = rows.slice(i, i + MAX_BATCH)
-      try {
-        await deps.store.insertLogs(batch)
+  const failed = (unwritten: PendingLog[], err: unknown) => {
+    // Unwritten rows go back ahead of newer ones. A batch is one transaction: none lands twice.
+    rows = unwritten.concat(head === 0 ? rows : rows.slice(head))
+    head = 0
+    bytes = rows.reduce((n, r) => n + sizeOf(r), 0)
+    failure = storeErrorText(err)
+    failures++
+    retryAt = deps.now() + Math.min(LOG_FLUSH_MS * 2 ** (failures - 1), MAX_RETRY_MS)
+    deps.log('error', 'request log write failed; rows kept in memory, will retry', {
+      error: failure,
+      buffered: pending(),
+    })
+    enforceLimits()
+  }
+
+  const writeBatch = async (batch: PendingLog[]) => {
+    let i = 0
+    try {
+      await withHashes(batch)
+      for (; i < batch.length; i += MAX_BATCH) {
+        await deps.store.insertLogs(batch.slice(i, i + MAX_BATCH))
         // Local SQLite writes synchronously: let requests through between batches.
-        if (i + MAX_BATCH < rows.length) await new Promise((r) => setTimeout(r, 0))
-      } catch (err) {
-        // Keep the rows for the next flush rather than losing them.
-        buffer = batch.concat(rows.slice(i + MAX_BATCH), buffer)
-        deps.log('error', 'request log write failed; will retry', { error: String(err) })
-        return
+        if (i + MAX_BATCH < batch.length) await new Promise((r) => setTimeout(r, 0))
       }
+    } catch (err) {
+      return failed(batch.slice(i), err)
     }
+    if (failure !== null) {
+      deps.log('info', 'request log writes resumed', { written: batch.length })
+      reportDropped(true)
+    }
+    failure = null
+    failures = 0
+    retryAt = 0
   }
 
-  // Writes are chained so batches never interleave and flush() sees every earlier write.
-  const flush = (): Promise<void> => {
-    const rows = buffer
-    buffer = []
-    writing = writing.then(() => (rows.length ? writeBatch(rows) : undefined))
+  // Writes are chained so batches never interleave and flush() sees every earlier write. Rows
+  // are taken when a write starts, so rows pushed meanwhile join it.
+  let writing: Promise<void> = Promise.resolve()
+  let queued = false
+  const run = (force: boolean): Promise<void> => {
+    writing = writing.then(async () => {
+      queued = false
+      if (!force && deps.now() < retryAt) return
+      const batch = take()
+      if (batch.length > 0) await writeBatch(batch)
+    })
     return writing
   }
 
   return {
     push(row) {
-      buffer.push(row)
-      // A full batch goes at once: young rows are cheap for the GC, old ones are not.
-      if (intervalMinutes() === 0 || buffer.length >= MAX_BATCH) deps.waitUntil(flush())
+      rows.push(row)
+      bytes += sizeOf(row)
+      if (pending() > limits.maxRows || bytes > limits.maxBytes) enforceLimits()
+      // A full batch goes at once (young rows are cheap for the GC, old ones are not), unless
+      // the store is failing: then the timer retries, and the hot path never touches it.
+      if (queued || deps.now() < retryAt) return
+      if (intervalMinutes() === 0 || pending() >= MAX_BATCH) {
+        queued = true
+        deps.waitUntil(run(false))
+      }
     },
-    flush,
-    pending: () => buffer.length,
+    flush: () => run(true),
+    tick: () => run(false),
+    pending,
+    failure: () => failure,
   }
 }

@@ -1,5 +1,7 @@
 // createSqlStore: the Store over any async drizzle SQLite database (libsql on Node, D1 on Workers).
 // It holds no connection of its own; whoever opened the database passes `close`.
+import { sql } from 'drizzle-orm'
+import { systemSettings } from './schema.sqlite'
 import { createSqlGroups, createSqlSettings } from './sql-groups'
 import { createSqlKeyEvents } from './sql-key-events'
 import { createSqlKeyState } from './sql-key-state'
@@ -29,5 +31,13 @@ export const createSqlStore = (db: SqlDb, opts: SqlStoreOptions = {}): Store => 
   ...createSqlLogs(db),
   ...createSqlLogExport(db),
   ...createSqlTasks(db),
+  // Reads a real table, so the probe takes a read transaction on the database (a bare `select 1`
+  // may be answered without one).
+  ping: async () => {
+    await db
+      .select({ one: sql`1` })
+      .from(systemSettings)
+      .limit(1)
+  },
   close: opts.close ?? (async () => {}),
 })

@@ -227,5 +227,8 @@ export interface Store {
   /** The shared row, or null before any task has run. */
   getTaskState(): Promise<TaskState | null>
 
+  /** A cheap round trip (readiness); rejects when the database cannot be reached. */
+  ping(): Promise<void>
+
   close(): Promise<void>
 }

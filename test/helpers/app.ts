@@ -20,6 +20,8 @@ export interface TestAppOptions {
   scheduler?: Scheduler
   /** The client's IP as the adapter would see it; by default none. */
   clientIp?: Deps['clientIp']
+  /** false: the caller runs `init()` itself (to see the app before it is loaded). */
+  init?: boolean
 }
 
 export interface LogLine {
@@ -55,7 +57,9 @@ export const createTestApp = async (opts: TestAppOptions = {}) => {
     clientIp: opts.clientIp,
   }
   const edge = createApp(deps)
-  await edge.init({ seedSettings: { proxy_keys: config.authKey, ...opts.seedSettings } })
+  const init = () =>
+    edge.init({ seedSettings: { proxy_keys: config.authKey, ...opts.seedSettings } })
+  if (opts.init !== false) await init()
 
   /** Waits for every background promise, including ones started while waiting. */
   const settle = async () => {
@@ -85,6 +89,9 @@ export const createTestApp = async (opts: TestAppOptions = {}) => {
     core: edge.core,
     deps,
     authKey: config.authKey,
+    /** The SQLite handle under the store (tests change its connection, e.g. `query_only`). */
+    sqlite,
+    init,
     logs,
     settle,
     close: async () => {

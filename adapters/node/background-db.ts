@@ -1,0 +1,44 @@
+// A second SQLite connection for the writes nobody waits for: request logs and key health. It
+// gives up on a locked file after a short busy timeout. libsql runs statements synchronously, so
+// on the main connection (5 s) a lock held by another process froze every request for 5 s per
+// attempt; here an attempt costs at most BACKGROUND_BUSY_MS, and the writers retry with backoff.
+import { createClient } from '@libsql/client'
+import { drizzle } from 'drizzle-orm/libsql'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import * as schema from '../../src/store/schema.sqlite'
+import { createSqlStore } from '../../src/store/sql'
+import type { Store } from '../../src/store/types'
+
+export const BACKGROUND_BUSY_MS = 250
+
+export interface BackgroundWrites {
+  /** `store` with its background writes on the second connection. */
+  store: Store
+  close: () => Promise<void>
+}
+
+export const withBackgroundWrites = async (
+  path: string,
+  store: Store,
+): Promise<BackgroundWrites> => {
+  // A second `:memory:` connection would be another database.
+  if (path === ':memory:') return { store, close: async () => {} }
+  const client = createClient({
+    url: pathToFileURL(resolve(path)).href,
+    concurrency: 1,
+    timeout: BACKGROUND_BUSY_MS,
+  })
+  await client.execute(`PRAGMA busy_timeout=${BACKGROUND_BUSY_MS}`)
+  await client.execute('PRAGMA synchronous=NORMAL')
+  const bg = createSqlStore(drizzle(client, { schema }))
+  return {
+    store: {
+      ...store,
+      insertLogs: bg.insertLogs,
+      updateKeyHealth: bg.updateKeyHealth,
+      addKeyEvents: bg.addKeyEvents,
+    },
+    close: async () => client.close(),
+  }
+}

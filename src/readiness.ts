@@ -1,0 +1,34 @@
+// GET /health/ready: whether this node can do its work. Settings, groups and keys must be loaded,
+// the database must answer a cheap probe in time, and request-log writes must not be failing.
+// `/health` stays the liveness check. The check never hangs: the probe has its own deadline.
+import type { Core } from './core'
+import { storeErrorText } from './store/error-text'
+
+export const PING_TIMEOUT_MS = 1000
+
+/** Resolves with why the probe failed, or null when the database answered within the deadline. */
+const probe = (core: Core): Promise<string | null> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(
+      () => resolve(`no answer within ${PING_TIMEOUT_MS} ms`),
+      PING_TIMEOUT_MS,
+    )
+    core.deps.store.ping().then(
+      () => (clearTimeout(timer), resolve(null)),
+      (err: unknown) => (clearTimeout(timer), resolve(storeErrorText(err))),
+    )
+  })
+
+/** The reasons this node is not ready; empty when it is. */
+export const readiness = async (core: Core, loaded: boolean): Promise<string[]> => {
+  const reasons: string[] = []
+  if (!loaded) reasons.push('not initialised: settings, groups and keys are still loading')
+  const unreachable = await probe(core)
+  if (unreachable) reasons.push(`database unreachable: ${unreachable}`)
+  const failure = core.logs.failure()
+  if (failure) {
+    const kept = `${core.logs.pending()} request-log rows kept in memory`
+    reasons.push(`database writes failing: ${failure} (${kept})`)
+  }
+  return reasons
+}
