@@ -89,7 +89,8 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     name: 'Log write interval (minutes)',
     type: 'int',
     default: 1,
-    description: 'How often buffered request logs are written; 0 writes each at once',
+    description:
+      'The longest a buffered request-log row waits (rows are written every 2 s anyway); 0 writes each at once',
     category: 'Basic',
     min: 0,
     max: 60,

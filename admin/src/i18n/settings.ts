@@ -19,7 +19,7 @@ const settingsZh: Record<string, SettingText> = {
   },
   request_log_write_interval_minutes: {
     name: '日志写入间隔（分钟）',
-    description: '缓冲的请求日志多久写入一次；0 表示每条立即写入',
+    description: '缓冲的请求日志最长等待多久写入（日志每 2 秒写入一次）；0 表示每条立即写入',
   },
   enable_request_body_logging: {
     name: '记录请求体',
