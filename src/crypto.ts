@@ -2,6 +2,7 @@
 // masking and redaction. WebCrypto only, so every runtime runs the same code.
 
 import type { Logger } from './deps'
+import { wellFormed } from './text'
 
 const enc = new TextEncoder()
 
@@ -33,8 +34,13 @@ export const hashKey = async (key: string): Promise<string> =>
 
 /** `sk-a…wxyz`: enough to recognise a key, never enough to use it. */
 export const maskKey = (key: string): string => {
-  if (key.length <= 8) return key.length <= 2 ? '*'.repeat(key.length) : `${key[0]}…${key.at(-1)}`
-  return `${key.slice(0, 4)}…${key.slice(-4)}`
+  // Counted in characters, not UTF-16 units, so a mask never cuts an emoji in half.
+  const chars = /[\ud800-\udfff]/.test(key) ? Array.from(wellFormed(key)) : null
+  const n = chars ? chars.length : key.length
+  const part = (from: number, to?: number) =>
+    chars ? chars.slice(from, to).join('') : key.slice(from, to)
+  if (n <= 2) return '*'.repeat(n)
+  return n <= 8 ? `${part(0, 1)}…${part(-1)}` : `${part(0, 4)}…${part(-4)}`
 }
 
 /** Replaces every occurrence of `secret` in `text` with its masked form. */

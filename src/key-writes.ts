@@ -1,6 +1,7 @@
 // The key service's write queue: health changes (one per key id, the latest wins) and history
 // events (in order), written to the store in batches off the hot path, with no timer.
 import type { Deps } from './deps'
+import { clip } from './text'
 import type { KeyEventState, KeyHealthUpdate, NewKeyEvent } from './store/types'
 
 const WRITE_BATCH = 500
@@ -35,7 +36,7 @@ export const createKeyWrites = (deps: Deps) => {
   ): NewKeyEvent[] => {
     const time = new Date(at)
     // Callers pass redacted text; the cap keeps one provider's long error page out of the table.
-    const msg = message.length > MAX_EVENT_MESSAGE ? message.slice(0, MAX_EVENT_MESSAGE) : message
+    const msg = clip(message, MAX_EVENT_MESSAGE)
     return ids.map((key_id) => ({
       key_id,
       group_id: groupId,

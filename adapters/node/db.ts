@@ -8,12 +8,15 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
 import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore } from '../../src/store/sql'
+import { runPendingRepairs, type RepairReport } from '../../src/store/sql-repair'
 import type { Store } from '../../src/store/types'
 
 export interface SqliteHandle {
   db: LibSQLDatabase<typeof schema>
   store: Store
   close: () => Promise<void>
+  /** What the data repairs that migrations left pending did at this open. */
+  repairs: RepairReport
 }
 
 const MIGRATIONS = fileURLToPath(new URL('../../migrations/sqlite', import.meta.url))
@@ -46,7 +49,8 @@ export const openSqlite = async (path: string): Promise<SqliteHandle> => {
     await client.execute('PRAGMA cache_size=-16384')
     const db = drizzle(client, { schema })
     await migrate(db, { migrationsFolder: MIGRATIONS })
-    return { db, store: createSqlStore(db, { close }), close }
+    const repairs = await runPendingRepairs(db)
+    return { db, store: createSqlStore(db, { close }), close, repairs }
   } catch (err) {
     await close()
     throw err

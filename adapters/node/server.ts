@@ -43,6 +43,9 @@ export const startNodeGateway = async (
   const dataDir = dsnDir(env.DATABASE_DSN)
   const authKey = resolveAuthKey(env.AUTH_KEY, dataDir, (m) => log('warn', m))
   const db = await openDatabase(env.DATABASE_DSN)
+  if (db.repairs.fixed > 0) {
+    log('warn', 'repaired text stored as invalid UTF-8 by an older version', { ...db.repairs })
+  }
   const background = await withBackgroundWrites(env.DATABASE_DSN, db.store)
   const upstream = createUndiciFetch({ env: raw })
   const pending = new Set<Promise<unknown>>()

@@ -8,6 +8,7 @@ import type { Deps, FetchFn, Logger, LogLevel, Scheduler } from '../../src/deps'
 import { createMemoryKeyPool } from '../../src/keypool/memory'
 import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore } from '../../src/store/sql'
+import { runPendingRepairs } from '../../src/store/sql-repair'
 import { fromWebFetch } from '../../src/web-fetch'
 
 export interface WorkersEnv {
@@ -46,8 +47,13 @@ const boot = async (env: WorkersEnv, origin: string): Promise<EdgeloadApp> => {
     throw new ConfigError('Invalid environment:\n  AUTH_KEY: is required on Workers')
   }
   const log = createConsoleLogger(cfg.LOG_LEVEL)
+  const db = drizzle(env.DB, { schema })
+  const repairs = await runPendingRepairs(db)
+  if (repairs.fixed > 0) {
+    log('warn', 'repaired text stored as invalid UTF-8 by an older version', { ...repairs })
+  }
   const deps: Deps = {
-    store: createSqlStore(drizzle(env.DB, { schema })),
+    store: createSqlStore(db),
     pool: createMemoryKeyPool(),
     fetch: upstreamFetch,
     scheduler: noScheduler,

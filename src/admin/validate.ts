@@ -3,6 +3,7 @@
 import type { Context } from 'hono'
 import { z } from 'zod'
 import { AppError, badRequest } from '../errors'
+import { findIllFormed } from '../text'
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './respond'
 
 // Per-parse messages for the generic cases; a schema's own messages take precedence.
@@ -46,6 +47,12 @@ export const readJson = async <S extends z.ZodType>(
   } catch {
     throw new AppError(400, 'INVALID_JSON', 'Request body must be valid JSON')
   }
+  // JSON may spell half an emoji (`"\ud83d"`); such text cannot be stored as UTF-8.
+  const bad = findIllFormed(value)
+  if (bad !== null)
+    throw badRequest(
+      `${bad}: must be valid Unicode (it holds an unpaired surrogate such as \\ud83d)`,
+    )
   return check(schema, value)
 }
 

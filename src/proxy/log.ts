@@ -4,6 +4,7 @@ import { maskKey, stripKeyParam } from '../crypto'
 import type { GroupEntry } from '../cache'
 import type { PendingLog } from '../logs/writer'
 import type { Group } from '../store/types'
+import { clip } from '../text'
 
 export interface AttemptInfo {
   entry: GroupEntry
@@ -33,19 +34,19 @@ export const toLogRow = (
   key_hash: '',
   key_masked: a.key ? maskKey(a.key) : '',
   key: a.key ?? undefined,
-  model: a.model.slice(0, 255),
+  model: clip(a.model, 255),
   is_success: outcome.status < 400 && !outcome.error,
   source_ip: a.sourceIp,
   status_code: outcome.status,
-  request_path: stripKeyParam(a.requestPath).slice(0, 500),
+  request_path: clip(stripKeyParam(a.requestPath), 500),
   duration_ms: now - a.startedAt,
-  error_message: (outcome.error ?? '').slice(0, 2048),
-  user_agent: a.userAgent.slice(0, 512),
+  error_message: clip(outcome.error ?? '', 2048),
+  user_agent: clip(a.userAgent, 512),
   request_type: outcome.type,
-  upstream_addr: stripKeyParam(outcome.upstream).slice(0, 500),
+  upstream_addr: clip(stripKeyParam(outcome.upstream), 500),
   is_stream: a.isStream,
   request_body:
     a.entry.settings.enable_request_body_logging && a.body
-      ? new TextDecoder().decode(a.body).slice(0, 65000)
+      ? clip(new TextDecoder().decode(a.body), 65000)
       : '',
 })

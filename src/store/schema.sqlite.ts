@@ -195,3 +195,9 @@ export const taskState = sqliteTable('task_state', {
   lease_until: integer('lease_until').notNull().default(0),
   status: text('status', { mode: 'json' }).$type<TaskStatus>(),
 })
+
+// One-off data repairs that a migration asks for but SQL cannot do (each row names one), run by
+// runPendingRepairs at start and then deleted: e.g. `utf8`, text stored as invalid UTF-8.
+export const pendingRepairs = sqliteTable('pending_repairs', {
+  name: text('name').primaryKey(),
+})

@@ -3,6 +3,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
+import { wellFormed } from '../text'
 import type * as schema from './schema.sqlite'
 
 /** Any async drizzle SQLite database: drizzle/libsql on Node, drizzle/d1 on Workers. */
@@ -82,6 +83,18 @@ export const isUniqueViolation = (err: unknown): boolean => {
   return false
 }
 
+// JSON.stringify writes a lone surrogate as `\ud83d`, and json_each turns that escape into bytes
+// that are not UTF-8 (a directly bound string gets U+FFFD from the driver instead).
+const LONE_SURROGATE_ESCAPE = /\\ud[89a-f]/
+const wellFormedStrings = (_key: string, v: unknown) => (typeof v === 'string' ? wellFormed(v) : v)
+
+/** One row as JSON whose strings are all well-formed, so json_each stores valid UTF-8. */
+const rowJson = (row: unknown[]): string => {
+  const json = JSON.stringify(row)
+  // The escape can also be a false alarm (the text `\ud83d` itself): the replacer costs only then.
+  return LONE_SURROGATE_ESCAPE.test(json) ? JSON.stringify(row, wellFormedStrings) : json
+}
+
 /**
  * JSON rows packed into `[row, …]` arrays of at most `maxChars` each: bulk inserts bind one such
  * parameter and unpack it with json_each, which keeps drizzle's builder and D1's 100-parameter
@@ -96,7 +109,7 @@ export const packJsonRows = <T>(
   let part: string[] = []
   let size = 0
   for (const item of items) {
-    const row = JSON.stringify(toRow(item))
+    const row = rowJson(toRow(item))
     if (size + row.length > maxChars && part.length) {
       out.push(`[${part.join(',')}]`)
       part = []
