@@ -24,12 +24,12 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
-// `gpt-` + the CESU bytes of \ud83d, `sk-` + the first half of 🚀's four bytes, and a text with a
-// stray continuation byte: what json_each and a byte-wise mask stored.
+// What json_each stored for JSON's lone surrogate escapes: `gpt-` + the three bytes of \ud83d,
+// the mask of `sk-🚀…` cut after its high surrogate, a user agent with \udc00.
 const BAD = {
   model: "X'6770742DEDA0BD'",
-  key_masked: "X'736B2DF09F'",
-  user_agent: "X'75612F80FF'",
+  key_masked: "X'736B2DEDA0BDE280A6'",
+  user_agent: "X'75612FEDB080'",
   key_value: "X'736B2DEDA0BD2D6B6579'",
 }
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
@@ -117,11 +117,11 @@ describe('text stored as invalid UTF-8 by an older version', () => {
       for (const row of items) {
         expect(row.model.startsWith('gpt-\ufffd')).toBe(true)
         expect(row.key_value.startsWith('sk-\ufffd')).toBe(true)
-        expect(row.user_agent).toBe('ua/\ufffd\ufffd')
+        expect(row.user_agent).toBe('ua/\ufffd\ufffd\ufffd')
       }
       const csv = await t.api('GET', '/api/logs/export')
       expect(csv.status).toBe(200)
-      expect(await csv.text()).toContain('sk-\ufffd,g,200')
+      expect(await csv.text()).toMatch(/^sk-\ufffd.*,g,200$/m)
       expect((await t.api('GET', '/api/dashboard/stats')).status).toBe(200)
       const keys = await t.api('GET', '/api/keys?group_id=1&reveal=true')
       expect(keys.status).toBe(200)
@@ -144,7 +144,8 @@ describe('text stored as invalid UTF-8 by an older version', () => {
     dirs.push(dir)
     const dbPath = join(dir, 'edgeload.db')
     const t = await createTestApp({ dbPath })
-    const name = '模型 🚀 ünïcode'
+    // 한 is ED 95 9C: read as a suspect, and left as it is.
+    const name = '모델 한 🚀 ünïcode'
     const g = await t.api('POST', '/api/groups', {
       name: 'g',
       display_name: name,

@@ -1,7 +1,7 @@
 // Data repairs that migrations mark in `pending_repairs` and that need code, run once at start.
 // `utf8`: older versions could store text that is not UTF-8 (json_each unpacks a lone surrogate
 // escape as such bytes), and libsql aborts the process when it reads that text. Rows are read as
-// hex, never as text, and only rows with non-ASCII text are read at all.
+// hex, never as text, and only rows that may hold such bytes are read at all.
 import { eq, getTableColumns, is, sql, type SQL } from 'drizzle-orm'
 import { getTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import * as schema from './schema.sqlite'
@@ -10,7 +10,7 @@ import { runBatch, type SqlDb } from './sql-util'
 export interface RepairReport {
   /** Text values rewritten as valid UTF-8. */
   fixed: number
-  /** Rows read (those holding non-ASCII text). */
+  /** Rows read: those with a 0xED byte, the lead byte of every stored surrogate. */
   scanned: number
   ms: number
 }
@@ -20,8 +20,13 @@ const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const lenient = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
 
 const hexBytes = (hex: string): Uint8Array => {
-  const out = new Uint8Array(hex.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16)
+  const out = new Uint8Array(hex.length >> 1)
+  for (let i = 0; i < out.length; i++) {
+    const hi = hex.charCodeAt(i * 2)
+    const lo = hex.charCodeAt(i * 2 + 1)
+    // SQLite's hex() is upper case: '0'–'9' are 48–57, 'A'–'F' are 65–70.
+    out[i] = ((hi > 57 ? hi - 55 : hi - 48) << 4) | (lo > 57 ? lo - 55 : lo - 48)
+  }
   return out
 }
 
@@ -49,26 +54,26 @@ const textTables = () =>
 
 const repairTable = async (db: SqlDb, table: string, columns: string[], report: RepairReport) => {
   const id = (name: string) => sql.identifier(name)
+  // What older versions wrote is a surrogate's three bytes, which all start with 0xED: cells
+  // without that byte are valid, and skipping them keeps the scan to the few suspects.
+  const suspects = columns.map((c) => sql`instr(cast(${id(c)} as blob), X'ED') > 0`)
   const hexes = sql.join(
-    columns.map((c, i) => sql`hex(${id(c)}) as ${id(`h${i}`)}`),
+    columns.map((c, i) => sql`case when ${suspects[i]} then hex(${id(c)}) end as ${id(`h${i}`)}`),
     sql`, `,
   )
-  // length() counts characters and the blob's length counts bytes: they differ only for non-ASCII.
-  const nonAscii = sql.join(
-    columns.map((c) => sql`length(cast(${id(c)} as blob)) <> length(${id(c)})`),
-    sql` or `,
-  )
+  const suspect = sql.join(suspects, sql` or `)
   for (let after = Number.MIN_SAFE_INTEGER; ;) {
     const rows = await db.all<Record<string, string | number | null>>(
       sql`select rowid as r, ${hexes} from ${id(table)}
-          where rowid > ${after} and (${nonAscii}) order by rowid limit ${PAGE}`,
+          where rowid > ${after} and (${suspect}) order by rowid limit ${PAGE}`,
     )
     if (rows.length === 0) return
     report.scanned += rows.length
     const updates: SQL[] = []
     for (const row of rows) {
       columns.forEach((column, i) => {
-        const value = repaired(String(row[`h${i}`] ?? ''))
+        const hex = row[`h${i}`]
+        const value = typeof hex === 'string' ? repaired(hex) : null
         if (value === null) return
         updates.push(sql`update ${id(table)} set ${id(column)} = ${value} where rowid = ${row.r}`)
       })
