@@ -21,6 +21,8 @@ COPY adapters ./adapters
 COPY migrations ./migrations
 COPY --from=console /build/admin/dist ./admin/dist
 RUN node adapters/node/start.mjs --build-only
+# Docker copies this folder's mode into a new volume: the database holds the admin key.
+RUN mkdir -m 700 data
 EXPOSE 3001
 VOLUME ["/app/data"]
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3001)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

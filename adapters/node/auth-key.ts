@@ -1,8 +1,11 @@
 // AUTH_KEY when the operator set none: generated once, kept in the data folder with mode 0600,
 // and printed only on the start that created it.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomSecret } from '../../src/crypto'
+import { makePrivateDir } from './file-modes'
+
+export const authKeyFile = (dataDir: string) => join(dataDir, 'auth.key')
 
 export const resolveAuthKey = (
   configured: string | undefined,
@@ -14,9 +17,9 @@ export const resolveAuthKey = (
       say('WARNING: AUTH_KEY is shorter than 16 characters; use a long random key.')
     return configured
   }
-  const file = join(dataDir, 'auth.key')
+  const file = authKeyFile(dataDir)
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
-  mkdirSync(dataDir, { recursive: true })
+  makePrivateDir(dataDir)
   const key = randomSecret('el-')
   writeFileSync(file, key + '\n', { mode: 0o600 })
   chmodSync(file, 0o600)

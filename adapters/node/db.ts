@@ -1,7 +1,6 @@
 // Node's SQLite: opens a libsql file (or `:memory:`), tunes it, applies migrations/sqlite and
 // returns the drizzle database with the Store over it.
-import { mkdirSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createClient } from '@libsql/client'
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
@@ -10,6 +9,7 @@ import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore } from '../../src/store/sql'
 import { runPendingRepairs, type RepairReport } from '../../src/store/sql-repair'
 import type { Store } from '../../src/store/types'
+import { makePrivateFile } from './file-modes'
 
 export interface SqliteHandle {
   db: LibSQLDatabase<typeof schema>
@@ -26,7 +26,8 @@ const BUSY_TIMEOUT_MS = 5000
 export const openSqlite = async (path: string): Promise<SqliteHandle> => {
   const memory = path === ':memory:'
   const file = memory ? '' : resolve(path)
-  if (!memory) mkdirSync(dirname(file), { recursive: true })
+  // Created 0600 before libsql opens it: SQLite then creates -wal and -shm 0600 too.
+  if (!memory) makePrivateFile(file)
   const client = createClient({
     // pathToFileURL percent-encodes, so paths with spaces, '?' or '#' survive libsql's URL parser.
     url: memory ? ':memory:' : pathToFileURL(file).href,

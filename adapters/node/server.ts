@@ -7,10 +7,11 @@ import { createApp, type EdgeloadApp } from '../../src/app'
 import { parseEnv, toCoreConfig, type Env } from '../../src/config'
 import type { Deps } from '../../src/deps'
 import { createMemoryKeyPool } from '../../src/keypool/memory'
-import { resolveAuthKey } from './auth-key'
+import { authKeyFile, resolveAuthKey } from './auth-key'
 import { withBackgroundWrites } from './background-db'
 import { openSqlite } from './db'
 import { createUndiciFetch } from './fetch'
+import { sqliteFiles, warnOpenModes } from './file-modes'
 import { nodeHasher } from './hasher'
 import { closeUnreadBody } from './linger'
 import { createLogger } from './logger'
@@ -41,6 +42,12 @@ export const startNodeGateway = async (
   const env = parseEnv(raw)
   const log = createLogger(env.LOG_LEVEL, env.LOG_FORMAT)
   const dataDir = dsnDir(env.DATABASE_DSN)
+  // Checked before anything is created, so only the operator's existing paths are judged.
+  const memory = env.DATABASE_DSN === ':memory:'
+  warnOpenModes(
+    [...(memory ? [] : [dataDir, ...sqliteFiles(resolve(env.DATABASE_DSN))]), authKeyFile(dataDir)],
+    (m) => log('warn', m),
+  )
   const authKey = resolveAuthKey(env.AUTH_KEY, dataDir, (m) => log('warn', m))
   const db = await openDatabase(env.DATABASE_DSN)
   if (db.repairs.fixed > 0) {
