@@ -58,9 +58,7 @@ export const createApp = (given: Deps): EdgeloadApp => {
     startedAt: deps.now(),
   }
   const app = new Hono()
-  app.onError(
-    createErrorHandler((msg, extra) => deps.log('error', msg, extra), createErrorBody(cache)),
-  )
+  app.onError(createErrorHandler(deps.log, createErrorBody(cache)))
   app.notFound((c) => c.json({ error: 'Not Found' }, 404))
   const { cors: corsConfig } = deps.config
   if (corsConfig.enabled) {

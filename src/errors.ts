@@ -45,9 +45,18 @@ export type ErrorBody = (c: Context, status: number, code: ErrorCode, message: s
 
 const v1Envelope: ErrorBody = (_c, _status, code, message) => ({ code, message })
 
+// A client that hangs up or is cut by the server's read timeout while its body is being read
+// fails the read with Node's "aborted" (ECONNRESET): nothing to answer, and not our failure.
+const CLIENT_GONE = new Set(['ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE'])
+const isClientGone = (err: Error) =>
+  err.message === 'aborted' || CLIENT_GONE.has(String((err as { code?: unknown }).code))
+
+/** Structurally the Deps Logger, kept apart so this bottom layer imports nothing of ours. */
+type ErrorLog = (level: 'debug' | 'error', msg: string, extra?: Record<string, unknown>) => void
+
 /** Hono `onError`: AppErrors keep their status; anything else is a 500 whose detail stays in the log. */
 export const createErrorHandler =
-  (log: (msg: string, extra?: Record<string, unknown>) => void, bodyOf = v1Envelope) =>
+  (log: ErrorLog, bodyOf = v1Envelope) =>
   (err: Error, c: Context) => {
     const reply = (status: ContentfulStatusCode, code: ErrorCode, message: string) =>
       c.json(bodyOf(c, status, code, message), status, err instanceof AppError ? err.headers : {})
@@ -57,6 +66,11 @@ export const createErrorHandler =
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return reply(status as ContentfulStatusCode, 'BAD_REQUEST', err.message)
     }
-    log('unhandled error', { error: err.message, stack: err.stack })
+    if (isClientGone(err)) {
+      // Once, at debug: a slow or vanishing client must not be able to fill the log.
+      log('debug', 'client went away before its request was read', { error: err.message })
+      return reply(400, 'BAD_REQUEST', 'The request body was not received in full')
+    }
+    log('error', 'unhandled error', { error: err.message, stack: err.stack })
     return reply(500, 'INTERNAL_SERVER_ERROR', 'Internal server error')
   }

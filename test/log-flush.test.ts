@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startChild, type StartedChild } from './helpers/child'
+import { startChildGateway, type StartedChild } from './helpers/child'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY } from './helpers/gateway'
 import { sleep, until, within } from './helpers/wait'
@@ -39,25 +39,8 @@ afterAll(async () => {
 
 /** Starts the gateway on `dir`'s database; resolves with its URL once it listens. */
 const startGateway = async (dir: string, env: Record<string, string> = {}) => {
-  const child = startChild(dir, {
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    AUTH_KEY: ADMIN_KEY,
-    DATABASE_DSN: join(dir, 'edgeload.db'),
-    LOG_LEVEL: 'info',
-    ...env,
-  })
-  children.push(child)
-  const listening = /listening on http:\/\/127\.0\.0\.1:(\d+)/
-  await until(
-    () => listening.test(child.out.text) || child.proc.exitCode !== null,
-    60_000,
-    () => `start (output: ${child.out.text})`,
-  )
-  const port = Number(listening.exec(child.out.text)?.[1])
-  expect(port).toBeGreaterThan(0)
-  return { child, url: `http://127.0.0.1:${port}` }
+  const child = await startChildGateway(dir, { AUTH_KEY: ADMIN_KEY, ...env }, children)
+  return { child, url: child.url }
 }
 
 const setUp = async (url: string) => {

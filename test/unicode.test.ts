@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { maskKey } from '../src/crypto'
 import { clip } from '../src/text'
-import { startChild, type StartedChild } from './helpers/child'
+import { startChildGateway, type StartedChild } from './helpers/child'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY } from './helpers/gateway'
 import { until } from './helpers/wait'
@@ -35,24 +35,8 @@ afterAll(async () => {
 })
 
 const startGateway = async (dir: string) => {
-  const child = startChild(dir, {
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    AUTH_KEY: ADMIN_KEY,
-    DATABASE_DSN: join(dir, 'edgeload.db'),
-    LOG_LEVEL: 'info',
-  })
-  children.push(child)
-  const listening = /listening on http:\/\/127\.0\.0\.1:(\d+)/
-  await until(
-    () => listening.test(child.out.text) || child.proc.exitCode !== null,
-    60_000,
-    () => `start (output: ${child.out.text})`,
-  )
-  const port = Number(listening.exec(child.out.text)?.[1])
-  expect(port, child.out.text).toBeGreaterThan(0)
-  return { child, url: `http://127.0.0.1:${port}` }
+  const child = await startChildGateway(dir, { AUTH_KEY: ADMIN_KEY }, children)
+  return { child, url: child.url }
 }
 
 /** The logs API, the CSV export and the dashboard all answer 200; returns the logged models. */

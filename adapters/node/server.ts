@@ -118,7 +118,11 @@ export const startNodeGateway = async (
     port: env.PORT,
     hostname: env.HOST,
     serverOptions: {
+      // Headers and body alike; Node checks these only every connectionsCheckingInterval
+      // (30 s by default, so a 60 s limit cut at up to 90 s): every 500 ms keeps it within 1 s.
       requestTimeout: env.SERVER_READ_TIMEOUT * 1000,
+      headersTimeout: env.SERVER_READ_TIMEOUT * 1000,
+      connectionsCheckingInterval: 500,
       keepAliveTimeout: env.SERVER_IDLE_TIMEOUT * 1000,
     },
   }) as Server

@@ -1,6 +1,8 @@
 // Runs `node adapters/node/start.mjs` as a child process, the way an operator starts the gateway.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { until } from './wait'
 
 const START = fileURLToPath(new URL('../../adapters/node/start.mjs', import.meta.url))
 
@@ -26,4 +28,33 @@ export const startChild = (cwd: string, env: NodeJS.ProcessEnv): StartedChild =>
     proc.once('exit', (code, signal) => resolve({ code, signal })),
   )
   return { proc, out, exit }
+}
+
+/**
+ * Starts the gateway on `dir`'s database on a free loopback port; resolves once it listens.
+ * `children` collects it, so the test's afterEach can kill whatever is still running.
+ */
+export const startChildGateway = async (
+  dir: string,
+  env: Record<string, string>,
+  children: StartedChild[],
+): Promise<StartedChild & { url: string }> => {
+  const child = startChild(dir, {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_DSN: join(dir, 'edgeload.db'),
+    LOG_LEVEL: 'info',
+    ...env,
+  })
+  children.push(child)
+  const listening = /listening on http:\/\/127\.0\.0\.1:(\d+)/
+  await until(
+    () => listening.test(child.out.text) || child.proc.exitCode !== null,
+    60_000,
+    () => `start (output: ${child.out.text})`,
+  )
+  const port = Number(listening.exec(child.out.text)?.[1])
+  if (!(port > 0)) throw new Error(`gateway did not start: ${child.out.text}`)
+  return { ...child, url: `http://127.0.0.1:${port}` }
 }
