@@ -6,6 +6,7 @@
 import { Pool } from 'undici'
 import type { Dispatcher } from 'undici'
 import type { FetchFn, UpstreamResponse } from '../../src/deps'
+import { exactConnector } from './connector'
 import { createProxyDispatchers, redactProxy, type ProxyEnv } from './proxy'
 import { UpstreamHandler } from './upstream-handler'
 
@@ -51,7 +52,7 @@ export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch =>
       pool = new Pool(origin, {
         connections: opts.connections ?? null,
         keepAliveTimeout: opts.keepAliveTimeout,
-        connect: connectTimeout === undefined ? undefined : { timeout: connectTimeout },
+        connect: exactConnector(connectTimeout),
         bodyTimeout: 0,
       })
       pools.set(id, pool)
@@ -71,7 +72,15 @@ export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch =>
     return new Promise<UpstreamResponse>((resolve, reject) => {
       const fail = (err: unknown) =>
         reject(req.signal?.aborted ? err : toFetchError(err, url, req.proxy))
-      const handler = new UpstreamHandler(method, req.signal, t?.total, Date.now(), resolve, fail)
+      const handler = new UpstreamHandler(
+        method,
+        req.signal,
+        t?.total,
+        Date.now(),
+        resolve,
+        fail,
+        headersTimeout,
+      )
       let dispatcher: Dispatcher
       try {
         dispatcher = req.proxy

@@ -1,8 +1,9 @@
 // Outbound proxies for the Node adapter: one undici agent per `proxy_url` (plus connect timeout),
 // ProxyAgent for http:// and https://, Socks5ProxyAgent for socks5:// and socks5h://, or one
 // EnvHttpProxyAgent when HTTP_PROXY/HTTPS_PROXY are set. Settings validation refuses the rest.
-import { buildConnector, EnvHttpProxyAgent, ProxyAgent, Socks5ProxyAgent } from 'undici'
+import { EnvHttpProxyAgent, ProxyAgent, Socks5ProxyAgent } from 'undici'
 import type { Dispatcher } from 'undici'
+import { exactConnector } from './connector'
 
 export type ProxyEnv = Record<string, string | undefined>
 
@@ -89,7 +90,7 @@ const createSocksAgent = (proxy: string, connectTimeout: number | undefined) => 
   // already socks5h's remote DNS; the credentials stay in the URL, which undici decodes.
   url.protocol = 'socks5:'
   return new Socks5ProxyAgent(url, {
-    connect: connectTimeout === undefined ? undefined : buildConnector({ timeout: connectTimeout }),
+    connect: exactConnector(connectTimeout),
   })
 }
 

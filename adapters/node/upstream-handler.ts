@@ -2,7 +2,7 @@
 // callbacks. A small body that arrives whole in its first chunk is handed over as bytes; anything
 // else becomes a Web stream fed chunk by chunk, paused while its reader is behind.
 import type { IncomingHttpHeaders } from 'node:http'
-import type { Dispatcher } from 'undici'
+import { errors, type Dispatcher } from 'undici'
 import type { BodyEnd, UpstreamResponse } from '../../src/deps'
 
 type Controller = Dispatcher.DispatchController
@@ -42,6 +42,9 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
   private settled = false
   private done = false
   private timer: ReturnType<typeof setTimeout> | undefined
+  private headerTimer: ReturnType<typeof setTimeout> | undefined
+  /** Set when the header wait ran out before undici handed over the request's controller. */
+  private expired: Error | null = null
   private ended: ((end: BodyEnd) => void) | null = null
 
   constructor(
@@ -51,7 +54,23 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
     private readonly started: number,
     private readonly resolve: (res: UpstreamResponse) => void,
     private readonly reject: (err: unknown) => void,
-  ) {}
+    /** ms to wait for the response headers, connecting included. */
+    headersMs?: number,
+  ) {
+    // undici checks its headersTimeout on coarse ticks (a 2 s limit cut at 2.5 s); this fires on
+    // time, and undici's stays behind it as a backstop.
+    if (headersMs) this.headerTimer = setTimeout(this.headersTimedOut, headersMs)
+  }
+
+  private headersTimedOut = () => {
+    if (this.settled) return
+    // undici's own error, so callers see the code (UND_ERR_HEADERS_TIMEOUT) they already know.
+    const err = new errors.HeadersTimeoutError()
+    if (this.controller) return this.controller.abort(err)
+    // Still connecting: answer now, and abort the request once undici hands it over.
+    this.expired = err
+    this.onResponseError(null as unknown as Controller, err)
+  }
 
   // Once the body is handed over, the abort waits a turn: when a client leaves, the server
   // cancels the body itself, which ends it quietly instead of as an error it would log.
@@ -62,13 +81,16 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Controller) {
     this.controller = controller
+    if (this.expired) return controller.abort(this.expired)
     if (!this.signal) return
     if (this.signal.aborted) controller.abort(this.signal.reason)
     else this.signal.addEventListener('abort', this.onAbort, { once: true })
   }
 
   onResponseStart(_c: Controller, status: number, headers: IncomingHttpHeaders) {
+    if (this.done) return
     if (status < 200 && status !== 101) return // informational: the real answer follows
+    clearTimeout(this.headerTimer)
     const { plain, cookies } = toResponseHeaders(headers)
     this.head = { status, plain, cookies }
     if (this.method === 'HEAD' || NULL_BODY.has(status)) return this.settle(null)
@@ -165,6 +187,7 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
 
   private cleanup() {
     clearTimeout(this.timer)
+    clearTimeout(this.headerTimer)
     this.signal?.removeEventListener('abort', this.onAbort)
   }
 }
