@@ -2,7 +2,7 @@
 // Node gateway restarted on another port over the same SQLite file, and a database in which an
 // older version seeded app_url at first start.
 import { createClient } from '@libsql/client'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -45,6 +45,14 @@ const appUrlSetting = async (gw: TestGateway) => {
 }
 
 /** Runs SQL on the stopped gateway's database file. */
+/** When drizzle recorded the migration whose tag starts with `prefix` (its journal `when`). */
+const migrationTime = (prefix: string): number => {
+  const journal = JSON.parse(
+    readFileSync(new URL('../migrations/sqlite/meta/_journal.json', import.meta.url), 'utf8'),
+  ) as { entries: { tag: string; when: number }[] }
+  return journal.entries.find((e) => e.tag.startsWith(prefix))!.when
+}
+
 const sqlOn = async (statements: string[]) => {
   await t?.stop()
   t = null
@@ -85,11 +93,15 @@ describe('app_url', () => {
     await gw.createGroup({ name: 'old', upstreams: [{ url: 'http://127.0.0.1:9', weight: 1 }] })
     // The database as an older version left it: app_url seeded at first start (created_at equal
     // to updated_at), and the migration that clears it not yet applied.
-    const rerunMigration = `DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)`
+    // Back to before 0007: its journal row and those after it go, with what the later ones made.
+    const rerunMigration = [
+      `DELETE FROM __drizzle_migrations WHERE created_at >= ${migrationTime('0007_')}`,
+      'DROP TABLE IF EXISTS pending_repairs',
+    ]
     await sqlOn([
       `INSERT INTO system_settings (setting_key, setting_value, created_at, updated_at)
          VALUES ('app_url', 'http://127.0.0.1:3001', 1700000000000, 1700000000000)`,
-      rerunMigration,
+      ...rerunMigration,
     ])
     gw = await start()
     expect(await endpointOf(gw, 'old')).toBe(`${gw.url}/proxy/old`)
@@ -98,7 +110,7 @@ describe('app_url', () => {
     await sqlOn([
       `INSERT INTO system_settings (setting_key, setting_value, created_at, updated_at)
          VALUES ('app_url', 'http://chosen.example:8080', 1700000000000, 1700000500000)`,
-      rerunMigration,
+      ...rerunMigration,
     ])
     gw = await start()
     expect(await endpointOf(gw, 'old')).toBe('http://chosen.example:8080/proxy/old')

@@ -171,7 +171,8 @@ describe('admin console', () => {
     ] as const) {
       await page.getByRole('link', { name: link, exact: true }).click()
       await page.getByRole('heading', { name: link, level: 1 }).waitFor()
-      await page.locator('.muted', { hasText: 'Loading' }).waitFor({ state: 'detached' })
+      // The dashboard has two parts that load apart: wait until neither shows "Loading".
+      await expect.poll(() => page.locator('.muted', { hasText: 'Loading' }).count()).toBe(0)
       // Wide tables scroll inside their own box; the page itself must not scroll sideways.
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
         375,

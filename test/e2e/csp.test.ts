@@ -41,7 +41,9 @@ afterAll(async () => {
 })
 
 const heading = (name: string | RegExp) => page.getByRole('heading', { name, level: 1 }).waitFor()
-const loaded = () => page.locator('.muted', { hasText: 'Loading' }).waitFor({ state: 'detached' })
+// Some screens load in parts (the dashboard has two): wait until none shows "Loading".
+const loaded = () =>
+  expect.poll(() => page.locator('.muted', { hasText: 'Loading' }).count()).toBe(0)
 const nav = async (link: string) => {
   await page.getByRole('link', { name: link, exact: true }).click()
   await heading(link)
