@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openSqlite } from '../adapters/node/db'
-import { hashKey } from '../src/crypto'
+import { hashKey } from '../src/secrets/crypto'
 import type { KeyQuery, Store } from '../src/store/types'
 
 export interface Timing {

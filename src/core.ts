@@ -1,13 +1,13 @@
 // The Core: what createApp builds from Deps once and hands to the proxy, the admin API and the
 // background jobs. It holds no global state; every instance is independent.
-import type { AuthThrottle } from './auth-throttle'
-import type { ConfigCache } from './cache'
+import type { AuthThrottle } from './auth/throttle'
+import type { ConfigCache } from './config/cache'
 import type { Deps } from './deps'
-import type { KeyService } from './keys'
+import type { KeyService } from './keys/service'
 import type { LogWriter } from './logs/writer'
 import type { ConcurrencyLimit } from './proxy/limit'
-import type { KeySecrets } from './secrets'
-import type { TaskRunner } from './tasks'
+import type { KeySecrets } from './secrets/seal'
+import type { TaskRunner } from './keys/tasks'
 
 export interface Core {
   deps: Deps

@@ -1,11 +1,10 @@
 // Deps: the single injection point. Adapters build it; the core never reads the environment.
-import type { AuthThrottle } from './auth-throttle'
-import type { KeyPool } from './keypool/types'
-import type { KeyHasher } from './secrets'
+import type { AuthThrottle } from './auth/throttle'
+import type { KeyPool } from './keys/pool'
+import type { Logger } from './logger'
+import type { KeyHasher } from './secrets/seal'
 import type { Store } from './store/types'
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
-export type Logger = (level: LogLevel, msg: string, extra?: Record<string, unknown>) => void
+export type { Logger, LogLevel } from './logger'
 
 export interface UpstreamTimeouts {
   /** ms to open the connection */
@@ -69,7 +68,7 @@ export interface Scheduler {
 
 export interface CoreConfig {
   authKey: string
-  /** ENCRYPTION_KEY: when set, upstream keys are sealed at rest (src/secrets.ts). */
+  /** ENCRYPTION_KEY: when set, upstream keys are sealed at rest (src/secrets/seal.ts). */
   encryptionKey?: string
   /** Largest request body accepted by the proxy and the admin API, in bytes. */
   maxBodyBytes: number

@@ -8,7 +8,7 @@ import { keysEn, keysZh } from '../admin/src/i18n/keys'
 import { logsEn, logsZh } from '../admin/src/i18n/logs'
 import { toSettingText } from '../admin/src/i18n/settings'
 import { zh } from '../admin/src/i18n/zh'
-import { SETTING_DEFS } from '../src/setting-defs'
+import { SETTING_DEFS } from '../src/config/setting-defs'
 
 describe('i18n', () => {
   const catalogues: [string, Record<string, string>, Record<string, string>][] = [

@@ -1,6 +1,6 @@
 // Admin API: a group's upstream keys. Every change must reach both the store and the key pool.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { hashKey, maskKey } from '../src/crypto'
+import { hashKey, maskKey } from '../src/secrets/crypto'
 import { createTestApp, type TestApp } from './helpers/app'
 
 let t: TestApp

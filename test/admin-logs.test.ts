@@ -1,6 +1,6 @@
 // Admin API: request logs with v1's filters and field names; the key only ever appears masked.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { hashKey, maskKey } from '../src/crypto'
+import { hashKey, maskKey } from '../src/secrets/crypto'
 import type { RequestLog } from '../src/store/types'
 import { createTestApp, type TestApp } from './helpers/app'
 

@@ -1,6 +1,6 @@
 // Admin API: system settings. Writes are all-or-nothing, 400 on bad input, and live at once.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { SETTING_DEFS } from '../src/settings'
+import { SETTING_DEFS } from '../src/config/settings'
 import { createTestApp, type TestApp } from './helpers/app'
 
 let t: TestApp

@@ -4,7 +4,7 @@
 // with clients bound to two loopback addresses.
 import { request } from 'node:http'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { AUTH_THROTTLE_DEFAULTS, createMemoryAuthThrottle } from '../src/auth-throttle'
+import { AUTH_THROTTLE_DEFAULTS, createMemoryAuthThrottle } from '../src/auth/throttle'
 import { createTestApp, type TestApp } from './helpers/app'
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
 

@@ -1,4 +1,4 @@
-// The environment (src/config.ts) and AUTH_KEY (adapters/node/auth-key.ts): bad values name the
+// The environment (src/config/env.ts) and AUTH_KEY (adapters/node/auth-key.ts): bad values name the
 // variable, defaults follow v1, `npm start` refuses a bad env and reads .env from its cwd, and
 // MAX_CONCURRENT_REQUESTS answers 429 past the cap, with Retry-After.
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { resolveAuthKey } from '../adapters/node/auth-key'
-import { ConfigError, parseEnv } from '../src/config'
+import { ConfigError, parseEnv } from '../src/config/env'
 import { startChild } from './helpers/child'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'

@@ -2,7 +2,7 @@
 // validation results or the app log, even when an error text names the whole URL (§8.3 #7).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FetchFn } from '../src/deps'
-import { redactUrlKeys } from '../src/crypto'
+import { redactUrlKeys } from '../src/secrets/crypto'
 import { createTestApp, type TestApp } from './helpers/app'
 
 const KEY = 'AIzaSyUpstreamSecret0123456789abcdef'

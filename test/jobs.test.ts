@@ -2,7 +2,7 @@
 // a full batch written at once, retention cleanup, and which jobs run on a slave.
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Scheduler } from '../src/deps'
-import { cleanupLogs } from '../src/jobs'
+import { cleanupLogs } from '../src/jobs/background'
 import { LOG_FLUSH_MS, type PendingLog } from '../src/logs/writer'
 import { createTestApp, type TestApp } from './helpers/app'
 

@@ -2,7 +2,7 @@
 // the fake upstream: disabled keys are never picked nor re-validated, restores leave them off,
 // and a disabled group answers 503 without calling the upstream.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { revalidateInvalidKeys } from '../src/jobs'
+import { revalidateInvalidKeys } from '../src/jobs/background'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
 import { eventually } from './helpers/wait'

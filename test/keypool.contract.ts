@@ -1,7 +1,7 @@
 // The KeyPool contract: one suite that every implementation (memory, Redis, Upstash) must pass.
 // `make` must return a pool with no keys in it. Time is passed as `now`; no test uses real timers.
 import { describe, expect, it } from 'vitest'
-import type { KeyPolicy, KeyPool } from '../src/keypool/types'
+import type { KeyPolicy, KeyPool } from '../src/keys/pool'
 import type { PoolKeyRow } from '../src/store/types'
 
 export interface KeyPoolContractOptions {

@@ -1,6 +1,6 @@
 // Runs the KeyPool contract against the memory pool, plus what only the memory pool promises.
 import { expect, it } from 'vitest'
-import { createMemoryKeyPool } from '../src/keypool/memory'
+import { createMemoryKeyPool } from '../src/keys/pool-memory'
 import type { PoolKeyRow } from '../src/store/types'
 import { testKeyPool } from './keypool.contract'
 

@@ -1,9 +1,9 @@
 // KeyService: parsing, pool loading in batches, and the coalesced, off-hot-path health writes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AppError } from '../src/errors'
-import { createKeyService, parseKeys } from '../src/keys-service'
-import { createMemoryKeyPool } from '../src/keypool/memory'
-import { createKeySecrets } from '../src/secrets'
+import { createKeyService, parseKeys } from '../src/keys/create-service'
+import { createMemoryKeyPool } from '../src/keys/pool-memory'
+import { createKeySecrets } from '../src/secrets/seal'
 import type { KeyHealthUpdate, PoolKeyRow, Store } from '../src/store/types'
 import { createTestApp, type TestApp } from './helpers/app'
 import { groupInput } from './store.fixtures'

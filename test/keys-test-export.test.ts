@@ -1,7 +1,7 @@
 // POST /api/keys/test-multiple and GET /api/keys/export (src/admin/keys-test-export.ts): tests run
 // concurrently and mask keys; the export streams every key of the group, filtered by status.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { hashKey, maskKey } from '../src/crypto'
+import { hashKey, maskKey } from '../src/secrets/crypto'
 import { createTestApp, type TestApp } from './helpers/app'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 

@@ -1,8 +1,8 @@
-// The pacer that makes bulk work give way to traffic (src/pace.ts), on a fake clock: idle work
+// The pacer that makes bulk work give way to traffic (src/keys/pace.ts), on a fake clock: idle work
 // never waits, busy work keeps to a tenth of the wall clock over the whole spell, and a pause in
 // traffic starts a new spell.
 import { describe, expect, it } from 'vitest'
-import { createPacer } from '../src/pace'
+import { createPacer } from '../src/keys/pace'
 
 const setup = () => {
   let t = 1_000_000

@@ -1,7 +1,7 @@
 // Routing transforms through the real gateway (issue 3): header rules, param overrides, model
 // redirect and model-list interception, checked on what the fake upstream actually receives.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { validateKey } from '../src/validate'
+import { validateKey } from '../src/keys/validate'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
 import { eventually } from './helpers/wait'

@@ -1,10 +1,10 @@
-// Periodic re-validation of invalid keys (src/jobs.ts), called directly as the scheduler would:
+// Periodic re-validation of invalid keys (src/jobs/background.ts), called directly as the scheduler would:
 // a key blacklisted by failures comes back once the upstream accepts it, one that still fails
 // stays out, the validation interval is respected, and no error text carries a key.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { LogLevel } from '../src/deps'
-import { revalidateInvalidKeys } from '../src/jobs'
-import { validateKey } from '../src/validate'
+import { revalidateInvalidKeys } from '../src/jobs/background'
+import { validateKey } from '../src/keys/validate'
 import { startFakeUpstream, type Behaviour, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
 import { eventually } from './helpers/wait'

@@ -126,6 +126,6 @@ describe('importing 100,000 keys', () => {
     expect(await totalKeys(id)).toBe(TOTAL + 3)
     // The new keys are in the pool too, not only in the database.
     expect((await t.gw.edgeload.core.deps.pool.counts(id, Date.now())).active).toBe(TOTAL + 3)
-    // Under traffic the import gives way (src/keys-service.ts), so it takes several times longer.
+    // Under traffic the import gives way (src/keys/create-service.ts), so it takes several times longer.
   }, 180_000)
 })

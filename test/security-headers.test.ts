@@ -2,7 +2,7 @@
 // 401, 404, 400, 413, 429, login) carries them; proxied responses carry exactly the upstream's
 // headers, none of ours. The console's own pages are checked in test/e2e/static.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { API_CSP } from '../src/security-headers'
+import { API_CSP } from '../src/http/security-headers'
 import { createTestApp } from './helpers/app'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'

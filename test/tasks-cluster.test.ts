@@ -1,11 +1,11 @@
-// Key tasks across nodes (src/tasks.ts over task_state): two real gateways on one SQLite file. A
+// Key tasks across nodes (src/keys/tasks.ts over task_state): two real gateways on one SQLite file. A
 // task started on one node blocks starts on the other, its progress shows on both, a crashed
 // node's lease lapses by itself, and the runner renews its lease and throttles progress writes.
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { openSqlite } from '../adapters/node/db'
 import type { Store } from '../src/store/types'
-import { createTaskRunner, type TaskStatus } from '../src/tasks'
+import { createTaskRunner, type TaskStatus } from '../src/keys/tasks'
 import { createTestApp, type TestApp } from './helpers/app'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { startTestGateway, type TestGateway } from './helpers/gateway'

@@ -1,9 +1,9 @@
-// Key tasks (src/tasks.ts, src/admin/key-tasks.ts): one at a time (409 while one runs), true 4xx
+// Key tasks (src/keys/tasks.ts, src/admin/key-tasks.ts): one at a time (409 while one runs), true 4xx
 // for bad starts with nothing written, progress up to the total, a crash that frees the lock, and
 // import, delete and group validation against the loopback fake upstream.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { hashKey } from '../src/crypto'
-import type { TaskStatus } from '../src/tasks'
+import { hashKey } from '../src/secrets/crypto'
+import type { TaskStatus } from '../src/keys/tasks'
 import { createTestApp, type TestApp } from './helpers/app'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { sleep } from './helpers/wait'

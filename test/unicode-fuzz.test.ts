@@ -313,30 +313,38 @@ const adminCase = () => {
 }
 
 describe(`unicode fuzz (FUZZ_SEED=${SEED})`, () => {
-  it(`${CASES} proxied requests with malformed text in model, path, query and headers`, async () => {
-    for (let i = 0; i < CASES; i++) {
-      const c = proxyCase()
-      const what = `seed ${SEED} case ${i}: ${c.what}`
-      const res = await t.app.request(c.path, c.init)
-      await res.arrayBuffer()
-      expectNot5xx(res.status, what)
-      await restartAndRead(what)
-    }
-  }, 30_000 + CASES * 250)
+  it(
+    `${CASES} proxied requests with malformed text in model, path, query and headers`,
+    async () => {
+      for (let i = 0; i < CASES; i++) {
+        const c = proxyCase()
+        const what = `seed ${SEED} case ${i}: ${c.what}`
+        const res = await t.app.request(c.path, c.init)
+        await res.arrayBuffer()
+        expectNot5xx(res.status, what)
+        await restartAndRead(what)
+      }
+    },
+    30_000 + CASES * 250,
+  )
 
-  it(`${CASES} admin writes with malformed text in each string field`, async () => {
-    for (let i = 0; i < CASES; i++) {
-      const c = adminCase()
-      const what = `seed ${SEED} case ${i}: ${c.what}`
-      const res = await t.app.request(c.path, {
-        method: c.method,
-        headers: { authorization: `Bearer ${t.authKey}`, 'content-type': 'application/json' },
-        body: c.body,
-      })
-      const text = await res.text()
-      expectNot5xx(res.status, `${what} → ${text}`)
-      expect(text.isWellFormed(), what).toBe(true)
-      await restartAndRead(what)
-    }
-  }, 30_000 + CASES * 250)
+  it(
+    `${CASES} admin writes with malformed text in each string field`,
+    async () => {
+      for (let i = 0; i < CASES; i++) {
+        const c = adminCase()
+        const what = `seed ${SEED} case ${i}: ${c.what}`
+        const res = await t.app.request(c.path, {
+          method: c.method,
+          headers: { authorization: `Bearer ${t.authKey}`, 'content-type': 'application/json' },
+          body: c.body,
+        })
+        const text = await res.text()
+        expectNot5xx(res.status, `${what} → ${text}`)
+        expect(text.isWellFormed(), what).toBe(true)
+        await restartAndRead(what)
+      }
+    },
+    30_000 + CASES * 250,
+  )
 })

@@ -2,7 +2,7 @@
 // and printed only on the start that created it.
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { randomSecret } from '../../src/crypto'
+import { randomSecret } from '../../src/secrets/crypto'
 import { makePrivateDir } from './file-modes'
 
 export const authKeyFile = (dataDir: string) => join(dataDir, 'auth.key')

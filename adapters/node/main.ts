@@ -1,7 +1,7 @@
 // `npm start` entry: reads .env when present, starts the gateway, and shuts down gracefully on
 // SIGTERM/SIGINT; `migrate-keys` as the first argument runs that command instead. A bad environment stops the start with a message naming the variable.
 import { existsSync } from 'node:fs'
-import { ConfigError } from '../../src/config'
+import { ConfigError } from '../../src/config/env'
 import { runMigrateKeys } from './migrate-keys'
 import { startNodeGateway } from './server'
 

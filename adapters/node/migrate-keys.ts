@@ -2,9 +2,9 @@
 // (only --from) or re-keys (both) the stored upstream keys of DATABASE_DSN. Run it with the
 // gateway stopped; if it stops half-way, run it again and it carries on where it was.
 import { parseArgs } from 'node:util'
-import { parseEnv } from '../../src/config'
-import { migrateKeys, type MigrateProgress } from '../../src/migrate-keys'
-import { createKeySecrets, deploymentSalt } from '../../src/secrets'
+import { parseEnv } from '../../src/config/env'
+import { migrateKeys, type MigrateProgress } from '../../src/keys/migrate'
+import { createKeySecrets, deploymentSalt } from '../../src/secrets/seal'
 import { openSqlite } from './db'
 import { nodeHasher } from './hasher'
 

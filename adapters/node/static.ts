@@ -1,13 +1,13 @@
 // Serves the built admin console (admin/dist) at `/`: hashed assets cached for a year, index.html
 // revalidated on every load (so a new build is picked up at once), SPA fallback for the console's
-// routes, gzip for text, and the console's security headers (src/security-headers.ts). Until the
+// routes, gzip for text, and the console's security headers (src/http/security-headers.ts). Until the
 // console is built, `/` explains how to build it.
 import { serveStatic } from '@hono/node-server/serve-static'
 import type { Hono, MiddlewareHandler } from 'hono'
 import { compress } from 'hono/compress'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { CONSOLE_HEADERS, securityHeaders } from '../../src/security-headers'
+import { CONSOLE_HEADERS, securityHeaders } from '../../src/http/security-headers'
 
 const root = fileURLToPath(new URL('../../admin/dist', import.meta.url))
 

@@ -3,13 +3,13 @@
 import { waitUntil } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/d1'
 import { createApp, type EdgeloadApp } from '../../src/app'
-import { ConfigError, parseEnv, toCoreConfig } from '../../src/config'
+import { ConfigError, parseEnv, toCoreConfig } from '../../src/config/env'
 import type { Deps, FetchFn, Logger, LogLevel, Scheduler } from '../../src/deps'
-import { createMemoryKeyPool } from '../../src/keypool/memory'
+import { createMemoryKeyPool } from '../../src/keys/pool-memory'
 import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore } from '../../src/store/sql'
 import { runPendingRepairs } from '../../src/store/sql-repair'
-import { fromWebFetch } from '../../src/web-fetch'
+import { fromWebFetch } from '../../src/http/web-fetch'
 
 export interface WorkersEnv {
   DB: D1Database

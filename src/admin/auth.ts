@@ -3,10 +3,10 @@
 // (core.authThrottle); a client past its free tries gets 429 with Retry-After until its block
 // ends, whatever key it sends, so a blocked attacker learns nothing about the key.
 import type { Context, MiddlewareHandler } from 'hono'
-import { extractKey } from '../auth'
-import { createAuthGuard, retrySeconds, tooManyMessage } from '../auth-guard'
+import { extractKey } from '../auth/credentials'
+import { createAuthGuard, retrySeconds, tooManyMessage } from '../auth/guard'
 import type { Core } from '../core'
-import { safeEqual } from '../crypto'
+import { safeEqual } from '../secrets/crypto'
 import { AppError } from '../errors'
 
 export const isAdminKey = (key: string | null, authKey: string): boolean =>

@@ -1,7 +1,7 @@
 // The dashboard's security warnings (reference §2.5, §8.3 #1): a short or guessable AUTH_KEY or
 // proxy key. Messages never echo a secret, only where it is configured.
-import type { ConfigCache } from '../cache'
-import { safeEqual } from '../crypto'
+import type { ConfigCache } from '../config/cache'
+import { safeEqual } from '../secrets/crypto'
 
 export interface SecurityWarning {
   type: string

@@ -3,7 +3,7 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { encryptionStatus } from '../encryption-status'
+import { encryptionStatus } from '../secrets/status'
 import type { HourlyStat } from '../store/types'
 import { securityWarnings, toWarningLang } from './dashboard-warnings'
 import { ok } from './respond'

@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import { CHANNEL_TYPES, getChannel } from '../channels/index'
 import { AppError, badRequest } from '../errors'
-import { checkGroupConfig, normaliseKeyList, type SettingValue } from '../settings'
+import { checkGroupConfig, normaliseKeyList, type SettingValue } from '../config/settings'
 import type { GroupInput, HeaderRule } from '../store/types'
 import { check, jsonInt } from './validate'
 

@@ -2,10 +2,10 @@
 // the admin auth middleware. The admin key is usually a global proxy key, so a key that reaches
 // no group counts as a failed authentication, as at login.
 import { Hono } from 'hono'
-import type { GroupEntry } from '../cache'
+import type { GroupEntry } from '../config/cache'
 import type { Core } from '../core'
 import { badRequest } from '../errors'
-import { reachableGroups, toIntegrationItem } from '../integration'
+import { reachableGroups, toIntegrationItem } from '../config/integration'
 import { createAdminGuard } from './auth'
 import { ok } from './respond'
 

@@ -4,10 +4,10 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { maskKey } from '../crypto'
+import { maskKey } from '../secrets/crypto'
 import { badRequest, notFound } from '../errors'
-import { checkKey } from '../key-check'
-import { forEachLimit } from '../validate'
+import { checkKey } from '../keys/check'
+import { forEachLimit } from '../keys/validate'
 import { ok } from './respond'
 import { boolString, intString, jsonInt, readJson, readQuery } from './validate'
 

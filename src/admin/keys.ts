@@ -3,9 +3,9 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { maskKey } from '../crypto'
+import { maskKey } from '../secrets/crypto'
 import { badRequest, notFound } from '../errors'
-import { checkKeysText } from '../key-syntax'
+import { checkKeysText } from '../keys/syntax'
 import type { ApiKey } from '../store/types'
 import { ok, toPaginated } from './respond'
 import {

@@ -13,7 +13,7 @@ import {
   toSettings,
   toStoredValue,
   type Settings,
-} from '../settings'
+} from '../config/settings'
 import { ok } from './respond'
 import { readJson } from './validate'
 

@@ -1,10 +1,11 @@
 // The attempt loop of an aggregate group (reference §1.5, §4.5): each attempt picks a member by
 // smooth WRR and runs one attempt there with the member's settings, channel and rules. Unlike v1
 // (§8.1 #4) a failure moves on to a member not yet tried while one is left.
-import type { GroupEntry } from '../cache'
+import type { GroupEntry } from '../config/cache'
 import type { Core } from '../core'
 import { attempt, type Failure } from './attempt'
-import { finalAnswer, type ForwardRequest } from './forward'
+import type { ForwardRequest } from './attempt'
+import { finalAnswer } from './forward'
 import { prepareRequest, type ClientRequest } from './prepare'
 
 export const forwardAggregate = async (

@@ -1,14 +1,14 @@
 // One upstream attempt: pick a key of the entry's group and an upstream URL, call, and either
 // answer the client or report a failure worth retrying. The loops live in forward.ts.
 import type { Core } from '../core'
-import { redact, redactUrlKeys } from '../crypto'
+import { redact, redactUrlKeys } from '../secrets/crypto'
 import type { BodyEnd, UpstreamResponse } from '../deps'
 import { AppError } from '../errors'
-import type { ForwardRequest } from './forward'
 import { applyHeaderRules } from './header-rules'
 import { classifyStatus } from './health'
-import { toLogRow } from './log'
+import { toLogRow, type AttemptInfo } from './log'
 import { interceptModelList } from './model-list'
+import type { ModelRedirect } from './redirect'
 import { errorMessageOf, observeStream, readErrorBody, responseHeaders } from './response'
 
 export interface Failure {
@@ -17,6 +17,16 @@ export interface Failure {
   body: string
   /** Set when the gateway made the failure (network error, timeout) rather than the upstream. */
   error?: AppError
+}
+
+/** One proxied request on its way upstream: what every attempt needs. */
+export interface ForwardRequest extends AttemptInfo {
+  method: string
+  target: string
+  headers: Record<string, string>
+  signal: AbortSignal
+  /** Set on model-list calls of a group with redirect rules: a 200 list gets rewritten. */
+  modelList?: { redirect: ModelRedirect; firstPage: boolean } | null
 }
 
 /**

@@ -3,7 +3,7 @@
 // for a machine-readable cause. The admin API keeps v1's `{code, message}`.
 import type { Context } from 'hono'
 import { tryDecodeURIComponent } from 'hono/utils/url'
-import type { ConfigCache } from '../cache'
+import type { ConfigCache } from '../config/cache'
 import type { ErrorBody } from '../errors'
 
 export type ErrorShape = 'openai' | 'anthropic' | 'gemini'

@@ -3,18 +3,8 @@
 // not run out in total (one attempt is in attempt.ts).
 import type { Core } from '../core'
 import { AppError } from '../errors'
-import { attempt, type Failure } from './attempt'
+import { attempt, type Failure, type ForwardRequest } from './attempt'
 import { toLogRow, type AttemptInfo } from './log'
-import type { ModelRedirect } from './redirect'
-
-export interface ForwardRequest extends AttemptInfo {
-  method: string
-  target: string
-  headers: Record<string, string>
-  signal: AbortSignal
-  /** Set on model-list calls of a group with redirect rules: a 200 list gets rewritten. */
-  modelList?: { redirect: ModelRedirect; firstPage: boolean } | null
-}
 
 /**
  * The answer once the attempts are over: the last failure, or 503 when none was made. Errors of

@@ -2,7 +2,7 @@
 // auth errors count towards the blacklist, 429 cools the key down, 5xx and network trouble are
 // the upstream's fault and cost the key nothing.
 import type { Channel } from '../channels/types'
-import type { Outcome } from '../keypool/types'
+import type { Outcome } from '../keys/pool'
 
 const DEFAULT_COOLDOWN_MS = 60_000
 

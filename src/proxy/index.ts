@@ -1,13 +1,13 @@
 // `ANY /proxy/{group}/{path}`: find the group in the cache, check the proxy key, read the body
 // once, and hand over to the attempt loop. No relational-database I/O on this path.
 import { Hono } from 'hono'
-import { keyFrom } from '../auth'
-import { createAuthGuard, retrySeconds, tooManyMessage } from '../auth-guard'
-import type { GroupEntry } from '../cache'
+import { keyFrom } from '../auth/credentials'
+import { createAuthGuard, retrySeconds, tooManyMessage } from '../auth/guard'
+import type { GroupEntry } from '../config/cache'
 import type { Core } from '../core'
-import { matchesAny } from '../crypto'
+import { matchesAny } from '../secrets/crypto'
 import { AppError, badRequest } from '../errors'
-import { reachableGroups, toIntegrationItem } from '../integration'
+import { reachableGroups, toIntegrationItem } from '../config/integration'
 import { forwardAggregate } from './aggregate'
 import { forward } from './forward'
 import { prepareRequest, type ClientRequest } from './prepare'

@@ -1,7 +1,7 @@
 // Builds the request-log row of one attempt (reference §3.5): the key only as masked form, and
 // its hash later, when the writer stores the batch.
-import { maskKey, stripKeyParam } from '../crypto'
-import type { GroupEntry } from '../cache'
+import { maskKey, stripKeyParam } from '../secrets/crypto'
+import type { GroupEntry } from '../config/cache'
 import type { PendingLog } from '../logs/writer'
 import type { Group } from '../store/types'
 import { clip } from '../text'

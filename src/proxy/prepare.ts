@@ -1,11 +1,11 @@
 // Turns the client request into what one group forwards: its channel's model, its overrides and
 // redirects, the stream flag and the upstream headers. An aggregate runs this once per member.
-import type { RawHeaders } from '../auth'
-import type { GroupEntry } from '../cache'
+import type { RawHeaders } from '../auth/credentials'
+import type { GroupEntry } from '../config/cache'
 import type { Core } from '../core'
 import { AppError } from '../errors'
 import type { Group } from '../store/types'
-import type { ForwardRequest } from './forward'
+import type { ForwardRequest } from './attempt'
 import { toLogRow } from './log'
 import { isModelListRequest } from './model-list'
 import { inspectBody, upstreamHeaders, wantsStream } from './request'

@@ -1,7 +1,7 @@
 // Reading and inspecting the client request: the body once (with a size limit), the few fields
 // the gateway needs from it, and the headers that go upstream.
 import type { Context } from 'hono'
-import { firstValue as first, type RawHeaders } from '../auth'
+import { firstValue as first, type RawHeaders } from '../auth/credentials'
 import { AppError } from '../errors'
 
 const tooLarge = (limit: number) =>

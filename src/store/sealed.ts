@@ -2,7 +2,7 @@
 // in and opened on the way out, so nothing else handles ciphertext. A value that cannot be opened
 // never reaches the pool: v1 sent the ciphertext upstream instead (§8.1 #14).
 import type { Logger } from '../deps'
-import type { KeySecrets } from '../secrets'
+import type { KeySecrets } from '../secrets/seal'
 import type { ApiKey, PoolKeyRow, Store } from './types'
 
 /** What the admin API shows for a key whose stored value cannot be opened. */

@@ -1,6 +1,7 @@
 // Store records beyond groups and keys: request logs and their filters, hourly stats, key health
 // and its history, stored key rows for migrate-keys, and the shared task row.
-import type { KeyStatus } from './types'
+/** A key's health as stored: `invalid` keys are skipped by picks until restored. */
+export type KeyStatus = 'active' | 'invalid'
 
 /** One row per upstream attempt (reference §3.5); the key only as hash plus masked form. */
 export interface RequestLog {

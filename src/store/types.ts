@@ -3,6 +3,7 @@
 
 import type {
   HourlyStat,
+  KeyStatus,
   KeyEvent,
   KeyHealthUpdate,
   KeyRewrite,
@@ -20,7 +21,7 @@ import type {
 export type * from './types-records'
 
 export type GroupType = 'standard' | 'aggregate'
-export type KeyStatus = 'active' | 'invalid'
+export type { KeyStatus } from './types-records'
 
 export interface Upstream {
   url: string

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { API_CSP, CONSOLE_CSP } from '../../src/security-headers'
+import { API_CSP, CONSOLE_CSP } from '../../src/http/security-headers'
 import { startTestGateway, type TestGateway } from '../helpers/gateway'
 import { ensureAdminBuilt } from './browser'
 

@@ -1,10 +1,10 @@
 // createTestApp: a real app over an in-memory SQLite store and the memory key pool, driven with
 // `app.request()`. Background jobs are off (isMaster false) and waitUntil promises are tracked.
 import { openSqlite } from '../../adapters/node/db'
-import { fromWebFetch } from '../../src/web-fetch'
+import { fromWebFetch } from '../../src/http/web-fetch'
 import { createApp } from '../../src/app'
 import type { CoreConfig, Deps, FetchFn, LogLevel, Scheduler } from '../../src/deps'
-import { createMemoryKeyPool } from '../../src/keypool/memory'
+import { createMemoryKeyPool } from '../../src/keys/pool-memory'
 
 export const TEST_AUTH_KEY = 'test-admin-key-0123456789'
 

@@ -1,6 +1,6 @@
 // An OpenAI-shaped upstream played in-process by a FetchFn (workerd has no loopback server for
 // tests): a JSON chat completion, or for `stream: true` three timed SSE events and `[DONE]`.
-import { fromWebFetch } from '../../src/web-fetch'
+import { fromWebFetch } from '../../src/http/web-fetch'
 import type { FetchFn } from '../../src/deps'
 
 export interface UpstreamCall {

@@ -1,4 +1,4 @@
-// Chinese names and descriptions of the system settings (src/setting-defs.ts) and their
+// Chinese names and descriptions of the system settings (src/config/setting-defs.ts) and their
 // categories. The API sends English; a key missing here falls back to the API's text.
 import type { Lang } from './index'
 

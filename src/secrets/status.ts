@@ -1,7 +1,7 @@
 // Whether ENCRYPTION_KEY and the stored keys agree (reference §2.5 encryption-status), from one
 // sample of each storage form rather than a scan of every key.
-import { SEALED_PREFIX, type KeySecrets } from './secrets'
-import type { Store } from './store/types'
+import { SEALED_PREFIX, type KeySecrets } from './seal'
+import type { Store } from '../store/types'
 
 export interface EncryptionStatus {
   has_mismatch: boolean

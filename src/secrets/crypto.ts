@@ -1,8 +1,8 @@
 // Secret handling shared by the proxy and the admin API: constant-time compare, key hashing,
 // masking and redaction. WebCrypto only, so every runtime runs the same code.
 
-import type { Logger } from './deps'
-import { wellFormed } from './text'
+import type { Logger } from '../logger'
+import { wellFormed } from '../text'
 
 const enc = new TextEncoder()
 

@@ -1,7 +1,7 @@
 // Environment variables (reference §5.2), validated with zod at boot. A bad value stops the start
 // with a message that names the variable. Runtime-agnostic: adapters pass in their env map.
 import { z } from 'zod'
-import type { CoreConfig } from './deps'
+import type { CoreConfig } from '../deps'
 
 // Every number has a stated range; values that become timers stay far below 2^31-1 ms (about 24.8
 // days), past which Node fires a timer at once.

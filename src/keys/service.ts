@@ -1,7 +1,7 @@
 // KeyService: every change to upstream keys goes through here, so the store and the key pool
-// never disagree. Implemented in src/keys-service.ts.
-import type { KeyPolicy, Outcome } from './keypool/types'
-import type { KeyEventState, KeyStatus } from './store/types'
+// never disagree. Implemented in src/keys/create-service.ts.
+import type { KeyPolicy, Outcome } from './pool'
+import type { KeyEventState, KeyStatus } from '../store/types'
 
 export interface KeyOpResult {
   count: number

@@ -1,7 +1,7 @@
 // The in-process KeyPool: per group, a circular list of active keys and a min-heap of cooling keys.
 // Every method is synchronous inside (no await between read and write), so it is atomic per node.
-import { heapPush, heapRemove } from './heap'
-import type { KeyChange, KeyPool, KeyState } from './types'
+import { heapPush, heapRemove } from './pool-heap'
+import type { KeyChange, KeyPool, KeyState } from './pool'
 
 interface Entry {
   id: number

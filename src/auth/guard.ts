@@ -1,7 +1,7 @@
-// One authentication under the per-IP throttle (src/auth-throttle.ts), shared by the admin API and
+// One authentication under the per-IP throttle (src/auth/throttle.ts), shared by the admin API and
 // the proxy: a blocked client is refused whatever key it sends, so it learns nothing about the key.
 import type { Context } from 'hono'
-import type { Core } from './core'
+import type { Core } from '../core'
 
 /** The outcome: the check passed, it failed, or the client must wait this many ms. */
 export type GuardResult = true | false | number

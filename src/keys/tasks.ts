@@ -2,11 +2,11 @@
 // deployment, with progress for GET /api/tasks/status on every node. Lock and status live in the
 // shared store (task_state): the lock is a lease the running node renews, so a crashed node's
 // lock lapses by itself, and progress is written throttled so a 100k import is not 100k writes.
-import type { Deps } from './deps'
-import { AppError } from './errors'
-import type { TaskState, TaskStatus, TaskType } from './store/types'
+import type { Deps } from '../deps'
+import { AppError } from '../errors'
+import type { TaskState, TaskStatus, TaskType } from '../store/types'
 
-export type { TaskStatus, TaskType } from './store/types'
+export type { TaskStatus, TaskType } from '../store/types'
 
 export interface TaskSpec {
   type: TaskType

@@ -1,10 +1,10 @@
 // Checks one upstream key with the channel's validation request. Errors never carry the key.
-import type { GroupEntry } from './cache'
-import type { Core } from './core'
-import { redact, redactUrlKeys } from './crypto'
-import { classifyStatus } from './proxy/health'
-import { applyHeaderRules } from './proxy/header-rules'
-import { errorMessageOf, readErrorBody } from './proxy/response'
+import type { GroupEntry } from '../config/cache'
+import type { Core } from '../core'
+import { redact, redactUrlKeys } from '../secrets/crypto'
+import { classifyStatus } from '../proxy/health'
+import { applyHeaderRules } from '../proxy/header-rules'
+import { errorMessageOf, readErrorBody } from '../proxy/response'
 
 export interface ValidationResult {
   ok: boolean

@@ -2,8 +2,8 @@
 // every runtime runs the same code. Fixes v1's crypto choices (§8.3 #8): the PBKDF2 salt is random
 // per deployment, and the encryption and hash keys are derived apart (HKDF with distinct labels).
 import { hashKey, toHex } from './crypto'
-import { AppError } from './errors'
-import type { Store } from './store/types'
+import { AppError } from '../errors'
+import type { Store } from '../store/types'
 
 export const SEALED_PREFIX = 'enc:v1:'
 // Workers refuses PBKDF2 above 100,000 iterations; the same count runs everywhere.

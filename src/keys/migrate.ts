@@ -1,8 +1,8 @@
 // migrate-keys (reference §1.12): encrypts, decrypts or re-keys the stored upstream keys in place,
 // batch by batch. Each row is checked against the target first, so a run that stopped half-way
 // resumes by running it again; each batch is one transaction, logs' key hashes included.
-import { isSealed, type KeySecrets } from './secrets'
-import type { KeyRewrite, StoredKeyRow, Store } from './store/types'
+import { isSealed, type KeySecrets } from '../secrets/seal'
+import type { KeyRewrite, StoredKeyRow, Store } from '../store/types'
 
 export interface MigrateProgress {
   total: number

@@ -1,8 +1,8 @@
 // Background work: log flushes on every node; log retention and re-validation of invalid keys
 // on the master. It runs through the Scheduler, so Node uses timers and Workers uses Cron Triggers.
-import type { Core } from './core'
-import { LOG_FLUSH_MS } from './logs/writer'
-import { forEachLimit, validateKey } from './validate'
+import type { Core } from '../core'
+import { LOG_FLUSH_MS } from '../logs/writer'
+import { forEachLimit, validateKey } from '../keys/validate'
 
 const MINUTE = 60_000
 

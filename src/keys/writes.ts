@@ -1,8 +1,8 @@
 // The key service's write queue: health changes (one per key id, the latest wins) and history
 // events (in order), written to the store in batches off the hot path, with no timer.
-import type { Deps } from './deps'
-import { clip } from './text'
-import type { KeyEventState, KeyHealthUpdate, NewKeyEvent } from './store/types'
+import type { Deps } from '../deps'
+import { clip } from '../text'
+import type { KeyEventState, KeyHealthUpdate, NewKeyEvent } from '../store/types'
 
 const WRITE_BATCH = 500
 const MAX_PENDING_EVENTS = 10_000

@@ -1,13 +1,13 @@
 // The config cache: groups and settings held in memory for the hot path. Admin writes call
 // `reload()`; nothing on the proxy path touches the relational database.
-import type { Channel } from './channels/types'
-import { getChannel } from './channels/index'
-import { createStatusMatcher, type StatusMatcher } from './proxy/failover'
-import { compileHeaderRules, type CompiledHeaderRule } from './proxy/header-rules'
-import { compileTransforms, type RequestTransforms } from './proxy/transform'
-import { createWeightedPicker, type WeightedPicker } from './proxy/weighted'
+import type { Channel } from '../channels/types'
+import { getChannel } from '../channels'
+import { createStatusMatcher, type StatusMatcher } from '../proxy/failover'
+import { compileHeaderRules, type CompiledHeaderRule } from '../proxy/header-rules'
+import { compileTransforms, type RequestTransforms } from '../proxy/transform'
+import { createWeightedPicker, type WeightedPicker } from '../proxy/weighted'
 import { effectiveSettings, runtimeDefaults, toSettings, type Settings } from './settings'
-import type { Group, Store, SubGroupRow } from './store/types'
+import type { Group, Store, SubGroupRow } from '../store/types'
 
 export interface GroupEntry {
   group: Group

@@ -1,8 +1,8 @@
 // What an upstream key may contain: printable ASCII, no spaces. A key travels verbatim in a
 // header or a query string, so a control character, a space or a non-ASCII character in it makes
 // every request that picks it fail with 502. Imports refuse such keys before writing anything.
-import { maskKey } from './crypto'
-import { badRequest } from './errors'
+import { maskKey } from '../secrets/crypto'
+import { badRequest } from '../errors'
 
 const BAD_KEY_CHAR = /[^\x21-\x7e]/u
 

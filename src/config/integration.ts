@@ -1,8 +1,8 @@
 // Integration info (reference §2.2): which groups a proxy key reaches and the path a client
 // should call. Shared by the public admin route and the per-group route under /proxy.
 import type { ConfigCache, GroupEntry } from './cache'
-import { matchesAny } from './crypto'
-import { badRequest } from './errors'
+import { matchesAny } from '../secrets/crypto'
+import { badRequest } from '../errors'
 
 export interface IntegrationItem {
   name: string

@@ -1,8 +1,8 @@
 // GET /health/ready: whether this node can do its work. Settings, groups and keys must be loaded,
 // the database must answer a cheap probe in time, and request-log writes must not be failing.
 // `/health` stays the liveness check. The check never hangs: the probe has its own deadline.
-import type { Core } from './core'
-import { storeErrorText } from './store/error-text'
+import type { Core } from '../core'
+import { storeErrorText } from '../store/error-text'
 
 export const PING_TIMEOUT_MS = 1000
 

@@ -1,13 +1,13 @@
-// The KeyService (src/keys.ts): parses key lists and applies every key change to the store and
+// The KeyService (src/keys/service.ts): parses key lists and applies every key change to the store and
 // the key pool together. Health changes from the proxy are coalesced and written off the hot path.
-import type { Deps } from './deps'
-import { badRequest } from './errors'
-import type { KeyService, RestoredBy } from './keys'
-import { keyProblem, showKey } from './key-syntax'
-import { createKeyWrites } from './key-writes'
+import type { Deps } from '../deps'
+import { badRequest } from '../errors'
+import type { KeyService, RestoredBy } from './service'
+import { keyProblem, showKey } from './syntax'
+import { createKeyWrites } from './writes'
 import { createPacer } from './pace'
-import type { KeySecrets } from './secrets'
-import type { KeyEventState } from './store/types'
+import type { KeySecrets } from '../secrets/seal'
+import type { KeyEventState } from '../store/types'
 
 export const MAX_KEY_LENGTH = 1000
 const LOAD_BATCH = 10_000

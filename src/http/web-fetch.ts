@@ -1,7 +1,7 @@
 // A FetchFn over a Web `fetch` (Workers, Bun, tests): the portable path. The Node adapter injects
 // a faster one over undici. `req.proxy` is ignored: Workers' fetch has no outbound proxy (the
 // Node adapter is the one that honours `proxy_url`).
-import type { FetchFn } from './deps'
+import type { FetchFn } from '../deps'
 
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade'])
 

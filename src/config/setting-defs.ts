@@ -1,6 +1,6 @@
 // The definitions of the system settings (reference §5.1): name, type, default, limits, category
 // and whether a group may override it. Read by the settings API and the config cache.
-import { parseStatusRanges } from './proxy/failover'
+import { parseStatusRanges } from '../proxy/failover'
 
 export type SettingType = 'int' | 'bool' | 'string'
 export type SettingValue = number | boolean | string

@@ -1,8 +1,8 @@
 // Manual key checks (validate-group task, test-multiple): validate a key and apply the result as
 // v1 does (§4.3), but fairly: a success restores the key and resets its count; a failure counts
 // only when the upstream rejected the key itself, never for 5xx, 429 or a timeout.
-import type { GroupEntry } from './cache'
-import type { Core } from './core'
+import type { GroupEntry } from '../config/cache'
+import type { Core } from '../core'
 import { validateKey, type ValidationResult } from './validate'
 
 export interface CheckedKey {
