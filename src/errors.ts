@@ -4,6 +4,7 @@
 // through here.
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { Logger } from './logger'
 
 export type ErrorCode =
   | 'BAD_REQUEST'
@@ -51,12 +52,9 @@ const CLIENT_GONE = new Set(['ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE'])
 const isClientGone = (err: Error) =>
   err.message === 'aborted' || CLIENT_GONE.has(String((err as { code?: unknown }).code))
 
-/** Structurally the Deps Logger, kept apart so this bottom layer imports nothing of ours. */
-type ErrorLog = (level: 'debug' | 'error', msg: string, extra?: Record<string, unknown>) => void
-
 /** Hono `onError`: AppErrors keep their status; anything else is a 500 whose detail stays in the log. */
 export const createErrorHandler =
-  (log: ErrorLog, bodyOf = v1Envelope) =>
+  (log: Logger, bodyOf = v1Envelope) =>
   (err: Error, c: Context) => {
     const reply = (status: ContentfulStatusCode, code: ErrorCode, message: string) =>
       c.json(bodyOf(c, status, code, message), status, err instanceof AppError ? err.headers : {})

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startChildGateway, type StartedChild } from './helpers/child'
+import { createGroupOn, killAll, startChildGateway, type StartedChild } from './helpers/child'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY } from './helpers/gateway'
 import { sleep, until, within } from './helpers/wait'
@@ -26,11 +26,7 @@ beforeAll(async () => {
   up = await startFakeUpstream({ record: false })
 })
 
-afterEach(() => {
-  for (const c of children.splice(0)) {
-    if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL')
-  }
-})
+afterEach(() => killAll(children))
 
 afterAll(async () => {
   await up?.close()
@@ -44,17 +40,7 @@ const startGateway = async (dir: string, env: Record<string, string> = {}) => {
 }
 
 const setUp = async (url: string) => {
-  const g = await fetch(`${url}/api/groups`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({
-      name: 'g',
-      channel_type: 'openai',
-      upstreams: [{ url: up.url, weight: 1 }],
-    }),
-  })
-  expect(g.status).toBe(200)
-  const id = ((await g.json()) as { data: { id: number } }).data.id
+  const id = await createGroupOn(url, up.url, ADMIN_KEY)
   const k = await fetch(`${url}/api/keys/add-multiple`, {
     method: 'POST',
     headers,

@@ -7,7 +7,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { startChildGateway, type StartedChild } from './helpers/child'
+import { killAll, startChildGateway, type StartedChild } from './helpers/child'
 import { ADMIN_KEY } from './helpers/gateway'
 import { within } from './helpers/wait'
 
@@ -15,11 +15,7 @@ const LIMIT_MS = 2000
 const dirs: string[] = []
 const children: StartedChild[] = []
 
-afterEach(() => {
-  for (const c of children.splice(0)) {
-    if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL')
-  }
-})
+afterEach(() => killAll(children))
 
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { maskKey } from '../src/secrets/crypto'
 import { clip } from '../src/text'
-import { startChildGateway, type StartedChild } from './helpers/child'
+import { createGroupOn, killAll, startChildGateway, type StartedChild } from './helpers/child'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY } from './helpers/gateway'
 import { until } from './helpers/wait'
@@ -23,11 +23,7 @@ beforeAll(async () => {
   up = await startFakeUpstream({ record: false })
 })
 
-afterEach(() => {
-  for (const c of children.splice(0)) {
-    if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL')
-  }
-})
+afterEach(() => killAll(children))
 
 afterAll(async () => {
   await up?.close()
@@ -54,17 +50,7 @@ describe('text that is not valid Unicode', () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgeload-unicode-'))
     dirs.push(dir)
     let gw = await startGateway(dir)
-    const g = await fetch(`${gw.url}/api/groups`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        name: 'g',
-        channel_type: 'openai',
-        upstreams: [{ url: up.url, weight: 1 }],
-      }),
-    })
-    expect(g.status).toBe(200)
-    const groupId = ((await g.json()) as { data: { id: number } }).data.id
+    const groupId = await createGroupOn(gw.url, up.url, ADMIN_KEY)
     const k = await fetch(`${gw.url}/api/keys/add-multiple`, {
       method: 'POST',
       headers,
@@ -102,16 +88,7 @@ describe('text that is not valid Unicode', () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgeload-unicode-'))
     dirs.push(dir)
     const gw = await startGateway(dir)
-    const g = await fetch(`${gw.url}/api/groups`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        name: 'g',
-        channel_type: 'openai',
-        upstreams: [{ url: up.url, weight: 1 }],
-      }),
-    })
-    const groupId = ((await g.json()) as { data: { id: number } }).data.id
+    const groupId = await createGroupOn(gw.url, up.url, ADMIN_KEY)
     const add = await fetch(`${gw.url}/api/keys/add-multiple`, {
       method: 'POST',
       headers,

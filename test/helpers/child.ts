@@ -58,3 +58,25 @@ export const startChildGateway = async (
   if (!(port > 0)) throw new Error(`gateway did not start: ${child.out.text}`)
   return { ...child, url: `http://127.0.0.1:${port}` }
 }
+
+/** SIGKILLs every child still running and empties the list: for a test file's afterEach. */
+export const killAll = (children: StartedChild[]) => {
+  for (const c of children.splice(0)) {
+    if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL')
+  }
+}
+
+/** Creates group `g` (openai channel, one upstream) through a child gateway's admin API. */
+export const createGroupOn = async (url: string, upstream: string, adminKey: string) => {
+  const g = await fetch(`${url}/api/groups`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'g',
+      channel_type: 'openai',
+      upstreams: [{ url: upstream, weight: 1 }],
+    }),
+  })
+  if (g.status !== 200) throw new Error(`create group: ${g.status} ${await g.text()}`)
+  return ((await g.json()) as { data: { id: number } }).data.id
+}
