@@ -1,5 +1,6 @@
 // Deps: the single injection point. Adapters build it; the core never reads the environment.
 import type { AuthThrottle } from './auth/throttle'
+import type { Coordination } from './coord/types'
 import type { KeyPool } from './keys/pool'
 import type { Logger } from './logger'
 import type { KeyHasher } from './secrets/seal'
@@ -87,6 +88,8 @@ export interface CoreConfig {
 export interface Deps {
   store: Store
   pool: KeyPool
+  /** What nodes agree on: the leader and task leases, the config version. */
+  coord: Coordination
   fetch: FetchFn
   scheduler: Scheduler
   /** Keeps background promises alive (Workers' waitUntil); Node just lets them run. */

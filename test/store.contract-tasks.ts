@@ -1,10 +1,9 @@
-// Store contract, task state part: the shared key-task row. The lock is a lease that only one
-// owner holds at a time, a lapsed lease can be taken over, and only the owner writes the status.
+// Store contract, task status part: the shared key-task row. The lock itself is a coordination
+// lease (test/coord.contract.ts); here `owner` fences the writes: the last starter alone writes.
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Store, TaskStatus } from '../src/store/types'
 
 const T = 1_000_000
-const LEASE = 60_000
 
 const running = (processed = 0): TaskStatus => ({
   task_type: 'KEY_IMPORT',
@@ -24,55 +23,27 @@ export function describeTasks(get: () => Store) {
 
     it('has no row before the first task', async () => {
       expect(await store.getTaskState()).toBeNull()
+      expect(await store.saveTaskStatus('a', running())).toBe(false)
+      expect(await store.getTaskState()).toBeNull()
     })
 
-    it('gives the lock to one owner and refuses a second while the lease lives', async () => {
-      expect(await store.acquireTask('a', T + LEASE, T, running())).toBe(true)
-      expect(await store.acquireTask('b', T + 1 + LEASE, T + 1, running())).toBe(false)
-      expect(await store.acquireTask('a', T + 2 + LEASE, T + 2, running())).toBe(false)
-      expect(await store.getTaskState()).toEqual({
-        owner: 'a',
-        lease_until: T + LEASE,
-        status: running(),
-      })
-    })
-
-    it('lets only one of many simultaneous acquires win', async () => {
-      const wins = await Promise.all(
-        ['a', 'b', 'c', 'd', 'e'].map((o) => store.acquireTask(o, T + LEASE, T, running())),
-      )
-      expect(wins.filter(Boolean)).toHaveLength(1)
-      const winner = ['a', 'b', 'c', 'd', 'e'][wins.indexOf(true)]
-      expect((await store.getTaskState())?.owner).toBe(winner)
-    })
-
-    it('hands a lapsed lease to the next owner; renewing keeps it alive', async () => {
-      await store.acquireTask('a', T + LEASE, T, running())
-      expect(await store.renewTask('a', T + 2 * LEASE)).toBe(true)
-      // At the old expiry the renewed lease still lives.
-      expect(await store.acquireTask('b', T + 3 * LEASE, T + LEASE, running())).toBe(false)
-      // At the renewed expiry it is dead: b takes over, and a can neither renew nor write.
-      expect(await store.acquireTask('b', T + 3 * LEASE, T + 2 * LEASE, running(1))).toBe(true)
-      expect(await store.renewTask('a', T + 4 * LEASE)).toBe(false)
-      expect(await store.saveTaskStatus('a', running(9))).toBe(false)
-      expect(await store.releaseTask('a', { ...running(9), is_running: false })).toBe(false)
-      expect(await store.getTaskState()).toEqual({
-        owner: 'b',
-        lease_until: T + 3 * LEASE,
-        status: running(1),
-      })
-    })
-
-    it('saves the status only for the owner', async () => {
-      await store.acquireTask('a', T + LEASE, T, running())
+    it('starts a task: its status is stored and its owner becomes the only writer', async () => {
+      await store.startTask('a', running())
+      expect(await store.getTaskState()).toEqual({ owner: 'a', status: running() })
       expect(await store.saveTaskStatus('b', running(7))).toBe(false)
-      expect((await store.getTaskState())?.status?.processed).toBe(0)
       expect(await store.saveTaskStatus('a', running(4))).toBe(true)
-      expect((await store.getTaskState())?.status).toEqual(running(4))
+      expect(await store.getTaskState()).toEqual({ owner: 'a', status: running(4) })
     })
 
-    it('frees the lock on release, keeping the final status for every reader', async () => {
-      await store.acquireTask('a', T + LEASE, T, running())
+    it('fences the previous owner out once another task starts', async () => {
+      await store.startTask('a', running(3))
+      await store.startTask('b', running(1))
+      expect(await store.saveTaskStatus('a', { ...running(9), is_running: false })).toBe(false)
+      expect(await store.getTaskState()).toEqual({ owner: 'b', status: running(1) })
+    })
+
+    it('keeps the final status for every reader', async () => {
+      await store.startTask('a', running())
       const done: TaskStatus = {
         ...running(10),
         is_running: false,
@@ -80,13 +51,12 @@ export function describeTasks(get: () => Store) {
         finished_at: new Date(T + 1500).toISOString(),
         duration_seconds: 1.5,
       }
-      expect(await store.releaseTask('b', done)).toBe(false)
-      expect(await store.releaseTask('a', done)).toBe(true)
-      expect(await store.getTaskState()).toEqual({ owner: '', lease_until: 0, status: done })
-      expect(await store.releaseTask('a', done)).toBe(false)
-      // Free again, even though the old lease would still have lived.
-      expect(await store.acquireTask('b', T + 10 + LEASE, T + 10, running())).toBe(true)
-      expect((await store.getTaskState())?.owner).toBe('b')
+      expect(await store.saveTaskStatus('a', done)).toBe(true)
+      expect(await store.getTaskState()).toEqual({ owner: 'a', status: done })
+    })
+
+    it('rejects an empty owner', async () => {
+      await expect(store.startTask('', running())).rejects.toThrow(/owner/)
     })
   })
 }

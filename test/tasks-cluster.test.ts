@@ -3,6 +3,8 @@
 // node's lease lapses by itself, and the runner renews its lease and throttles progress writes.
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createSqlCoordination } from '../src/coord/sql'
+import { LEASE_TASK } from '../src/coord/types'
 import { openSqlite } from '../adapters/node/db'
 import type { Store } from '../src/store/types'
 import { createTaskRunner, type TaskStatus } from '../src/keys/tasks'
@@ -137,7 +139,8 @@ describe('two gateways on one database', () => {
       started_at: new Date(startedAt).toISOString(),
     }
     const lease = 1500
-    expect(await ghost.store.acquireTask('ghost', startedAt + lease, startedAt, crashed)).toBe(true)
+    expect(await createSqlCoordination(ghost.db).acquire(LEASE_TASK, 'ghost', lease)).toBe(true)
+    await ghost.store.startTask('ghost', crashed)
     await ghost.close()
 
     expect((await status(a)).is_running).toBe(true)
@@ -158,14 +161,13 @@ describe('two gateways on one database', () => {
     const x = await openSqlite(dbPath)
     const y = await openSqlite(dbPath)
     try {
-      const now = Date.now()
-      const idle: TaskStatus = { ...(await status(a)), is_running: true }
+      const coords = [x, y, x, y].map((h) => createSqlCoordination(h.db))
       const wins = await Promise.all(
-        [x, y, x, y].map((h, i) => h.store.acquireTask(`racer-${i}`, now + 60_000, now, idle)),
+        coords.map((c, i) => c.acquire(LEASE_TASK, `racer-${i}`, 60_000)),
       )
       expect(wins.filter(Boolean)).toHaveLength(1)
       const winner = `racer-${wins.indexOf(true)}`
-      expect(await x.store.releaseTask(winner, { ...idle, is_running: false })).toBe(true)
+      expect(await coords[0].release(LEASE_TASK, winner)).toBe(true)
     } finally {
       await x.close()
       await y.close()

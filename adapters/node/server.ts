@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path'
 import { createApp, type EdgeloadApp } from '../../src/app'
 import { parseEnv, toCoreConfig, type Env } from '../../src/config/env'
 import type { Deps } from '../../src/deps'
+import { createSqlCoordination } from '../../src/coord/sql'
 import { createMemoryKeyPool } from '../../src/keys/pool-memory'
 import { authKeyFile, resolveAuthKey } from './auth-key'
 import { withBackgroundWrites } from './background-db'
@@ -63,6 +64,7 @@ export const startNodeGateway = async (
   const deps: Deps = {
     store: background.store,
     pool: createMemoryKeyPool(),
+    coord: createSqlCoordination(db.db),
     fetch: upstream,
     scheduler: createTimerScheduler(),
     waitUntil: (p) => {

@@ -5,6 +5,7 @@ import { drizzle } from 'drizzle-orm/d1'
 import { createApp, type EdgeloadApp } from '../../src/app'
 import { ConfigError, parseEnv, toCoreConfig } from '../../src/config/env'
 import type { Deps, FetchFn, Logger, LogLevel, Scheduler } from '../../src/deps'
+import { createSqlCoordination } from '../../src/coord/sql'
 import { createMemoryKeyPool } from '../../src/keys/pool-memory'
 import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore } from '../../src/store/sql'
@@ -55,6 +56,7 @@ const boot = async (env: WorkersEnv, origin: string): Promise<EdgeloadApp> => {
   const deps: Deps = {
     store: createSqlStore(db),
     pool: createMemoryKeyPool(),
+    coord: createSqlCoordination(db),
     fetch: upstreamFetch,
     scheduler: noScheduler,
     // Deps outlive a request, so this must not capture one request's ctx: the module-level

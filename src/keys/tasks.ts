@@ -1,7 +1,9 @@
 // The long-running key task (import, delete, validate; reference §2.5): one at a time in the whole
-// deployment, with progress for GET /api/tasks/status on every node. Lock and status live in the
-// shared store (task_state): the lock is a lease the running node renews, so a crashed node's
-// lock lapses by itself, and progress is written throttled so a 100k import is not 100k writes.
+// deployment, with progress for GET /api/tasks/status on every node. The lock is the coordination
+// lease `task`, which the running node renews, so a crashed node's lock lapses by itself; the
+// status lives in the shared store (task_state), written throttled so a 100k import is not 100k
+// writes, and fenced by owner so a node that lost the lease cannot overwrite its successor.
+import { LEASE_TASK, type Lease } from '../coord/types'
 import type { Deps } from '../deps'
 import { AppError } from '../errors'
 import type { TaskState, TaskStatus, TaskType } from '../store/types'
@@ -50,10 +52,10 @@ const IDLE: TaskStatus = {
   started_at: null,
 }
 
-/** The stored row as clients see it: a running status under a dead lease was interrupted. */
-const toStatus = (state: TaskState | null, now: number): TaskStatus => {
+/** The stored row as clients see it: a running status whose owner lost the lease was interrupted. */
+const toStatus = (state: TaskState | null, holder: Lease | null): TaskStatus => {
   if (!state?.status) return { ...IDLE }
-  const live = state.owner !== '' && state.lease_until > now
+  const live = state.owner !== '' && holder?.owner === state.owner
   if (!state.status.is_running || live) return { ...state.status }
   return {
     ...state.status,
@@ -65,7 +67,7 @@ const toStatus = (state: TaskState | null, now: number): TaskStatus => {
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err))
 
 export const createTaskRunner = (deps: Deps, opts: TaskRunnerOptions = {}): TaskRunner => {
-  const { store } = deps
+  const { store, coord } = deps
   const leaseMs = opts.leaseMs ?? LEASE_MS
   const renewMs = opts.renewMs ?? RENEW_MS
   const saveEveryMs = opts.saveEveryMs ?? SAVE_EVERY_MS
@@ -75,7 +77,8 @@ export const createTaskRunner = (deps: Deps, opts: TaskRunnerOptions = {}): Task
   return {
     async status() {
       if (local && !local.lost) return { ...local.status }
-      return toStatus(await store.getTaskState(), deps.now())
+      const [state, holder] = await Promise.all([store.getTaskState(), coord.holder(LEASE_TASK)])
+      return toStatus(state, holder)
     },
 
     async start(spec) {
@@ -89,8 +92,14 @@ export const createTaskRunner = (deps: Deps, opts: TaskRunnerOptions = {}): Task
         total: spec.total,
         started_at: new Date(startedAt).toISOString(),
       }
-      if (!(await store.acquireTask(owner, startedAt + leaseMs, startedAt, task))) {
+      if (!(await coord.acquire(LEASE_TASK, owner, leaseMs))) {
         throw new AppError(409, 'TASK_IN_PROGRESS', 'A task is already running, please wait')
+      }
+      try {
+        await store.startTask(owner, task)
+      } catch (err) {
+        await coord.release(LEASE_TASK, owner).catch(() => {})
+        throw err
       }
       const mine = { owner, status: task, lost: false }
       local = mine
@@ -99,7 +108,7 @@ export const createTaskRunner = (deps: Deps, opts: TaskRunnerOptions = {}): Task
 
       const renew = async () => {
         try {
-          if (!(await store.renewTask(owner, deps.now() + leaseMs))) {
+          if (!(await coord.renew(LEASE_TASK, owner, leaseMs))) {
             // Only after a lapse (renewals missed for a whole lease): another node may run now.
             mine.lost = true
             deps.log('warn', 'task lease lost', { type: spec.type })
@@ -115,7 +124,7 @@ export const createTaskRunner = (deps: Deps, opts: TaskRunnerOptions = {}): Task
       const progress = (n: number) => {
         task.processed = Math.min(n, task.total)
         const now = deps.now()
-        if (saving || now - lastSave < saveEveryMs) return
+        if (saving || mine.lost || now - lastSave < saveEveryMs) return
         lastSave = now
         saving = store
           .saveTaskStatus(owner, { ...task })
@@ -141,7 +150,12 @@ export const createTaskRunner = (deps: Deps, opts: TaskRunnerOptions = {}): Task
           task.duration_seconds = (end - startedAt) / 1000
           // The last progress write lands first, so it cannot overwrite the final status.
           await saving
-          await store.releaseTask(owner, { ...task }).catch(fail('task release failed'))
+          // A lost task (lease lapsed, or the node shut down) leaves the status to whoever
+          // recorded that: its successor, or close().
+          if (!mine.lost) {
+            await store.saveTaskStatus(owner, { ...task }).catch(fail('task status write failed'))
+            await coord.release(LEASE_TASK, owner).catch(fail('task release failed'))
+          }
           if (local === mine) local = null
         }
       })()
@@ -158,9 +172,11 @@ export const createTaskRunner = (deps: Deps, opts: TaskRunnerOptions = {}): Task
         error: 'interrupted: the node shut down',
         finished_at: new Date(end).toISOString(),
       }
-      // Lost from here on: the store refuses the task's later writes, since the owner is gone.
+      // Lost from here on. Written under a new owner, so the store refuses the task's later
+      // writes, including a progress write already on its way.
       local.lost = true
-      await store.releaseTask(local.owner, stopped)
+      await store.startTask(crypto.randomUUID(), stopped)
+      await coord.release(LEASE_TASK, local.owner)
     },
   }
 }

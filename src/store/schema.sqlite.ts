@@ -187,13 +187,26 @@ export const keyEvents = sqliteTable(
   (t) => [index('idx_key_events_key_id').on(t.key_id, t.id)],
 )
 
-// The key task shared by every node on this database: a single row (id 1) holding the lock as a
-// lease (owner plus expiry), so a crashed node's lock lapses by itself, and the last saved status.
+// The key task's status, shared by every node on this database: a single row (id 1). The lock is
+// the coordination lease `task`; `owner` fences writes, so a node that lost the lease cannot
+// overwrite the status of the task that replaced it.
 export const taskState = sqliteTable('task_state', {
   id: integer('id').primaryKey(),
   owner: text('owner').notNull().default(''),
-  lease_until: integer('lease_until').notNull().default(0),
   status: text('status', { mode: 'json' }).$type<TaskStatus>(),
+})
+
+// Coordination on the Store's database (src/coord/sql.ts): named leases with an expiry (epoch ms)
+// and named version counters. Each operation is one statement, so it is atomic across nodes.
+export const coordLeases = sqliteTable('coord_leases', {
+  name: text('name').primaryKey(),
+  owner: text('owner').notNull(),
+  until: integer('until').notNull(),
+})
+
+export const coordVersions = sqliteTable('coord_versions', {
+  name: text('name').primaryKey(),
+  version: integer('version').notNull(),
 })
 
 // One-off data repairs that a migration asks for but SQL cannot do (each row names one), run by

@@ -116,10 +116,9 @@ export interface TaskStatus {
   duration_seconds?: number
 }
 
-/** The one shared task row: who holds the lock (empty: nobody), until when, and the status. */
+/** The one shared task row: which task may write it, and the status. */
 export interface TaskState {
+  /** The node's task id that last started a task: only it may write the status. */
   owner: string
-  /** Epoch ms; a lease at or before now is dead, whatever `owner` says. */
-  lease_until: number
   status: TaskStatus | null
 }

@@ -213,18 +213,12 @@ export interface Store {
    */
   logKeys(q: LogFilter, afterHash: string, limit: number): Promise<LogKeyRow[]>
 
-  // task state: one row shared by every node; the lock is a lease, each write one statement
-  /**
-   * Takes the lock for `owner` until `leaseUntil` and stores the starting status, only when no
-   * live lease exists (owner empty or lease_until <= now). True when this owner got it.
-   */
-  acquireTask(owner: string, leaseUntil: number, now: number, status: TaskStatus): Promise<boolean>
-  /** Extends the owner's lease; false when the owner no longer holds the lock. */
-  renewTask(owner: string, leaseUntil: number): Promise<boolean>
-  /** Saves the status while `owner` holds the lock; false (nothing written) otherwise. */
+  // task status: one row shared by every node. The lock is the coordination lease `task`;
+  // `owner` fences the writes of a node that lost it.
+  /** Stores the starting status and makes `owner` the only writer (after taking the lease). */
+  startTask(owner: string, status: TaskStatus): Promise<void>
+  /** Saves the status while `owner` is the row's writer; false (nothing written) otherwise. */
   saveTaskStatus(owner: string, status: TaskStatus): Promise<boolean>
-  /** Frees the owner's lock and stores the final status; false when the owner had lost it. */
-  releaseTask(owner: string, status: TaskStatus): Promise<boolean>
   /** The shared row, or null before any task has run. */
   getTaskState(): Promise<TaskState | null>
 

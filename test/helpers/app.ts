@@ -4,7 +4,10 @@ import { openSqlite } from '../../adapters/node/db'
 import { fromWebFetch } from '../../src/http/web-fetch'
 import { createApp } from '../../src/app'
 import type { CoreConfig, Deps, FetchFn, LogLevel, Scheduler } from '../../src/deps'
+import { createSqlCoordination } from '../../src/coord/sql'
+import type { Coordination } from '../../src/coord/types'
 import { createMemoryKeyPool } from '../../src/keys/pool-memory'
+import type { KeyPool } from '../../src/keys/pool'
 
 export const TEST_AUTH_KEY = 'test-admin-key-0123456789'
 
@@ -12,6 +15,9 @@ export interface TestAppOptions {
   /** SQLite path; `:memory:` by default. */
   dbPath?: string
   fetch?: FetchFn
+  /** A pool or coordination shared with another app (two nodes in one test). */
+  pool?: KeyPool
+  coord?: Coordination
   now?: () => number
   config?: Partial<CoreConfig>
   /** Extra seeded settings (proxy_keys is seeded with the auth key). */
@@ -44,7 +50,8 @@ export const createTestApp = async (opts: TestAppOptions = {}) => {
   }
   const deps: Deps = {
     store: sqlite.store,
-    pool: createMemoryKeyPool(),
+    pool: opts.pool ?? createMemoryKeyPool(),
+    coord: opts.coord ?? createSqlCoordination(sqlite.db, opts.now),
     fetch: opts.fetch ?? fromWebFetch(fetch),
     scheduler: opts.scheduler ?? { every: () => () => {} },
     waitUntil: (p) => {
