@@ -4,6 +4,7 @@ import { env } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/d1'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type EdgeloadApp } from '../../src/app'
+import { createSqlCoordination } from '../../src/coord/sql'
 import type { Deps } from '../../src/deps'
 import { createMemoryKeyPool } from '../../src/keys/pool-memory'
 import * as schema from '../../src/store/schema.sqlite'
@@ -18,9 +19,11 @@ const pending: Promise<unknown>[] = []
 const errors: string[] = []
 let edgeload: EdgeloadApp
 
+const db = drizzle(env.DB, { schema })
 const createDeps = (): Deps => ({
-  store: createSqlStore(drizzle(env.DB, { schema })),
+  store: createSqlStore(db),
   pool: createMemoryKeyPool(),
+  coord: createSqlCoordination(db),
   fetch: upstream.fetch,
   // Jobs are not under test here; log rows are flushed explicitly at the end.
   scheduler: { every: () => () => {} },
