@@ -4,8 +4,10 @@ import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { createAdminRoutes } from './admin/index'
 import { createMemoryAuthThrottle } from './auth/throttle'
-import { startBackgroundJobs } from './jobs/background'
 import { createConfigCache } from './config/cache'
+import { createConfigSync } from './config/sync'
+import { createLeader } from './jobs/leader'
+import { createJobState, runDueJobs, TICK_MS } from './jobs/run-due'
 import type { Core } from './core'
 import type { Deps } from './deps'
 import { encryptionStatus } from './secrets/status'
@@ -41,10 +43,17 @@ export const createApp = (given: Deps): EdgeloadApp => {
   const log = redactingLogger(given.log)
   const deps: Deps = { ...given, log, store: sealStore(given.store, secrets, log) }
   const cache = createConfigCache(deps.store, deps.appUrl)
+  const sync = createConfigSync(cache, deps.coord)
+  const nodeId = crypto.randomUUID()
   const limit = createConcurrencyLimit(deps.config.maxConcurrentRequests, deps.now)
   const core: Core = {
     deps,
     cache,
+    sync,
+    configChanged: () => sync.changed(),
+    nodeId,
+    leader: createLeader(deps, nodeId),
+    jobs: createJobState(),
     secrets,
     keys: createKeyService(deps, secrets, limit.lastProxied),
     logs: createLogWriter(
@@ -99,13 +108,15 @@ export const createApp = (given: Deps): EdgeloadApp => {
       if (opts?.seedSettings) await deps.store.seedSettings(opts.seedSettings)
       const enc = await encryptionStatus(deps.store, secrets)
       if (enc.has_mismatch) deps.log('error', enc.message, { suggestion: enc.suggestion })
-      await cache.reload()
+      await sync.init()
       await core.keys.loadPool(cache.all().map((e) => e.group.id))
-      stopJobs = startBackgroundJobs(core)
+      stopJobs = deps.scheduler?.every(TICK_MS, () => runDueJobs(core)) ?? stopJobs
       loaded = true
     },
     async close() {
       stopJobs()
+      sync.close()
+      await core.leader.release()
       await core.tasks.close()
       await core.keys.flush()
       await core.logs.flush()

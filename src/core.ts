@@ -2,6 +2,9 @@
 // background jobs. It holds no global state; every instance is independent.
 import type { AuthThrottle } from './auth/throttle'
 import type { ConfigCache } from './config/cache'
+import type { ConfigSync } from './config/sync'
+import type { JobState } from './jobs/run-due'
+import type { Leader } from './jobs/leader'
 import type { Deps } from './deps'
 import type { KeyService } from './keys/service'
 import type { LogWriter } from './logs/writer'
@@ -12,6 +15,14 @@ import type { TaskRunner } from './keys/tasks'
 export interface Core {
   deps: Deps
   cache: ConfigCache
+  /** Keeps the cache at the shared config version. */
+  sync: ConfigSync
+  /** Every admin write that changes groups or settings ends here: bump, reload, other nodes follow. */
+  configChanged(): Promise<void>
+  /** This node's id in coordination leases. */
+  nodeId: string
+  leader: Leader
+  jobs: JobState
   /** Sealing and hashing of upstream keys (ENCRYPTION_KEY). */
   secrets: KeySecrets
   keys: KeyService

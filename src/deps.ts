@@ -61,7 +61,7 @@ export interface BodyEnd {
 /** The upstream call: no redirects followed, no decompression. Rejects on network errors. */
 export type FetchFn = (url: URL, req: UpstreamRequest) => Promise<UpstreamResponse>
 
-/** Background work: timers on Node and Bun, Cron Triggers on Workers. */
+/** A timer for runDueJobs (Node, Bun). Workers has none: its Cron Trigger calls runDueJobs. */
 export interface Scheduler {
   /** Runs `task` every `everyMs`; returns a function that stops it. */
   every(everyMs: number, task: () => Promise<void>): () => void
@@ -81,8 +81,10 @@ export interface CoreConfig {
     headers: string[]
     credentials: boolean
   }
-  /** Whether this node runs background jobs (log flush, cleanup, re-validation). */
+  /** IS_SLAVE=false: this node may take the leader lease and run retention and re-validation. */
   isMaster: boolean
+  /** The leader lease's TTL in ms (default 15 s): how soon a dead leader is replaced. */
+  leaderLeaseMs?: number
 }
 
 export interface Deps {
@@ -91,7 +93,8 @@ export interface Deps {
   /** What nodes agree on: the leader and task leases, the config version. */
   coord: Coordination
   fetch: FetchFn
-  scheduler: Scheduler
+  /** Drives runDueJobs every TICK_MS; absent where the runtime calls runDueJobs itself. */
+  scheduler?: Scheduler
   /** Keeps background promises alive (Workers' waitUntil); Node just lets them run. */
   waitUntil: (p: Promise<unknown>) => void
   now: () => number

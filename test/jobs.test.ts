@@ -1,7 +1,8 @@
-// Background jobs through a hand-driven scheduler: batched log writes on the configured interval,
-// a full batch written at once, retention cleanup, and which jobs run on a slave.
+// Background jobs through runDueJobs on a fake clock: batched log writes on the configured
+// interval, a full batch written at once, retention cleanup, and which jobs run on a slave.
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Scheduler } from '../src/deps'
+import { LEASE_LEADER } from '../src/coord/types'
+import { runDueJobs } from '../src/jobs/run-due'
 import { cleanupLogs } from '../src/jobs/background'
 import { LOG_FLUSH_MS, type PendingLog } from '../src/logs/writer'
 import { createTestApp, type TestApp } from './helpers/app'
@@ -9,22 +10,6 @@ import { createTestApp, type TestApp } from './helpers/app'
 const DAY = 24 * 60 * 60 * 1000
 let clock = Date.UTC(2026, 10, 28, 12)
 let t: TestApp | null = null
-
-/** Collects the jobs; `run(every)` runs those registered with that period. */
-const manualScheduler = () => {
-  const jobs: Array<{ every: number; task: () => Promise<void> }> = []
-  const scheduler: Scheduler = {
-    every(every, task) {
-      const job = { every, task }
-      jobs.push(job)
-      return () => jobs.splice(jobs.indexOf(job), 1)
-    },
-  }
-  const run = async (every: number) => {
-    for (const j of jobs.filter((j) => j.every === every)) await j.task()
-  }
-  return { scheduler, jobs, run }
-}
 
 const row = (i: number, at: number): PendingLog => ({
   id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
@@ -59,15 +44,19 @@ afterEach(async () => {
 
 describe('log writer', () => {
   it('writes buffered rows on the next flush tick, every 2 s, long before the interval', async () => {
-    const s = manualScheduler()
-    t = await createTestApp({ scheduler: s.scheduler, now: () => clock })
+    t = await createTestApp({ now: () => clock })
     expect(t.core.cache.settings().request_log_write_interval_minutes).toBe(1)
     for (let i = 0; i < 3; i++) t.core.logs.push(row(i, clock))
     expect(await stored()).toBe(0)
     expect(t.core.logs.pending()).toBe(3)
-    clock += LOG_FLUSH_MS
-    await s.run(LOG_FLUSH_MS)
+    await runDueJobs(t.core, clock)
     expect(await stored()).toBe(3)
+    // The next flush is due LOG_FLUSH_MS later, not at every tick.
+    t.core.logs.push(row(3, clock))
+    await runDueJobs(t.core, clock + LOG_FLUSH_MS - 1)
+    expect(await stored()).toBe(3)
+    await runDueJobs(t.core, clock + LOG_FLUSH_MS)
+    expect(await stored()).toBe(4)
     expect(t.core.logs.pending()).toBe(0)
     // The key is stored as its hash, never as itself.
     const rows = (await t.deps.store.queryLogs({ page: 1, page_size: 10 })).items
@@ -111,22 +100,30 @@ describe('retention', () => {
   })
 })
 
-describe('scheduling', () => {
-  it('runs cleanup and re-validation on the master only; every node flushes its own logs', async () => {
-    const slave = manualScheduler()
-    t = await createTestApp({ scheduler: slave.scheduler, config: { isMaster: false } })
-    expect(slave.jobs.map((j) => j.every)).toEqual([LOG_FLUSH_MS])
-    // A slave's own flush job writes its rows.
-    t.core.logs.push(row(1, clock))
-    await slave.run(LOG_FLUSH_MS)
-    expect(await stored()).toBe(1)
+describe('runDueJobs', () => {
+  it('runs retention and re-validation on the leader only; every node flushes its own logs', async () => {
+    t = await createTestApp({ now: () => clock, config: { isMaster: false } })
+    await t.deps.store.insertLogs([row(1, clock - 8 * DAY)])
+    // A slave's own flush writes its rows, but it never leads: the old row stays.
+    t.core.logs.push(row(2, clock))
+    await runDueJobs(t.core, clock)
+    expect(await stored()).toBe(2)
+    expect(t.core.leader.leads()).toBe(false)
+    expect(await t.deps.coord.holder(LEASE_LEADER)).toBeNull()
     await t.close()
-    const master = manualScheduler()
-    t = await createTestApp({ scheduler: master.scheduler, config: { isMaster: true } })
-    expect(master.jobs.map((j) => j.every).sort((a, b) => a - b)).toEqual([
-      LOG_FLUSH_MS,
-      300_000,
-      7_200_000,
-    ])
+
+    t = await createTestApp({ now: () => clock, config: { isMaster: true } })
+    await t.deps.store.insertLogs([row(1, clock - 8 * DAY), row(2, clock)])
+    await runDueJobs(t.core, clock)
+    expect(t.core.leader.leads()).toBe(true)
+    expect((await t.deps.coord.holder(LEASE_LEADER))?.owner).toBe(t.core.nodeId)
+    expect(await stored()).toBe(1)
+    // Retention runs again only 2 h later.
+    await t.deps.store.insertLogs([row(3, clock - 8 * DAY)])
+    await runDueJobs(t.core, clock + 60_000)
+    expect(await stored()).toBe(2)
+    clock += 2 * 60 * 60_000
+    await runDueJobs(t.core, clock)
+    expect(await stored()).toBe(1)
   })
 })

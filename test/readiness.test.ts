@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Scheduler } from '../src/deps'
+import { runNodeJobs } from '../src/jobs/run-due'
 import { createLogWriter, LOG_FLUSH_MS, type PendingLog } from '../src/logs/writer'
 import { createTestApp, type TestApp } from './helpers/app'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
@@ -33,30 +33,18 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
-/** A scheduler the test drives: `tick()` runs the log flush job once. */
-const manualScheduler = () => {
-  const jobs = new Map<number, () => Promise<void>>()
-  const scheduler: Scheduler = {
-    every(every, task) {
-      jobs.set(every, task)
-      return () => jobs.delete(every)
-    },
-  }
-  return { scheduler, tick: () => jobs.get(LOG_FLUSH_MS)!() }
+/** The flush duty of runDueJobs, due now whatever the clock says (the writer's backoff holds). */
+const flushTick = (app: TestApp) => () => {
+  app.core.jobs.lastFlush = -Infinity
+  return runNodeJobs(app.core, clock)
 }
 
 /** A test app over a real SQLite file, with the clock and the flush timer in the test's hands. */
 const start = async (init = true) => {
   const dir = mkdtempSync(join(tmpdir(), 'edgeload-ready-'))
   dirs.push(dir)
-  const s = manualScheduler()
-  t = await createTestApp({
-    dbPath: join(dir, 'edgeload.db'),
-    scheduler: s.scheduler,
-    now: () => clock,
-    init,
-  })
-  return { t, tick: s.tick }
+  t = await createTestApp({ dbPath: join(dir, 'edgeload.db'), now: () => clock, init })
+  return { t, tick: flushTick(t) }
 }
 
 const setUpGroup = async (app: TestApp) => {

@@ -4,7 +4,8 @@ import { waitUntil } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/d1'
 import { createApp, type EdgeloadApp } from '../../src/app'
 import { ConfigError, parseEnv, toCoreConfig } from '../../src/config/env'
-import type { Deps, FetchFn, Logger, LogLevel, Scheduler } from '../../src/deps'
+import type { Deps, FetchFn, Logger, LogLevel } from '../../src/deps'
+import { runDueJobs, runNodeJobs } from '../../src/jobs/run-due'
 import { createSqlCoordination } from '../../src/coord/sql'
 import { createMemoryKeyPool } from '../../src/keys/pool-memory'
 import * as schema from '../../src/store/schema.sqlite'
@@ -32,16 +33,15 @@ const createConsoleLogger =
 // Workers' fetch has no connect or header timeout to set; request_timeout still bounds each call.
 const upstreamFetch: FetchFn = fromWebFetch(fetch)
 
-// Cron Triggers replace timers on Workers in a later issue. Until then no background job runs:
-// request logs are written only when the buffer fills, and invalid keys are not re-validated.
-const noScheduler: Scheduler = { every: () => () => {} }
-
 const stringsOf = (env: object): Record<string, string> =>
   Object.fromEntries(
     Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'),
   )
 
-const boot = async (env: WorkersEnv, origin: string): Promise<EdgeloadApp> => {
+// The origin this isolate was first reached at; empty while only the cron has woken it.
+let origin = ''
+
+const boot = async (env: WorkersEnv): Promise<EdgeloadApp> => {
   const cfg = parseEnv(stringsOf(env))
   // No data folder to keep a generated key in, so the key must come from the environment.
   if (!cfg.AUTH_KEY) {
@@ -58,15 +58,14 @@ const boot = async (env: WorkersEnv, origin: string): Promise<EdgeloadApp> => {
     pool: createMemoryKeyPool(),
     coord: createSqlCoordination(db),
     fetch: upstreamFetch,
-    scheduler: noScheduler,
     // Deps outlive a request, so this must not capture one request's ctx: the module-level
     // waitUntil attaches to whichever request is current (it is ctx.waitUntil of that request).
     waitUntil: (p) =>
       waitUntil(p.catch((err) => log('error', 'background task failed', { error: String(err) }))),
     now: Date.now,
     log,
-    // Workers has no background node roles: every isolate may run the jobs.
-    config: { ...toCoreConfig(cfg, cfg.AUTH_KEY), isMaster: true },
+    // No timers here: Cron Triggers call runDueJobs, and the leader lease picks one isolate.
+    config: toCoreConfig(cfg, cfg.AUTH_KEY),
     clientIp: (c) => c.req.header('cf-connecting-ip') ?? '',
     // The origin this isolate was first reached at stands in for app_url until one is saved.
     appUrl: () => origin,
@@ -80,7 +79,8 @@ let ready: Promise<EdgeloadApp> | null = null
 
 export default {
   async fetch(req, env, ctx) {
-    ready ??= boot(env, new URL(req.url).origin).catch((err: unknown) => {
+    origin ||= new URL(req.url).origin
+    ready ??= boot(env).catch((err: unknown) => {
       ready = null
       throw err
     })
@@ -91,6 +91,18 @@ export default {
       if (err instanceof ConfigError) return new Response(err.message + '\n', { status: 500 })
       throw err
     }
-    return edgeload.app.fetch(req, env, ctx)
+    const res = await edgeload.app.fetch(req, env, ctx)
+    // This isolate's own duties (config version check, log flush), throttled inside: at most one
+    // version read per TICK_MS, however many requests arrive.
+    ctx.waitUntil(runNodeJobs(edgeload.core, Date.now()))
+    return res
+  },
+
+  async scheduled(_event, env, ctx) {
+    ready ??= boot(env).catch((err: unknown) => {
+      ready = null
+      throw err
+    })
+    ctx.waitUntil(ready.then((edgeload) => runDueJobs(edgeload.core)))
   },
 } satisfies ExportedHandler<WorkersEnv>

@@ -77,7 +77,7 @@ export const createGroupExtraRoutes = (core: Core): Hono => {
     const missing = items.find((i) => !known.has(i.id))
     if (missing) throw notFound(`Group ${missing.id} not found`)
     await store.setGroupSorts(items)
-    await core.cache.reload()
+    await core.configChanged()
     return ok(c, undefined, 'Groups reordered')
   })
 
@@ -115,7 +115,7 @@ export const createGroupExtraRoutes = (core: Core): Hono => {
         rows = await store.loadKeys(id, rows[rows.length - 1]!.id, COPY_BATCH, status)
       }
     }
-    await core.cache.reload()
+    await core.configChanged()
     const url = (await readSystemSettings(core.deps)).app_url
     return ok(c, { group: toGroupResponse(copy, url) })
   })

@@ -70,7 +70,7 @@ export const createGroupRoutes = (core: Core): Hono => {
   app.post('/', async (c) => {
     const input = toGroupInput(parseGroupCreate(await readJson(c, z.unknown())))
     const group = await store.createGroup(input)
-    await core.cache.reload()
+    await core.configChanged()
     return ok(c, toGroupResponse(group, await appUrl()))
   })
 
@@ -81,7 +81,7 @@ export const createGroupRoutes = (core: Core): Hono => {
     if (!current) throw notFound(`Group ${id} not found`)
     const group = await store.updateGroup(id, await guardGroupPatch(store, current, patch))
     if (!group) throw notFound(`Group ${id} not found`)
-    await core.cache.reload()
+    await core.configChanged()
     return ok(c, toGroupResponse(group, await appUrl()))
   })
 
@@ -90,7 +90,7 @@ export const createGroupRoutes = (core: Core): Hono => {
     const id = idParam(c)
     const { enabled } = await readJson(c, enabledBody)
     if (!(await store.setGroupEnabled(id, enabled))) throw notFound(`Group ${id} not found`)
-    await core.cache.reload()
+    await core.configChanged()
     const group = await store.getGroup(id)
     if (!group) throw notFound(`Group ${id} not found`)
     return ok(c, toGroupResponse(group, await appUrl()))
@@ -101,7 +101,7 @@ export const createGroupRoutes = (core: Core): Hono => {
     if (!(await store.deleteGroup(id))) throw notFound(`Group ${id} not found`)
     // The store dropped the keys with the group; the pool must forget them too.
     await pool.clearGroup(id)
-    await core.cache.reload()
+    await core.configChanged()
     return ok(c, undefined, 'Group deleted')
   })
 

@@ -82,7 +82,7 @@ export const createSettingsRoutes = (core: Core): Hono => {
     if (errors.length > 0) throw badRequest(errors.join('; '))
     if (Object.keys(values).length > 0) {
       await store.putSettings(values)
-      await core.cache.reload()
+      await core.configChanged()
     }
     return ok(c, undefined, 'Settings updated')
   })

@@ -58,7 +58,7 @@ export const createSubGroupRoutes = (core: Core): Hono => {
       agg.id,
       sub_groups.map((s) => ({ sub_group_id: s.group_id, weight: s.weight })),
     )
-    await core.cache.reload()
+    await core.configChanged()
     return ok(c, undefined, 'Sub-groups added')
   })
 
@@ -69,7 +69,7 @@ export const createSubGroupRoutes = (core: Core): Hono => {
     if (!(await store.setSubGroupWeight(agg.id, subId, body.weight))) {
       throw notFound(`Group ${subId} is not a member of group ${agg.id}`)
     }
-    await core.cache.reload()
+    await core.configChanged()
     return ok(c, undefined, 'Sub-group weight updated')
   })
 
@@ -79,7 +79,7 @@ export const createSubGroupRoutes = (core: Core): Hono => {
     if (!(await store.deleteSubGroup(agg.id, subId))) {
       throw notFound(`Group ${subId} is not a member of group ${agg.id}`)
     }
-    await core.cache.reload()
+    await core.configChanged()
     return ok(c, undefined, 'Sub-group removed')
   })
 

@@ -1,25 +1,32 @@
-// Background work: log flushes on every node; log retention and re-validation of invalid keys
-// on the master. It runs through the Scheduler, so Node uses timers and Workers uses Cron Triggers.
+// The leader's background jobs: re-validation of invalid keys per group at its own interval, and
+// log retention. src/jobs/run-due.ts decides when they run.
 import type { Core } from '../core'
-import { LOG_FLUSH_MS } from '../logs/writer'
 import { forEachLimit, validateKey } from '../keys/validate'
 
 const MINUTE = 60_000
 
-/** Re-validates the invalid keys of every group whose interval has passed; a success restores. */
-export const revalidateInvalidKeys = async (core: Core): Promise<void> => {
+/**
+ * Re-validates the invalid keys of every group whose interval has passed; a success restores.
+ * `stillLeader` is asked before each group, so work stops as soon as the leadership is lost.
+ */
+export const revalidateInvalidKeys = async (
+  core: Core,
+  stillLeader: () => Promise<boolean> = async () => true,
+): Promise<void> => {
   const { deps, cache } = core
+  const now = deps.now()
+  // A disabled group is left alone; its disabled keys are not in the pool, so never listed here.
+  const due = cache.all().filter(({ group, settings }) => {
+    if (group.group_type !== 'standard' || !group.enabled) return false
+    const last = group.last_validated_at?.getTime()
+    return last === undefined || now - last >= settings.key_validation_interval_minutes * MINUTE
+  })
+  if (due.length === 0) return
   // A key blacklisted a moment ago must be in the store before we read it back.
   await core.keys.flush()
-  const now = deps.now()
-  for (const entry of cache.all()) {
+  for (const entry of due) {
+    if (!(await stillLeader())) return
     const { group, settings } = entry
-    // A disabled group is left alone; its disabled keys are not in the pool, so never listed here.
-    if (group.group_type !== 'standard' || !group.enabled) continue
-    const due =
-      !group.last_validated_at ||
-      now - group.last_validated_at.getTime() >= settings.key_validation_interval_minutes * MINUTE
-    if (!due) continue
     const ids = await deps.pool.invalidIds(group.id)
     const restored: number[] = []
     await forEachLimit(ids, settings.key_validation_concurrency, async (id) => {
@@ -45,37 +52,4 @@ export const cleanupLogs = async (core: Core): Promise<void> => {
     new Date(core.deps.now() - days * 24 * 60 * MINUTE),
   )
   if (n) core.deps.log('info', 'old request logs deleted', { count: n })
-}
-
-const guard = (core: Core, name: string, task: (core: Core) => Promise<void>) => async () => {
-  try {
-    await task(core)
-  } catch (err) {
-    core.deps.log('error', `${name} failed`, {
-      error: err instanceof Error ? err.message : String(err),
-    })
-  }
-}
-
-/** Starts the periodic jobs (every node flushes its own logs); returns a function that stops them. */
-export const startBackgroundJobs = (core: Core): (() => void) => {
-  const { scheduler, config } = core.deps
-  const stops = [
-    // Every node writes its own rows, slaves included, every few seconds: rows show at once in
-    // the console, and a killed process loses only those seconds.
-    scheduler.every(
-      LOG_FLUSH_MS,
-      guard(core, 'log flush', () => {
-        core.keys.retryWrites()
-        return core.logs.tick()
-      }),
-    ),
-  ]
-  if (config.isMaster) {
-    stops.push(
-      scheduler.every(2 * 60 * MINUTE, guard(core, 'log cleanup', cleanupLogs)),
-      scheduler.every(5 * MINUTE, guard(core, 'key re-validation', revalidateInvalidKeys)),
-    )
-  }
-  return () => stops.forEach((stop) => stop())
 }

@@ -1,0 +1,50 @@
+// Keeps every node's config cache current. An admin write bumps the shared config version
+// (coordination counter `config`); a node whose loaded version is older reloads. Nodes learn of a
+// bump by a change notice where the coordination has them, else by polling `check()`, which the
+// jobs tick calls (every TICK_MS on Node; throttled per request on Workers).
+import type { Coordination } from '../coord/types'
+import { VERSION_CONFIG } from '../coord/types'
+import type { ConfigCache } from './cache'
+
+export interface ConfigSync {
+  /** Loads the cache and notes the version it reflects (start-up). */
+  init(): Promise<void>
+  /** After an admin write: bumps the shared version and reloads this node at once. */
+  changed(): Promise<void>
+  /** Reloads when the shared version has moved past the loaded one; true when it reloaded. */
+  check(): Promise<boolean>
+  /** The version the cache reflects. */
+  loaded(): number
+  close(): void
+}
+
+export const createConfigSync = (cache: ConfigCache, coord: Coordination): ConfigSync => {
+  let loaded = 0
+  // The version is read before the load, so `loaded` never claims more than the cache holds.
+  const reloadAt = async (version: number) => {
+    await cache.reload()
+    loaded = Math.max(loaded, version)
+  }
+  const check = async () => {
+    const v = await coord.version(VERSION_CONFIG)
+    if (v <= loaded) return false
+    await reloadAt(v)
+    return true
+  }
+  let unwatch: (() => void) | null = null
+  return {
+    async init() {
+      await reloadAt(await coord.version(VERSION_CONFIG))
+      unwatch =
+        coord.watch?.(VERSION_CONFIG, (v) => {
+          if (v > loaded) void reloadAt(v).catch(() => {})
+        }) ?? null
+    },
+    async changed() {
+      await reloadAt(await coord.bump(VERSION_CONFIG))
+    },
+    check,
+    loaded: () => loaded,
+    close: () => unwatch?.(),
+  }
+}

@@ -1,0 +1,76 @@
+// runDueJobs(core, now): everything background that is due, for every runtime. Node calls it every
+// TICK_MS from a timer, Workers from a Cron Trigger (and, for this isolate's own duties, after
+// requests), tests with a fake clock. Per node: the config version check, the log flush and key
+// health retries. Under the leader lease only: log retention and re-validation of each group at
+// its own interval. Each part runs single-flight, so overlapping calls never run one job twice.
+import type { Core } from '../core'
+import { LOG_FLUSH_MS } from '../logs/writer'
+import { cleanupLogs, revalidateInvalidKeys } from './background'
+
+/** How often Node ticks: config changes reach a node within this, plus the reload. */
+export const TICK_MS = 500
+/** How often the leader deletes logs past their retention. */
+export const RETENTION_EVERY_MS = 2 * 60 * 60_000
+
+export interface JobState {
+  lastCheck: number
+  lastFlush: number
+  lastRetention: number
+  running: Set<string>
+}
+
+export const createJobState = (): JobState => ({
+  lastCheck: -Infinity,
+  lastFlush: -Infinity,
+  lastRetention: -Infinity,
+  running: new Set(),
+})
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err))
+
+/** Runs `task` unless the same job is still running from an earlier call; logs its failure. */
+const once = async (core: Core, name: string, task: () => Promise<unknown>): Promise<void> => {
+  const { running } = core.jobs
+  if (running.has(name)) return
+  running.add(name)
+  try {
+    await task()
+  } catch (err) {
+    core.deps.log('error', `${name} failed`, { error: errorText(err) })
+  } finally {
+    running.delete(name)
+  }
+}
+
+/** This node's own duties, whoever leads. */
+export const runNodeJobs = async (core: Core, now: number): Promise<void> => {
+  const { jobs } = core
+  // At most one version read per TICK_MS, however often this is called (per request on Workers).
+  const check = now - jobs.lastCheck >= TICK_MS
+  if (check) jobs.lastCheck = now
+  const flush = now - jobs.lastFlush >= LOG_FLUSH_MS
+  if (flush) jobs.lastFlush = now
+  await Promise.all([
+    check && once(core, 'config check', () => core.sync.check()),
+    flush &&
+      once(core, 'log flush', () => {
+        core.keys.retryWrites()
+        return core.logs.tick()
+      }),
+  ])
+}
+
+export const runDueJobs = async (core: Core, now: number = core.deps.now()): Promise<void> => {
+  await runNodeJobs(core, now)
+  if (!(await core.leader.hold(now))) return
+  const { jobs } = core
+  const retention = now - jobs.lastRetention >= RETENTION_EVERY_MS
+  if (retention) jobs.lastRetention = now
+  await Promise.all([
+    retention && once(core, 'log cleanup', () => cleanupLogs(core)),
+    once(core, 'key re-validation', () =>
+      // Each group re-checks the lease first: a slow group must not outlive the leadership.
+      revalidateInvalidKeys(core, () => core.leader.hold(core.deps.now())),
+    ),
+  ])
+}
