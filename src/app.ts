@@ -43,7 +43,10 @@ export const createApp = (given: Deps): EdgeloadApp => {
   const log = redactingLogger(given.log)
   const deps: Deps = { ...given, log, store: sealStore(given.store, secrets, log) }
   const cache = createConfigCache(deps.store, deps.appUrl)
-  const sync = createConfigSync(cache, deps.coord)
+  // A node-local pool learns of keys another node added from the store (a shared pool needs not).
+  const sync = createConfigSync(cache, deps.coord, async () => {
+    if (!deps.pool.shared) await core.keys.loadPool(cache.all().map((e) => e.group.id))
+  })
   const nodeId = crypto.randomUUID()
   const limit = createConcurrencyLimit(deps.config.maxConcurrentRequests, deps.now)
   const core: Core = {

@@ -53,7 +53,7 @@ describe('log writer', () => {
     expect(await stored()).toBe(3)
     // The next flush is due LOG_FLUSH_MS later, not at every tick.
     t.core.logs.push(row(3, clock))
-    await runDueJobs(t.core, clock + LOG_FLUSH_MS - 1)
+    await runDueJobs(t.core, clock + LOG_FLUSH_MS / 2)
     expect(await stored()).toBe(3)
     await runDueJobs(t.core, clock + LOG_FLUSH_MS)
     expect(await stored()).toBe(4)

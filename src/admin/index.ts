@@ -41,6 +41,11 @@ export const createAdminRoutes = (core: Core): Hono => {
   api.route('/groups', createGroupExtraRoutes(core))
   api.route('/groups', createGroupRoutes(core))
   api.route('/groups', createSubGroupRoutes(core))
+  // A key write changes what other nodes' local pools must hold: they follow the config version.
+  api.on(['POST', 'PUT', 'DELETE'], '/keys/*', async (c, next) => {
+    await next()
+    if (c.res.status < 300) await core.configChanged()
+  })
   api.route('/keys', createKeyRoutes(core))
   api.route('/keys', createKeyTaskRoutes(core))
   api.route('/keys', createKeyTestExportRoutes(core))

@@ -35,6 +35,8 @@ const envSchema = z
     // v1 raises anything below 10 s to 10 s; so do we.
     SERVER_GRACEFUL_SHUTDOWN_TIMEOUT: int(10, 0, 3600).transform((v) => Math.max(v, 10)),
     IS_SLAVE: bool(false),
+    // How soon a dead leader's background work moves to another node (edgeload issue 10).
+    LEADER_LEASE_SECONDS: int(15, 2, 3600),
     AUTH_KEY: z.string().optional(),
     ENCRYPTION_KEY: z.string().optional(),
     DATABASE_DSN: z.string().default('./data/edgeload.db'),
@@ -97,4 +99,5 @@ export const toCoreConfig = (env: Env, authKey: string): CoreConfig => ({
     credentials: env.ALLOW_CREDENTIALS,
   },
   isMaster: !env.IS_SLAVE,
+  leaderLeaseMs: env.LEADER_LEASE_SECONDS * 1000,
 })

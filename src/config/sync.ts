@@ -18,7 +18,12 @@ export interface ConfigSync {
   close(): void
 }
 
-export const createConfigSync = (cache: ConfigCache, coord: Coordination): ConfigSync => {
+export const createConfigSync = (
+  cache: ConfigCache,
+  coord: Coordination,
+  /** After a reload that another node's change caused (e.g. refresh a node-local key pool). */
+  onRemoteChange: () => Promise<void> = async () => {},
+): ConfigSync => {
   let loaded = 0
   // The version is read before the load, so `loaded` never claims more than the cache holds.
   const reloadAt = async (version: number) => {
@@ -29,6 +34,7 @@ export const createConfigSync = (cache: ConfigCache, coord: Coordination): Confi
     const v = await coord.version(VERSION_CONFIG)
     if (v <= loaded) return false
     await reloadAt(v)
+    await onRemoteChange()
     return true
   }
   let unwatch: (() => void) | null = null
@@ -37,7 +43,10 @@ export const createConfigSync = (cache: ConfigCache, coord: Coordination): Confi
       await reloadAt(await coord.version(VERSION_CONFIG))
       unwatch =
         coord.watch?.(VERSION_CONFIG, (v) => {
-          if (v > loaded) void reloadAt(v).catch(() => {})
+          if (v > loaded)
+            void reloadAt(v)
+              .then(onRemoteChange)
+              .catch(() => {})
         }) ?? null
     },
     async changed() {

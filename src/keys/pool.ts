@@ -49,6 +49,11 @@ export interface PoolCounts {
 }
 
 export interface KeyPool {
+  /**
+   * True when every node sees this same pool (Redis, Upstash). A node-local pool (memory) is
+   * refreshed from the store when another node changes the config or the keys.
+   */
+  readonly shared?: boolean
   /** Adds keys (or replaces their state when already present); rows disabled leave the pool. */
   add(groupId: number, keys: PoolKeyRow[]): Promise<void>
   remove(groupId: number, ids: number[]): Promise<void>
