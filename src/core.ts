@@ -3,7 +3,7 @@
 import type { AuthThrottle } from './auth/throttle'
 import type { ConfigCache } from './config/cache'
 import type { ConfigSync } from './config/sync'
-import type { JobState } from './jobs/run-due'
+import type { JobState } from './jobs/state'
 import type { Leader } from './jobs/leader'
 import type { Deps } from './deps'
 import type { KeyService } from './keys/service'

@@ -7,26 +7,13 @@ import type { Core } from '../core'
 import { LOG_FLUSH_MS } from '../logs/writer'
 import { cleanupLogs, revalidateInvalidKeys } from './background'
 
+
 /** How often Node ticks: config changes reach a node within this, plus the reload. */
 export const TICK_MS = 500
 /** How often the leader deletes logs past their retention. */
 export const RETENTION_EVERY_MS = 2 * 60 * 60_000
 
 const SLACK = 0.8
-
-export interface JobState {
-  lastCheck: number
-  lastFlush: number
-  lastRetention: number
-  running: Set<string>
-}
-
-export const createJobState = (): JobState => ({
-  lastCheck: -Infinity,
-  lastFlush: -Infinity,
-  lastRetention: -Infinity,
-  running: new Set(),
-})
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err))
 
