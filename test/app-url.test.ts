@@ -1,8 +1,9 @@
 // app_url follows the gateway's HOST:PORT until an operator saves one (issue 9, item 14): the real
 // Node gateway restarted on another port over the same SQLite file, and a database in which an
 // older version seeded app_url at first start.
+import { rollbackTo } from './helpers/rollback'
 import { createClient } from '@libsql/client'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -45,14 +46,6 @@ const appUrlSetting = async (gw: TestGateway) => {
 }
 
 /** Runs SQL on the stopped gateway's database file. */
-/** When drizzle recorded the migration whose tag starts with `prefix` (its journal `when`). */
-const migrationTime = (prefix: string): number => {
-  const journal = JSON.parse(
-    readFileSync(new URL('../migrations/sqlite/meta/_journal.json', import.meta.url), 'utf8'),
-  ) as { entries: { tag: string; when: number }[] }
-  return journal.entries.find((e) => e.tag.startsWith(prefix))!.when
-}
-
 const sqlOn = async (statements: string[]) => {
   await t?.stop()
   t = null
@@ -94,10 +87,7 @@ describe('app_url', () => {
     // The database as an older version left it: app_url seeded at first start (created_at equal
     // to updated_at), and the migration that clears it not yet applied.
     // Back to before 0007: its journal row and those after it go, with what the later ones made.
-    const rerunMigration = [
-      `DELETE FROM __drizzle_migrations WHERE created_at >= ${migrationTime('0007_')}`,
-      'DROP TABLE IF EXISTS pending_repairs',
-    ]
+    const rerunMigration = rollbackTo('0007_')
     await sqlOn([
       `INSERT INTO system_settings (setting_key, setting_value, created_at, updated_at)
          VALUES ('app_url', 'http://127.0.0.1:3001', 1700000000000, 1700000000000)`,

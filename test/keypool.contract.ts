@@ -223,21 +223,35 @@ export const testKeyPool = (
       expect(await pool.report(G, 1, AUTH, STRICT, T0 + 5)).toMatchObject({ to: 'invalid' })
     })
 
-    it('loads state from rows and replaces it when re-added', async () => {
+    it('loads state from rows; re-adding never undoes health', async () => {
       const pool = await make()
       await pool.add(G, [
         { id: 1, key_value: 'a', status: 'active', failure_count: 2 },
         { id: 2, key_value: 'b', status: 'invalid', failure_count: 5 },
+        { id: 3, key_value: 'c', status: 'active', failure_count: 0 },
+        { id: 4, key_value: 'd', status: 'active', failure_count: 0 },
       ])
       expect(await pool.invalidIds(G)).toEqual([2])
       expect(await pool.report(G, 1, AUTH, STRICT, T0)).toMatchObject({ to: 'invalid' })
+      await pool.report(G, 3, { kind: 'rate_limited', until: T0 + 60_000 }, STRICT, T0)
+      await pool.report(G, 4, AUTH, STRICT, T0)
+      // Another node starts and re-adds every key from the store, which has not caught up yet.
       await pool.add(G, [
         { id: 1, key_value: 'a2', status: 'active', failure_count: 0 },
-        { id: 2, key_value: 'b2', status: 'invalid', failure_count: 5 },
+        { id: 2, key_value: 'b2', status: 'active', failure_count: 0 },
+        { id: 3, key_value: 'c2', status: 'active', failure_count: 0 },
+        { id: 4, key_value: 'd2', status: 'active', failure_count: 0 },
       ])
-      expect(await picks(pool, 2)).toEqual([1, 1])
-      expect(await pool.pick(G, T0)).toEqual({ id: 1, value: 'a2', failures: 0 })
-      expect(await pool.counts(G, T0)).toEqual({ active: 1, cooling: 0, invalid: 1 })
+      expect(await pool.counts(G, T0)).toEqual({ active: 1, cooling: 1, invalid: 2 })
+      expect((await pool.invalidIds(G)).sort()).toEqual([1, 2])
+      expect(await pool.pick(G, T0)).toEqual({ id: 4, value: 'd2', failures: 1 })
+      // The cooldown ends when it was due, not when the key was re-added.
+      expect(await pool.counts(G, T0 + 60_000)).toEqual({ active: 2, cooling: 0, invalid: 2 })
+      // A row that says invalid is adopted; only restore() brings keys back.
+      await pool.add(G, [{ id: 4, key_value: 'd2', status: 'invalid', failure_count: 3 }])
+      expect(await pool.counts(G, T0 + 60_000)).toEqual({ active: 1, cooling: 0, invalid: 3 })
+      expect((await pool.restore(G, [1, 2, 4])).sort()).toEqual([1, 2, 4])
+      expect(await pool.counts(G, T0 + 60_000)).toEqual({ active: 4, cooling: 0, invalid: 0 })
     })
 
     it('tells the picker how many consecutive failures the key has', async () => {

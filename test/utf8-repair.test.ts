@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { rollbackTo } from './helpers/rollback'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openSqlite } from '../adapters/node/db'
@@ -72,13 +73,8 @@ const olderDatabase = async (dbPath: string) => {
     ),
   )
   await db.run(sql.raw(`update api_keys set key_value = cast(${BAD.key_value} as text)`))
-  // Back to before 0008: its table and its journal row go, so the next open applies it again.
-  await db.run(sql.raw('drop table pending_repairs'))
-  await db.run(
-    sql.raw(
-      'delete from __drizzle_migrations where created_at = (select max(created_at) from __drizzle_migrations)',
-    ),
-  )
+  // Back to before 0008, so the next open applies it (and those after it) again.
+  for (const s of rollbackTo('0008_')) await db.run(sql.raw(s))
   await h.close()
 }
 

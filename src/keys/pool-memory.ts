@@ -143,12 +143,11 @@ export const createMemoryKeyPool = (): KeyPool => {
           attach(g, n, r.status === 'invalid' ? 'invalid' : 'active')
           continue
         }
+        // Re-adding never undoes health (a node starting next to a running one re-adds every
+        // key): failures only grow, a cooldown stays, and only restore() brings a key back.
         e.value = r.key_value
-        e.failures = r.failure_count
-        // The store knows only active/invalid; a cooldown is pool-only state and survives a reload.
-        if (r.status === 'invalid') {
-          if (e.state !== 'invalid') move(g, e, 'invalid')
-        } else if (e.state === 'invalid') move(g, e, 'active')
+        e.failures = Math.max(e.failures, r.failure_count)
+        if (r.status === 'invalid' && e.state !== 'invalid') move(g, e, 'invalid')
       }
     },
 

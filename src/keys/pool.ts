@@ -54,7 +54,10 @@ export interface KeyPool {
    * refreshed from the store when another node changes the config or the keys.
    */
   readonly shared?: boolean
-  /** Adds keys (or replaces their state when already present); rows disabled leave the pool. */
+  /**
+   * Adds keys; rows disabled leave the pool. A key already present keeps its health: its failure
+   * count only grows, a cooldown stays, and an invalid key stays invalid until restore().
+   */
   add(groupId: number, keys: PoolKeyRow[]): Promise<void>
   remove(groupId: number, ids: number[]): Promise<void>
   clearGroup(groupId: number): Promise<void>
