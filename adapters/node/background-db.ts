@@ -7,7 +7,7 @@ import { drizzle } from 'drizzle-orm/libsql'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import * as schema from '../../src/store/schema.sqlite'
-import { createSqlStore } from '../../src/store/sql'
+import { createSqlStore, type SqlDb } from '../../src/store/sql'
 import type { Store } from '../../src/store/types'
 
 export const BACKGROUND_BUSY_MS = 250
@@ -15,15 +15,21 @@ export const BACKGROUND_BUSY_MS = 250
 export interface BackgroundWrites {
   /** `store` with its background writes on the second connection. */
   store: Store
+  /**
+   * The second connection (the main one for `:memory:`): coordination runs here too, so a lease
+   * renewal against a file locked by another process costs at most BACKGROUND_BUSY_MS.
+   */
+  db: SqlDb
   close: () => Promise<void>
 }
 
 export const withBackgroundWrites = async (
   path: string,
   store: Store,
+  main: SqlDb,
 ): Promise<BackgroundWrites> => {
   // A second `:memory:` connection would be another database.
-  if (path === ':memory:') return { store, close: async () => {} }
+  if (path === ':memory:') return { store, db: main, close: async () => {} }
   const client = createClient({
     url: pathToFileURL(resolve(path)).href,
     concurrency: 1,
@@ -31,8 +37,10 @@ export const withBackgroundWrites = async (
   })
   await client.execute(`PRAGMA busy_timeout=${BACKGROUND_BUSY_MS}`)
   await client.execute('PRAGMA synchronous=NORMAL')
-  const bg = createSqlStore(drizzle(client, { schema }))
+  const db = drizzle(client, { schema })
+  const bg = createSqlStore(db)
   return {
+    db,
     store: {
       ...store,
       insertLogs: bg.insertLogs,

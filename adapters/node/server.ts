@@ -54,7 +54,7 @@ export const startNodeGateway = async (
   if (db.repairs.fixed > 0) {
     log('warn', 'repaired text stored as invalid UTF-8 by an older version', { ...db.repairs })
   }
-  const background = await withBackgroundWrites(env.DATABASE_DSN, db.store)
+  const background = await withBackgroundWrites(env.DATABASE_DSN, db.store, db.db)
   const upstream = createUndiciFetch({ env: raw })
   const pending = new Set<Promise<unknown>>()
   // app_url until an operator saves one; the port is the bound one once listening (PORT=0).
@@ -64,7 +64,7 @@ export const startNodeGateway = async (
   const deps: Deps = {
     store: background.store,
     pool: createMemoryKeyPool(),
-    coord: createSqlCoordination(db.db),
+    coord: createSqlCoordination(background.db),
     fetch: upstream,
     scheduler: createTimerScheduler(),
     waitUntil: (p) => {

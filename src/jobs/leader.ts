@@ -20,9 +20,11 @@ export const createLeader = (deps: Deps, nodeId: string): Leader => {
   const ttl = deps.config.leaderLeaseMs ?? LEADER_LEASE_MS
   let leading = false
   let renewedAt = -Infinity
+  // After a failed check, wait before the next: on a locked SQLite file each try blocks.
+  let retryAt = -Infinity
   return {
     async hold(now) {
-      if (!deps.config.isMaster) return false
+      if (!deps.config.isMaster || now < retryAt) return false
       // Renew at a third of the TTL: two missed renewals still keep the lease.
       if (leading && now - renewedAt < ttl / 3) return true
       try {
@@ -33,6 +35,7 @@ export const createLeader = (deps: Deps, nodeId: string): Leader => {
       } catch (err) {
         // Unsure whether the lease still holds: stop leading rather than risk two leaders.
         leading = false
+        retryAt = now + ttl / 3
         deps.log('warn', 'leader lease check failed', { error: String(err) })
       }
       return leading

@@ -7,7 +7,6 @@ import type { Core } from '../core'
 import { LOG_FLUSH_MS } from '../logs/writer'
 import { cleanupLogs, revalidateInvalidKeys } from './background'
 
-
 /** How often Node ticks: config changes reach a node within this, plus the reload. */
 export const TICK_MS = 500
 /** How often the leader deletes logs past their retention. */
