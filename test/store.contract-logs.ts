@@ -111,11 +111,35 @@ export function describeLogs(get: () => Store) {
       const first = logRow({ group_id: gid })
       await s.insertLogs([first])
       const again = Array.from({ length: 12 }, () => logRow({ group_id: gid }))
-      await expect(s.insertLogs([...again, first])).rejects.toThrow()
+      // NOT NULL fails on the last row, after the others went in within the same batch.
+      const broken = logRow({ group_id: gid, status_code: null as unknown as number })
+      await expect(s.insertLogs([...again, broken])).rejects.toThrow()
       expect((await s.queryLogs({ page: 1, page_size: 50 })).total).toBe(1)
       expect(await s.getKey(k.id)).toMatchObject({ request_count: 1 })
       const [stat] = await s.hourlyStats(new Date(T0), new Date(T0 + HOUR))
       expect(stat).toMatchObject({ success_count: 1 })
+    })
+
+    it('counts a row once however often it is written: rows, hourly stats, key usage', async () => {
+      const s = get()
+      const gid = (await s.createGroup(groupInput('alpha'))).id
+      const [k] = await s.addKeys(gid, newKeys(1))
+      const row = (ms: number) =>
+        logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0 + ms) })
+      const batch = [row(1), row(2), row(3)]
+      await s.insertLogs(batch)
+      // The same batch again (a retry after a lost acknowledgement), then one that overlaps.
+      await s.insertLogs(batch)
+      const later = row(4)
+      await s.insertLogs([batch[2], later, batch[0]])
+      expect((await s.queryLogs({ page: 1, page_size: 50 })).total).toBe(4)
+      expect(await s.getKey(k.id)).toMatchObject({
+        request_count: 4,
+        last_used_at: new Date(T0 + 4),
+      })
+      expect(await s.hourlyStats(new Date(T0), new Date(T0 + HOUR))).toEqual([
+        { time: new Date(T0), group_id: gid, success_count: 4, failure_count: 0 },
+      ])
     })
 
     it('inserts large batches and deletes logs strictly before a time', async () => {

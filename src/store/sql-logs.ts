@@ -145,10 +145,35 @@ const toLogJson = (rows: RequestLog[]): string[] =>
  * allows only 100 bound values per statement.
  */
 const insertLogRows = (q: SqlDb, json: string) =>
-  q.insert(requestLogs).select(sql`select ${LOG_SELECT} from json_each(${json})`)
+  q
+    .insert(requestLogs)
+    // `where true`: SQLite otherwise reads ON CONFLICT as part of the SELECT's join.
+    .select(sql`select ${LOG_SELECT} from json_each(${json}) where true`)
+    .onConflictDoNothing()
+
+/** Which of these log ids are stored already: one indexed lookup per id, in one statement. */
+const storedLogIds = async (db: SqlDb, ids: string[]): Promise<Set<string>> => {
+  const rows = await db
+    .select({ id: requestLogs.id })
+    .from(requestLogs)
+    .where(sql`${requestLogs.id} in (select value from json_each(${JSON.stringify(ids)}))`)
+  return new Set(rows.map((r) => r.id))
+}
 
 export const createSqlLogs = (db: SqlDb): LogMethods => ({
-  async insertLogs(rows) {
+  /**
+   * Idempotent by row id, counters included, so a batch whose write landed but whose
+   * acknowledgement was lost can be retried: rows already stored are dropped before the stats
+   * are counted. The read cannot race another writer of the same rows: a node writes only its
+   * own buffer, one batch at a time (src/logs/writer.ts).
+   */
+  async insertLogs(batch) {
+    if (batch.length === 0) return
+    const stored = await storedLogIds(
+      db,
+      batch.map((r) => r.id),
+    )
+    const rows = stored.size === 0 ? batch : batch.filter((r) => !stored.has(r.id))
     if (rows.length === 0) return
     const buckets = toHourBuckets(rows)
     const usage = toKeyUsage(rows)

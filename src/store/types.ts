@@ -200,7 +200,10 @@ export interface Store {
   keyStorageSample(prefix: string): Promise<{ sealed: string | null; plain: boolean }>
 
   // logs and stats
-  /** Inserts a batch; rolls final rows into hourly stats and successes into per-key usage. */
+  /**
+   * Inserts a batch; rolls final rows into hourly stats and successes into per-key usage. Rows
+   * whose id is stored already are skipped, counters included, so a retried batch counts once.
+   */
   insertLogs(rows: RequestLog[]): Promise<void>
   queryLogs(q: LogQuery): Promise<Page<RequestLog>>
   deleteLogsBefore(t: Date): Promise<number>

@@ -1,0 +1,85 @@
+// A crash between a log batch's write and its acknowledgement: the store committed the rows, but
+// the writer saw an error (a lost connection, a killed driver) and keeps them for a retry. The
+// retry must leave every row, every hourly stat and every key counter exactly once.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createLogWriter, type PendingLog } from '../src/logs/writer'
+import type { Store } from '../src/store/types'
+import { createTestApp } from './helpers/app'
+
+const dir = mkdtempSync(join(tmpdir(), 'edgeload-log-retry-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const KEY = 'sk-crash-0123456789abcdef'
+const HOUR = 3_600_000
+const clock = Date.UTC(2026, 11, 1, 12, 30)
+
+describe('a log batch retried after a lost acknowledgement', () => {
+  it('leaves every row and every counter exactly once', async () => {
+    const t = await createTestApp({ dbPath: join(dir, 'edgeload.db'), now: () => clock })
+    try {
+      const g = await t.api('POST', '/api/groups', {
+        name: 'g',
+        channel_type: 'openai',
+        upstreams: [{ url: 'http://127.0.0.1:9', weight: 1 }],
+      })
+      const gid = ((await g.json()) as { data: { id: number } }).data.id
+      await t.api('POST', '/api/keys/add-multiple', { group_id: gid, keys_text: KEY })
+      const [key] = (await t.deps.store.listKeys({ group_id: gid, page: 1, page_size: 1 })).items
+
+      // The first write commits and then fails, as if the answer never came back.
+      let calls = 0
+      const store: Store = {
+        ...t.deps.store,
+        async insertLogs(rows) {
+          await t.deps.store.insertLogs(rows)
+          if (++calls === 1) throw new Error('connection lost after commit')
+        },
+      }
+      const w = createLogWriter({ ...t.deps, store }, () => 1, t.core.secrets.hash)
+      const row = (i: number): PendingLog => ({
+        id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        timestamp: new Date(clock + i),
+        group_id: gid,
+        group_name: 'g',
+        parent_group_id: 0,
+        parent_group_name: '',
+        key_hash: '',
+        key_masked: 'sk-c…cdef',
+        key: KEY,
+        model: 'm',
+        is_success: true,
+        source_ip: '',
+        status_code: 200,
+        request_path: '/proxy/g/v1/chat/completions',
+        duration_ms: 1,
+        error_message: '',
+        user_agent: '',
+        request_type: 'final',
+        upstream_addr: '',
+        is_stream: false,
+        request_body: '',
+      })
+      for (let i = 0; i < 7; i++) w.push(row(i))
+      await w.flush()
+      expect(w.failure()).toMatch(/connection lost/)
+      expect(w.pending()).toBe(7)
+      await w.flush()
+      expect(w.failure()).toBeNull()
+      expect(calls).toBe(2)
+
+      const logs = await t.deps.store.queryLogs({ page: 1, page_size: 50 })
+      expect(logs.total).toBe(7)
+      expect(new Set(logs.items.map((r) => r.id)).size).toBe(7)
+      expect(await t.deps.store.getKey(key.id)).toMatchObject({ request_count: 7 })
+      const hour = Math.floor(clock / HOUR) * HOUR
+      expect(await t.deps.store.hourlyStats(new Date(hour), new Date(hour + HOUR))).toEqual([
+        { time: new Date(hour), group_id: gid, success_count: 7, failure_count: 0 },
+      ])
+    } finally {
+      await t.close()
+    }
+  })
+})
