@@ -38,6 +38,10 @@ export class AppError extends Error {
   }
 }
 
+/** An error's message for a log line, whatever was thrown. */
+export const errorText = (err: unknown): string =>
+  err instanceof Error ? err.message : String(err)
+
 export const badRequest = (message: string) => new AppError(400, 'VALIDATION_FAILED', message)
 export const notFound = (message: string) => new AppError(404, 'NOT_FOUND', message)
 

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { sql } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createSqlCoordination } from '../src/coord/sql'
 import { openSqlite } from '../adapters/node/db'
@@ -174,7 +175,10 @@ describe('two nodes sharing one key pool', () => {
     for (let i = 0; i < 3; i++) await proxy(a)
     expect(await pool.counts(gid, Date.now())).toEqual({ active: 1, cooling: 1, invalid: 1 })
 
-    // B restarts while A's health writes may not even have reached the database yet.
+    // B restarts while A's health writes have not reached the database yet: its rows still say
+    // every key is active with no failure.
+    await a.core.keys.flush()
+    await a.sqlite.db.run(sql`update api_keys set status = 'active', failure_count = 0`)
     await b.close()
     b = await node()
     expect(await pool.counts(gid, Date.now())).toEqual({ active: 1, cooling: 1, invalid: 1 })

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createLogWriter, type PendingLog } from '../src/logs/writer'
 import type { Store } from '../src/store/types'
 import { createTestApp } from './helpers/app'
+import { logRow } from './store.fixtures'
 
 const dir = mkdtempSync(join(tmpdir(), 'edgeload-log-retry-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -40,27 +41,14 @@ describe('a log batch retried after a lost acknowledgement', () => {
       }
       const w = createLogWriter({ ...t.deps, store }, () => 1, t.core.secrets.hash)
       const row = (i: number): PendingLog => ({
-        id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-        timestamp: new Date(clock + i),
-        group_id: gid,
-        group_name: 'g',
-        parent_group_id: 0,
-        parent_group_name: '',
-        key_hash: '',
-        key_masked: 'sk-c…cdef',
+        ...logRow({
+          id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+          timestamp: new Date(clock + i),
+          group_id: gid,
+          group_name: 'g',
+          key_hash: '',
+        }),
         key: KEY,
-        model: 'm',
-        is_success: true,
-        source_ip: '',
-        status_code: 200,
-        request_path: '/proxy/g/v1/chat/completions',
-        duration_ms: 1,
-        error_message: '',
-        user_agent: '',
-        request_type: 'final',
-        upstream_addr: '',
-        is_stream: false,
-        request_body: '',
       })
       for (let i = 0; i < 7; i++) w.push(row(i))
       await w.flush()

@@ -83,9 +83,15 @@ export const createKeyTaskRoutes = (core: Core): Hono => {
       total: keys.length,
       async run(progress) {
         let done = 0
-        await inChunks(keys, chunkSize, progress, async (chunk) => {
-          done += (await op(group.id, chunk)).count
-        })
+        try {
+          await inChunks(keys, chunkSize, progress, async (chunk) => {
+            done += (await op(group.id, chunk)).count
+          })
+        } finally {
+          // The request's own bump came before these keys were written: other nodes' local
+          // pools learn of them from this one.
+          if (done > 0) await core.configChanged()
+        }
         return { [countName]: done, ignored_count: keys.length - done }
       },
     })

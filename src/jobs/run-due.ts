@@ -4,6 +4,7 @@
 // health retries. Under the leader lease only: log retention and re-validation of each group at
 // its own interval. Each part runs single-flight, so overlapping calls never run one job twice.
 import type { Core } from '../core'
+import { errorText } from '../errors'
 import { LOG_FLUSH_MS } from '../logs/writer'
 import { cleanupLogs, revalidateInvalidKeys } from './background'
 
@@ -13,8 +14,6 @@ export const TICK_MS = 500
 export const RETENTION_EVERY_MS = 2 * 60 * 60_000
 
 const SLACK = 0.8
-
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err))
 
 /** Runs `task` unless the same job is still running from an earlier call; logs its failure. */
 const once = async (core: Core, name: string, task: () => Promise<unknown>): Promise<void> => {

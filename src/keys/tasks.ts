@@ -5,7 +5,7 @@
 // writes, and fenced by owner so a node that lost the lease cannot overwrite its successor.
 import { LEASE_TASK, type Lease } from '../coord/types'
 import type { Deps } from '../deps'
-import { AppError } from '../errors'
+import { AppError, errorText } from '../errors'
 import type { TaskState, TaskStatus, TaskType } from '../store/types'
 
 export type { TaskStatus, TaskType } from '../store/types'
@@ -63,8 +63,6 @@ const toStatus = (state: TaskState | null, holder: Lease | null): TaskStatus => 
     error: state.status.error ?? 'interrupted: the node running it stopped',
   }
 }
-
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err))
 
 export const createTaskRunner = (deps: Deps, opts: TaskRunnerOptions = {}): TaskRunner => {
   const { store, coord } = deps

@@ -11,6 +11,7 @@ import { runNodeJobs, TICK_MS } from '../../src/jobs/run-due'
 import { createMemoryKeyPool } from '../../src/keys/pool-memory'
 import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore } from '../../src/store/sql'
+import { testCoreConfig } from './core-config'
 import { createFakeOpenAI } from './fake-openai'
 
 const AUTH = env.AUTH_KEY
@@ -49,13 +50,7 @@ beforeAll(async () => {
     waitUntil: () => {},
     now: () => clock,
     log: () => {},
-    config: {
-      authKey: AUTH,
-      maxBodyBytes: 1024 * 1024,
-      maxConcurrentRequests: 100,
-      cors: { enabled: false, origins: [], methods: [], headers: [], credentials: false },
-      isMaster: true,
-    },
+    config: testCoreConfig(AUTH),
   })
   await edgeload.init({ seedSettings: { proxy_keys: AUTH } })
   const g = await request('/api/groups', {

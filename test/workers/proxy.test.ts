@@ -9,6 +9,7 @@ import type { Deps } from '../../src/deps'
 import { createMemoryKeyPool } from '../../src/keys/pool-memory'
 import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore } from '../../src/store/sql'
+import { testCoreConfig } from './core-config'
 import { createFakeOpenAI, STREAM_PARTS } from './fake-openai'
 
 const AUTH = env.AUTH_KEY
@@ -32,13 +33,7 @@ const createDeps = (): Deps => ({
   log: (level, msg, extra) => {
     if (level === 'error') errors.push(`${msg} ${JSON.stringify(extra ?? {})}`)
   },
-  config: {
-    authKey: AUTH,
-    maxBodyBytes: 1024 * 1024,
-    maxConcurrentRequests: 100,
-    cors: { enabled: false, origins: [], methods: [], headers: [], credentials: false },
-    isMaster: true,
-  },
+  config: testCoreConfig(AUTH),
 })
 
 const admin = (path: string, body: unknown) =>
