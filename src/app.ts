@@ -42,7 +42,7 @@ export const createApp = (given: Deps): EdgeloadApp => {
   // Everything in the core sees plaintext keys; only the store holds them sealed. The app log
   // never shows a `?key=` value, whatever error text ends up in it.
   const log = redactingLogger(given.log)
-  const deps: Deps = { ...given, log, store: sealStore(given.store, secrets, log) }
+  const deps: Deps = { ...given, log, store: sealStore(given.store, secrets) }
   const cache = createConfigCache(deps.store, deps.appUrl)
   // A node-local pool learns of keys another node added from the store (a shared pool needs not).
   const sync = createConfigSync(cache, deps.coord, async () => {
@@ -60,11 +60,7 @@ export const createApp = (given: Deps): EdgeloadApp => {
     jobs: createJobState(),
     secrets,
     keys: createKeyService(deps, secrets, limit.lastProxied),
-    logs: createLogWriter(
-      deps,
-      () => cache.settings().request_log_write_interval_minutes,
-      secrets.hash,
-    ),
+    logs: createLogWriter(deps, () => cache.settings().request_log_write_interval_minutes),
     limit,
     tasks: createTaskRunner(deps),
     authThrottle: deps.authThrottle ?? createMemoryAuthThrottle(deps.now),

@@ -106,6 +106,42 @@ describe('two gateways on one SQLite file', () => {
     )
     console.log(`config reached the other node in ${groupMs} ms (group), ${settingMs} ms (setting)`)
 
+    // A key deleted on A, and one disabled on B, leave the other node's rotation within 1 s.
+    const [GONE, OFF] = ['sk-cluster-gone-0123', 'sk-cluster-off-0123']
+    const more = await call(a.url, 'POST', '/api/keys/add-multiple', {
+      group_id: gid,
+      keys_text: `${GONE}\n${OFF}`,
+    })
+    expect(more.status).toBe(200)
+    /** The keys that `n` requests through a node were sent upstream with. */
+    const sentThrough = async (base: string, n: number) => {
+      const before = up.requests.length
+      for (let i = 0; i < n; i++) expect((await chat(base, 'shared')).status).toBe(200)
+      return new Set(up.requests.slice(before).map((r) => r.credential))
+    }
+    await timeUntil(async () => (await sentThrough(b.url, 3)).size === 3, 1000, 'new keys on B')
+    const del = await call(a.url, 'POST', '/api/keys/delete-multiple', {
+      group_id: gid,
+      keys_text: GONE,
+    })
+    expect(del.status).toBe(200)
+    const off = await call(b.url, 'PUT', '/api/keys/status', {
+      group_id: gid,
+      keys_text: OFF,
+      enabled: false,
+    })
+    expect(off.status).toBe(200)
+    const only = ['sk-cluster-0123456789']
+    const keysMs = await timeUntil(
+      async () => {
+        const sent = [...(await sentThrough(a.url, 3)), ...(await sentThrough(b.url, 3))]
+        return sent.every((k) => only.includes(k!))
+      },
+      1000,
+      'the deleted and disabled keys out of both pools',
+    )
+    console.log(`a deleted and a disabled key left the other node's pool in ${keysMs} ms`)
+
     // Exactly one leads.
     await until(
       () => leading(a) || leading(b),

@@ -16,10 +16,15 @@ const NEVER: KeyPolicy = { blacklistThreshold: 0 }
 const AUTH = { kind: 'auth_failure' } as const
 const OK = { kind: 'success' } as const
 
+// Stored values as a pool receives them with ENCRYPTION_KEY set: the pool must hand them back as
+// they are, never anything it opened.
+const sealed = (id: number) => `enc:v1:salt:sealed-${id}`
+
 const rows = (n: number, from = 1): PoolKeyRow[] =>
   Array.from({ length: n }, (_, i) => ({
     id: from + i,
-    key_value: `sk-${from + i}`,
+    key_value: sealed(from + i),
+    key_hash: `h${from + i}`,
     status: 'active',
     failure_count: 0,
   }))
@@ -49,7 +54,7 @@ export const testKeyPool = (
     it('rotates in add order, each key once per cycle', async () => {
       const pool = await setup(5)
       expect(await picks(pool, 15)).toEqual([1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5])
-      expect(await pool.pick(G, T0)).toEqual({ id: 1, value: 'sk-1', failures: 0 })
+      expect(await pool.pick(G, T0)).toEqual({ id: 1, hash: 'h1', stored: sealed(1), failures: 0 })
     })
 
     it('keeps the cycle fair when keys are added or removed mid-cycle', async () => {
@@ -154,7 +159,8 @@ export const testKeyPool = (
       // Back after its cooldown: the pick says so, so that even a success gets reported.
       expect(await pool.pick(G, T0 + 500)).toEqual({
         id: 1,
-        value: 'sk-1',
+        hash: 'h1',
+        stored: sealed(1),
         failures: 0,
         rejoined: true,
       })
@@ -226,10 +232,10 @@ export const testKeyPool = (
     it('loads state from rows; re-adding never undoes health', async () => {
       const pool = await make()
       await pool.add(G, [
-        { id: 1, key_value: 'a', status: 'active', failure_count: 2 },
-        { id: 2, key_value: 'b', status: 'invalid', failure_count: 5 },
-        { id: 3, key_value: 'c', status: 'active', failure_count: 0 },
-        { id: 4, key_value: 'd', status: 'active', failure_count: 0 },
+        { id: 1, key_value: 'a', key_hash: 'h1', status: 'active', failure_count: 2 },
+        { id: 2, key_value: 'b', key_hash: 'h2', status: 'invalid', failure_count: 5 },
+        { id: 3, key_value: 'c', key_hash: 'h3', status: 'active', failure_count: 0 },
+        { id: 4, key_value: 'd', key_hash: 'h4', status: 'active', failure_count: 0 },
       ])
       expect(await pool.invalidIds(G)).toEqual([2])
       expect(await pool.report(G, 1, AUTH, STRICT, T0)).toMatchObject({ to: 'invalid' })
@@ -237,26 +243,47 @@ export const testKeyPool = (
       await pool.report(G, 4, AUTH, STRICT, T0)
       // Another node starts and re-adds every key from the store, which has not caught up yet.
       await pool.add(G, [
-        { id: 1, key_value: 'a2', status: 'active', failure_count: 0 },
-        { id: 2, key_value: 'b2', status: 'active', failure_count: 0 },
-        { id: 3, key_value: 'c2', status: 'active', failure_count: 0 },
-        { id: 4, key_value: 'd2', status: 'active', failure_count: 0 },
+        { id: 1, key_value: 'a2', key_hash: 'h1', status: 'active', failure_count: 0 },
+        { id: 2, key_value: 'b2', key_hash: 'h2', status: 'active', failure_count: 0 },
+        { id: 3, key_value: 'c2', key_hash: 'h3', status: 'active', failure_count: 0 },
+        { id: 4, key_value: 'd2', key_hash: 'h4', status: 'active', failure_count: 0 },
       ])
       expect(await pool.counts(G, T0)).toEqual({ active: 1, cooling: 1, invalid: 2 })
       expect((await pool.invalidIds(G)).sort()).toEqual([1, 2])
-      expect(await pool.pick(G, T0)).toEqual({ id: 4, value: 'd2', failures: 1 })
+      // A re-added row brings the value as now stored (re-sealed, say) and its hash.
+      expect(await pool.pick(G, T0)).toEqual({ id: 4, hash: 'h4', stored: 'd2', failures: 1 })
       // The cooldown ends when it was due, not when the key was re-added.
       expect(await pool.counts(G, T0 + 60_000)).toEqual({ active: 2, cooling: 0, invalid: 2 })
       // A row that says invalid is adopted; only restore() brings keys back.
-      await pool.add(G, [{ id: 4, key_value: 'd2', status: 'invalid', failure_count: 3 }])
+      await pool.add(G, [
+        { id: 4, key_value: 'd2', key_hash: 'h4', status: 'invalid', failure_count: 3 },
+      ])
       expect(await pool.counts(G, T0 + 60_000)).toEqual({ active: 1, cooling: 0, invalid: 3 })
       expect((await pool.restore(G, [1, 2, 4])).sort()).toEqual([1, 2, 4])
       expect(await pool.counts(G, T0 + 60_000)).toEqual({ active: 4, cooling: 0, invalid: 0 })
     })
 
+    it('retains only the listed keys, leaving their health as it is', async () => {
+      const pool = await setup(5)
+      await pool.report(G, 2, { kind: 'rate_limited', until: T0 + 1000 }, STRICT, T0)
+      await fail(pool, 3, 3)
+      await pool.report(G, 4, AUTH, STRICT, T0)
+      await pool.retain(G, new Set([2, 3, 4]))
+      expect(await pool.counts(G, T0)).toEqual({ active: 1, cooling: 1, invalid: 1 })
+      expect(await picks(pool, 2)).toEqual([4, 4])
+      expect((await pool.pick(G, T0))?.failures).toBe(1)
+      expect(await pool.counts(G, T0 + 1000)).toEqual({ active: 2, cooling: 0, invalid: 1 })
+      await pool.retain(G, new Set())
+      expect(await pool.counts(G, T0 + 1000)).toEqual({ active: 0, cooling: 0, invalid: 0 })
+      expect(await pool.pick(G, T0 + 1000)).toBeNull()
+      await pool.retain(99, new Set([1])) // an unknown group is no error
+    })
+
     it('tells the picker how many consecutive failures the key has', async () => {
       const pool = await make()
-      await pool.add(G, [{ id: 1, key_value: 'a', status: 'active', failure_count: 0 }])
+      await pool.add(G, [
+        { id: 1, key_value: 'a', key_hash: 'h1', status: 'active', failure_count: 0 },
+      ])
       await pool.report(G, 1, AUTH, { blacklistThreshold: 10 }, T0)
       await pool.report(G, 1, AUTH, { blacklistThreshold: 10 }, T0)
       expect((await pool.pick(G, T0))?.failures).toBe(2)

@@ -11,6 +11,7 @@ const rows = (n: number): PoolKeyRow[] =>
   Array.from({ length: n }, (_, i) => ({
     id: i + 1,
     key_value: `sk-${i + 1}`,
+    key_hash: `h${i + 1}`,
     status: 'active',
     failure_count: 0,
   }))

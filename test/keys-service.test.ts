@@ -32,6 +32,7 @@ describe('loadPool', () => {
       Array.from({ length: n }, (_, i) => ({
         id: from + i,
         key_value: `k${from + i}`,
+        key_hash: `h${from + i}`,
         status: 'active',
         failure_count: 0,
       }))

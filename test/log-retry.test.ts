@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createLogWriter, type PendingLog } from '../src/logs/writer'
+import { createLogWriter } from '../src/logs/writer'
+import type { RequestLog } from '../src/store/types'
 import type { Store } from '../src/store/types'
 import { createTestApp } from './helpers/app'
 import { logRow } from './store.fixtures'
@@ -39,17 +40,15 @@ describe('a log batch retried after a lost acknowledgement', () => {
           if (++calls === 1) throw new Error('connection lost after commit')
         },
       }
-      const w = createLogWriter({ ...t.deps, store }, () => 1, t.core.secrets.hash)
-      const row = (i: number): PendingLog => ({
-        ...logRow({
+      const w = createLogWriter({ ...t.deps, store }, () => 1)
+      const row = (i: number): RequestLog =>
+        logRow({
           id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
           timestamp: new Date(clock + i),
           group_id: gid,
           group_name: 'g',
-          key_hash: '',
-        }),
-        key: KEY,
-      })
+          key_hash: key.key_hash,
+        })
       for (let i = 0; i < 7; i++) w.push(row(i))
       await w.flush()
       expect(w.failure()).toMatch(/connection lost/)

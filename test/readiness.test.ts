@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { sql } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { runNodeJobs } from '../src/jobs/run-due'
-import { createLogWriter, LOG_FLUSH_MS, type PendingLog } from '../src/logs/writer'
+import { createLogWriter, LOG_FLUSH_MS } from '../src/logs/writer'
+import type { RequestLog } from '../src/store/types'
 import { createTestApp, type TestApp } from './helpers/app'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 
@@ -185,7 +186,7 @@ describe('GET /health/ready', () => {
 })
 
 describe('the log buffer while the store fails', () => {
-  const row = (i: number, body = ''): PendingLog => ({
+  const row = (i: number, body = ''): RequestLog => ({
     id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
     timestamp: new Date(clock),
     group_id: 1,
@@ -210,7 +211,7 @@ describe('the log buffer while the store fails', () => {
 
   it('keeps the newest rows up to maxRows, drops and counts the oldest, warns once per minute, writes the rest once back', async () => {
     const { t } = await start()
-    const w = createLogWriter(t.deps, () => 1, t.core.secrets.hash, {
+    const w = createLogWriter(t.deps, () => 1, {
       maxRows: 10,
       maxBytes: 1 << 20,
     })
@@ -242,7 +243,7 @@ describe('the log buffer while the store fails', () => {
 
   it('does not try the failing store from push, even past a full batch', async () => {
     const { t } = await start()
-    const w = createLogWriter(t.deps, () => 1, t.core.secrets.hash)
+    const w = createLogWriter(t.deps, () => 1)
     await setWritable(t, false)
     w.push(row(0))
     await w.tick()
@@ -261,7 +262,7 @@ describe('the log buffer while the store fails', () => {
     const { t } = await start()
     const body = 'x'.repeat(2000)
     // Each row costs about 2,330 (300 per row plus its text): four fit in 10,000, five do not.
-    const w = createLogWriter(t.deps, () => 1, t.core.secrets.hash, {
+    const w = createLogWriter(t.deps, () => 1, {
       maxRows: 1000,
       maxBytes: 10_000,
     })

@@ -34,6 +34,7 @@ export function describeEnabled(get: () => Store) {
       expect(on).toEqual({
         id: keys[0].id,
         key_value: 'sk-k-0',
+        key_hash: 'h-k-0',
         status: 'active',
         failure_count: 4,
         enabled: true,

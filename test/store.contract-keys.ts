@@ -20,6 +20,7 @@ export function describeKeys(name: string, get: () => Store) {
       expect(first[0]).toEqual({
         id: first[0].id,
         key_value: 'sk-k-0',
+        key_hash: 'h-k-0',
         status: 'active',
         failure_count: 0,
         enabled: true,
@@ -91,7 +92,14 @@ export function describeKeys(name: string, get: () => Store) {
       expect(seen).toEqual(keys.map((k) => k.id))
       await store.updateKeyHealth([{ id: keys[7].id, status: 'invalid', failure_count: 3 }])
       expect(await store.loadKeys(gid, 0, 100, 'invalid')).toEqual([
-        { id: keys[7].id, key_value: 'sk-k-7', status: 'invalid', failure_count: 3, enabled: true },
+        {
+          id: keys[7].id,
+          key_value: 'sk-k-7',
+          key_hash: 'h-k-7',
+          status: 'invalid',
+          failure_count: 3,
+          enabled: true,
+        },
       ])
       expect(await store.loadKeys(gid, 0, 100, 'active')).toHaveLength(24)
     })

@@ -59,15 +59,15 @@ export const createGroupExtraRoutes = (core: Core): Hono => {
 
   /** Keys stored before imports were checked may be unusable: refuse the copy, name the key. */
   const checkSourceKeys = async (id: number, status: 'active' | undefined) => {
-    let rows = await store.loadKeys(id, 0, COPY_BATCH, status)
-    while (rows.length > 0) {
-      for (const r of rows) {
+    let page = await store.loadKeys(id, 0, COPY_BATCH, status)
+    while (page.length > 0) {
+      for (const r of await core.keys.openRows(page)) {
         const problem = keyProblem(r.key_value)
         if (problem) {
           throw badRequest(`key ${r.id} (${showKey(r.key_value)}) ${problem}; delete it first`)
         }
       }
-      rows = await store.loadKeys(id, rows[rows.length - 1]!.id, COPY_BATCH, status)
+      page = await store.loadKeys(id, page[page.length - 1]!.id, COPY_BATCH, status)
     }
   }
 
@@ -106,13 +106,14 @@ export const createGroupExtraRoutes = (core: Core): Hono => {
         members.map((m) => ({ sub_group_id: m.sub_group_id, weight: m.weight })),
       )
     } else if (copy_keys !== 'none') {
-      let rows = await store.loadKeys(id, 0, COPY_BATCH, status)
-      while (rows.length > 0) {
+      let page = await store.loadKeys(id, 0, COPY_BATCH, status)
+      while (page.length > 0) {
+        const rows = await core.keys.openRows(page)
         await core.keys.add(
           copy.id,
           rows.map((r) => r.key_value),
         )
-        rows = await store.loadKeys(id, rows[rows.length - 1]!.id, COPY_BATCH, status)
+        page = await store.loadKeys(id, page[page.length - 1]!.id, COPY_BATCH, status)
       }
     }
     await core.configChanged()

@@ -145,17 +145,17 @@ export const createKeyTaskRoutes = (core: Core): Hono => {
         let valid = 0
         let afterId = 0
         for (;;) {
-          const rows = await store.loadKeys(entry.group.id, afterId, VALIDATE_PAGE, status)
-          if (rows.length === 0) break
-          afterId = rows[rows.length - 1]!.id
+          const page = await store.loadKeys(entry.group.id, afterId, VALIDATE_PAGE, status)
+          if (page.length === 0) break
+          afterId = page[page.length - 1]!.id
           // Disabled keys are never validated: they are off until turned on by hand.
-          const enabled = rows.filter((r) => r.enabled !== false)
+          const enabled = await core.keys.openRows(page.filter((r) => r.enabled !== false))
           await forEachLimit(enabled, entry.settings.key_validation_concurrency, async (row) => {
             const needsRestore = row.status !== 'active' || row.failure_count > 0
             if ((await checkKey(core, entry, { ...row, needsRestore })).ok) valid++
             progress(++done)
           })
-          if (rows.length < VALIDATE_PAGE) break
+          if (page.length < VALIDATE_PAGE) break
         }
         return { total_keys: done, valid_keys: valid, invalid_keys: done - valid }
       },

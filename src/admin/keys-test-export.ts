@@ -75,12 +75,14 @@ export const createKeyTestExportRoutes = (core: Core): Hono => {
     let afterId = 0
     const body = new ReadableStream<Uint8Array>({
       async pull(ctl) {
-        const rows = await store.loadKeys(group.id, afterId, EXPORT_PAGE, status)
-        if (rows.length > 0) {
-          afterId = rows[rows.length - 1]!.id
-          ctl.enqueue(enc.encode(`${rows.map((r) => r.key_value).join('\n')}\n`))
+        const page = await store.loadKeys(group.id, afterId, EXPORT_PAGE, status)
+        if (page.length > 0) {
+          afterId = page[page.length - 1]!.id
+          const rows = await core.keys.openRows(page)
+          if (rows.length > 0)
+            ctl.enqueue(enc.encode(`${rows.map((r) => r.key_value).join('\n')}\n`))
         }
-        if (rows.length < EXPORT_PAGE) ctl.close()
+        if (page.length < EXPORT_PAGE) ctl.close()
       },
     })
     // Group names are limited to URL-safe characters, so the file name needs no quoting.

@@ -50,7 +50,12 @@ export const createConfigSync = (
         }) ?? null
     },
     async changed() {
-      await reloadAt(await coord.bump(VERSION_CONFIG))
+      const v = await coord.bump(VERSION_CONFIG)
+      // A gap means another node changed something since this one last loaded: its change must
+      // not be skipped just because this node's own bump went past it.
+      const missed = v > loaded + 1
+      await reloadAt(v)
+      if (missed) await onRemoteChange()
     },
     check,
     loaded: () => loaded,

@@ -6,6 +6,8 @@ import type { KeyService, RestoredBy } from './service'
 import { keyProblem, showKey } from './syntax'
 import { createKeyWrites } from './writes'
 import { createPacer } from './pace'
+import { createKeyOpening } from './open'
+import { createKeyOpener } from '../secrets/opener'
 import type { KeySecrets } from '../secrets/seal'
 import type { KeyEventState } from '../store/types'
 
@@ -58,8 +60,11 @@ export const createKeyService = (
   }
 
   const { queueEvents, eventsOf, queueHealth, schedule, flush } = createKeyWrites(deps)
+  const { pick, openRows } = createKeyOpening(deps, secrets, createKeyOpener(secrets))
 
   const total = async (groupId: number) => (await store.countKeys(groupId)).total
+  // Bumped by every import slice, so a pool refresh running alongside knows its view is stale.
+  let localAdds = 0
 
   const setEnabledByIds = async (groupId: number, ids: number[], enabled: boolean) => {
     if (ids.length === 0) return 0
@@ -130,6 +135,7 @@ export const createKeyService = (
           groupId,
           slice.map((key_value, j) => ({ key_value, key_hash: hashes[j] })),
         )
+        localAdds++
         if (rows.length > 0) await pool.add(groupId, rows)
         // SQLite drivers may run the insert synchronously: give proxied requests their share.
         await pacer.after(began)
@@ -183,18 +189,21 @@ export const createKeyService = (
 
     async loadPool(groupIds) {
       for (const groupId of groupIds) {
+        const seen = new Set<number>()
+        const addsBefore = localAdds
         let afterId = 0
         for (;;) {
           const rows = await store.loadKeys(groupId, afterId, LOAD_BATCH)
           if (rows.length === 0) break
-          // Disabled keys never enter the pool (pool.add skips them too; this saves the transfer).
-          await pool.add(
-            groupId,
-            rows.filter((r) => r.enabled !== false),
-          )
+          // Disabled rows go too: pool.add drops a key that was disabled elsewhere.
+          await pool.add(groupId, rows)
+          for (const r of rows) seen.add(r.id)
           if (rows.length < LOAD_BATCH) break
           afterId = rows[rows.length - 1].id
         }
+        // Keys deleted elsewhere leave a node-local pool. A shared pool is kept in step by whoever
+        // deletes; and a key this node added meanwhile may be missing from `seen`, so skip then.
+        if (!pool.shared && localAdds === addsBefore) await pool.retain(groupId, seen)
       }
     },
 
@@ -228,6 +237,8 @@ export const createKeyService = (
       schedule()
     },
 
+    pick,
+    openRows,
     flush,
     retryWrites: () => schedule(),
   }

@@ -5,7 +5,9 @@ import type { KeyChange, KeyPool, KeyState } from './pool'
 
 interface Entry {
   id: number
-  value: string
+  hash: string
+  /** As stored: sealed when ENCRYPTION_KEY is set, so this pool never holds a plaintext key. */
+  stored: string
   state: KeyState
   failures: number
   /** Cooldown end (epoch ms), meaningful while cooling. */
@@ -130,7 +132,8 @@ export const createMemoryKeyPool = (): KeyPool => {
         if (e === undefined) {
           const n: Entry = {
             id: r.id,
-            value: r.key_value,
+            hash: r.key_hash,
+            stored: r.key_value,
             state: 'active',
             failures: r.failure_count,
             until: 0,
@@ -145,7 +148,8 @@ export const createMemoryKeyPool = (): KeyPool => {
         }
         // Re-adding never undoes health (a node starting next to a running one re-adds every
         // key): failures only grow, a cooldown stays, and only restore() brings a key back.
-        e.value = r.key_value
+        e.hash = r.key_hash
+        e.stored = r.key_value
         e.failures = Math.max(e.failures, r.failure_count)
         if (r.status === 'invalid' && e.state !== 'invalid') move(g, e, 'invalid')
       }
@@ -167,6 +171,17 @@ export const createMemoryKeyPool = (): KeyPool => {
       groups.delete(groupId)
     },
 
+    async retain(groupId, keep) {
+      const g = groups.get(groupId)
+      if (!g) return
+      for (const [id, e] of g.keys) {
+        if (keep.has(id)) continue
+        detach(g, e)
+        g.keys.delete(id)
+      }
+      if (g.keys.size === 0) groups.delete(groupId)
+    },
+
     async pick(groupId, now, exclude) {
       const g = groups.get(groupId)
       if (!g) return null
@@ -182,9 +197,8 @@ export const createMemoryKeyPool = (): KeyPool => {
         if (exclude.has(e.id)) e = first
       }
       g.cursor = e.next
-      return e.rejoinedAt > 0
-        ? { id: e.id, value: e.value, failures: e.failures, rejoined: true }
-        : { id: e.id, value: e.value, failures: e.failures }
+      const picked = { id: e.id, hash: e.hash, stored: e.stored, failures: e.failures }
+      return e.rejoinedAt > 0 ? { ...picked, rejoined: true } : picked
     },
 
     async report(groupId, keyId, outcome, policy, now) {

@@ -4,9 +4,16 @@ import type { KeyStatus, PoolKeyRow } from '../store/types'
 
 export type KeyState = 'active' | 'cooling' | 'invalid'
 
+/**
+ * A picked key as the pool holds it: the stored value (sealed when ENCRYPTION_KEY is set) and its
+ * hash, never the plaintext. The node opens it (src/secrets/opener.ts).
+ */
 export interface PickedKey {
   id: number
-  value: string
+  /** The lookup hash: the key's identity in logs and the opener's cache. */
+  hash: string
+  /** The value as stored: sealed when ENCRYPTION_KEY is set. */
+  stored: string
   /** Consecutive failures at pick time: a success needs reporting only when this is > 0. */
   failures: number
   /** True when a cooldown ended since the key's last report: a success must report it too. */
@@ -61,6 +68,11 @@ export interface KeyPool {
   add(groupId: number, keys: PoolKeyRow[]): Promise<void>
   remove(groupId: number, ids: number[]): Promise<void>
   clearGroup(groupId: number): Promise<void>
+  /**
+   * Removes the group's keys that are not in `keep`: how a node-local pool catches up with keys
+   * deleted on another node. Health of the kept keys is untouched.
+   */
+  retain(groupId: number, keep: ReadonlySet<number>): Promise<void>
   /**
    * Round-robin pick among active, non-cooling keys, O(1). Keys in `exclude` are skipped while
    * the group has other usable keys; null when no key is usable.

@@ -1,7 +1,8 @@
 // KeyService: every change to upstream keys goes through here, so the store and the key pool
 // never disagree. Implemented in src/keys/create-service.ts.
 import type { KeyPolicy, Outcome } from './pool'
-import type { KeyEventState, KeyStatus } from '../store/types'
+import type { KeyEventState, KeyStatus, PoolKeyRow } from '../store/types'
+import type { OpenedKey } from './open'
 
 export interface KeyOpResult {
   count: number
@@ -30,7 +31,10 @@ export interface KeyService {
   setEnabled(groupId: number, keys: string[], enabled: boolean): Promise<KeyOpResult>
   /** Turns keys on or off by id; returns how many changed. */
   setEnabledByIds(groupId: number, ids: number[], enabled: boolean): Promise<number>
-  /** Loads every group's keys from the store into the pool (start-up), in batches. */
+  /**
+   * Loads the groups' keys from the store into the pool, in batches: at start-up, and on a
+   * node-local pool after another node's change, when keys disabled or deleted there leave too.
+   */
   loadPool(groupIds: number[]): Promise<void>
   /**
    * Restores keys by id in the store and the pool (validation successes); records each key whose
@@ -53,6 +57,13 @@ export interface KeyService {
     policy: KeyPolicy,
     cause?: KeyCause,
   ): Promise<void>
+  /**
+   * Picks a usable key of the group, round robin, and opens it (once per process per key); a key
+   * this node cannot open leaves the pool. Null when no key is usable.
+   */
+  pick(groupId: number, exclude?: ReadonlySet<number>): Promise<OpenedKey | null>
+  /** Opens stored rows for a caller that must show or send the keys; unreadable ones are left out. */
+  openRows(rows: PoolKeyRow[]): Promise<PoolKeyRow[]>
   /** Writes pending health changes and history events (on shutdown, and before reads). */
   flush(): Promise<void>
   /** Starts writing what is pending if a failed write's backoff is over (the flush job). */

@@ -6,11 +6,8 @@ import type { Deps } from '../deps'
 import { storeErrorText } from '../store/error-text'
 import type { RequestLog } from '../store/types'
 
-/** A row as the proxy hands it over: the key's hash is computed at write time, off the hot path. */
-export type PendingLog = RequestLog & { key?: string }
-
 export interface LogWriter {
-  push(row: PendingLog): void
+  push(row: RequestLog): void
   /** Writes everything buffered now, backoff or not; resolves when it is stored or has failed. */
   flush(): Promise<void>
   /** The timer's turn: writes what is pending, unless a failed write is backing off. */
@@ -38,7 +35,7 @@ const MAX_RETRY_MS = 30_000
 const WARN_EVERY_MS = 60_000
 const ROW_OVERHEAD = 300
 
-const sizeOf = (r: PendingLog) =>
+const sizeOf = (r: RequestLog) =>
   ROW_OVERHEAD +
   r.request_body.length +
   r.error_message.length +
@@ -50,11 +47,10 @@ const sizeOf = (r: PendingLog) =>
 export const createLogWriter = (
   deps: Deps,
   intervalMinutes: () => number,
-  hashKey: (key: string) => Promise<string>,
   limits: LogBufferLimits = DEFAULT_LOG_BUFFER,
 ): LogWriter => {
   // Oldest first. Dropped rows advance `head` instead of shifting the array on every push.
-  let rows: PendingLog[] = []
+  let rows: RequestLog[] = []
   let head = 0
   let bytes = 0
   let failure: string | null = null
@@ -63,11 +59,10 @@ export const createLogWriter = (
   // Rows dropped since the last warning; the warning comes at most once per WARN_EVERY_MS.
   let dropped = 0
   let warnedAt = -Infinity
-  const hashes = new Map<string, string>()
 
   const pending = () => rows.length - head
 
-  const take = (): PendingLog[] => {
+  const take = (): RequestLog[] => {
     const out = head === 0 ? rows : rows.slice(head)
     rows = []
     head = 0
@@ -92,7 +87,7 @@ export const createLogWriter = (
   const enforceLimits = () => {
     while (pending() > 1 && (pending() > limits.maxRows || bytes > limits.maxBytes)) {
       bytes -= sizeOf(rows[head])
-      rows[head++] = undefined as unknown as PendingLog
+      rows[head++] = undefined as unknown as RequestLog
       dropped++
     }
     if (head > 1024 && head * 2 > rows.length) {
@@ -102,22 +97,7 @@ export const createLogWriter = (
     reportDropped(false)
   }
 
-  const withHashes = async (batch: PendingLog[]): Promise<RequestLog[]> => {
-    for (const r of batch) {
-      if (r.key === undefined) continue
-      let h = hashes.get(r.key)
-      if (!h) {
-        h = await hashKey(r.key)
-        if (hashes.size > 10_000) hashes.clear()
-        hashes.set(r.key, h)
-      }
-      r.key_hash = h
-      delete r.key
-    }
-    return batch
-  }
-
-  const failed = (unwritten: PendingLog[], err: unknown) => {
+  const failed = (unwritten: RequestLog[], err: unknown) => {
     // Unwritten rows go back ahead of newer ones. A batch is one transaction: none lands twice.
     rows = unwritten.concat(head === 0 ? rows : rows.slice(head))
     head = 0
@@ -132,10 +112,9 @@ export const createLogWriter = (
     enforceLimits()
   }
 
-  const writeBatch = async (batch: PendingLog[]) => {
+  const writeBatch = async (batch: RequestLog[]) => {
     let i = 0
     try {
-      await withHashes(batch)
       for (; i < batch.length; i += MAX_BATCH) {
         await deps.store.insertLogs(batch.slice(i, i + MAX_BATCH))
         // Local SQLite writes synchronously: let requests through between batches.

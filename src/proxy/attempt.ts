@@ -60,7 +60,7 @@ export const attempt = async (
   const { deps, keys, logs } = core
   const { settings, channel, group } = req.entry
   const entry = req.entry
-  const picked = await deps.pool.pick(group.id, deps.now(), tried)
+  const picked = await keys.pick(group.id, tried)
   if (!picked) return null
   tried.add(picked.id)
   const policy = { blacklistThreshold: settings.blacklist_threshold }
@@ -91,7 +91,7 @@ export const attempt = async (
     })
   }
   const upstream = url.href
-  const info = { ...req, key: picked.value, startedAt: deps.now() }
+  const info = { ...req, key: picked, startedAt: deps.now() }
 
   let res: UpstreamResponse
   try {

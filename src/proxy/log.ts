@@ -1,14 +1,14 @@
-// Builds the request-log row of one attempt (reference §3.5): the key only as masked form, and
-// its hash later, when the writer stores the batch.
+// Builds the request-log row of one attempt (reference §3.5): the key only as its hash and masked
+// form, from the moment the row exists, so a buffered row never holds a plaintext key.
 import { maskKey, stripKeyParam } from '../secrets/crypto'
 import type { GroupEntry } from '../config/cache'
-import type { PendingLog } from '../logs/writer'
-import type { Group } from '../store/types'
+import type { Group, RequestLog } from '../store/types'
 import { clip } from '../text'
 
 export interface AttemptInfo {
   entry: GroupEntry
-  key: string | null
+  /** The attempt's key: plaintext for masking here, and its hash; null before a key is picked. */
+  key: { value: string; hash: string } | null
   model: string
   sourceIp: string
   requestPath: string
@@ -24,16 +24,15 @@ export const toLogRow = (
   a: AttemptInfo,
   now: number,
   outcome: { status: number; type: 'retry' | 'final'; upstream: string; error?: string },
-): PendingLog => ({
+): RequestLog => ({
   id: crypto.randomUUID(),
   timestamp: new Date(now),
   group_id: a.entry.group.id,
   group_name: a.entry.group.name,
   parent_group_id: a.parent?.id ?? 0,
   parent_group_name: a.parent?.name ?? '',
-  key_hash: '',
-  key_masked: a.key ? maskKey(a.key) : '',
-  key: a.key ?? undefined,
+  key_hash: a.key?.hash ?? '',
+  key_masked: a.key ? maskKey(a.key.value) : '',
   model: clip(a.model, 255),
   is_success: outcome.status < 400 && !outcome.error,
   source_ip: a.sourceIp,

@@ -1,14 +1,13 @@
 // The Store as the core sees it when keys are encrypted at rest: key values are sealed on the way
-// in and opened on the way out, so nothing else handles ciphertext. A value that cannot be opened
-// never reaches the pool: v1 sent the ciphertext upstream instead (§8.1 #14).
-import type { Logger } from '../deps'
+// in, and the admin's reads of single keys and pages come out opened. Pool rows stay sealed, so a
+// shared pool never holds a plaintext key; src/keys/open.ts opens them where they are used.
 import type { KeySecrets } from '../secrets/seal'
-import type { ApiKey, PoolKeyRow, Store } from './types'
+import type { ApiKey, Store } from './types'
 
 /** What the admin API shows for a key whose stored value cannot be opened. */
 export const UNREADABLE_KEY = '(cannot decrypt: check ENCRYPTION_KEY)'
 
-export const sealStore = (store: Store, secrets: KeySecrets, log: Logger): Store => {
+export const sealStore = (store: Store, secrets: KeySecrets): Store => {
   const openOr = async (stored: string, fallback: string) => {
     try {
       return await secrets.open(stored)
@@ -20,27 +19,6 @@ export const sealStore = (store: Store, secrets: KeySecrets, log: Logger): Store
     ...k,
     key_value: await openOr(k.key_value, UNREADABLE_KEY),
   })
-  /** Opens pool rows and drops the ones that cannot be opened, saying so once per call. */
-  const openRows = async (rows: PoolKeyRow[]): Promise<PoolKeyRow[]> => {
-    const out = await Promise.all(
-      rows.map(async (r) => {
-        const key_value = await openOr(r.key_value, '')
-        return key_value ? { ...r, key_value } : null
-      }),
-    )
-    const ok = out.filter((r): r is PoolKeyRow => r !== null)
-    if (ok.length < rows.length) {
-      log('error', 'stored keys cannot be decrypted and are left out of rotation', {
-        count: rows.length - ok.length,
-        ids: rows
-          .filter((_, i) => out[i] === null)
-          .slice(0, 10)
-          .map((r) => r.id),
-      })
-    }
-    return ok
-  }
-
   return {
     ...store,
     async listKeys(q) {
@@ -51,23 +29,13 @@ export const sealStore = (store: Store, secrets: KeySecrets, log: Logger): Store
       const k = await store.getKey(id)
       return k && openKey(k)
     },
-    loadKeys: async (groupId, afterId, limit, status) =>
-      openRows(await store.loadKeys(groupId, afterId, limit, status)),
+    // Pool rows (loadKeys, addKeys, setKeysEnabled) stay sealed: they go to the pool as stored.
     async addKeys(groupId, keys) {
       if (!secrets.encrypts) return store.addKeys(groupId, keys)
-      // Sealed values are unique (random nonce), so they map the inserted rows back to keys.
-      const plain = new Map<string, string>()
       const sealed = await Promise.all(
-        keys.map(async (k) => {
-          const key_value = await secrets.seal(k.key_value)
-          plain.set(key_value, k.key_value)
-          return { ...k, key_value }
-        }),
+        keys.map(async (k) => ({ ...k, key_value: await secrets.seal(k.key_value) })),
       )
-      const rows = await store.addKeys(groupId, sealed)
-      return rows.map((r) => ({ ...r, key_value: plain.get(r.key_value) ?? r.key_value }))
+      return store.addKeys(groupId, sealed)
     },
-    setKeysEnabled: async (groupId, ids, enabled) =>
-      openRows(await store.setKeysEnabled(groupId, ids, enabled)),
   }
 }

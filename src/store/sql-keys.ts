@@ -25,6 +25,7 @@ export const IDS_PER_STMT = MAX_PARAMS - 10
 export const poolFields = {
   id: apiKeys.id,
   key_value: apiKeys.key_value,
+  key_hash: apiKeys.key_hash,
   status: apiKeys.status,
   failure_count: apiKeys.failure_count,
   enabled: apiKeys.enabled,
@@ -114,13 +115,15 @@ export const createSqlKeys = (db: SqlDb): KeyMethods => ({
           .select(sql`select ${columns} from json_each(${json}) where true`)
           // The unique (group_id, key_hash) index drops the keys the group already has.
           .onConflictDoNothing({ target: [apiKeys.group_id, apiKeys.key_hash] })
-          .returning({ id: apiKeys.id, key_value: apiKeys.key_value }),
+          .returning({ id: apiKeys.id, key_value: apiKeys.key_value, key_hash: apiKeys.key_hash }),
       ),
     )
     // Every inserted row is a fresh key: active, no failures, enabled.
-    return (results.flat() as Array<{ id: number; key_value: string }>).map((r) => ({
+    type Inserted = { id: number; key_value: string; key_hash: string }
+    return (results.flat() as Inserted[]).map((r) => ({
       id: r.id,
       key_value: r.key_value,
+      key_hash: r.key_hash,
       status: 'active' as const,
       failure_count: 0,
       enabled: true,

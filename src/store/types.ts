@@ -90,7 +90,9 @@ export interface ApiKey {
 /** What the key pool needs to (re)load a group: no timestamps, no notes. */
 export interface PoolKeyRow {
   id: number
+  /** As stored: sealed when ENCRYPTION_KEY is set (KeyService.openRows opens it). */
   key_value: string
+  key_hash: string
   status: KeyStatus
   failure_count: number
   /** The store always sets it; the pool skips rows with `false` (absent means enabled). */

@@ -27,17 +27,22 @@ describe('key secrets in workerd', () => {
   it('seals on D1, opens through the store, and re-keys in place', async () => {
     const raw = createSqlStore(drizzle(env.DB, { schema }))
     const secrets = createKeySecrets(PASS, () => deploymentSalt(raw))
-    const store = sealStore(raw, secrets, () => {})
+    const store = sealStore(raw, secrets)
     const g = await store.createGroup(groupInput('enc-w'))
     const keys = ['sk-workers-a-0123', 'sk-workers-b-4567']
     const added = await store.addKeys(
       g.id,
       await Promise.all(keys.map(async (k) => ({ key_value: k, key_hash: await secrets.hash(k) }))),
     )
-    expect(added.map((r) => r.key_value).sort()).toEqual(keys)
+    // Rows for the pool stay sealed; the admin's reads come out opened.
+    expect(added.every((r) => isSealed(r.key_value))).toBe(true)
     const stored = await raw.scanKeys(0, 10)
     expect(stored.every((r) => isSealed(r.key_value))).toBe(true)
-    expect((await store.loadKeys(g.id, 0, 10)).map((r) => r.key_value).sort()).toEqual(keys)
+    const pool = await store.loadKeys(g.id, 0, 10)
+    expect(pool.every((r) => isSealed(r.key_value))).toBe(true)
+    expect((await Promise.all(pool.map((r) => secrets.open(r.key_value)))).sort()).toEqual(keys)
+    const page = await store.listKeys({ group_id: g.id, page: 1, page_size: 10 })
+    expect(page.items.map((r) => r.key_value).sort()).toEqual(keys)
 
     const next = createKeySecrets('second-workers-key-Qa1@Ws2#Ed3$', () => deploymentSalt(raw))
     expect(await migrateKeys(raw, secrets, next)).toMatchObject({ rewritten: 2, failed: 0 })
