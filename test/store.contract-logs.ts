@@ -6,14 +6,16 @@ import { groupInput, HOUR, logRow, newKeys, T0 } from './store.fixtures'
 export function describeLogs(get: () => Store) {
   describe('logs and stats', () => {
     it('round-trips rows, newest first, with paging and total', async () => {
+      // Milliseconds must survive the round trip: toEqual compares Dates by getTime().
       const rows = Array.from({ length: 23 }, (_, i) =>
-        logRow({ timestamp: new Date(T0 + i * 1000) }),
+        logRow({ timestamp: new Date(T0 + i * 1000 + 123) }),
       )
       await get().insertLogs(rows)
       await get().insertLogs([])
       const page1 = await get().queryLogs({ page: 1, page_size: 10 })
       expect(page1.total).toBe(23)
       expect(page1.items[0]).toEqual(rows[22])
+      expect(page1.items[0].timestamp.getTime()).toBe(T0 + 22_123)
       const page3 = await get().queryLogs({ page: 3, page_size: 10 })
       expect(page3.items.map((r) => r.id)).toEqual([rows[2].id, rows[1].id, rows[0].id])
     })

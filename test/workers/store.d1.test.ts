@@ -10,7 +10,9 @@ import * as schema from '../../src/store/schema.sqlite'
 import { testStore } from '../store.contract'
 
 // Every table the schema declares, so a table added later is emptied without touching this file.
-const tables = Object.values(schema).filter((t): t is SQLiteTable => is(t, SQLiteTable))
+const tables = (Object.values(schema) as unknown[]).filter((t): t is SQLiteTable =>
+  is(t, SQLiteTable),
+)
 
 testStore('D1', async () => {
   const db = drizzle(env.DB, { schema })
