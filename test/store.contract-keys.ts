@@ -15,7 +15,9 @@ export function describeKeys(name: string, get: () => Store) {
     })
 
     it('adds keys, deduping within the input and against the group', async () => {
+      const before = Date.now()
       const first = await store.addKeys(gid, [...newKeys(3), newKeys(1)[0]])
+      const after = Date.now()
       expect(first.map((k) => k.key_value)).toEqual(['sk-k-0', 'sk-k-1', 'sk-k-2'])
       expect(first[0]).toEqual({
         id: first[0].id,
@@ -37,6 +39,10 @@ export function describeKeys(name: string, get: () => Store) {
         notes: '',
       })
       expect(key).toMatchObject({ request_count: 0, failure_count: 0, last_used_at: null })
+      // Stamped by the store, to the millisecond of its clock.
+      expect(key?.created_at.getTime()).toBeGreaterThanOrEqual(before)
+      expect(key?.created_at.getTime()).toBeLessThanOrEqual(after)
+      expect(key?.updated_at.getTime()).toBe(key?.created_at.getTime())
       expect(await store.getKey(999_999)).toBeNull()
     })
 
@@ -44,15 +50,16 @@ export function describeKeys(name: string, get: () => Store) {
       const keys = await store.addKeys(gid, newKeys(5))
       await store.addKeys(other, newKeys(5))
       await store.insertLogs([
-        logRow({ group_id: gid, key_hash: 'h-k-1', timestamp: new Date(T0) }),
-        logRow({ group_id: gid, key_hash: 'h-k-3', timestamp: new Date(T0 + 1000) }),
+        // One millisecond apart: the order must not fall back to ids (which would put k-3 first).
+        logRow({ group_id: gid, key_hash: 'h-k-3', timestamp: new Date(T0 + 1) }),
+        logRow({ group_id: gid, key_hash: 'h-k-1', timestamp: new Date(T0 + 2) }),
       ])
       await store.updateKeyHealth([{ id: keys[2].id, status: 'invalid', failure_count: 3 }])
       const all = await store.listKeys({ group_id: gid, page: 1, page_size: 10 })
       expect(all.total).toBe(5)
       expect(all.items.map((k) => k.key_value)).toEqual([
-        'sk-k-3',
         'sk-k-1',
+        'sk-k-3',
         'sk-k-4',
         'sk-k-2',
         'sk-k-0',

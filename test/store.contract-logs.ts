@@ -93,15 +93,16 @@ export function describeLogs(get: () => Store) {
       const [k0, k1] = await s.addKeys(gid, newKeys(2))
       const [o0] = await s.addKeys(other, newKeys(1))
       await s.insertLogs([
-        logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0 + 2000) }),
-        logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0 + 1000) }),
+        logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0 + 2001) }),
+        logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0 + 1999) }),
         logRow({ group_id: gid, key_hash: 'h-k-1', is_success: false, status_code: 500 }),
       ])
-      await s.insertLogs([logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0) })])
-      expect(await s.getKey(k0.id)).toMatchObject({
-        request_count: 3,
-        last_used_at: new Date(T0 + 2000),
-      })
+      // Older by one millisecond: the latest use stays.
+      await s.insertLogs([
+        logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0 + 2000) }),
+      ])
+      expect(await s.getKey(k0.id)).toMatchObject({ request_count: 3 })
+      expect((await s.getKey(k0.id))?.last_used_at?.getTime()).toBe(T0 + 2001)
       expect(await s.getKey(k1.id)).toMatchObject({ request_count: 0, last_used_at: null })
       expect(await s.getKey(o0.id)).toMatchObject({ request_count: 0, last_used_at: null })
     })
