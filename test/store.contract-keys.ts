@@ -179,6 +179,37 @@ export function describeKeys(name: string, get: () => Store) {
         failure_count: 1,
       })
       await store.updateKeyHealth([])
+      expect(await store.getKey(k.id)).toMatchObject({ status: 'active', failure_count: 1 })
+    })
+
+    it('persists health for many keys at once, across groups; unknown ids change nothing', async () => {
+      const keys = await store.addKeys(gid, newKeys(250))
+      const [foreign] = await store.addKeys(other, newKeys(1, 'o'))
+      const invalid = (id: number, failure_count: number) =>
+        ({ id, status: 'invalid', failure_count }) as const
+      // 200 keys share one health (more ids than one statement binds), ten have their own.
+      await store.updateKeyHealth([
+        ...keys.slice(0, 200).map((k) => invalid(k.id, 3)),
+        ...keys
+          .slice(200, 210)
+          .map((k, i) => ({ id: k.id, status: 'active' as const, failure_count: i })),
+        invalid(foreign.id, 7),
+        invalid(999_999, 1),
+      ])
+      expect(await store.countKeys(gid)).toEqual({
+        total: 250,
+        active: 50,
+        invalid: 200,
+        disabled: 0,
+      })
+      expect(
+        (await store.loadKeys(gid, 0, 200, 'invalid')).every((k) => k.failure_count === 3),
+      ).toBe(true)
+      const next = await store.loadKeys(gid, keys[199].id, 11)
+      expect(next.map((k) => k.failure_count)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0])
+      expect(await store.getKey(foreign.id)).toMatchObject({ status: 'invalid', failure_count: 7 })
+      expect(await store.getKey(999_999)).toBeNull()
+      expect((await store.countKeys(null)).total).toBe(251)
     })
 
     it('counts keys per group and globally', async () => {

@@ -73,6 +73,24 @@ export function testStore(name: string, make: MakeStore) {
     describeLogs(() => store)
     describeLogExport(() => store)
     describeTasks(() => store)
+
+    // After the others wrote: `make` must hand out an empty store every time (on D1 it empties
+    // the tables of a database that the whole file shares).
+    it('starts every test from an empty store', async () => {
+      expect(await store.getSettings()).toEqual({})
+      expect(await store.listGroups()).toEqual([])
+      expect(await store.listSubGroups(null)).toEqual([])
+      expect(await store.countKeys(null)).toEqual({ total: 0, active: 0, invalid: 0, disabled: 0 })
+      expect(await store.scanKeys(0, 10)).toEqual([])
+      expect(await store.keyStorageSample('enc:')).toEqual({ sealed: null, plain: false })
+      expect(await store.listKeyEvents(1, 1, 10)).toEqual({ items: [], total: 0 })
+      expect(await store.queryLogs({ page: 1, page_size: 10 })).toEqual({ items: [], total: 0 })
+      const [from, to] = [new Date(0), new Date(Date.UTC(2100, 0))]
+      expect(await store.countLogs({ from, to })).toBe(0)
+      expect(await store.hourlyStats(from, to)).toEqual([])
+      expect(await store.logKeys({}, '', 10)).toEqual([])
+      expect(await store.getTaskState()).toBeNull()
+    })
     // Last, so that it sees every other test's calls.
     recorder.itCallsEveryMethod()
   })
