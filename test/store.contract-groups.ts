@@ -2,7 +2,7 @@
 // aggregate membership.
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Store } from '../src/store/types'
-import { groupInput, newKeys, T0 } from './store.fixtures'
+import { groupInput, HOUR, logRow, newKeys, T0 } from './store.fixtures'
 
 export function describeGroups(get: () => Store) {
   describe('groups', () => {
@@ -108,11 +108,19 @@ export function describeGroups(get: () => Store) {
       expect(await store.listGroups()).toHaveLength(2)
     })
 
-    it('deletes a group with its keys only', async () => {
+    it('deletes a group with its keys and memberships; logs and stats stay', async () => {
       const a = await store.createGroup(groupInput('alpha'))
       const b = await store.createGroup(groupInput('beta'))
+      const agg = await store.createGroup(groupInput('agg', { group_type: 'aggregate' }))
+      const agg2 = await store.createGroup(groupInput('agg2', { group_type: 'aggregate' }))
+      await store.addSubGroups(agg.id, [
+        { sub_group_id: a.id, weight: 1 },
+        { sub_group_id: b.id, weight: 1 },
+      ])
+      await store.addSubGroups(agg2.id, [{ sub_group_id: b.id, weight: 2 }])
       await store.addKeys(a.id, newKeys(3))
       await store.addKeys(b.id, newKeys(2))
+      await store.insertLogs([logRow({ group_id: a.id, timestamp: new Date(T0 + 7) })])
       expect(await store.deleteGroup(a.id)).toBe(true)
       expect(await store.getGroup(a.id)).toBeNull()
       expect(await store.countKeys(a.id)).toEqual({
@@ -122,7 +130,15 @@ export function describeGroups(get: () => Store) {
         disabled: 0,
       })
       expect((await store.countKeys(null)).total).toBe(2)
+      expect((await store.queryLogs({ page: 1, page_size: 10 })).total).toBe(1)
+      expect(await store.hourlyStats(new Date(T0), new Date(T0 + HOUR), a.id)).toHaveLength(1)
+      // Deleting an aggregate drops its memberships too; its members' other ones stay.
+      expect(await store.deleteGroup(agg.id)).toBe(true)
+      expect(await store.listSubGroups(null)).toEqual([
+        { group_id: agg2.id, sub_group_id: b.id, weight: 2 },
+      ])
       expect(await store.deleteGroup(a.id)).toBe(false)
+      expect((await store.listGroups()).map((g) => g.name)).toEqual(['beta', 'agg2'])
     })
   })
 
