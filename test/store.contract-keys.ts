@@ -15,7 +15,9 @@ export function describeKeys(name: string, get: () => Store) {
     })
 
     it('adds keys, deduping within the input and against the group', async () => {
+      const before = Date.now()
       const first = await store.addKeys(gid, [...newKeys(3), newKeys(1)[0]])
+      const after = Date.now()
       expect(first.map((k) => k.key_value)).toEqual(['sk-k-0', 'sk-k-1', 'sk-k-2'])
       expect(first[0]).toEqual({
         id: first[0].id,
@@ -38,6 +40,10 @@ export function describeKeys(name: string, get: () => Store) {
         notes: '',
       })
       expect(key).toMatchObject({ request_count: 0, failure_count: 0, last_used_at: null })
+      // Stamped by the store, to the millisecond of its clock.
+      expect(key?.created_at.getTime()).toBeGreaterThanOrEqual(before)
+      expect(key?.created_at.getTime()).toBeLessThanOrEqual(after)
+      expect(key?.updated_at.getTime()).toBe(key?.created_at.getTime())
       expect(await store.getKey(999_999)).toBeNull()
     })
 
@@ -45,15 +51,16 @@ export function describeKeys(name: string, get: () => Store) {
       const keys = await store.addKeys(gid, newKeys(5))
       await store.addKeys(other, newKeys(5))
       await store.insertLogs([
-        logRow({ group_id: gid, key_hash: 'h-k-1', timestamp: new Date(T0) }),
-        logRow({ group_id: gid, key_hash: 'h-k-3', timestamp: new Date(T0 + 1000) }),
+        // One millisecond apart: the order must not fall back to ids (which would put k-3 first).
+        logRow({ group_id: gid, key_hash: 'h-k-3', timestamp: new Date(T0 + 1) }),
+        logRow({ group_id: gid, key_hash: 'h-k-1', timestamp: new Date(T0 + 2) }),
       ])
       await store.updateKeyHealth([{ id: keys[2].id, status: 'invalid', failure_count: 3 }])
       const all = await store.listKeys({ group_id: gid, page: 1, page_size: 10 })
       expect(all.total).toBe(5)
       expect(all.items.map((k) => k.key_value)).toEqual([
-        'sk-k-3',
         'sk-k-1',
+        'sk-k-3',
         'sk-k-4',
         'sk-k-2',
         'sk-k-0',
@@ -180,6 +187,37 @@ export function describeKeys(name: string, get: () => Store) {
         failure_count: 1,
       })
       await store.updateKeyHealth([])
+      expect(await store.getKey(k.id)).toMatchObject({ status: 'active', failure_count: 1 })
+    })
+
+    it('persists health for many keys at once, across groups; unknown ids change nothing', async () => {
+      const keys = await store.addKeys(gid, newKeys(250))
+      const [foreign] = await store.addKeys(other, newKeys(1, 'o'))
+      const invalid = (id: number, failure_count: number) =>
+        ({ id, status: 'invalid', failure_count }) as const
+      // 200 keys share one health (more ids than one statement binds), ten have their own.
+      await store.updateKeyHealth([
+        ...keys.slice(0, 200).map((k) => invalid(k.id, 3)),
+        ...keys
+          .slice(200, 210)
+          .map((k, i) => ({ id: k.id, status: 'active' as const, failure_count: i })),
+        invalid(foreign.id, 7),
+        invalid(999_999, 1),
+      ])
+      expect(await store.countKeys(gid)).toEqual({
+        total: 250,
+        active: 50,
+        invalid: 200,
+        disabled: 0,
+      })
+      expect(
+        (await store.loadKeys(gid, 0, 200, 'invalid')).every((k) => k.failure_count === 3),
+      ).toBe(true)
+      const next = await store.loadKeys(gid, keys[199].id, 11)
+      expect(next.map((k) => k.failure_count)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0])
+      expect(await store.getKey(foreign.id)).toMatchObject({ status: 'invalid', failure_count: 7 })
+      expect(await store.getKey(999_999)).toBeNull()
+      expect((await store.countKeys(null)).total).toBe(251)
     })
 
     it('counts keys per group and globally', async () => {

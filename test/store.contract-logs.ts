@@ -6,14 +6,16 @@ import { groupInput, HOUR, logRow, newKeys, T0 } from './store.fixtures'
 export function describeLogs(get: () => Store) {
   describe('logs and stats', () => {
     it('round-trips rows, newest first, with paging and total', async () => {
+      // Milliseconds must survive the round trip: toEqual compares Dates by getTime().
       const rows = Array.from({ length: 23 }, (_, i) =>
-        logRow({ timestamp: new Date(T0 + i * 1000) }),
+        logRow({ timestamp: new Date(T0 + i * 1000 + 123) }),
       )
       await get().insertLogs(rows)
       await get().insertLogs([])
       const page1 = await get().queryLogs({ page: 1, page_size: 10 })
       expect(page1.total).toBe(23)
       expect(page1.items[0]).toEqual(rows[22])
+      expect(page1.items[0].timestamp.getTime()).toBe(T0 + 22_123)
       const page3 = await get().queryLogs({ page: 3, page_size: 10 })
       expect(page3.items.map((r) => r.id)).toEqual([rows[2].id, rows[1].id, rows[0].id])
     })
@@ -91,15 +93,16 @@ export function describeLogs(get: () => Store) {
       const [k0, k1] = await s.addKeys(gid, newKeys(2))
       const [o0] = await s.addKeys(other, newKeys(1))
       await s.insertLogs([
-        logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0 + 2000) }),
-        logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0 + 1000) }),
+        logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0 + 2001) }),
+        logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0 + 1999) }),
         logRow({ group_id: gid, key_hash: 'h-k-1', is_success: false, status_code: 500 }),
       ])
-      await s.insertLogs([logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0) })])
-      expect(await s.getKey(k0.id)).toMatchObject({
-        request_count: 3,
-        last_used_at: new Date(T0 + 2000),
-      })
+      // Older by one millisecond: the latest use stays.
+      await s.insertLogs([
+        logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0 + 2000) }),
+      ])
+      expect(await s.getKey(k0.id)).toMatchObject({ request_count: 3 })
+      expect((await s.getKey(k0.id))?.last_used_at?.getTime()).toBe(T0 + 2001)
       expect(await s.getKey(k1.id)).toMatchObject({ request_count: 0, last_used_at: null })
       expect(await s.getKey(o0.id)).toMatchObject({ request_count: 0, last_used_at: null })
     })

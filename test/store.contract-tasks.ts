@@ -3,7 +3,8 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Store, TaskStatus } from '../src/store/types'
 
-const T = 1_000_000
+// Task times are RFC 3339 strings inside the status JSON; milliseconds must survive too.
+const T = Date.UTC(2025, 0, 15, 10, 0, 0, 123)
 
 const running = (processed = 0): TaskStatus => ({
   task_type: 'KEY_IMPORT',
@@ -48,11 +49,13 @@ export function describeTasks(get: () => Store) {
         ...running(10),
         is_running: false,
         result: { added_count: 9, ignored_count: 1 },
-        finished_at: new Date(T + 1500).toISOString(),
-        duration_seconds: 1.5,
+        finished_at: new Date(T + 1501).toISOString(),
+        duration_seconds: 1.501,
       }
       expect(await store.saveTaskStatus('a', done)).toBe(true)
-      expect(await store.getTaskState()).toEqual({ owner: 'a', status: done })
+      const state = await store.getTaskState()
+      expect(state).toEqual({ owner: 'a', status: done })
+      expect(state?.status?.finished_at).toBe('2025-01-15T10:00:01.624Z')
     })
 
     it('rejects an empty owner', async () => {
