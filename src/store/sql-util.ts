@@ -79,12 +79,6 @@ export const chunk = <T>(items: readonly T[], size: number): T[][] => {
   return out
 }
 
-/** Rows changed by a non-returning statement: libsql, D1 and the sync drivers report it apart. */
-export const changes = (result: unknown): number => {
-  const r = result as { rowsAffected?: number; changes?: number; meta?: { changes?: number } }
-  return Number(r?.rowsAffected ?? r?.meta?.changes ?? r?.changes ?? 0)
-}
-
 /**
  * An integer inlined into the SQL instead of bound, to keep bulk inserts under MAX_PARAMS.
  * Only ever used for numbers we produce (ids, clock readings), never for client strings.
@@ -92,19 +86,6 @@ export const changes = (result: unknown): number => {
 export const lit = (n: number): SQL => {
   if (!Number.isSafeInteger(n)) throw new TypeError(`not an integer: ${n}`)
   return sql.raw(String(n))
-}
-
-/** Escapes LIKE wildcards so a search for `a_b` matches only that text. */
-export const likeContains = (value: string): string => `%${value.replace(/[\\%_]/g, '\\$&')}%`
-
-/** Whether an error (or one it wraps, as drizzle's DrizzleQueryError does) is a UNIQUE violation. */
-export const isUniqueViolation = (err: unknown): boolean => {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (/UNIQUE constraint failed|SQLITE_CONSTRAINT_UNIQUE/i.test(String((e as Error).message))) {
-      return true
-    }
-  }
-  return false
 }
 
 // JSON.stringify writes a lone surrogate as `\ud83d`, and json_each turns that escape into bytes
@@ -121,8 +102,8 @@ const rowJson = (row: unknown[]): string => {
 
 /**
  * JSON rows packed into `[row, …]` arrays of at most `maxChars` each: bulk inserts bind one such
- * parameter and unpack it with json_each, which keeps drizzle's builder and D1's 100-parameter
- * limit out of the way.
+ * parameter and unpack it with the dialect's jsonRows, which keeps drizzle's builder and D1's
+ * 100-parameter limit out of the way.
  */
 export const packJsonRows = <T>(
   items: readonly T[],
