@@ -1,8 +1,9 @@
 // Store methods for system settings and groups over drizzle SQLite.
-import { and, asc, eq, ne, or, sql } from 'drizzle-orm'
+import { and, asc, eq, ne, or } from 'drizzle-orm'
 import { AppError } from '../errors'
+import type { Dialect } from './dialect'
 import { apiKeys, groups, groupSubGroups, systemSettings } from './schema.sqlite'
-import { chunk, isUniqueViolation, MAX_PARAMS, runBatch, type SqlDb } from './sql-util'
+import { chunk, MAX_PARAMS, runBatch, type SqlDb } from './sql-util'
 import type { Group, GroupInput, Store } from './types'
 
 type SettingsMethods = Pick<Store, 'getSettings' | 'putSettings' | 'seedSettings'>
@@ -30,7 +31,7 @@ const toSettingRows = (values: Record<string, string>, now: Date) =>
     updated_at: now,
   }))
 
-export const createSqlSettings = (db: SqlDb): SettingsMethods => ({
+export const createSqlSettings = (db: SqlDb, dialect: Dialect): SettingsMethods => ({
   async getSettings() {
     const rows = await db
       .select({ key: systemSettings.setting_key, value: systemSettings.setting_value })
@@ -42,16 +43,13 @@ export const createSqlSettings = (db: SqlDb): SettingsMethods => ({
     const rows = chunk(toSettingRows(values, new Date()), SETTINGS_PER_STMT)
     await runBatch(db, (q) =>
       rows.map((part) =>
-        q
-          .insert(systemSettings)
-          .values(part)
-          .onConflictDoUpdate({
-            target: systemSettings.setting_key,
-            set: {
-              setting_value: sql`excluded.setting_value`,
-              updated_at: sql`excluded.updated_at`,
-            },
-          }),
+        dialect.upsert(q.insert(systemSettings).values(part), {
+          target: systemSettings.setting_key,
+          set: {
+            setting_value: dialect.proposed(systemSettings.setting_value),
+            updated_at: dialect.proposed(systemSettings.updated_at),
+          },
+        }),
       ),
     )
   },
@@ -59,7 +57,7 @@ export const createSqlSettings = (db: SqlDb): SettingsMethods => ({
   async seedSettings(values) {
     const rows = chunk(toSettingRows(values, new Date()), SETTINGS_PER_STMT)
     await runBatch(db, (q) =>
-      rows.map((part) => q.insert(systemSettings).values(part).onConflictDoNothing()),
+      rows.map((part) => dialect.insertIgnore(q.insert(systemSettings).values(part))),
     )
   },
 })
@@ -80,7 +78,7 @@ const groupFields = (input: Partial<GroupInput>): Partial<GroupInput> => {
 const duplicateName = (name: string) =>
   new AppError(409, 'DUPLICATE_RESOURCE', `group name '${name}' already exists`)
 
-export const createSqlGroups = (db: SqlDb): GroupMethods => {
+export const createSqlGroups = (db: SqlDb, dialect: Dialect): GroupMethods => {
   const getGroup = async (id: number): Promise<Group | null> => {
     const [row] = await db.select().from(groups).where(eq(groups.id, id)).limit(1)
     return row ?? null
@@ -98,12 +96,11 @@ export const createSqlGroups = (db: SqlDb): GroupMethods => {
 
     async createGroup(input) {
       const now = new Date()
-      // ON CONFLICT DO NOTHING turns a taken name into an empty RETURNING, on every driver alike.
-      const [row] = await db
+      // Ignoring the conflict turns a taken name into an empty RETURNING, on every driver alike.
+      const insert = db
         .insert(groups)
         .values({ ...(groupFields(input) as GroupInput), created_at: now, updated_at: now })
-        .onConflictDoNothing({ target: groups.name })
-        .returning()
+      const [row] = await dialect.insertIgnore(insert, groups.name).returning()
       if (!row) throw duplicateName(input.name)
       return row
     },
@@ -127,7 +124,8 @@ export const createSqlGroups = (db: SqlDb): GroupMethods => {
         return row ?? null
       } catch (err) {
         // A concurrent rename can still win between the check and the update.
-        if (fields.name !== undefined && isUniqueViolation(err)) throw duplicateName(fields.name)
+        if (fields.name !== undefined && dialect.isUniqueViolation(err))
+          throw duplicateName(fields.name)
         throw err
       }
     },
@@ -139,9 +137,9 @@ export const createSqlGroups = (db: SqlDb): GroupMethods => {
         q
           .delete(groupSubGroups)
           .where(or(eq(groupSubGroups.group_id, id), eq(groupSubGroups.sub_group_id, id))),
-        q.delete(groups).where(eq(groups.id, id)).returning({ id: groups.id }),
+        q.delete(groups).where(eq(groups.id, id)),
       ])
-      return (results[2] as unknown[]).length > 0
+      return dialect.changes(results[2]) > 0
     },
 
     async setGroupValidatedAt(id, at) {
@@ -149,12 +147,11 @@ export const createSqlGroups = (db: SqlDb): GroupMethods => {
     },
 
     async setGroupEnabled(id, enabled) {
-      const rows = await db
+      const result = await db
         .update(groups)
         .set({ enabled, updated_at: new Date() })
         .where(eq(groups.id, id))
-        .returning({ id: groups.id })
-      return rows.length > 0
+      return dialect.changes(result) > 0
     },
 
     async setGroupSorts(items) {

@@ -1,6 +1,7 @@
 // Store methods that change keys' state by hand or from the pool: on/off, restores, notes, and the
 // batched health writes. Every multi-statement write runs as one batch.
 import { and, eq, inArray, ne, or } from 'drizzle-orm'
+import type { Dialect } from './dialect'
 import { apiKeys } from './schema.sqlite'
 import { IDS_PER_STMT, idsOf, inGroup, poolFields } from './sql-keys'
 import { chunk, runBatches, type SqlDb } from './sql-util'
@@ -14,7 +15,7 @@ type KeyStateMethods = Pick<
 // A disabled key stays as it is: restore actions never touch it.
 const isEnabled = eq(apiKeys.enabled, true)
 
-export const createSqlKeyState = (db: SqlDb): KeyStateMethods => ({
+export const createSqlKeyState = (db: SqlDb, dialect: Dialect): KeyStateMethods => ({
   async setKeysEnabled(groupId, ids, enabled) {
     // Enabling puts the key back into rotation as active; the failure count stays as stored.
     const set = enabled
@@ -57,12 +58,11 @@ export const createSqlKeyState = (db: SqlDb): KeyStateMethods => ({
   },
 
   async setKeyNotes(id, notes) {
-    const rows = await db
+    const result = await db
       .update(apiKeys)
       .set({ notes, updated_at: new Date() })
       .where(eq(apiKeys.id, id))
-      .returning({ id: apiKeys.id })
-    return rows.length > 0
+    return dialect.changes(result) > 0
   },
 
   async updateKeyHealth(updates) {

@@ -1,8 +1,20 @@
 // Store methods for upstream keys over drizzle SQLite: paging, pool loading, bulk add with
 // dedupe, lookups, deletes and counts. Every multi-statement write runs as one batch.
-import { and, count, desc, eq, getTableColumns, gt, inArray, sql, type SQL } from 'drizzle-orm'
+import {
+  and,
+  count,
+  desc,
+  eq,
+  getTableColumns,
+  gt,
+  inArray,
+  sql,
+  type Column,
+  type SQL,
+} from 'drizzle-orm'
+import type { Dialect, JsonRows } from './dialect'
 import { apiKeys } from './schema.sqlite'
-import { chunk, changes, lit, MAX_PARAMS, packJsonRows, runBatches, type SqlDb } from './sql-util'
+import { chunk, lit, MAX_PARAMS, packJsonRows, runBatches, type SqlDb } from './sql-util'
 import type { KeyStatus, Store } from './types'
 
 type KeyMethods = Pick<
@@ -32,27 +44,29 @@ export const poolFields = {
 }
 
 /**
- * The select list of the bulk insert `INSERT … SELECT <this> FROM json_each(?) WHERE true`: the
+ * The select list of the bulk insert `INSERT … SELECT <this> FROM <json rows> WHERE true`: the
  * keys travel as one JSON parameter of `[value, hash]` pairs, so one statement carries a whole
  * slice under D1's 100-parameter limit and drizzle builds no per-row SQL (binding pairs, 50 per
  * statement, spent most of a 100k import's CPU in the builder). Typing it over every column makes
  * a new column a compile error here. (`WHERE true` resolves SQLite's parsing ambiguity between
  * INSERT … SELECT and ON CONFLICT.)
  */
-const keyColumns = (groupId: number, now: number): SQL => {
+const keyColumns = (dialect: Dialect, rows: JsonRows, groupId: number, now: Date): SQL => {
+  // A time is bound through its column, which knows how the dialect stores it.
+  const at = (column: Column) => sql`${sql.param(now, column)}`
   const exprs: Record<keyof typeof apiKeys.$inferSelect, SQL> = {
-    id: sql`null`,
+    id: dialect.generatedId(apiKeys.id),
     group_id: lit(groupId),
-    key_value: sql.raw(`value ->> 0`),
-    key_hash: sql.raw(`value ->> 1`),
+    key_value: rows.cell(0, apiKeys.key_value),
+    key_hash: rows.cell(1, apiKeys.key_hash),
     status: sql`'active'`,
     notes: sql`''`,
     request_count: sql`0`,
     failure_count: sql`0`,
-    enabled: sql`1`,
+    enabled: dialect.bool(true),
     last_used_at: sql`null`,
-    created_at: lit(now),
-    updated_at: lit(now),
+    created_at: at(apiKeys.created_at),
+    updated_at: at(apiKeys.updated_at),
   }
   // drizzle lists the insert columns in table order; the select list must follow it.
   const order = Object.keys(getTableColumns(apiKeys)) as (keyof typeof exprs)[]
@@ -67,7 +81,7 @@ export const inGroup = (groupId: number, status?: KeyStatus): SQL | undefined =>
 
 export const idsOf = (rows: unknown): number[] => (rows as { id: number }[]).map((r) => r.id)
 
-export const createSqlKeys = (db: SqlDb): KeyMethods => ({
+export const createSqlKeys = (db: SqlDb, dialect: Dialect): KeyMethods => ({
   async listKeys(q) {
     const where = and(
       inGroup(q.group_id, q.status),
@@ -80,9 +94,8 @@ export const createSqlKeys = (db: SqlDb): KeyMethods => ({
         .select()
         .from(apiKeys)
         .where(where)
-        // SQLite sorts NULL lowest, so DESC already puts never-used keys last; spelling it out
-        // keeps the order the same on dialects that sort NULL highest.
-        .orderBy(sql`${apiKeys.last_used_at} desc nulls last`, desc(apiKeys.id))
+        // Never-used keys last, whichever end a database sorts NULL to.
+        .orderBy(dialect.descNullsLast(apiKeys.last_used_at), desc(apiKeys.id))
         .limit(size)
         .offset((page - 1) * size),
       db.select({ n: count() }).from(apiKeys).where(where),
@@ -107,16 +120,17 @@ export const createSqlKeys = (db: SqlDb): KeyMethods => ({
     const seen = new Set<string>()
     const fresh = keys.filter((k) => !seen.has(k.key_hash) && seen.add(k.key_hash))
     if (fresh.length === 0) return []
-    const columns = keyColumns(groupId, Date.now())
+    const now = new Date()
     const results = await runBatches(db, (q) =>
-      packJsonRows(fresh, (k) => [k.key_value, k.key_hash], KEY_JSON_CHARS).map((json) =>
-        q
-          .insert(apiKeys)
-          .select(sql`select ${columns} from json_each(${json}) where true`)
-          // The unique (group_id, key_hash) index drops the keys the group already has.
-          .onConflictDoNothing({ target: [apiKeys.group_id, apiKeys.key_hash] })
-          .returning({ id: apiKeys.id, key_value: apiKeys.key_value, key_hash: apiKeys.key_hash }),
-      ),
+      packJsonRows(fresh, (k) => [k.key_value, k.key_hash], KEY_JSON_CHARS).map((json) => {
+        const rows = dialect.jsonRows(json)
+        const columns = keyColumns(dialect, rows, groupId, now)
+        const insert = q.insert(apiKeys).select(sql`select ${columns} from ${rows.from} where true`)
+        // The unique (group_id, key_hash) index drops the keys the group already has.
+        return dialect
+          .insertIgnore(insert, [apiKeys.group_id, apiKeys.key_hash])
+          .returning({ id: apiKeys.id, key_value: apiKeys.key_value, key_hash: apiKeys.key_hash })
+      }),
     )
     // Every inserted row is a fresh key: active, no failures, enabled.
     type Inserted = { id: number; key_value: string; key_hash: string }
@@ -149,7 +163,7 @@ export const createSqlKeys = (db: SqlDb): KeyMethods => ({
         q.delete(apiKeys).where(and(inGroup(groupId), inArray(apiKeys.id, part))),
       ),
     )
-    return results.reduce<number>((n, r) => n + changes(r), 0)
+    return results.reduce<number>((n, r) => n + dialect.changes(r), 0)
   },
 
   async clearKeys(groupId, status) {
@@ -164,12 +178,13 @@ export const createSqlKeys = (db: SqlDb): KeyMethods => ({
     // Per-state sums in one pass; a disabled key counts only as disabled.
     const countWhere = (cond: SQL) =>
       sql<number>`coalesce(sum(case when ${cond} then 1 else 0 end), 0)`.mapWith(Number)
+    const on = dialect.bool(true)
     const [row] = await db
       .select({
         total: count(),
-        active: countWhere(sql`${apiKeys.enabled} = 1 and ${apiKeys.status} = 'active'`),
-        invalid: countWhere(sql`${apiKeys.enabled} = 1 and ${apiKeys.status} = 'invalid'`),
-        disabled: countWhere(sql`${apiKeys.enabled} = 0`),
+        active: countWhere(sql`${apiKeys.enabled} = ${on} and ${apiKeys.status} = 'active'`),
+        invalid: countWhere(sql`${apiKeys.enabled} = ${on} and ${apiKeys.status} = 'invalid'`),
+        disabled: countWhere(sql`${apiKeys.enabled} = ${dialect.bool(false)}`),
       })
       .from(apiKeys)
       .where(groupId === null ? undefined : eq(apiKeys.group_id, groupId))

@@ -14,17 +14,9 @@ import {
   type Column,
   type SQL,
 } from 'drizzle-orm'
+import type { Dialect } from './dialect'
 import { apiKeys, groupHourlyStats, requestLogs } from './schema.sqlite'
-import {
-  changes,
-  chunk,
-  likeContains,
-  MAX_PARAMS,
-  packJsonRows,
-  runBatch,
-  type SqlDb,
-  type Stmt,
-} from './sql-util'
+import { chunk, MAX_PARAMS, packJsonRows, runBatch, type SqlDb, type Stmt } from './sql-util'
 import type { LogFilter, RequestLog, Store } from './types'
 
 type LogMethods = Pick<
@@ -34,8 +26,8 @@ type LogMethods = Pick<
 
 const HOUR_MS = 3_600_000
 // Column order of the table, which INSERT … SELECT fills positionally.
-const LOG_KEYS = Object.keys(getTableColumns(requestLogs)) as Array<keyof RequestLog>
-const LOG_SELECT = sql.raw(LOG_KEYS.map((_, i) => `value ->> ${i}`).join(', '))
+const LOG_COLUMNS = Object.entries(getTableColumns(requestLogs))
+const LOG_KEYS = LOG_COLUMNS.map(([k]) => k) as Array<keyof RequestLog>
 // One JSON parameter per statement stays far below D1's 2 MB value limit.
 const LOG_JSON_CHARS = 1_000_000
 // time, group_id, success_count, failure_count, created_at, updated_at.
@@ -100,23 +92,28 @@ const toKeyUsage = (rows: RequestLog[]): KeyUsage[] => {
  * per key: a flush of 200 logs stays a few statements, which matters on D1, where every
  * statement of a batch counts against the per-invocation query limit. Needs SQLite 3.33+.
  */
-const updateUsage = (q: SqlDb, part: KeyUsage[]) => {
-  const values = sql.join(
-    part.map((u) => sql`(${u.group_id}, ${u.key_hash}, ${u.n}, ${u.last})`),
-    sql`, `,
+const updateUsage = (q: SqlDb, dialect: Dialect, part: KeyUsage[]) => {
+  const param = (value: unknown, column: Column) => sql`${sql.param(value, column)}`
+  const u = dialect.values(
+    part.map((k) => [
+      param(k.group_id, apiKeys.group_id),
+      param(k.key_hash, apiKeys.key_hash),
+      param(k.n, apiKeys.request_count),
+      param(new Date(k.last), apiKeys.last_used_at),
+    ]),
   )
   return q
     .update(apiKeys)
     .set({
-      request_count: sql`${apiKeys.request_count} + u.column3`,
-      last_used_at: sql`max(coalesce(${apiKeys.last_used_at}, 0), u.column4)`,
+      request_count: sql`${apiKeys.request_count} + ${u.col(2)}`,
+      last_used_at: dialect.greatest(apiKeys.last_used_at, u.col(3)),
     })
-    .from(sql`(values ${values}) as u`)
-    .where(sql`${apiKeys.group_id} = u.column1 and ${apiKeys.key_hash} = u.column2`)
+    .from(u.from)
+    .where(sql`${apiKeys.group_id} = ${u.col(0)} and ${apiKeys.key_hash} = ${u.col(1)}`)
 }
 
-export const logFilter = (q: LogFilter): SQL | undefined => {
-  const contains = (col: Column, v: string) => sql`${col} like ${likeContains(v)} escape '\\'`
+export const logFilter = (q: LogFilter, dialect: Dialect): SQL | undefined => {
+  const contains = dialect.contains
   return and(
     q.parent_group_name ? contains(requestLogs.parent_group_name, q.parent_group_name) : undefined,
     q.group_name ? contains(requestLogs.group_name, q.group_name) : undefined,
@@ -140,27 +137,33 @@ const toLogJson = (rows: RequestLog[]): string[] =>
   packJsonRows(rows, (r) => LOG_KEYS.map((k) => toCell(r[k])), LOG_JSON_CHARS)
 
 /**
- * Log rows travel as one JSON parameter that SQLite unpacks with json_each: binding 20 values a
- * row through the driver (and drizzle's builder) cost several times SQLite's own insert, and D1
- * allows only 100 bound values per statement.
+ * Log rows travel as one JSON parameter that the database unpacks (SQLite with json_each):
+ * binding 20 values a row through the driver (and drizzle's builder) cost several times SQLite's
+ * own insert, and D1 allows only 100 bound values per statement.
  */
-const insertLogRows = (q: SqlDb, json: string) =>
-  q
-    .insert(requestLogs)
-    // `where true`: SQLite otherwise reads ON CONFLICT as part of the SELECT's join.
-    .select(sql`select ${LOG_SELECT} from json_each(${json}) where true`)
-    .onConflictDoNothing()
+const insertLogRows = (q: SqlDb, dialect: Dialect, json: string) => {
+  const rows = dialect.jsonRows(json)
+  const cells = sql.join(
+    LOG_COLUMNS.map(([, column], i) => rows.cell(i, column)),
+    sql`, `,
+  )
+  // `where true`: SQLite otherwise reads ON CONFLICT as part of the SELECT's join.
+  return dialect.insertIgnore(
+    q.insert(requestLogs).select(sql`select ${cells} from ${rows.from} where true`),
+  )
+}
 
 /** Which of these log ids are stored already: one indexed lookup per id, in one statement. */
-const storedLogIds = async (db: SqlDb, ids: string[]): Promise<Set<string>> => {
+const storedLogIds = async (db: SqlDb, dialect: Dialect, ids: string[]): Promise<Set<string>> => {
+  const list = dialect.jsonRows(JSON.stringify(ids.map((id) => [id])))
   const rows = await db
     .select({ id: requestLogs.id })
     .from(requestLogs)
-    .where(sql`${requestLogs.id} in (select value from json_each(${JSON.stringify(ids)}))`)
+    .where(sql`${requestLogs.id} in (select ${list.cell(0, requestLogs.id)} from ${list.from})`)
   return new Set(rows.map((r) => r.id))
 }
 
-export const createSqlLogs = (db: SqlDb): LogMethods => ({
+export const createSqlLogs = (db: SqlDb, dialect: Dialect): LogMethods => ({
   /**
    * Idempotent by row id, counters included, so a batch whose write landed but whose
    * acknowledgement was lost can be retried: rows already stored are dropped before the stats
@@ -171,6 +174,7 @@ export const createSqlLogs = (db: SqlDb): LogMethods => ({
     if (batch.length === 0) return
     const stored = await storedLogIds(
       db,
+      dialect,
       batch.map((r) => r.id),
     )
     const rows = stored.size === 0 ? batch : batch.filter((r) => !stored.has(r.id))
@@ -179,30 +183,28 @@ export const createSqlLogs = (db: SqlDb): LogMethods => ({
     const usage = toKeyUsage(rows)
     const now = new Date()
     await runBatch(db, (q) => {
-      const stmts: Stmt[] = toLogJson(rows).map((json) => insertLogRows(q, json))
+      const stmts: Stmt[] = toLogJson(rows).map((json) => insertLogRows(q, dialect, json))
+      const { success_count, failure_count, updated_at } = groupHourlyStats
       for (const part of chunk(buckets, STATS_PER_INSERT)) {
         const values = part.map((b) => ({ ...b, created_at: now, updated_at: now }))
         stmts.push(
-          q
-            .insert(groupHourlyStats)
-            .values(values)
-            .onConflictDoUpdate({
-              target: [groupHourlyStats.time, groupHourlyStats.group_id],
-              set: {
-                success_count: sql`${groupHourlyStats.success_count} + excluded.success_count`,
-                failure_count: sql`${groupHourlyStats.failure_count} + excluded.failure_count`,
-                updated_at: sql`excluded.updated_at`,
-              },
-            }),
+          dialect.upsert(q.insert(groupHourlyStats).values(values), {
+            target: [groupHourlyStats.time, groupHourlyStats.group_id],
+            set: {
+              success_count: sql`${success_count} + ${dialect.proposed(success_count)}`,
+              failure_count: sql`${failure_count} + ${dialect.proposed(failure_count)}`,
+              updated_at: dialect.proposed(updated_at),
+            },
+          }),
         )
       }
-      for (const part of chunk(usage, USAGE_PER_UPDATE)) stmts.push(updateUsage(q, part))
+      for (const part of chunk(usage, USAGE_PER_UPDATE)) stmts.push(updateUsage(q, dialect, part))
       return stmts
     })
   },
 
   async queryLogs(q) {
-    const where = logFilter(q)
+    const where = logFilter(q, dialect)
     const page = Math.max(1, Math.floor(q.page))
     const size = Math.max(1, Math.floor(q.page_size))
     const [items, [total]] = await Promise.all([
@@ -219,7 +221,7 @@ export const createSqlLogs = (db: SqlDb): LogMethods => ({
   },
 
   async deleteLogsBefore(t) {
-    return changes(await db.delete(requestLogs).where(lt(requestLogs.timestamp, t)))
+    return dialect.changes(await db.delete(requestLogs).where(lt(requestLogs.timestamp, t)))
   },
 
   /** Rows with `from <= time < to` (the dashboard's half-open windows, reference §4.8). */

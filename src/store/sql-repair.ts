@@ -2,7 +2,7 @@
 // `utf8`: older versions could store text that is not UTF-8 (json_each unpacks a lone surrogate
 // escape as such bytes), and libsql aborts the process when it reads that text. Rows are read as
 // hex, never as text, and only rows that may hold such bytes are read at all.
-import { eq, getTableColumns, is, sql, type SQL } from 'drizzle-orm'
+import { eq, getTableColumns, is, sql } from 'drizzle-orm'
 import { getTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import * as schema from './schema.sqlite'
 import { runBatch, type SqlDb } from './sql-util'
@@ -41,44 +41,68 @@ const repaired = (hex: string): string | null => {
   }
 }
 
+interface TextColumn {
+  /** The property drizzle's update takes. */
+  key: string
+  /** The column's name in SQL. */
+  name: string
+}
+
 const textTables = () =>
   (Object.values(schema) as unknown[])
     .filter((t): t is SQLiteTable => is(t, SQLiteTable))
     .map((t) => ({
+      table: t,
       name: getTableConfig(t).name,
-      columns: Object.values(getTableColumns(t))
-        .filter((c) => c.getSQLType() === 'text')
-        .map((c) => c.name),
+      columns: Object.entries(getTableColumns(t))
+        .filter(([, c]) => c.getSQLType() === 'text')
+        .map(([key, c]): TextColumn => ({ key, name: c.name })),
     }))
     .filter((t) => t.columns.length > 0)
 
-const repairTable = async (db: SqlDb, table: string, columns: string[], report: RepairReport) => {
+const repairTable = async (
+  db: SqlDb,
+  { table, name, columns }: ReturnType<typeof textTables>[number],
+  report: RepairReport,
+) => {
   const id = (name: string) => sql.identifier(name)
   // What older versions wrote is a surrogate's three bytes, which all start with 0xED: cells
   // without that byte are valid, and skipping them keeps the scan to the few suspects.
-  const suspects = columns.map((c) => sql`instr(cast(${id(c)} as blob), X'ED') > 0`)
+  const suspects = columns.map((c) => sql`instr(cast(${id(c.name)} as blob), X'ED') > 0`)
   const hexes = sql.join(
-    columns.map((c, i) => sql`case when ${suspects[i]} then hex(${id(c)}) end as ${id(`h${i}`)}`),
+    columns.map(
+      (c, i) => sql`case when ${suspects[i]} then hex(${id(c.name)}) end as ${id(`h${i}`)}`,
+    ),
     sql`, `,
   )
   const suspect = sql.join(suspects, sql` or `)
   for (let after = Number.MIN_SAFE_INTEGER; ;) {
     const rows = await db.all<Record<string, string | number | null>>(
-      sql`select rowid as r, ${hexes} from ${id(table)}
+      sql`select rowid as r, ${hexes} from ${id(name)}
           where rowid > ${after} and (${suspect}) order by rowid limit ${PAGE}`,
     )
     if (rows.length === 0) return
     report.scanned += rows.length
-    const updates: SQL[] = []
+    const updates: Array<{ key: string; value: string; rowid: unknown }> = []
     for (const row of rows) {
       columns.forEach((column, i) => {
         const hex = row[`h${i}`]
         const value = typeof hex === 'string' ? repaired(hex) : null
-        if (value === null) return
-        updates.push(sql`update ${id(table)} set ${id(column)} = ${value} where rowid = ${row.r}`)
+        if (value !== null) updates.push({ key: column.key, value, rowid: row.r })
       })
     }
-    if (updates.length) await runBatch(db, (q) => updates.map((u) => q.run(u)))
+    // Update builders rather than db.run(sql), which a synchronous driver would run at once; the
+    // value goes in as SQL so that a json-mode column stores the text as it is.
+    if (updates.length) {
+      await runBatch(db, (q) =>
+        updates.map((u) =>
+          q
+            .update(table)
+            .set({ [u.key]: sql`${u.value}` })
+            .where(sql`rowid = ${u.rowid}`),
+        ),
+      )
+    }
     report.fixed += updates.length
     after = Number(rows.at(-1)!.r)
   }
@@ -90,7 +114,7 @@ export const runPendingRepairs = async (db: SqlDb, now = Date.now): Promise<Repa
   const report: RepairReport = { fixed: 0, scanned: 0, ms: 0 }
   const marks = await db.select().from(schema.pendingRepairs)
   if (marks.some((m) => m.name === 'utf8')) {
-    for (const t of textTables()) await repairTable(db, t.name, t.columns, report)
+    for (const t of textTables()) await repairTable(db, t, report)
     await db.delete(schema.pendingRepairs).where(eq(schema.pendingRepairs.name, 'utf8'))
   }
   report.ms = now() - started

@@ -1,6 +1,7 @@
 // Store methods for aggregate membership (group_sub_groups, reference §3.3): list, add, re-weight,
 // delete, and the aggregates a group belongs to.
 import { and, asc, eq } from 'drizzle-orm'
+import type { Dialect } from './dialect'
 import { groupSubGroups } from './schema.sqlite'
 import type { SqlDb } from './sql-util'
 import type { Store } from './types'
@@ -19,7 +20,7 @@ const columns = {
 const pair = (groupId: number, subGroupId: number) =>
   and(eq(groupSubGroups.group_id, groupId), eq(groupSubGroups.sub_group_id, subGroupId))
 
-export const createSqlSubGroups = (db: SqlDb): SubGroupMethods => ({
+export const createSqlSubGroups = (db: SqlDb, dialect: Dialect): SubGroupMethods => ({
   listSubGroups(groupId) {
     const q = db.select(columns).from(groupSubGroups)
     const filtered = groupId === null ? q : q.where(eq(groupSubGroups.group_id, groupId))
@@ -41,20 +42,16 @@ export const createSqlSubGroups = (db: SqlDb): SubGroupMethods => ({
   },
 
   async setSubGroupWeight(groupId, subGroupId, weight) {
-    const rows = await db
+    const result = await db
       .update(groupSubGroups)
       .set({ weight, updated_at: new Date() })
       .where(pair(groupId, subGroupId))
-      .returning({ id: groupSubGroups.id })
-    return rows.length > 0
+    return dialect.changes(result) > 0
   },
 
   async deleteSubGroup(groupId, subGroupId) {
-    const rows = await db
-      .delete(groupSubGroups)
-      .where(pair(groupId, subGroupId))
-      .returning({ id: groupSubGroups.id })
-    return rows.length > 0
+    const result = await db.delete(groupSubGroups).where(pair(groupId, subGroupId))
+    return dialect.changes(result) > 0
   },
 
   parentGroups(subGroupId) {

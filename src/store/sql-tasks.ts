@@ -2,6 +2,7 @@
 // coordination lease `task` (src/keys/tasks.ts); here `owner` only fences writes, so a node that
 // lost the lease cannot overwrite its successor's status. One statement each.
 import { and, eq } from 'drizzle-orm'
+import type { Dialect } from './dialect'
 import { taskState } from './schema.sqlite'
 import type { SqlDb } from './sql-util'
 import type { Store } from './types'
@@ -11,22 +12,21 @@ type TaskMethods = Pick<Store, 'startTask' | 'saveTaskStatus' | 'getTaskState'>
 const ROW = 1
 const row = eq(taskState.id, ROW)
 
-export const createSqlTasks = (db: SqlDb): TaskMethods => ({
+export const createSqlTasks = (db: SqlDb, dialect: Dialect): TaskMethods => ({
   async startTask(owner, status) {
     if (!owner) throw new TypeError('startTask: owner must not be empty')
-    await db
-      .insert(taskState)
-      .values({ id: ROW, owner, status })
-      .onConflictDoUpdate({ target: taskState.id, set: { owner, status } })
+    await dialect.upsert(db.insert(taskState).values({ id: ROW, owner, status }), {
+      target: taskState.id,
+      set: { owner, status },
+    })
   },
 
   async saveTaskStatus(owner, status) {
-    const rows = await db
+    const result = await db
       .update(taskState)
       .set({ status })
       .where(and(row, eq(taskState.owner, owner)))
-      .returning({ id: taskState.id })
-    return rows.length > 0
+    return dialect.changes(result) > 0
   },
 
   async getTaskState() {

@@ -6,12 +6,18 @@ import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import { wellFormed } from '../text'
 import type * as schema from './schema.sqlite'
 
-/** Any async drizzle SQLite database: drizzle/libsql on Node, drizzle/d1 on Workers. */
-// The run-result type differs per driver (libsql ResultSet, D1Result), hence `any`.
-export type SqlDb = BaseSQLiteDatabase<'async', any, typeof schema>
+/**
+ * Any drizzle SQLite database: drizzle/libsql on Node and drizzle/d1 on Workers are async; the
+ * synchronous drivers (better-sqlite3, bun:sqlite) work too.
+ */
+// The run-result type differs per driver (libsql ResultSet, D1Result, RunResult), hence `any`.
+export type SqlDb = BaseSQLiteDatabase<'sync' | 'async', any, typeof schema>
 
-/** A built statement: batchable, and awaitable for the transaction fallback. */
-export type Stmt = BatchItem<'sqlite'> & PromiseLike<unknown>
+/**
+ * A built statement: batchable, awaitable for the transaction fallback, and preparable for the
+ * synchronous drivers (so never `db.run(sql)`, which a synchronous driver runs at once).
+ */
+export type Stmt = BatchItem<'sqlite'> & PromiseLike<unknown> & { prepare(): unknown }
 
 /** D1 allows at most 100 bound parameters per statement. */
 export const MAX_PARAMS = 100
@@ -21,16 +27,34 @@ export const MAX_BATCH = 200
 
 type BatchFn = (queries: readonly BatchItem<'sqlite'>[]) => Promise<unknown[]>
 
+/** A prepared query of a synchronous driver: `execute()` can then be run to its end at once. */
+interface SyncPrepared {
+  execute(): { sync(): unknown }
+}
+
+// drizzle's BaseSQLiteDatabase keeps its kind ('sync' | 'async') in a field its types hide.
+const isSync = (db: SqlDb): boolean =>
+  (db as unknown as { resultKind?: string }).resultKind === 'sync'
+
+/**
+ * Runs one statement synchronously. The prepared query executes as awaiting the statement would
+ * (rows for a select or RETURNING, else the driver's run result), and a failure throws here.
+ */
+const runSync = (stmt: Stmt): unknown => (stmt.prepare() as SyncPrepared).execute().sync()
+
 /**
  * Runs the statements that `build` makes as one atomic unit and returns their results in order.
  * Uses `db.batch` where the driver has it (D1 and libsql both run a batch in one transaction;
- * D1 has no interactive transactions); otherwise builds them on a transaction, one by one.
+ * D1 has no interactive transactions); otherwise builds them on a transaction, one by one. A
+ * synchronous driver's transaction commits when its callback returns, so an async callback
+ * would commit before its awaited statements ran: there they run synchronously inside it.
  */
 export const runBatch = async (db: SqlDb, build: (q: SqlDb) => Stmt[]): Promise<unknown[]> => {
   if ('batch' in db && typeof db.batch === 'function') {
     const stmts = build(db)
     return stmts.length === 0 ? [] : (db.batch as BatchFn).call(db, stmts)
   }
+  if (isSync(db)) return db.transaction((tx) => build(tx).map(runSync)) as unknown[]
   return db.transaction(async (tx) => {
     const out: unknown[] = []
     for (const stmt of build(tx)) out.push(await stmt)
@@ -55,12 +79,6 @@ export const chunk = <T>(items: readonly T[], size: number): T[][] => {
   return out
 }
 
-/** Rows changed by a non-returning statement: libsql, D1 and the sync drivers report it apart. */
-export const changes = (result: unknown): number => {
-  const r = result as { rowsAffected?: number; changes?: number; meta?: { changes?: number } }
-  return Number(r?.rowsAffected ?? r?.meta?.changes ?? r?.changes ?? 0)
-}
-
 /**
  * An integer inlined into the SQL instead of bound, to keep bulk inserts under MAX_PARAMS.
  * Only ever used for numbers we produce (ids, clock readings), never for client strings.
@@ -68,19 +86,6 @@ export const changes = (result: unknown): number => {
 export const lit = (n: number): SQL => {
   if (!Number.isSafeInteger(n)) throw new TypeError(`not an integer: ${n}`)
   return sql.raw(String(n))
-}
-
-/** Escapes LIKE wildcards so a search for `a_b` matches only that text. */
-export const likeContains = (value: string): string => `%${value.replace(/[\\%_]/g, '\\$&')}%`
-
-/** Whether an error (or one it wraps, as drizzle's DrizzleQueryError does) is a UNIQUE violation. */
-export const isUniqueViolation = (err: unknown): boolean => {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (/UNIQUE constraint failed|SQLITE_CONSTRAINT_UNIQUE/i.test(String((e as Error).message))) {
-      return true
-    }
-  }
-  return false
 }
 
 // JSON.stringify writes a lone surrogate as `\ud83d`, and json_each turns that escape into bytes
@@ -97,8 +102,8 @@ const rowJson = (row: unknown[]): string => {
 
 /**
  * JSON rows packed into `[row, …]` arrays of at most `maxChars` each: bulk inserts bind one such
- * parameter and unpack it with json_each, which keeps drizzle's builder and D1's 100-parameter
- * limit out of the way.
+ * parameter and unpack it with the dialect's jsonRows, which keeps drizzle's builder and D1's
+ * 100-parameter limit out of the way.
  */
 export const packJsonRows = <T>(
   items: readonly T[],

@@ -1,0 +1,84 @@
+// What differs between the SQL databases the drizzle Store (src/store/sql-*.ts) runs on. The
+// sql-*.ts files write portable drizzle and take everything else from a Dialect; SQLite's is
+// dialect-sqlite.ts.
+//
+// A new dialect (PostgreSQL, MySQL) provides this object and its own schema file with the same
+// tables and column keys. It must provide: unpacking one JSON parameter of rows (bulk inserts),
+// the generated id of an INSERT … SELECT, upserts and the upsert's proposed value, affected-row
+// counts from its driver's run result (the Store uses them instead of RETURNING where it only
+// asks whether a row was written), unique-violation detection, a plain-text LIKE, descending
+// order with NULLs last, boolean literals, the larger of two values, a VALUES table to update
+// from, and the log export's one-row-per-key read. Still SQLite-only: the Store's remaining
+// RETURNING writes (MySQL has none) and the UTF-8 repair in sql-repair.ts (SQLite-only data).
+import type { Column, SQL } from 'drizzle-orm'
+import type { SqlDb } from './sql-util'
+
+/** Rows unpacked from one JSON parameter `[[cell, …], …]` (packJsonRows writes it). */
+export interface JsonRows {
+  /** The FROM source over the rows. */
+  from: SQL
+  /** Cell `i` of the current row as a value for `column`; dates arrive as epoch ms, booleans 1/0. */
+  cell(i: number, column: Column): SQL
+}
+
+/** Rows given as SQL values, to update from. */
+export interface ValuesTable {
+  from: SQL
+  /** Value `i` of the current row. */
+  col(i: number): SQL
+}
+
+/**
+ * An insert builder: drizzle's SQLite and PostgreSQL builders have onConflict…, MySQL's has
+ * onDuplicateKeyUpdate and ignore. Each dialect calls what its own builders have.
+ */
+// Loose on purpose: each builder types its conflict target with its own column type.
+export type ConflictInsert = Record<string, any>
+
+export interface Upsert {
+  /** The unique key that conflicts. */
+  target: Column | Column[]
+  set: Record<string, unknown>
+}
+
+/** The log export's read: one row per `key`, the others from that key's row of latest `latest`. */
+export interface LatestPerKey<F extends Record<string, Column>> {
+  fields: F
+  key: Column
+  latest: Column
+  where?: SQL
+  limit: number
+}
+
+export interface Dialect {
+  jsonRows(json: string): JsonRows
+  /** The select-list value that lets the database generate `column` (an autoincrement id). */
+  generatedId(column: Column): SQL
+  /** Skips the rows whose unique key (`target`, or any) exists already. */
+  insertIgnore<Q extends ConflictInsert>(insert: Q, target?: Column | Column[]): Q
+  /** Updates the existing row instead where the unique key `upsert.target` exists. */
+  upsert<Q extends ConflictInsert>(insert: Q, upsert: Upsert): Q
+  /** Within an upsert's `set`: the value the insert proposed for `column`. */
+  proposed(column: Column): SQL
+  /** Rows a statement without RETURNING wrote or deleted, from the driver's run result. */
+  changes(result: unknown): number
+  /** Whether an error (or one it wraps) is a unique-constraint violation. */
+  isUniqueViolation(err: unknown): boolean
+  /** `column` contains `value` as plain text: its wildcards match only themselves. */
+  contains(column: Column, value: string): SQL
+  /** An ORDER BY term: descending, NULLs after every value. */
+  descNullsLast(column: Column): SQL
+  /** A boolean literal as boolean columns store it. */
+  bool(value: boolean): SQL
+  /** The larger of a nullable column and a value; a NULL column counts as smaller. */
+  greatest(column: Column, value: SQL): SQL
+  /**
+   * `(VALUES …)` rows as a source for UPDATE … FROM. The caller binds each value through its
+   * target column (`sql.param(v, column)`), which tells a typed database what the value is.
+   */
+  values(rows: SQL[][]): ValuesTable
+  latestPerKey<F extends Record<string, Column>>(
+    db: SqlDb,
+    q: LatestPerKey<F>,
+  ): Promise<Record<keyof F, unknown>[]>
+}
