@@ -1,13 +1,20 @@
 // Coordination on the Store's database: a lease is a row (name, owner, until), a counter a row
-// (name, version). Each operation is one statement, so it is atomic across every node on the
-// database, with no interactive transaction (D1 has none). Nodes' clocks must roughly agree: an
-// expiry is judged by the clock of whoever reads it.
+// (name, version). Each lease operation is one statement, and a bump one batch, so each is atomic
+// across every node on the database, with no interactive transaction (D1 has none). What differs
+// per database comes from the Store's Dialect. Nodes' clocks must roughly agree: an expiry is
+// judged by the clock of whoever reads it.
 import { and, eq, gt, lte, or, sql } from 'drizzle-orm'
+import type { Dialect } from '../store/dialect'
+import { sqliteDialect } from '../store/dialect-sqlite'
 import { coordLeases, coordVersions } from '../store/schema.sqlite'
-import type { SqlDb } from '../store/sql-util'
+import { runBatch, type SqlDb } from '../store/sql-util'
 import type { Coordination } from './types'
 
-export const createSqlCoordination = (db: SqlDb, now: () => number = Date.now): Coordination => {
+export const createSqlCoordination = (
+  db: SqlDb,
+  now: () => number = Date.now,
+  dialect: Dialect = sqliteDialect,
+): Coordination => {
   const held = (name: string, owner: string, t: number) =>
     and(eq(coordLeases.name, name), eq(coordLeases.owner, owner), gt(coordLeases.until, t))
 
@@ -16,36 +23,31 @@ export const createSqlCoordination = (db: SqlDb, now: () => number = Date.now): 
       if (!owner) throw new TypeError('acquire: owner must not be empty')
       const t = now()
       // Insert, or take over only a lease that has expired or is already ours: check and write
-      // are one upsert, so two racing nodes cannot both see it free. RETURNING yields a row only
-      // when the insert or the update happened.
-      const won = await db
-        .insert(coordLeases)
-        .values({ name, owner, until: t + ttlMs })
-        .onConflictDoUpdate({
+      // are one upsert, so two racing nodes cannot both see it free.
+      const won = await dialect.upsert(
+        db.insert(coordLeases).values({ name, owner, until: t + ttlMs }),
+        {
           target: coordLeases.name,
           set: { owner, until: t + ttlMs },
-          setWhere: or(lte(coordLeases.until, t), eq(coordLeases.owner, owner)),
-        })
-        .returning({ name: coordLeases.name })
-      return won.length > 0
+          where: or(lte(coordLeases.until, t), eq(coordLeases.owner, owner)),
+        },
+      )
+      // One row written when the insert or the update happened, none when the lease is taken.
+      return dialect.changes(won) > 0
     },
 
     async renew(name, owner, ttlMs) {
       const t = now()
-      const rows = await db
+      const r = await db
         .update(coordLeases)
         .set({ until: t + ttlMs })
         .where(held(name, owner, t))
-        .returning({ name: coordLeases.name })
-      return rows.length > 0
+      return dialect.changes(r) > 0
     },
 
     async release(name, owner) {
-      const rows = await db
-        .delete(coordLeases)
-        .where(held(name, owner, now()))
-        .returning({ name: coordLeases.name })
-      return rows.length > 0
+      const r = await db.delete(coordLeases).where(held(name, owner, now()))
+      return dialect.changes(r) > 0
     },
 
     async holder(name) {
@@ -65,15 +67,19 @@ export const createSqlCoordination = (db: SqlDb, now: () => number = Date.now): 
     },
 
     async bump(name) {
-      const [row] = await db
-        .insert(coordVersions)
-        .values({ name, version: 1 })
-        .onConflictDoUpdate({
+      // The upsert holds the row's write lock until the batch commits, so the read that follows
+      // sees this bump and no later one.
+      const [, rows] = await runBatch(db, (q) => [
+        dialect.upsert(q.insert(coordVersions).values({ name, version: 1 }), {
           target: coordVersions.name,
           set: { version: sql`${coordVersions.version} + 1` },
-        })
-        .returning({ version: coordVersions.version })
-      return row.version
+        }),
+        q
+          .select({ version: coordVersions.version })
+          .from(coordVersions)
+          .where(eq(coordVersions.name, name)),
+      ])
+      return (rows as { version: number }[])[0].version
     },
   }
 }

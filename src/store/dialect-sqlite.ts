@@ -1,5 +1,5 @@
 // SQLite's Dialect (libsql, D1 and the synchronous drivers alike).
-import { asc, sql, type Column } from 'drizzle-orm'
+import { asc, sql, type Column, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { ConflictInsert, Dialect, Upsert } from './dialect'
 
@@ -9,7 +9,7 @@ export const likeContains = (value: string): string => `%${value.replace(/[\\%_]
 /** What the Store asks of drizzle's SQLite insert builder. */
 interface SQLiteConflicts {
   onConflictDoNothing(config?: { target?: Column | Column[] }): unknown
-  onConflictDoUpdate(config: Upsert): unknown
+  onConflictDoUpdate(config: { target: Column | Column[]; set: object; setWhere?: SQL }): unknown
 }
 
 export const sqliteDialect: Dialect = {
@@ -25,8 +25,8 @@ export const sqliteDialect: Dialect = {
   insertIgnore: <Q extends ConflictInsert>(insert: Q, target?: Column | Column[]) =>
     (insert as Q & SQLiteConflicts).onConflictDoNothing(target ? { target } : undefined) as Q,
 
-  upsert: <Q extends ConflictInsert>(insert: Q, { target, set }: Upsert) =>
-    (insert as Q & SQLiteConflicts).onConflictDoUpdate({ target, set }) as Q,
+  upsert: <Q extends ConflictInsert>(insert: Q, { target, set, where }: Upsert) =>
+    (insert as Q & SQLiteConflicts).onConflictDoUpdate({ target, set, setWhere: where }) as Q,
 
   proposed: (column) => sql`excluded.${sql.identifier(column.name)}`,
 

@@ -5,11 +5,11 @@
 // A new dialect (PostgreSQL, MySQL) provides this object and its own schema file with the same
 // tables and column keys. It must provide: unpacking one JSON parameter of rows (bulk inserts),
 // the generated id of an INSERT … SELECT, upserts and the upsert's proposed value, affected-row
-// counts from its driver's run result (the Store uses them instead of RETURNING where it only
-// asks whether a row was written), unique-violation detection, a plain-text LIKE, descending
+// counts from its driver's run result (the Store never uses RETURNING, which MySQL lacks: a write
+// that answers with rows reads them in the same batch), unique-violation detection, a plain-text LIKE, descending
 // order with NULLs last, boolean literals, the larger of two values, a VALUES table to update
-// from, and the log export's one-row-per-key read. Still SQLite-only: the Store's remaining
-// RETURNING writes (MySQL has none) and the UTF-8 repair in sql-repair.ts (SQLite-only data).
+// from, and the log export's one-row-per-key read. Still SQLite-only: the UTF-8 repair in
+// sql-repair.ts, which mends data only SQLite could have stored.
 import type { Column, SQL } from 'drizzle-orm'
 import type { SqlDb } from './sql-util'
 
@@ -39,6 +39,8 @@ export interface Upsert {
   /** The unique key that conflicts. */
   target: Column | Column[]
   set: Record<string, unknown>
+  /** Update only where this holds on the existing row; otherwise the statement writes nothing. */
+  where?: SQL
 }
 
 /** The log export's read: one row per `key`, the others from that key's row of latest `latest`. */

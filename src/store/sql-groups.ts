@@ -96,13 +96,19 @@ export const createSqlGroups = (db: SqlDb, dialect: Dialect): GroupMethods => {
 
     async createGroup(input) {
       const now = new Date()
-      // Ignoring the conflict turns a taken name into an empty RETURNING, on every driver alike.
-      const insert = db
-        .insert(groups)
-        .values({ ...(groupFields(input) as GroupInput), created_at: now, updated_at: now })
-      const [row] = await dialect.insertIgnore(insert, groups.name).returning()
-      if (!row) throw duplicateName(input.name)
-      return row
+      // Ignoring the conflict turns a taken name into a write of no row, on every driver alike;
+      // the row is read back in the same batch (no RETURNING, which MySQL lacks).
+      const [inserted, rows] = await runBatch(db, (q) => [
+        dialect.insertIgnore(
+          q
+            .insert(groups)
+            .values({ ...(groupFields(input) as GroupInput), created_at: now, updated_at: now }),
+          groups.name,
+        ),
+        q.select().from(groups).where(eq(groups.name, input.name)).limit(1),
+      ])
+      if (dialect.changes(inserted) === 0) throw duplicateName(input.name)
+      return (rows as Group[])[0]
     },
 
     async updateGroup(id, patch) {
@@ -116,12 +122,14 @@ export const createSqlGroups = (db: SqlDb, dialect: Dialect): GroupMethods => {
         if (taken) throw duplicateName(fields.name)
       }
       try {
-        const [row] = await db
-          .update(groups)
-          .set({ ...fields, updated_at: new Date() })
-          .where(eq(groups.id, id))
-          .returning()
-        return row ?? null
+        const [, rows] = await runBatch(db, (q) => [
+          q
+            .update(groups)
+            .set({ ...fields, updated_at: new Date() })
+            .where(eq(groups.id, id)),
+          q.select().from(groups).where(eq(groups.id, id)).limit(1),
+        ])
+        return (rows as Group[])[0] ?? null
       } catch (err) {
         // A concurrent rename can still win between the check and the update.
         if (fields.name !== undefined && dialect.isUniqueViolation(err))

@@ -4,7 +4,7 @@ import { and, eq, inArray, ne, or } from 'drizzle-orm'
 import type { Dialect } from './dialect'
 import { apiKeys } from './schema.sqlite'
 import { IDS_PER_STMT, idsOf, inGroup, poolFields } from './sql-keys'
-import { chunk, runBatches, type SqlDb } from './sql-util'
+import { chunk, evens, runBatches, type SqlDb } from './sql-util'
 import type { KeyStatus, PoolKeyRow, Store } from './types'
 
 type KeyStateMethods = Pick<
@@ -16,45 +16,46 @@ type KeyStateMethods = Pick<
 const isEnabled = eq(apiKeys.enabled, true)
 
 export const createSqlKeyState = (db: SqlDb, dialect: Dialect): KeyStateMethods => ({
+  // Each write that answers with the rows it changed is a select and the write with the same
+  // condition, in one batch: no RETURNING, which MySQL lacks. Pairs never straddle two batches
+  // (MAX_BATCH is even), so each pair is atomic.
   async setKeysEnabled(groupId, ids, enabled) {
     // Enabling puts the key back into rotation as active; the failure count stays as stored.
     const set = enabled
       ? { enabled, status: 'active' as const, updated_at: new Date() }
       : { enabled, updated_at: new Date() }
     const results = await runBatches(db, (q) =>
-      chunk([...new Set(ids)], IDS_PER_STMT).map((part) =>
-        q
-          .update(apiKeys)
-          .set(set)
-          .where(and(inGroup(groupId), inArray(apiKeys.id, part), ne(apiKeys.enabled, enabled)))
-          .returning(poolFields),
-      ),
+      chunk([...new Set(ids)], IDS_PER_STMT).flatMap((part) => {
+        const where = and(inGroup(groupId), inArray(apiKeys.id, part), ne(apiKeys.enabled, enabled))
+        return [
+          q.select(poolFields).from(apiKeys).where(where),
+          q.update(apiKeys).set(set).where(where),
+        ]
+      }),
     )
-    return results.flat() as PoolKeyRow[]
+    // The rows as read before the write, brought to what it wrote.
+    return evens(results).flatMap((rows) =>
+      (rows as PoolKeyRow[]).map((r) => ({ ...r, enabled, status: enabled ? 'active' : r.status })),
+    )
   },
 
   async restoreKeys(groupId, ids) {
     const set = { status: 'active' as const, failure_count: 0, updated_at: new Date() }
-    if (ids === 'all-invalid') {
-      const rows = await db
-        .update(apiKeys)
-        .set(set)
-        .where(and(inGroup(groupId, 'invalid'), isEnabled))
-        .returning({ id: apiKeys.id })
-      return idsOf(rows)
-    }
     // Only rows that actually change are touched, so the returned ids are exactly the changed ones.
     const needsRestore = or(ne(apiKeys.status, 'active'), ne(apiKeys.failure_count, 0))
+    const parts =
+      ids === 'all-invalid'
+        ? [and(inGroup(groupId, 'invalid'), isEnabled)]
+        : chunk([...new Set(ids)], IDS_PER_STMT).map((part) =>
+            and(inGroup(groupId), inArray(apiKeys.id, part), needsRestore, isEnabled),
+          )
     const results = await runBatches(db, (q) =>
-      chunk([...new Set(ids)], IDS_PER_STMT).map((part) =>
-        q
-          .update(apiKeys)
-          .set(set)
-          .where(and(inGroup(groupId), inArray(apiKeys.id, part), needsRestore, isEnabled))
-          .returning({ id: apiKeys.id }),
-      ),
+      parts.flatMap((where) => [
+        q.select({ id: apiKeys.id }).from(apiKeys).where(where),
+        q.update(apiKeys).set(set).where(where),
+      ]),
     )
-    return results.flatMap(idsOf)
+    return evens(results).flatMap(idsOf)
   },
 
   async setKeyNotes(id, notes) {

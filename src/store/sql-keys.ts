@@ -14,7 +14,7 @@ import {
 } from 'drizzle-orm'
 import type { Dialect, JsonRows } from './dialect'
 import { apiKeys } from './schema.sqlite'
-import { chunk, lit, MAX_PARAMS, packJsonRows, runBatches, type SqlDb } from './sql-util'
+import { chunk, lit, MAX_PARAMS, packJsonRows, runBatch, runBatches, type SqlDb } from './sql-util'
 import type { KeyStatus, Store } from './types'
 
 type KeyMethods = Pick<
@@ -121,23 +121,35 @@ export const createSqlKeys = (db: SqlDb, dialect: Dialect): KeyMethods => ({
     const fresh = keys.filter((k) => !seen.has(k.key_hash) && seen.add(k.key_hash))
     if (fresh.length === 0) return []
     const now = new Date()
-    const results = await runBatches(db, (q) =>
-      packJsonRows(fresh, (k) => [k.key_value, k.key_hash], KEY_JSON_CHARS).map((json) => {
-        const rows = dialect.jsonRows(json)
-        const columns = keyColumns(dialect, rows, groupId, now)
-        const insert = q.insert(apiKeys).select(sql`select ${columns} from ${rows.from} where true`)
+    // Per JSON part, one batch: the hashes the group has already, the insert that skips them,
+    // and the rows read back; the new rows are those whose hash was not there before. (No
+    // RETURNING, which MySQL lacks.)
+    type Row = { id: number; key_value: string; key_hash: string }
+    const added: Row[] = []
+    for (const json of packJsonRows(fresh, (k) => [k.key_value, k.key_hash], KEY_JSON_CHARS)) {
+      const rows = dialect.jsonRows(json)
+      const hashes = sql`(select ${rows.cell(1, apiKeys.key_hash)} from ${rows.from})`
+      const ours = and(eq(apiKeys.group_id, groupId), inArray(apiKeys.key_hash, hashes))
+      const columns = keyColumns(dialect, rows, groupId, now)
+      const [before, , after] = await runBatch(db, (q) => [
+        q.select({ key_hash: apiKeys.key_hash }).from(apiKeys).where(ours),
         // The unique (group_id, key_hash) index drops the keys the group already has.
-        return dialect
-          .insertIgnore(insert, [apiKeys.group_id, apiKeys.key_hash])
-          .returning({ id: apiKeys.id, key_value: apiKeys.key_value, key_hash: apiKeys.key_hash })
-      }),
-    )
+        dialect.insertIgnore(
+          q.insert(apiKeys).select(sql`select ${columns} from ${rows.from} where true`),
+          [apiKeys.group_id, apiKeys.key_hash],
+        ),
+        q
+          .select({ id: apiKeys.id, key_value: apiKeys.key_value, key_hash: apiKeys.key_hash })
+          .from(apiKeys)
+          .where(ours)
+          .orderBy(apiKeys.id),
+      ])
+      const had = new Set((before as Row[]).map((r) => r.key_hash))
+      for (const r of after as Row[]) if (!had.has(r.key_hash)) added.push(r)
+    }
     // Every inserted row is a fresh key: active, no failures, enabled.
-    type Inserted = { id: number; key_value: string; key_hash: string }
-    return (results.flat() as Inserted[]).map((r) => ({
-      id: r.id,
-      key_value: r.key_value,
-      key_hash: r.key_hash,
+    return added.map((r) => ({
+      ...r,
       status: 'active' as const,
       failure_count: 0,
       enabled: true,
@@ -167,10 +179,13 @@ export const createSqlKeys = (db: SqlDb, dialect: Dialect): KeyMethods => ({
   },
 
   async clearKeys(groupId, status) {
-    const rows = await db
-      .delete(apiKeys)
-      .where(inGroup(groupId, status))
-      .returning({ id: apiKeys.id })
+    // The ids, then the delete with the same condition, in one batch (no RETURNING: see
+    // sql-key-state.ts).
+    const where = inGroup(groupId, status)
+    const [rows] = await runBatch(db, (q) => [
+      q.select({ id: apiKeys.id }).from(apiKeys).where(where),
+      q.delete(apiKeys).where(where),
+    ])
     return idsOf(rows)
   },
 

@@ -73,6 +73,9 @@ export const runBatches = async (db: SqlDb, build: (q: SqlDb) => Stmt[]): Promis
   return out
 }
 
+/** The results of the selects in a batch of (select, write) pairs. */
+export const evens = (results: unknown[]): unknown[] => results.filter((_, i) => i % 2 === 0)
+
 export const chunk = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
