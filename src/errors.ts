@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'BAD_GATEWAY'
   | 'UPSTREAM_ERROR'
   | 'NO_KEYS_AVAILABLE'
+  | 'KEYS_COOLING'
   | 'SERVICE_UNAVAILABLE'
   | 'DECRYPTION_FAILED'
 

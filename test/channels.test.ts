@@ -195,6 +195,49 @@ describe('rate-limit parsing', () => {
     }
   })
 
+  it('gemini: RetryInfo and a per-day QuotaFailure in the 429 body, the later one winning', () => {
+    const g = ch('gemini')
+    const body = (details: unknown[]) =>
+      JSON.stringify({
+        error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'quota', details },
+      })
+    const retry = (d: string) => ({
+      '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+      retryDelay: d,
+    })
+    const quota = (quotaId: string) => ({
+      '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+      violations: [
+        {
+          quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests',
+          quotaId,
+        },
+      ],
+    })
+    expect(g.rateLimitResetAt(h({}), NOW, body([retry('43s')]))).toBe(NOW + 43_000)
+    expect(g.rateLimitResetAt(h({}), NOW, body([retry('0.5s')]))).toBe(NOW + 500)
+    // The OpenAI-compatible endpoint wraps the same error in an array.
+    const wrapped = JSON.stringify([JSON.parse(body([retry('7s')]))])
+    expect(g.rateLimitResetAt(h({}), NOW, wrapped)).toBe(NOW + 7000)
+    // A per-minute quota names no reset of its own; a per-day one resets at midnight Pacific.
+    const perMinute = quota('GenerateRequestsPerMinutePerProjectPerModel-FreeTier')
+    expect(g.rateLimitResetAt(h({}), NOW, body([perMinute, retry('12s')]))).toBe(NOW + 12_000)
+    const at = Date.UTC(2026, 11, 4, 15, 30) // 07:30 PST (UTC-8)
+    const perDay = quota('GenerateRequestsPerDayPerProjectPerModel-FreeTier')
+    expect(g.rateLimitResetAt(h({}), at, body([perDay, retry('30s')]))).toBe(
+      Date.UTC(2026, 11, 5, 8),
+    )
+    const summer = Date.UTC(2026, 6, 1, 6, 59, 59) // 23:59:59 PDT (UTC-7)
+    expect(g.rateLimitResetAt(h({}), summer, body([perDay]))).toBe(Date.UTC(2026, 6, 1, 7))
+    // Retry-After still counts, and garbage is no signal.
+    expect(g.rateLimitResetAt(h({ 'retry-after': '60' }), NOW, body([retry('5s')]))).toBe(
+      NOW + 60_000,
+    )
+    expect(g.rateLimitResetAt(h({}), NOW, '{"error": {"details": [{"@type": 1}]}}')).toBeNull()
+    expect(g.rateLimitResetAt(h({}), NOW, body([retry('soon')]))).toBeNull()
+    expect(g.rateLimitResetAt(h({}), NOW, 'not json @type')).toBeNull()
+  })
+
   it('openai: the later of the request and token resets', () => {
     const o = ch('openai')
     const both = h({ 'x-ratelimit-reset-requests': '1s', 'x-ratelimit-reset-tokens': '6m0s' })

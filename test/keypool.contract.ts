@@ -263,6 +263,19 @@ export const testKeyPool = (
       expect(await pool.counts(G, T0 + 60_000)).toEqual({ active: 4, cooling: 0, invalid: 0 })
     })
 
+    it('tells when the first cooling key is usable again', async () => {
+      const pool = await setup(3)
+      expect(await pool.earliestReset(G, T0)).toBeNull()
+      await pool.report(G, 1, { kind: 'rate_limited', until: T0 + 5000 }, STRICT, T0)
+      await pool.report(G, 2, { kind: 'rate_limited', until: T0 + 2000 }, STRICT, T0)
+      await fail(pool, 3, 3)
+      expect(await pool.earliestReset(G, T0)).toBe(T0 + 2000)
+      expect(await pool.pick(G, T0)).toBeNull()
+      expect(await pool.earliestReset(G, T0 + 2000)).toBe(T0 + 5000)
+      expect(await pool.earliestReset(G, T0 + 5000)).toBeNull()
+      expect(await pool.earliestReset(99, T0)).toBeNull()
+    })
+
     it('retains only the listed keys, leaving their health as it is', async () => {
       const pool = await setup(5)
       await pool.report(G, 2, { kind: 'rate_limited', until: T0 + 1000 }, STRICT, T0)

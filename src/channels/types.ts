@@ -18,8 +18,11 @@ export interface Channel {
   modelOf(path: string, bodyModel: string): string
   /** True when an upstream error means the key itself is bad (beyond 401/403). */
   isInvalidKeyError(status: number, body: string): boolean
-  /** Epoch ms at which a rate limit ends, from provider-specific headers; null if none. */
-  rateLimitResetAt(headers: Headers, now: number): number | null
+  /**
+   * Epoch ms at which a rate limit ends, from provider-specific headers (and, for Gemini, the
+   * error body); null if none.
+   */
+  rateLimitResetAt(headers: Headers, now: number, body?: string): number | null
   /** The request that checks one key against one upstream base URL. */
   validationRequest(group: Group, upstreamBase: string, key: string): ValidationRequest
 }

@@ -250,6 +250,13 @@ export const createMemoryKeyPool = (): KeyPool => {
       return ids
     },
 
+    async earliestReset(groupId, now) {
+      const g = groups.get(groupId)
+      if (!g) return null
+      readmit(g, now)
+      return g.cooling.length > 0 ? g.cooling[0].until : null
+    },
+
     async counts(groupId, now) {
       const g = groups.get(groupId)
       if (!g) return { active: 0, cooling: 0, invalid: 0 }

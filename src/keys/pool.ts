@@ -90,4 +90,6 @@ export interface KeyPool {
   /** Ids of invalid keys in a group (for re-validation). */
   invalidIds(groupId: number): Promise<number[]>
   counts(groupId: number, now: number): Promise<PoolCounts>
+  /** When the group's first cooling key is usable again (epoch ms); null when none is cooling. */
+  earliestReset(groupId: number, now: number): Promise<number | null>
 }

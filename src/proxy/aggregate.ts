@@ -51,5 +51,5 @@ export const forwardAggregate = async (
   const { deps } = core
   const model = client.info.model
   const info = { ...client, entry: agg, key: null, model, isStream: false, startedAt: deps.now() }
-  return finalAnswer(core, info, last, 'No available sub-groups')
+  return finalAnswer(core, info, last, 'No available sub-groups', [...empty])
 }

@@ -2,31 +2,58 @@
 // another key and the next URL, up to `max_retries` more times and while `request_timeout` has
 // not run out in total (one attempt is in attempt.ts).
 import type { Core } from '../core'
+import { retrySeconds } from '../auth/guard'
 import { AppError } from '../errors'
 import { attempt, type Failure, type ForwardRequest } from './attempt'
 import { toLogRow, type AttemptInfo } from './log'
 
+/** When the first of the groups' cooling keys is usable again; null when none is cooling. */
+const earliestReset = async (core: Core, groupIds: number[]): Promise<number | null> => {
+  const now = core.deps.now()
+  let first: number | null = null
+  for (const id of groupIds) {
+    const at = await core.deps.pool.earliestReset(id, now)
+    if (at !== null && (first === null || at < first)) first = at
+  }
+  return first
+}
+
 /**
- * The answer once the attempts are over: the last failure, or 503 when none was made. Errors of
- * our own are thrown, so the error handler answers them in the channel's shape.
+ * The answer once the attempts are over: the last failure; or, when no attempt was made, 429 with
+ * `Retry-After` while keys are only cooling, else 503. Errors of our own are thrown, so the error
+ * handler answers them in the channel's shape.
  */
-export const finalAnswer = (
+export const finalAnswer = async (
   core: Core,
   info: AttemptInfo,
   last: Failure | null,
   message: string,
-): Response => {
+  /** The groups whose keys were asked for. */
+  groupIds: number[],
+): Promise<Response> => {
   if (last?.error) throw last.error
   if (last) return new Response(last.body, { status: last.status, headers: last.headers })
+  const now = core.deps.now()
+  const reset = await earliestReset(core, groupIds)
+  // Cooling keys come back by themselves: the client is told when, as a 429 (a 503 would say
+  // the service is down). The log tells this apart from an upstream 429 and the local cap.
+  const cooling = reset !== null
   core.logs.push(
-    toLogRow({ ...info, key: null }, core.deps.now(), {
-      status: 503,
+    toLogRow({ ...info, key: null }, now, {
+      status: cooling ? 429 : 503,
       type: 'final',
       upstream: '',
-      error: 'no usable key',
+      error: cooling ? 'every usable key is cooling down' : 'no usable key',
     }),
   )
-  throw new AppError(503, 'NO_KEYS_AVAILABLE', message)
+  if (!cooling) throw new AppError(503, 'NO_KEYS_AVAILABLE', message)
+  const seconds = retrySeconds(reset - now)
+  throw new AppError(
+    429,
+    'KEYS_COOLING',
+    `Every key of this group is cooling down after rate limits; retry in ${seconds} s`,
+    { 'retry-after': String(seconds) },
+  )
 }
 
 export const forward = async (core: Core, req: ForwardRequest): Promise<Response> => {
@@ -42,5 +69,7 @@ export const forward = async (core: Core, req: ForwardRequest): Promise<Response
     last = r.failure
     if (r.last) break
   }
-  return finalAnswer(core, req, last, 'No active API keys available for this group')
+  return finalAnswer(core, req, last, 'No active API keys available for this group', [
+    req.entry.group.id,
+  ])
 }

@@ -17,7 +17,7 @@ export const classifyStatus = (
   if (status === 429) {
     return {
       kind: 'rate_limited',
-      until: channel.rateLimitResetAt(new Headers(headers), now) ?? now + DEFAULT_COOLDOWN_MS,
+      until: channel.rateLimitResetAt(new Headers(headers), now, body) ?? now + DEFAULT_COOLDOWN_MS,
     }
   }
   if (status >= 400 && status < 500 && channel.isInvalidKeyError(status, body)) {

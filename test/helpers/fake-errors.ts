@@ -53,6 +53,24 @@ export const errorReply = (provider: Provider, status: number, message?: string)
       message:
         message ?? (badKey ? 'API key not valid. Please pass a valid API key.' : `fake ${code}`),
       status: GOOGLE_STATUS[code] ?? (code >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION'),
+      // Google's 429 names the quota and when to retry, as the real API does.
+      ...(code === 429 && {
+        details: [
+          {
+            '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+            violations: [
+              {
+                quotaMetric:
+                  'generativelanguage.googleapis.com/generate_content_free_tier_requests',
+                quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier',
+                quotaDimensions: { location: 'global', model: 'gemini-2.0-flash' },
+                quotaValue: '15',
+              },
+            ],
+          },
+          { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '43s' },
+        ],
+      }),
       ...(badKey && {
         details: [
           {
