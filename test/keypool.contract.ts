@@ -263,6 +263,37 @@ export const testKeyPool = (
       expect(await pool.counts(G, T0 + 60_000)).toEqual({ active: 4, cooling: 0, invalid: 0 })
     })
 
+    it('cools for a default that doubles on 429s in a row and starts again after a success', async () => {
+      const pool = await setup(1)
+      const RL = { kind: 'rate_limited', until: null } as const
+      const until = async (at: number) => (await pool.report(G, 1, RL, STRICT, at))?.until
+      expect(await until(T0)).toBe(T0 + 60_000)
+      // Concurrent 429s of the same cooldown count once, and never shorten it.
+      expect(await until(T0 + 10)).toBe(T0 + 60_000)
+      let t = T0 + 60_000
+      expect(await until(t)).toBe(t + 120_000)
+      t += 120_000
+      expect(await until(t)).toBe(t + 240_000)
+      t += 240_000
+      expect((await pool.pick(G, t))?.rejoined).toBe(true)
+      await pool.report(G, 1, OK, STRICT, t)
+      expect(await until(t)).toBe(t + 60_000)
+      // A named reset is taken as it is, with no cap, and still counts in the streak.
+      t += 60_000
+      expect(await until(t)).toBe(t + 120_000)
+      t += 120_000
+      const day = t + 20 * 3_600_000
+      expect(
+        (await pool.report(G, 1, { kind: 'rate_limited', until: day }, STRICT, t))?.until,
+      ).toBe(day)
+      // The default stops doubling at 30 minutes.
+      for (let i = 0; i < 8; i++) {
+        t = (await pool.earliestReset(G, t)) ?? t
+        await until(t)
+      }
+      expect(await pool.earliestReset(G, t)).toBe(t + 30 * 60_000)
+    })
+
     it('tells when the first cooling key is usable again', async () => {
       const pool = await setup(3)
       expect(await pool.earliestReset(G, T0)).toBeNull()

@@ -1,7 +1,7 @@
 // The in-process KeyPool: per group, a circular list of active keys and a min-heap of cooling keys.
 // Every method is synchronous inside (no await between read and write), so it is atomic per node.
 import { heapPush, heapRemove } from './pool-heap'
-import type { KeyChange, KeyPool, KeyState } from './pool'
+import { defaultCooldownMs, type KeyChange, type KeyPool, type KeyState } from './pool'
 
 interface Entry {
   id: number
@@ -10,6 +10,8 @@ interface Entry {
   stored: string
   state: KeyState
   failures: number
+  /** 429s in a row since the last success: how long a default cooldown lasts. */
+  streak: number
   /** Cooldown end (epoch ms), meaningful while cooling. */
   until: number
   /** Ring neighbours while active, null otherwise. */
@@ -136,6 +138,7 @@ export const createMemoryKeyPool = (): KeyPool => {
             stored: r.key_value,
             state: 'active',
             failures: r.failure_count,
+            streak: 0,
             until: 0,
             prev: null,
             next: null,
@@ -209,6 +212,7 @@ export const createMemoryKeyPool = (): KeyPool => {
       if (e.state === 'invalid') return null
       const from = e.state
       if (outcome.kind === 'success') {
+        e.streak = 0
         // A normal success changes nothing that is persisted, so it costs no write.
         if (e.failures === 0 && e.rejoinedAt === 0) return null
         e.failures = 0
@@ -217,7 +221,18 @@ export const createMemoryKeyPool = (): KeyPool => {
         const t = policy.blacklistThreshold
         if (t > 0 && e.failures >= t) move(g, e, 'invalid')
       } else {
-        const until = Number.isFinite(outcome.until) ? outcome.until : now
+        // Concurrent 429s of one cooldown count once.
+        if (from !== 'cooling') e.streak++
+        const named = outcome.until
+        // A 429 that names no reset, during a cooldown, is one of the same burst: it adds nothing.
+        const until =
+          named === null
+            ? from === 'cooling'
+              ? e.until
+              : now + defaultCooldownMs(e.streak)
+            : Number.isFinite(named)
+              ? named
+              : now
         // Concurrent 429s may disagree on the end; the later one wins.
         const end = from === 'cooling' ? Math.max(e.until, until) : until
         detach(g, e)

@@ -4,6 +4,15 @@ import type { KeyStatus, PoolKeyRow } from '../store/types'
 
 export type KeyState = 'active' | 'cooling' | 'invalid'
 
+/** The cooldown after a 429 that names no reset, before doubling. */
+export const DEFAULT_COOLDOWN_MS = 60_000
+/** The default's ceiling: a provider's own reset has none. */
+export const MAX_DEFAULT_COOLDOWN_MS = 30 * 60_000
+
+/** The cooldown for the `streak`-th 429 in a row that named no reset. */
+export const defaultCooldownMs = (streak: number): number =>
+  Math.min(DEFAULT_COOLDOWN_MS * 2 ** Math.max(streak - 1, 0), MAX_DEFAULT_COOLDOWN_MS)
+
 /**
  * A picked key as the pool holds it: the stored value (sealed when ENCRYPTION_KEY is set) and its
  * hash, never the plaintext. The node opens it (src/secrets/opener.ts).
@@ -25,8 +34,13 @@ export type Outcome =
   | { kind: 'success' }
   /** 401/403 or a provider's invalid-key error: counts towards the blacklist. */
   | { kind: 'auth_failure' }
-  /** 429: cool down until `until` (epoch ms); does not count towards the blacklist. */
-  | { kind: 'rate_limited'; until: number }
+  /**
+   * 429: cool down until `until` (epoch ms), the provider's word; null when it named no reset:
+   * the pool then cools for DEFAULT_COOLDOWN_MS, doubled for each 429 in a row up to
+   * MAX_DEFAULT_COOLDOWN_MS, and a success starts the count again. Never counts towards the
+   * blacklist.
+   */
+  | { kind: 'rate_limited'; until: number | null }
 
 export interface KeyPolicy {
   /** Consecutive auth failures that make a key invalid; 0 never blacklists. */

@@ -4,8 +4,6 @@
 import type { Channel } from '../channels/types'
 import type { Outcome } from '../keys/pool'
 
-const DEFAULT_COOLDOWN_MS = 60_000
-
 export const classifyStatus = (
   channel: Channel,
   status: number,
@@ -17,7 +15,8 @@ export const classifyStatus = (
   if (status === 429) {
     return {
       kind: 'rate_limited',
-      until: channel.rateLimitResetAt(new Headers(headers), now, body) ?? now + DEFAULT_COOLDOWN_MS,
+      // No reset named: the pool's default, which grows while 429s keep coming.
+      until: channel.rateLimitResetAt(new Headers(headers), now, body),
     }
   }
   if (status >= 400 && status < 500 && channel.isInvalidKeyError(status, body)) {
