@@ -205,6 +205,18 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     groupOverridable: true,
   },
   {
+    key: 'max_wait_for_key_ms',
+    name: 'Max wait for a cooling key (ms)',
+    type: 'int',
+    default: 0,
+    description:
+      'When every key is cooling and the first is back within this, wait for it instead of answering 429; 0 never waits',
+    category: 'Key',
+    min: 0,
+    max: 60000,
+    groupOverridable: true,
+  },
+  {
     key: 'failover_status_codes',
     name: 'Failover status codes',
     type: 'string',

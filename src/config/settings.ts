@@ -19,6 +19,7 @@ export interface Settings {
   proxy_url: string
   max_retries: number
   blacklist_threshold: number
+  max_wait_for_key_ms: number
   failover_status_codes: string
   key_validation_interval_minutes: number
   key_validation_concurrency: number

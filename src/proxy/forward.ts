@@ -6,6 +6,7 @@ import { retrySeconds } from '../auth/guard'
 import { AppError } from '../errors'
 import { attempt, type Failure, type ForwardRequest } from './attempt'
 import { toLogRow, type AttemptInfo } from './log'
+import { waitForCoolingKey } from './wait-for-key'
 
 /** When the first of the groups' cooling keys is usable again; null when none is cooling. */
 const earliestReset = async (core: Core, groupIds: number[]): Promise<number | null> => {
@@ -62,9 +63,18 @@ export const forward = async (core: Core, req: ForwardRequest): Promise<Response
   const deadline = core.deps.now() + request_timeout * 1000
   const tried = new Set<number>()
   let last: Failure | null = null
+  let waitLeft = req.entry.settings.max_wait_for_key_ms
   for (let i = 0; i <= max; i++) {
     const r = await attempt(core, req, tried, i === max ? 'final' : 'retry', deadline)
-    if (!r) break
+    if (!r) {
+      // Every key cooling: wait for the first one back when it is soon, without using an attempt.
+      const gid = req.entry.group.id
+      const waited = await waitForCoolingKey(core, gid, waitLeft, deadline, req.signal)
+      if (waited === null) break
+      waitLeft -= Math.max(waited, 1)
+      i--
+      continue
+    }
     if ('response' in r) return r.response
     last = r.failure
     if (r.last) break

@@ -48,6 +48,11 @@ const settingsZh: Record<string, SettingText> = {
     name: '最大重试次数',
     description: '额外尝试的次数，尽量每次换用另一个密钥；不超过请求超时',
   },
+  max_wait_for_key_ms: {
+    name: '等待冷却密钥的最长时间（毫秒）',
+    description:
+      '所有密钥都在冷却、且最早的一个在此时间内恢复时，等待它而不是返回 429；0 表示不等待',
+  },
   blacklist_threshold: {
     name: '拉黑阈值',
     description: '密钥连续认证失败多少次后变为无效；0 表示从不拉黑',

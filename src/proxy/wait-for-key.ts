@@ -1,0 +1,33 @@
+// `max_wait_for_key_ms`: when every key of a group is cooling and the first comes back soon, the
+// request waits for it instead of answering 429. The wait is a timer: it holds no key, polls
+// nothing, and ends early when the client goes away.
+import type { Core } from '../core'
+
+/**
+ * Waits until the group's first cooling key is back, when that is within what is left of
+ * `budgetMs` and before `deadline`; returns the ms waited, or null when it did not wait.
+ */
+export const waitForCoolingKey = async (
+  core: Core,
+  groupId: number,
+  budgetMs: number,
+  deadline: number,
+  signal: AbortSignal,
+): Promise<number | null> => {
+  if (budgetMs <= 0 || signal.aborted) return null
+  const now = core.deps.now()
+  const reset = await core.deps.pool.earliestReset(groupId, now)
+  if (reset === null || reset >= deadline) return null
+  const ms = Math.max(reset - now, 0)
+  if (ms > budgetMs) return null
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
+  })
+  return signal.aborted ? null : ms
+}

@@ -1,0 +1,87 @@
+// max_wait_for_key_ms: with every key cooling, a request waits for the first key back when that
+// is within the bound, and answers 429 at once when it is not. Real clock, short resets.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestApp, TEST_AUTH_KEY, type TestApp } from './helpers/app'
+import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
+
+let up: FakeUpstream
+let t: TestApp
+
+beforeAll(async () => {
+  up = await startFakeUpstream()
+  t = await createTestApp()
+})
+afterAll(async () => {
+  await t.close()
+  await up.close()
+})
+
+const group = async (name: string, key: string, maxWait: number) => {
+  const g = await t.api('POST', '/api/groups', {
+    name,
+    channel_type: 'openai',
+    upstreams: [{ url: up.url, weight: 1 }],
+    config: { max_retries: 0, max_wait_for_key_ms: maxWait },
+  })
+  expect(g.status).toBe(200)
+  const id = ((await g.json()) as { data: { id: number } }).data.id
+  await t.api('POST', '/api/keys/add-multiple', { group_id: id, keys_text: key })
+}
+
+const chat = (name: string, signal?: AbortSignal) =>
+  t.app.request(`/proxy/${name}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_AUTH_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [] }),
+    signal,
+  })
+
+/** Cools the group's only key for `ms` through an upstream 429 that says so. */
+const cool = async (name: string, key: string, ms: number) => {
+  up.setBehaviour({ [key]: { status: 429, headers: { 'retry-after-ms': String(ms) } } })
+  expect((await chat(name)).status).toBe(429)
+  up.setBehaviour({ [key]: null })
+}
+
+describe('max_wait_for_key_ms', () => {
+  it('waits for a key that is back within the bound, then serves', async () => {
+    const KEY = 'sk-wait-0123456789'
+    await group('wait', KEY, 2000)
+    await cool('wait', KEY, 400)
+    const before = up.requests.length
+    const t0 = Date.now()
+    const r = await chat('wait')
+    const took = Date.now() - t0
+    expect(r.status).toBe(200)
+    expect(took).toBeGreaterThanOrEqual(300)
+    expect(took).toBeLessThan(1500)
+    expect(up.requests.length).toBe(before + 1) // one upstream call, after the wait
+  })
+
+  it('answers 429 at once when the first key is back later than the bound', async () => {
+    const KEY = 'sk-nowait-0123456789'
+    await group('nowait', KEY, 100)
+    await cool('nowait', KEY, 3000)
+    const t0 = Date.now()
+    const r = await chat('nowait')
+    expect(r.status).toBe(429)
+    expect(((await r.json()) as { error: { code: string } }).error.code).toBe('KEYS_COOLING')
+    expect(Date.now() - t0).toBeLessThan(100)
+  })
+
+  it('stops waiting when the client goes away', async () => {
+    const KEY = 'sk-gone-0123456789'
+    await group('gone', KEY, 10_000)
+    await cool('gone', KEY, 5000)
+    const ac = new AbortController()
+    const before = up.requests.length
+    const t0 = Date.now()
+    setTimeout(() => ac.abort(), 150)
+    const r = await chat('gone', ac.signal).catch((e: unknown) => e)
+    expect(Date.now() - t0).toBeLessThan(1500)
+    // However the abort surfaces, the wait ended and no key was sent upstream.
+    if (r instanceof Response) expect(r.status).not.toBe(200)
+    await new Promise((ok) => setTimeout(ok, 100))
+    expect(up.requests.length).toBe(before)
+  })
+})
