@@ -77,7 +77,7 @@ describe('max_wait_for_key_ms', () => {
     const before = up.requests.length
     const t0 = Date.now()
     setTimeout(() => ac.abort(), 150)
-    const r = await chat('gone', ac.signal).catch((e: unknown) => e)
+    const r = await Promise.resolve(chat('gone', ac.signal)).catch((e: unknown) => e)
     expect(Date.now() - t0).toBeLessThan(1500)
     // However the abort surfaces, the wait ended and no key was sent upstream.
     if (r instanceof Response) expect(r.status).not.toBe(200)
