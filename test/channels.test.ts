@@ -260,6 +260,77 @@ describe('rate-limit parsing', () => {
     expect(a.rateLimitResetAt(h({ 'anthropic-ratelimit-tokens-reset': 'x' }), NOW)).toBeNull()
   })
 
+  it('tells a per-model limit from an account-wide one', () => {
+    const openaiQuota = JSON.stringify({
+      error: { type: 'insufficient_quota', code: 'insufficient_quota' },
+    })
+    expect(ch('openai').rateLimitPerModel('{"error":{"code":"rate_limit_exceeded"}}')).toBe(true)
+    expect(ch('openai').rateLimitPerModel(openaiQuota)).toBe(false)
+    expect(ch('openai-response').rateLimitPerModel(openaiQuota)).toBe(false)
+    expect(ch('anthropic').rateLimitPerModel('{"type":"error"}')).toBe(true)
+    const violation = (v: object) =>
+      JSON.stringify({
+        error: {
+          code: 429,
+          details: [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [v] }],
+        },
+      })
+    const g = ch('gemini')
+    expect(
+      g.rateLimitPerModel(violation({ quotaId: 'GenerateRequestsPerMinutePerProjectPerModel' })),
+    ).toBe(true)
+    expect(g.rateLimitPerModel(violation({ quotaId: 'X', quotaDimensions: { model: 'm' } }))).toBe(
+      true,
+    )
+    expect(g.rateLimitPerModel(violation({ quotaId: 'RequestsPerDayPerProject' }))).toBe(false)
+    expect(g.rateLimitPerModel('{"error":{"code":429}}')).toBe(true)
+  })
+
+  it('reads a used-up limit (remaining 0) and when it resets', () => {
+    const o = ch('openai')
+    expect(
+      o.depletedUntil(
+        { 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '6m0s' },
+        NOW,
+      ),
+    ).toBe(NOW + 360_000)
+    const both = {
+      'x-ratelimit-remaining-requests': '0',
+      'x-ratelimit-reset-requests': '1s',
+      'x-ratelimit-remaining-tokens': '0',
+      'x-ratelimit-reset-tokens': '20ms',
+    }
+    expect(o.depletedUntil(both, NOW)).toBe(NOW + 1000)
+    expect(
+      o.depletedUntil(
+        { 'x-ratelimit-remaining-requests': '5', 'x-ratelimit-reset-requests': '1s' },
+        NOW,
+      ),
+    ).toBeNull()
+    expect(o.depletedUntil({ 'x-ratelimit-remaining-requests': '0' }, NOW)).toBeNull()
+    const a = ch('anthropic')
+    const at = new Date(NOW + 40_000).toISOString()
+    expect(
+      a.depletedUntil(
+        {
+          'anthropic-ratelimit-output-tokens-remaining': '0',
+          'anthropic-ratelimit-output-tokens-reset': at,
+        },
+        NOW,
+      ),
+    ).toBe(NOW + 40_000)
+    expect(
+      a.depletedUntil(
+        {
+          'anthropic-ratelimit-requests-remaining': '12',
+          'anthropic-ratelimit-requests-reset': at,
+        },
+        NOW,
+      ),
+    ).toBeNull()
+    expect(ch('gemini').depletedUntil(both, NOW)).toBeNull()
+  })
+
   it('gemini ignores other providers’ headers', () => {
     const hs = h({ 'x-ratelimit-reset-requests': '1s' })
     expect(ch('gemini').rateLimitResetAt(hs, NOW)).toBeNull()

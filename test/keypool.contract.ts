@@ -307,6 +307,112 @@ export const testKeyPool = (
       expect(await pool.earliestReset(99, T0)).toBeNull()
     })
 
+    it('cools a key for one model only when the limit is per model', async () => {
+      const pool = await setup(3)
+      const limited = (until: number | null) =>
+        ({ kind: 'rate_limited', until, model: 'm1' }) as const
+      const change = await pool.report(G, 1, limited(T0 + 30_000), STRICT, T0)
+      expect(change).toMatchObject({
+        id: 1,
+        from: 'active',
+        to: 'active',
+        until: T0 + 30_000,
+        model: 'm1',
+      })
+      // Key 1 sits out m1's turns but keeps serving m2, and the group counts it as active.
+      const forModel = async (model: string, n: number, now = T0) => {
+        const ids: number[] = []
+        for (let i = 0; i < n; i++) ids.push((await pool.pick(G, now, undefined, model))?.id ?? -1)
+        return ids
+      }
+      expect(new Set(await forModel('m1', 6))).toEqual(new Set([2, 3]))
+      expect(new Set(await forModel('m2', 3))).toEqual(new Set([1, 2, 3]))
+      expect(await pool.counts(G, T0)).toEqual({ active: 3, cooling: 0, invalid: 0 })
+      // With every key cooling for m1: none for m1, and the reset is m1's earliest.
+      await pool.report(G, 2, limited(T0 + 10_000), STRICT, T0)
+      await pool.report(G, 3, limited(T0 + 20_000), STRICT, T0)
+      expect(await pool.pick(G, T0, undefined, 'm1')).toBeNull()
+      expect(await pool.pick(G, T0, new Set([1, 2, 3]), 'm1')).toBeNull()
+      expect(await pool.earliestReset(G, T0, 'm1')).toBe(T0 + 10_000)
+      expect(await pool.earliestReset(G, T0, 'm2')).toBeNull()
+      expect(await pool.earliestReset(G, T0)).toBeNull()
+      expect((await pool.pick(G, T0, undefined, 'm2'))?.id).toBeGreaterThan(0)
+      // A later signal never shortens the cooldown; a longer one extends it.
+      await pool.report(G, 2, limited(T0 + 5000), STRICT, T0 + 1000)
+      expect(await pool.earliestReset(G, T0 + 1000, 'm1')).toBe(T0 + 10_000)
+      await pool.report(G, 2, limited(T0 + 25_000), STRICT, T0 + 1000)
+      expect(await pool.earliestReset(G, T0 + 1000, 'm1')).toBe(T0 + 20_000)
+      // Each key comes back for m1 at its own end.
+      expect(await forModel('m1', 2, T0 + 20_000)).toEqual([3, 3])
+      expect(new Set(await forModel('m1', 3, T0 + 30_000))).toEqual(new Set([1, 2, 3]))
+      expect(await pool.earliestReset(G, T0 + 30_000, 'm1')).toBeNull()
+    })
+
+    it('ends a per-model cooldown at the later of its end and the key-wide one', async () => {
+      const pool = await setup(1)
+      await pool.report(G, 1, { kind: 'rate_limited', until: T0 + 9000, model: 'm' }, STRICT, T0)
+      await pool.report(G, 1, { kind: 'rate_limited', until: T0 + 4000 }, STRICT, T0)
+      expect(await pool.earliestReset(G, T0, 'm')).toBe(T0 + 9000)
+      expect(await pool.earliestReset(G, T0, 'other')).toBe(T0 + 4000)
+      expect(await pool.pick(G, T0 + 4000, undefined, 'm')).toBeNull()
+      expect((await pool.pick(G, T0 + 4000, undefined, 'other'))?.id).toBe(1)
+      expect((await pool.pick(G, T0 + 9000, undefined, 'm'))?.id).toBe(1)
+    })
+
+    it('cools a model for a default that grows on repeats when no reset is named', async () => {
+      const pool = await setup(1)
+      const limited = { kind: 'rate_limited', until: null, model: 'm' } as const
+      expect((await pool.report(G, 1, limited, STRICT, T0))?.until).toBe(T0 + 60_000)
+      // A burst during the cooldown adds nothing; the next 429 after it doubles.
+      expect((await pool.report(G, 1, limited, STRICT, T0 + 1000))?.until).toBe(T0 + 60_000)
+      const t = T0 + 60_000
+      expect((await pool.report(G, 1, limited, STRICT, t))?.until).toBe(t + 120_000)
+      expect((await pool.pick(G, t, undefined, 'x'))?.id).toBe(1)
+    })
+
+    it('spares a depleted key until its reset while other keys are usable', async () => {
+      const pool = await setup(3)
+      const depleted = (until: number, model?: string) =>
+        ({ kind: 'success', depleted: model === undefined ? { until } : { until, model } }) as const
+      expect(await pool.report(G, 1, depleted(T0 + 10_000, 'm'), STRICT, T0)).toBeNull()
+      const forModel = async (
+        model: string,
+        n: number,
+        now = T0,
+        exclude?: ReadonlySet<number>,
+      ) => {
+        const ids: number[] = []
+        for (let i = 0; i < n; i++) ids.push((await pool.pick(G, now, exclude, model))?.id ?? -1)
+        return ids
+      }
+      expect(new Set(await forModel('m', 6))).toEqual(new Set([2, 3]))
+      expect(new Set(await forModel('n', 3))).toEqual(new Set([1, 2, 3]))
+      // Depleted beats tried: with 2 and 3 tried in this request, 1 serves rather than fail.
+      expect(await forModel('m', 2, T0, new Set([2, 3]))).toEqual([1, 1])
+      // Every key depleted: they still serve, in turn.
+      await pool.report(G, 2, depleted(T0 + 10_000, 'm'), STRICT, T0)
+      await pool.report(G, 3, depleted(T0 + 10_000, 'm'), STRICT, T0)
+      expect(new Set(await forModel('m', 3))).toEqual(new Set([1, 2, 3]))
+      expect(await pool.earliestReset(G, T0, 'm')).toBeNull()
+      // A key-wide depletion spares the key for every model; both end by themselves.
+      await pool.report(G, 1, depleted(T0 + 20_000), STRICT, T0 + 10_000)
+      expect(new Set(await forModel('n', 4, T0 + 10_000))).toEqual(new Set([2, 3]))
+      expect(new Set(await forModel('n', 3, T0 + 20_000))).toEqual(new Set([1, 2, 3]))
+    })
+
+    it("forgets a removed key's model cooldowns", async () => {
+      const pool = await setup(2)
+      await pool.report(G, 1, { kind: 'rate_limited', until: T0 + 9000, model: 'm' }, STRICT, T0)
+      await pool.remove(G, [1])
+      await pool.add(G, rows(1))
+      expect(
+        new Set([
+          (await pool.pick(G, T0, undefined, 'm'))?.id,
+          (await pool.pick(G, T0, undefined, 'm'))?.id,
+        ]),
+      ).toEqual(new Set([1, 2]))
+    })
+
     it('retains only the listed keys, leaving their health as it is', async () => {
       const pool = await setup(5)
       await pool.report(G, 2, { kind: 'rate_limited', until: T0 + 1000 }, STRICT, T0)

@@ -1,6 +1,6 @@
 // The Anthropic Messages format: `x-api-key` plus a pinned `anthropic-version`.
 import { endpointOf, joinUrl, jsonPost, matchesError, testModelOf } from './common'
-import { anthropicResetAt } from './rate-limit'
+import { anthropicDepletedUntil, anthropicResetAt } from './rate-limit'
 import type { Channel } from './types'
 
 const VERSION = '2023-06-01'
@@ -24,6 +24,9 @@ export const anthropicChannel: Channel = {
   modelOf: (_path, bodyModel) => bodyModel,
   isInvalidKeyError: (status, body) => matchesError(INVALID_KEY, status, body),
   rateLimitResetAt: anthropicResetAt,
+  // "Rate limits are applied separately for each model" (docs.anthropic.com, rate limits).
+  rateLimitPerModel: () => true,
+  depletedUntil: anthropicDepletedUntil,
   validationRequest: (group, upstreamBase, key) =>
     jsonPost(
       joinUrl(upstreamBase, endpointOf(group, '/v1/messages')),

@@ -6,7 +6,7 @@ import { retryAfterAt } from './rate-limit'
 interface Detail {
   '@type'?: unknown
   retryDelay?: unknown
-  violations?: Array<{ quotaId?: unknown }>
+  violations?: Array<{ quotaId?: unknown; quotaDimensions?: { model?: unknown } }>
 }
 
 const PACIFIC = new Intl.DateTimeFormat('en-US', {
@@ -56,4 +56,21 @@ export const geminiResetAt = (headers: Headers, now: number, body = ''): number 
     }
   }
   return at
+}
+
+/**
+ * Gemini's quotas are per model (quotaId `…PerModel…`, dimension `model`); a QuotaFailure that
+ * names only project-wide quotas cools the key for every model. A 429 without details is taken
+ * as per model, the usual case.
+ */
+export const geminiPerModel = (body: string): boolean => {
+  const violations = detailsOf(body).flatMap((d) =>
+    String(d['@type'] ?? '').endsWith('google.rpc.QuotaFailure') ? (d.violations ?? []) : [],
+  )
+  return (
+    violations.length === 0 ||
+    violations.some(
+      (v) => v?.quotaDimensions?.model !== undefined || /PerModel/i.test(String(v?.quotaId ?? '')),
+    )
+  )
 }

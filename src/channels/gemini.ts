@@ -1,7 +1,7 @@
 // The Gemini format: native paths carry the model and the key (`?key=`); the OpenAI-compatible
 // paths under v1beta/openai take a Bearer key like OpenAI.
 import { joinUrl, jsonPost, matchesError, setBearer, testModelOf } from './common'
-import { geminiResetAt } from './gemini-quota'
+import { geminiPerModel, geminiResetAt } from './gemini-quota'
 import type { Channel } from './types'
 
 /** Sets `key=` (dropping any other `key`) without re-encoding the rest of the query. */
@@ -40,6 +40,9 @@ export const geminiChannel: Channel = {
   modelOf: (path, bodyModel) => MODEL_IN_PATH.exec(pathOnly(path))?.[1] ?? bodyModel,
   isInvalidKeyError: (status, body) => matchesError(INVALID_KEY, status, body),
   rateLimitResetAt: geminiResetAt,
+  rateLimitPerModel: geminiPerModel,
+  // Gemini sends no remaining-quota headers.
+  depletedUntil: () => null,
   // v1 ignores validation_endpoint for Gemini (reference §6); we keep that, but send the key in a
   // header instead of the URL so it cannot leak into error messages and logs (§8.1 #17).
   validationRequest: (group, upstreamBase, key) => {

@@ -49,29 +49,65 @@ export const latestResetAt = (
   return latest
 }
 
+/** The latest reset among the limits whose `remaining` header is 0; null when none is used up. */
+export const depletedAt = (
+  headers: Record<string, string>,
+  limits: ReadonlyArray<readonly [remaining: string, reset: string]>,
+  parse: (value: string) => number | null,
+): number | null => {
+  let latest: number | null = null
+  for (const [remaining, reset] of limits) {
+    if (headers[remaining]?.trim() !== '0') continue
+    const v = headers[reset]
+    const at = v === undefined ? null : parse(v)
+    if (at !== null && (latest === null || at > latest)) latest = at
+  }
+  return latest
+}
+
+const durationAt = (now: number) => (v: string) => {
+  const d = parseDurationMs(v)
+  return d === null ? null : now + d
+}
+
+const OPENAI_LIMITS = [
+  ['x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests'],
+  ['x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
+] as const
+
+/** OpenAI: a used-up request or token limit, from the `x-ratelimit-*` pairs. */
+export const openaiDepletedUntil = (headers: Record<string, string>, now: number): number | null =>
+  depletedAt(headers, OPENAI_LIMITS, durationAt(now))
+
 /** OpenAI: `x-ratelimit-reset-requests` / `-tokens` are durations; the later one wins. */
 export const openaiResetAt = (headers: Headers, now: number): number | null =>
   retryAfterAt(headers, now) ??
-  latestResetAt(headers, ['x-ratelimit-reset-requests', 'x-ratelimit-reset-tokens'], (v) => {
-    const d = parseDurationMs(v)
-    return d === null ? null : now + d
-  })
+  latestResetAt(
+    headers,
+    OPENAI_LIMITS.map(([, reset]) => reset),
+    durationAt(now),
+  )
 
 const rfc3339At = (now: number) => (v: string) => {
   const at = Date.parse(v)
   return Number.isNaN(at) ? null : Math.max(at, now)
 }
 
+const ANTHROPIC_LIMITS = ['requests', 'tokens', 'input-tokens', 'output-tokens'].map(
+  (n) => [`anthropic-ratelimit-${n}-remaining`, `anthropic-ratelimit-${n}-reset`] as const,
+)
+
 /** Anthropic: `anthropic-ratelimit-*-reset` are RFC 3339 instants. */
 export const anthropicResetAt = (headers: Headers, now: number): number | null =>
   retryAfterAt(headers, now) ??
   latestResetAt(
     headers,
-    [
-      'anthropic-ratelimit-requests-reset',
-      'anthropic-ratelimit-tokens-reset',
-      'anthropic-ratelimit-input-tokens-reset',
-      'anthropic-ratelimit-output-tokens-reset',
-    ],
+    ANTHROPIC_LIMITS.map(([, reset]) => reset),
     rfc3339At(now),
   )
+
+/** Anthropic: a used-up request or token limit, from the `anthropic-ratelimit-*` pairs. */
+export const anthropicDepletedUntil = (
+  headers: Record<string, string>,
+  now: number,
+): number | null => depletedAt(headers, ANTHROPIC_LIMITS, rfc3339At(now))

@@ -23,6 +23,13 @@ export interface Channel {
    * error body); null if none.
    */
   rateLimitResetAt(headers: Headers, now: number, body?: string): number | null
+  /** True when a 429's limit is the provider's per-model one (the key still serves other models). */
+  rateLimitPerModel(body: string): boolean
+  /**
+   * Epoch ms at which a limit that this answer says is used up (`remaining` 0) resets; null when
+   * none is. Runs on every success, so it reads the plain lower-case headers.
+   */
+  depletedUntil(headers: Record<string, string>, now: number): number | null
   /** The request that checks one key against one upstream base URL. */
   validationRequest(group: Group, upstreamBase: string, key: string): ValidationRequest
 }

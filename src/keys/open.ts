@@ -20,9 +20,10 @@ export const createKeyOpening = (deps: Deps, secrets: KeySecrets, opener: KeyOpe
   const pick = async (
     groupId: number,
     exclude?: ReadonlySet<number>,
+    model?: string,
   ): Promise<OpenedKey | null> => {
     for (;;) {
-      const p = await pool.pick(groupId, deps.now(), exclude)
+      const p = await pool.pick(groupId, deps.now(), exclude, model)
       if (p === null) return null
       try {
         const value = await opener.open(p.hash, p.stored)

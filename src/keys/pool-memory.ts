@@ -1,6 +1,15 @@
 // The in-process KeyPool: per group, a circular list of active keys and a min-heap of cooling keys.
 // Every method is synchronous inside (no await between read and write), so it is atomic per node.
 import { heapPush, heapRemove } from './pool-heap'
+import {
+  dropMarks,
+  extendMark,
+  liveMark,
+  marksOf,
+  rankFor,
+  RANK_BLOCKED,
+  type Marks,
+} from './pool-marks'
 import { defaultCooldownMs, type KeyChange, type KeyPool, type KeyState } from './pool'
 
 interface Entry {
@@ -31,6 +40,8 @@ interface GroupPool {
   /** Min-heap on `until`. */
   cooling: Entry[]
   invalid: number
+  /** Per-model cooldowns and depletion marks (pool-marks.ts). */
+  marks: Marks
 }
 
 // Ring: a doubly linked circle, so removal keeps everyone else's place in the rotation (an array
@@ -90,6 +101,20 @@ const readmit = (g: GroupPool, now: number): void => {
   }
 }
 
+/**
+ * When a 429's cooldown ends: the provider's word; else, during a running cooldown, that one (a
+ * burst adds nothing); else the default for the streak.
+ */
+const cooldownEnd = (
+  named: number | null,
+  running: number | undefined,
+  streak: number,
+  now: number,
+): number => {
+  if (named !== null) return Number.isFinite(named) ? named : now
+  return running ?? now + defaultCooldownMs(streak)
+}
+
 const toChange = (e: Entry, from: KeyState): KeyChange => {
   const change: KeyChange = {
     id: e.id,
@@ -110,7 +135,38 @@ const newGroup = (): GroupPool => ({
   active: 0,
   cooling: [],
   invalid: 0,
+  marks: new Map(),
 })
+
+/**
+ * The pick when marks or exclusions apply: the first key in turn that is neither depleted nor
+ * tried, else the best seen. The walk ends after one step per marked or excluded key, since among
+ * that many + 1 keys one is unmarked; so it is O(marks), and O(1) for a group with none.
+ */
+const pickMarked = (
+  g: GroupPool,
+  first: Entry,
+  now: number,
+  exclude: ReadonlySet<number> | undefined,
+  model: string,
+): Entry | null => {
+  const forModel = g.marks.get(model)
+  const wide = model === '' ? undefined : g.marks.get('')
+  const marked =
+    (forModel ? forModel.hard.size + forModel.soft.size : 0) + (wide ? wide.soft.size : 0)
+  let steps = Math.min((exclude?.size ?? 0) + marked, g.active - 1)
+  let best: Entry | null = null
+  let bestRank = RANK_BLOCKED
+  for (let e = first; ; e = e.next as Entry) {
+    const rank = rankFor(forModel, wide, e.id, exclude?.has(e.id) === true, now)
+    if (rank === 0) return e
+    if (rank < bestRank) {
+      best = e
+      bestRank = rank
+    }
+    if (steps-- <= 0) return best
+  }
+}
 
 export const createMemoryKeyPool = (): KeyPool => {
   const groups = new Map<number, GroupPool>()
@@ -166,6 +222,7 @@ export const createMemoryKeyPool = (): KeyPool => {
         if (e === undefined) continue
         detach(g, e)
         g.keys.delete(id)
+        dropMarks(g.marks, id)
       }
       if (g.keys.size === 0) groups.delete(groupId)
     },
@@ -181,24 +238,20 @@ export const createMemoryKeyPool = (): KeyPool => {
         if (keep.has(id)) continue
         detach(g, e)
         g.keys.delete(id)
+        dropMarks(g.marks, id)
       }
       if (g.keys.size === 0) groups.delete(groupId)
     },
 
-    async pick(groupId, now, exclude) {
+    async pick(groupId, now, exclude, model = '') {
       const g = groups.get(groupId)
       if (!g) return null
       readmit(g, now)
       const first = g.cursor
       if (first === null) return null
-      let e = first
-      if (exclude !== undefined && exclude.size > 0) {
-        // Among exclude.size + 1 distinct keys at least one is not excluded, so this is bounded.
-        let steps = Math.min(exclude.size, g.active - 1)
-        while (steps-- > 0 && exclude.has(e.id)) e = e.next as Entry
-        // Every usable key is excluded: reuse is allowed, so take the one whose turn it is.
-        if (exclude.has(e.id)) e = first
-      }
+      const plain = g.marks.size === 0 && (exclude === undefined || exclude.size === 0)
+      const e = plain ? first : pickMarked(g, first, now, exclude, model)
+      if (e === null) return null
       g.cursor = e.next
       const picked = { id: e.id, hash: e.hash, stored: e.stored, failures: e.failures }
       return e.rejoinedAt > 0 ? { ...picked, rejoined: true } : picked
@@ -212,6 +265,8 @@ export const createMemoryKeyPool = (): KeyPool => {
       if (e.state === 'invalid') return null
       const from = e.state
       if (outcome.kind === 'success') {
+        const d = outcome.depleted
+        if (d) extendMark(marksOf(g.marks, d.model ?? '').soft, e.id, d.until, now)
         e.streak = 0
         // A normal success changes nothing that is persisted, so it costs no write.
         if (e.failures === 0 && e.rejoinedAt === 0) return null
@@ -220,21 +275,20 @@ export const createMemoryKeyPool = (): KeyPool => {
         e.failures++
         const t = policy.blacklistThreshold
         if (t > 0 && e.failures >= t) move(g, e, 'invalid')
+      } else if (outcome.model) {
+        // The provider's limit is per model: only this model waits, the key stays in rotation.
+        const hard = marksOf(g.marks, outcome.model).hard
+        const running = liveMark(hard, e.id, now)
+        if (running === undefined) e.streak++
+        const end = extendMark(hard, e.id, cooldownEnd(outcome.until, running, e.streak, now), now)
+        return { ...toChange(e, from), until: end, model: outcome.model }
       } else {
         // Concurrent 429s of one cooldown count once.
         if (from !== 'cooling') e.streak++
-        const named = outcome.until
-        // A 429 that names no reset, during a cooldown, is one of the same burst: it adds nothing.
-        const until =
-          named === null
-            ? from === 'cooling'
-              ? e.until
-              : now + defaultCooldownMs(e.streak)
-            : Number.isFinite(named)
-              ? named
-              : now
+        const running = from === 'cooling' ? e.until : undefined
+        const until = cooldownEnd(outcome.until, running, e.streak, now)
         // Concurrent 429s may disagree on the end; the later one wins.
-        const end = from === 'cooling' ? Math.max(e.until, until) : until
+        const end = running === undefined ? until : Math.max(running, until)
         detach(g, e)
         e.until = end
         attach(g, e, 'cooling')
@@ -265,11 +319,24 @@ export const createMemoryKeyPool = (): KeyPool => {
       return ids
     },
 
-    async earliestReset(groupId, now) {
+    async earliestReset(groupId, now, model = '') {
       const g = groups.get(groupId)
       if (!g) return null
       readmit(g, now)
-      return g.cooling.length > 0 ? g.cooling[0].until : null
+      const hard = model === '' ? undefined : g.marks.get(model)?.hard
+      if (hard === undefined || hard.size === 0) {
+        return g.cooling.length > 0 ? g.cooling[0].until : null
+      }
+      // A key cooling both for the model and as a whole is back at the later end. This runs only
+      // when no key was usable, so a walk over the cooling keys is fine here.
+      let first: number | null = null
+      const consider = (at: number) => (first = first === null ? at : Math.min(first, at))
+      for (const e of g.cooling) consider(Math.max(e.until, liveMark(hard, e.id, now) ?? 0))
+      for (const [id] of hard) {
+        const at = liveMark(hard, id, now)
+        if (at !== undefined && g.keys.get(id)?.state === 'active') consider(at)
+      }
+      return first
     },
 
     async counts(groupId, now) {

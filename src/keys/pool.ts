@@ -31,16 +31,21 @@ export interface PickedKey {
 
 /** The result of one attempt, already classified by the proxy (see proxy/health.ts). */
 export type Outcome =
-  | { kind: 'success' }
+  /**
+   * `depleted`: the answer said a limit's `remaining` is 0. The key is then picked only when no
+   * other key is usable, until `until`, so it is not the one that draws the 429.
+   */
+  | { kind: 'success'; depleted?: { until: number; model?: string } }
   /** 401/403 or a provider's invalid-key error: counts towards the blacklist. */
   | { kind: 'auth_failure' }
   /**
    * 429: cool down until `until` (epoch ms), the provider's word; null when it named no reset:
    * the pool then cools for DEFAULT_COOLDOWN_MS, doubled for each 429 in a row up to
    * MAX_DEFAULT_COOLDOWN_MS, and a success starts the count again. Never counts towards the
-   * blacklist.
+   * blacklist. With `model`, the limit is the provider's per-model one: the key cools for that
+   * model only and keeps serving the others.
    */
-  | { kind: 'rate_limited'; until: number | null }
+  | { kind: 'rate_limited'; until: number | null; model?: string }
 
 export interface KeyPolicy {
   /** Consecutive auth failures that make a key invalid; 0 never blacklists. */
@@ -54,8 +59,10 @@ export interface KeyChange {
   to: KeyState
   status: KeyStatus
   failure_count: number
-  /** Cooldown end (epoch ms) when `to` is 'cooling'. */
+  /** Cooldown end (epoch ms) when `to` is 'cooling', or when the key cools for `model` only. */
   until?: number
+  /** Set when the cooldown is for this model only (the key stays active for others). */
+  model?: string
   /**
    * Set on the first report after a cooldown ended by itself: when it ended (epoch ms). The pool
    * notices the end lazily, so this is how the end reaches the key's history.
@@ -88,10 +95,16 @@ export interface KeyPool {
    */
   retain(groupId: number, keep: ReadonlySet<number>): Promise<void>
   /**
-   * Round-robin pick among active, non-cooling keys, O(1). Keys in `exclude` are skipped while
-   * the group has other usable keys; null when no key is usable.
+   * Round-robin pick among active, non-cooling keys, O(1) plus one step per key marked for
+   * `model`. A key cooling for `model` is not usable for it. Depleted keys, then keys in
+   * `exclude`, are skipped while the group has other usable keys; null when no key is usable.
    */
-  pick(groupId: number, now: number, exclude?: ReadonlySet<number>): Promise<PickedKey | null>
+  pick(
+    groupId: number,
+    now: number,
+    exclude?: ReadonlySet<number>,
+    model?: string,
+  ): Promise<PickedKey | null>
   report(
     groupId: number,
     keyId: number,
@@ -104,6 +117,9 @@ export interface KeyPool {
   /** Ids of invalid keys in a group (for re-validation). */
   invalidIds(groupId: number): Promise<number[]>
   counts(groupId: number, now: number): Promise<PoolCounts>
-  /** When the group's first cooling key is usable again (epoch ms); null when none is cooling. */
-  earliestReset(groupId: number, now: number): Promise<number | null>
+  /**
+   * When the group's first cooling key is usable again (epoch ms), for `model` when given (a key
+   * cooling for it too is back at the later end); null when none is cooling.
+   */
+  earliestReset(groupId: number, now: number, model?: string): Promise<number | null>
 }

@@ -58,10 +58,10 @@ export interface KeyService {
     cause?: KeyCause,
   ): Promise<void>
   /**
-   * Picks a usable key of the group, round robin, and opens it (once per process per key); a key
-   * this node cannot open leaves the pool. Null when no key is usable.
+   * Picks a usable key of the group for `model`, round robin, and opens it (once per process per
+   * key); a key this node cannot open leaves the pool. Null when no key is usable.
    */
-  pick(groupId: number, exclude?: ReadonlySet<number>): Promise<OpenedKey | null>
+  pick(groupId: number, exclude?: ReadonlySet<number>, model?: string): Promise<OpenedKey | null>
   /** Opens stored rows for a caller that must show or send the keys; unreadable ones are left out. */
   openRows(rows: PoolKeyRow[]): Promise<PoolKeyRow[]>
   /** Writes pending health changes and history events (on shutdown, and before reads). */

@@ -60,7 +60,7 @@ export const attempt = async (
   const { deps, keys, logs } = core
   const { settings, channel, group } = req.entry
   const entry = req.entry
-  const picked = await keys.pick(group.id, tried)
+  const picked = await keys.pick(group.id, tried, req.model)
   if (!picked) return null
   tried.add(picked.id)
   const policy = { blacklistThreshold: settings.blacklist_threshold }
@@ -135,7 +135,7 @@ export const attempt = async (
   // A 400 is the client's unless the provider says the key is bad (Gemini answers 400 then).
   if (failover || res.status === 400) {
     const { text, decoded } = await readErrorBody(res)
-    const outcome = classifyStatus(channel, res.status, res.headers, text, deps.now())
+    const outcome = classifyStatus(channel, res.status, res.headers, text, deps.now(), req.model)
     const body = redact(text, picked.value)
     if (failover || outcome) {
       // `body` is already redacted, so the message a key's history keeps never holds the key.
@@ -164,8 +164,15 @@ export const attempt = async (
   }
 
   // A success changes nothing for a key without failures; skipping it keeps the hot path free.
-  if (res.status < 400 && (picked.failures > 0 || picked.rejoined)) {
-    deps.waitUntil(keys.report(group.id, picked.id, { kind: 'success' }, policy))
+  // A used-up limit is told too, so the key is spared until its reset instead of drawing a 429.
+  if (res.status < 400) {
+    const until = channel.depletedUntil(res.headers, deps.now())
+    if (until !== null) {
+      const depleted = { until, model: req.model }
+      deps.waitUntil(keys.report(group.id, picked.id, { kind: 'success', depleted }, policy))
+    } else if (picked.failures > 0 || picked.rejoined) {
+      deps.waitUntil(keys.report(group.id, picked.id, { kind: 'success' }, policy))
+    }
   }
   if (req.modelList && res.status === 200) {
     const out = await interceptModelList(res, req.modelList.redirect, req.modelList.firstPage)

@@ -9,11 +9,15 @@ import { toLogRow, type AttemptInfo } from './log'
 import { waitForCoolingKey } from './wait-for-key'
 
 /** When the first of the groups' cooling keys is usable again; null when none is cooling. */
-const earliestReset = async (core: Core, groupIds: number[]): Promise<number | null> => {
+const earliestReset = async (
+  core: Core,
+  groupIds: number[],
+  model: string,
+): Promise<number | null> => {
   const now = core.deps.now()
   let first: number | null = null
   for (const id of groupIds) {
-    const at = await core.deps.pool.earliestReset(id, now)
+    const at = await core.deps.pool.earliestReset(id, now, model)
     if (at !== null && (first === null || at < first)) first = at
   }
   return first
@@ -35,7 +39,7 @@ export const finalAnswer = async (
   if (last?.error) throw last.error
   if (last) return new Response(last.body, { status: last.status, headers: last.headers })
   const now = core.deps.now()
-  const reset = await earliestReset(core, groupIds)
+  const reset = await earliestReset(core, groupIds, info.model)
   // Cooling keys come back by themselves: the client is told when, as a 429 (a 503 would say
   // the service is down). The log tells this apart from an upstream 429 and the local cap.
   const cooling = reset !== null
@@ -69,7 +73,7 @@ export const forward = async (core: Core, req: ForwardRequest): Promise<Response
     if (!r) {
       // Every key cooling: wait for the first one back when it is soon, without using an attempt.
       const gid = req.entry.group.id
-      const waited = await waitForCoolingKey(core, gid, waitLeft, deadline, req.signal)
+      const waited = await waitForCoolingKey(core, gid, req.model, waitLeft, deadline, req.signal)
       if (waited === null) break
       waitLeft -= Math.max(waited, 1)
       i--

@@ -10,14 +10,16 @@ export const classifyStatus = (
   headers: Record<string, string>,
   body: string,
   now: number,
+  /** The request's model: a per-model limit cools the key for it alone. */
+  model = '',
 ): Outcome | null => {
   if (status === 401 || status === 403) return { kind: 'auth_failure' }
   if (status === 429) {
-    return {
-      kind: 'rate_limited',
-      // No reset named: the pool's default, which grows while 429s keep coming.
-      until: channel.rateLimitResetAt(new Headers(headers), now, body),
-    }
+    // No reset named: the pool's default, which grows while 429s keep coming.
+    const until = channel.rateLimitResetAt(new Headers(headers), now, body)
+    return model !== '' && channel.rateLimitPerModel(body)
+      ? { kind: 'rate_limited', until, model }
+      : { kind: 'rate_limited', until }
   }
   if (status >= 400 && status < 500 && channel.isInvalidKeyError(status, body)) {
     return { kind: 'auth_failure' }

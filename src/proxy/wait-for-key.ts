@@ -10,13 +10,14 @@ import type { Core } from '../core'
 export const waitForCoolingKey = async (
   core: Core,
   groupId: number,
+  model: string,
   budgetMs: number,
   deadline: number,
   signal: AbortSignal,
 ): Promise<number | null> => {
   if (budgetMs <= 0 || signal.aborted) return null
   const now = core.deps.now()
-  const reset = await core.deps.pool.earliestReset(groupId, now)
+  const reset = await core.deps.pool.earliestReset(groupId, now, model)
   if (reset === null || reset >= deadline) return null
   const ms = Math.max(reset - now, 0)
   if (ms > budgetMs) return null

@@ -29,6 +29,8 @@ export interface Behaviour {
   eventDelayMs?: number
   /** Destroy the socket mid-stream after this many frames. */
   dropAfterEvents?: number
+  /** Applies only to requests for this model (the body's `model`, or Gemini's path). */
+  forModel?: string
 }
 
 export interface RecordedRequest {
@@ -69,6 +71,17 @@ const MODELS: Record<Provider, string[]> = {
 }
 
 const GEMINI_CALL = /^\/(?:v1|v1beta)\/models\/([^/:]+):(generateContent|streamGenerateContent)$/
+/** The model a recorded request asks for: Gemini's path, else the JSON body's `model`. */
+const modelOf = (rec: RecordedRequest): string => {
+  const inPath = /\/models\/([^/:]+)/.exec(rec.path)?.[1]
+  if (inPath) return inPath
+  try {
+    return String((JSON.parse(rec.body) as { model?: unknown }).model ?? '')
+  } catch {
+    return ''
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const providerOf = (path: string, headers: IncomingHttpHeaders): Provider => {
@@ -137,9 +150,10 @@ export const startFakeUpstream = async (opts: FakeUpstreamOptions = {}): Promise
       provider: providerOf(url.pathname, req.headers),
     }
     if (opts.record !== false) requests.push(rec)
+    const own = rec.credential ? behaviours.get(rec.credential) : undefined
     const b = {
       ...behaviours.get('default'),
-      ...(rec.credential && behaviours.get(rec.credential)),
+      ...(own && (own.forModel === undefined || own.forModel === modelOf(rec)) && own),
     }
 
     if (b.delayMs) await sleep(b.delayMs)
