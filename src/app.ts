@@ -20,6 +20,7 @@ import { createErrorBody } from './proxy/error-shape'
 import { createProxyRoutes } from './proxy/index'
 import { readiness } from './http/readiness'
 import { createConcurrencyLimit } from './proxy/limit'
+import { logCapRefusal } from './proxy/refusal-log'
 import { createKeySecrets, deploymentSalt } from './secrets/seal'
 import { sealStore } from './store/sealed'
 import { createTaskRunner } from './keys/tasks'
@@ -49,7 +50,9 @@ export const createApp = (given: Deps): EdgeloadApp => {
     if (!deps.pool.shared) await core.keys.loadPool(cache.all().map((e) => e.group.id))
   })
   const nodeId = crypto.randomUUID()
-  const limit = createConcurrencyLimit(deps.config.maxConcurrentRequests, deps.now)
+  const limit = createConcurrencyLimit(deps.config.maxConcurrentRequests, deps.now, (c, m) =>
+    logCapRefusal(core, c, m),
+  )
   const core: Core = {
     deps,
     cache,

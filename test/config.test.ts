@@ -274,6 +274,17 @@ describe('MAX_CONCURRENT_REQUESTS', () => {
       message: 'Too many concurrent requests (limit 2)',
     })
     expect(up.requests.length).toBe(2)
+    // The log tells the refusal apart from an upstream 429 and a cooling pool.
+    const { core } = t.gw.edgeload
+    await core.logs.flush()
+    const rows = (await core.deps.store.queryLogs({ page: 1, page_size: 10 })).items
+    expect(rows.find((r) => r.status_code === 429)).toMatchObject({
+      group_name: 'slow',
+      key_hash: '',
+      upstream_addr: '',
+      error_message:
+        'refused by the local concurrency limit: Too many concurrent requests (limit 2)',
+    })
 
     const done = await Promise.all(first)
     expect(done.map((r) => r.status)).toEqual([200, 200])

@@ -1,6 +1,6 @@
 // MAX_CONCURRENT_REQUESTS: past the cap a request gets 429 with a message and `Retry-After` (v1
 // answers 500). A stream keeps a slot until it ends, not just until its headers are sent.
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { AppError } from '../errors'
 
 export interface ConcurrencyLimit {
@@ -20,6 +20,8 @@ export interface ConcurrencyLimit {
 export const createConcurrencyLimit = (
   max: number,
   now: () => number = Date.now,
+  /** Told of each refused request, so the refusal reaches the request log. */
+  onRefuse?: (c: Context, message: string) => void,
 ): ConcurrencyLimit => {
   let inFlight = 0
   let lastProxied = 0
@@ -28,6 +30,7 @@ export const createConcurrencyLimit = (
     async middleware(c, next) {
       if (inFlight >= max) {
         const message = `Too many concurrent requests (limit ${max})`
+        onRefuse?.(c, message)
         // A slot frees as soon as any request ends: a second is a fair wait, and SDKs honour it.
         throw new AppError(429, 'TOO_MANY_REQUESTS', message, { 'retry-after': '1' })
       }
