@@ -26,6 +26,7 @@ const group = async (name: string, key: string, maxWait: number) => {
   expect(g.status).toBe(200)
   const id = ((await g.json()) as { data: { id: number } }).data.id
   await t.api('POST', '/api/keys/add-multiple', { group_id: id, keys_text: key })
+  return id
 }
 
 const chat = (name: string, signal?: AbortSignal) =>
@@ -83,5 +84,30 @@ describe('max_wait_for_key_ms', () => {
     if (r instanceof Response) expect(r.status).not.toBe(200)
     await new Promise((ok) => setTimeout(ok, 100))
     expect(up.requests.length).toBe(before)
+  })
+
+  it('waits in an aggregate whose members are all cooling', async () => {
+    const [A, B] = ['sk-agg-wait-a-0123456789', 'sk-agg-wait-b-0123456789']
+    const members = [await group('agg-wait-a', A, 0), await group('agg-wait-b', B, 0)]
+    const g = await t.api('POST', '/api/groups', {
+      name: 'agg-wait',
+      group_type: 'aggregate',
+      channel_type: 'openai',
+      config: { max_retries: 0, max_wait_for_key_ms: 2000 },
+    })
+    expect(g.status).toBe(200)
+    const id = ((await g.json()) as { data: { id: number } }).data.id
+    const sub_groups = members.map((group_id) => ({ group_id, weight: 1 }))
+    expect((await t.api('POST', `/api/groups/${id}/sub-groups`, { sub_groups })).status).toBe(200)
+    await cool('agg-wait-a', A, 500)
+    await cool('agg-wait-b', B, 300)
+    const before = up.requests.length
+    const t0 = Date.now()
+    const r = await chat('agg-wait')
+    const took = Date.now() - t0
+    expect(r.status).toBe(200)
+    expect(took).toBeGreaterThanOrEqual(150)
+    expect(took).toBeLessThan(1500)
+    expect(up.requests.slice(before).map((q) => q.credential)).toEqual([B])
   })
 })

@@ -6,6 +6,7 @@ import type { Core } from '../core'
 import { attempt, type Failure } from './attempt'
 import type { ForwardRequest } from './attempt'
 import { finalAnswer } from './forward'
+import { waitForCoolingKey } from './wait-for-key'
 import { prepareRequest, type ClientRequest } from './prepare'
 
 export const forwardAggregate = async (
@@ -26,11 +27,30 @@ export const forwardAggregate = async (
   // The aggregate's request_timeout bounds every member's attempts together.
   const deadline = core.deps.now() + agg.settings.request_timeout * 1000
   let last: Failure | null = null
+  let waitLeft = agg.settings.max_wait_for_key_ms
+  // Members share the channel type, so the model (Gemini's is in the path) is the same for all.
+  const modelOf = () => prepared.values().next().value?.model ?? client.info.model
 
   for (let i = 0; i <= max && picker;) {
     const fresh = hasUntried()
     const member = picker.next((m) => empty.has(m.group.id) || (fresh && used.has(m.group.id)))
-    if (!member) break
+    if (!member) {
+      // Every member without a usable key, some cooling: wait for the first key back when soon.
+      if (last !== null || empty.size === 0) break
+      const model = modelOf()
+      const waited = await waitForCoolingKey(
+        core,
+        [...empty],
+        model,
+        waitLeft,
+        deadline,
+        client.signal,
+      )
+      if (waited === null) break
+      waitLeft -= Math.max(waited, 1)
+      empty.clear()
+      continue
+    }
     const id = member.group.id
     let req = prepared.get(id)
     if (!req) prepared.set(id, (req = prepareRequest(core, member, client, agg.group)))
@@ -49,7 +69,7 @@ export const forwardAggregate = async (
     if (r.last) break
   }
   const { deps } = core
-  const model = client.info.model
+  const model = modelOf()
   const info = { ...client, entry: agg, key: null, model, isStream: false, startedAt: deps.now() }
   return finalAnswer(core, info, last, 'No available sub-groups', [...empty])
 }

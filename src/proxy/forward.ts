@@ -6,22 +6,7 @@ import { retrySeconds } from '../auth/guard'
 import { AppError } from '../errors'
 import { attempt, type Failure, type ForwardRequest } from './attempt'
 import { toLogRow, type AttemptInfo } from './log'
-import { waitForCoolingKey } from './wait-for-key'
-
-/** When the first of the groups' cooling keys is usable again; null when none is cooling. */
-const earliestReset = async (
-  core: Core,
-  groupIds: number[],
-  model: string,
-): Promise<number | null> => {
-  const now = core.deps.now()
-  let first: number | null = null
-  for (const id of groupIds) {
-    const at = await core.deps.pool.earliestReset(id, now, model)
-    if (at !== null && (first === null || at < first)) first = at
-  }
-  return first
-}
+import { earliestReset, waitForCoolingKey } from './wait-for-key'
 
 /**
  * The answer once the attempts are over: the last failure; or, when no attempt was made, 429 with
@@ -72,8 +57,8 @@ export const forward = async (core: Core, req: ForwardRequest): Promise<Response
     const r = await attempt(core, req, tried, i === max ? 'final' : 'retry', deadline)
     if (!r) {
       // Every key cooling: wait for the first one back when it is soon, without using an attempt.
-      const gid = req.entry.group.id
-      const waited = await waitForCoolingKey(core, gid, req.model, waitLeft, deadline, req.signal)
+      const gids = [req.entry.group.id]
+      const waited = await waitForCoolingKey(core, gids, req.model, waitLeft, deadline, req.signal)
       if (waited === null) break
       waitLeft -= Math.max(waited, 1)
       i--

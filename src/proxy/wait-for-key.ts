@@ -3,13 +3,28 @@
 // nothing, and ends early when the client goes away.
 import type { Core } from '../core'
 
+/** When the first of the groups' cooling keys is usable again for `model`; null when none cools. */
+export const earliestReset = async (
+  core: Core,
+  groupIds: number[],
+  model: string,
+): Promise<number | null> => {
+  const now = core.deps.now()
+  let first: number | null = null
+  for (const id of groupIds) {
+    const at = await core.deps.pool.earliestReset(id, now, model)
+    if (at !== null && (first === null || at < first)) first = at
+  }
+  return first
+}
+
 /**
- * Waits until the group's first cooling key is back, when that is within what is left of
+ * Waits until the groups' first cooling key is back, when that is within what is left of
  * `budgetMs` and before `deadline`; returns the ms waited, or null when it did not wait.
  */
 export const waitForCoolingKey = async (
   core: Core,
-  groupId: number,
+  groupIds: number[],
   model: string,
   budgetMs: number,
   deadline: number,
@@ -17,7 +32,7 @@ export const waitForCoolingKey = async (
 ): Promise<number | null> => {
   if (budgetMs <= 0 || signal.aborted) return null
   const now = core.deps.now()
-  const reset = await core.deps.pool.earliestReset(groupId, now, model)
+  const reset = await earliestReset(core, groupIds, model)
   if (reset === null || reset >= deadline) return null
   const ms = Math.max(reset - now, 0)
   if (ms > budgetMs) return null
