@@ -64,7 +64,7 @@ afterAll(async () => {
 })
 
 describe('key history', () => {
-  it('records a 429 as active → cooling with its status', async () => {
+  it('records a per-model 429 as a cooldown for that model, the key staying active', async () => {
     expect((await chat('hist-rl')).status).toBe(429)
     const id = (await t.keysOf(rlGroup))[RL].id
     const h = await eventually(async () => {
@@ -75,15 +75,18 @@ describe('key history', () => {
     expect(h.items[0]).toMatchObject({
       key_id: id,
       from_state: 'active',
-      to_state: 'cooling',
+      to_state: 'active',
       status_code: 429,
     })
+    expect(h.items[0].message).toMatch(/^cooling for gpt-4o-mini until \d{4}-.*Z: Rate limit/)
     expect(h.pagination).toEqual({ page: 1, page_size: 15, total_items: 1, total_pages: 1 })
   })
 
   it('records the end of a cooldown when the key is next used, at the time it ended', async () => {
     const KEY = 'sk-hist-short-cool-0123456789'
-    up.setBehaviour({ [KEY]: { status: 429, headers: { 'retry-after': '1' } } })
+    // insufficient_quota is the account's: the key cools for every model.
+    const error = { message: 'You exceeded your current quota', code: 'insufficient_quota' }
+    up.setBehaviour({ [KEY]: { status: 429, body: { error }, headers: { 'retry-after': '1' } } })
     const gid = await t.createGroup(
       { name: 'hist-cool', upstreams: [{ url: up.url, weight: 1 }], config: { max_retries: 0 } },
       [KEY],

@@ -76,7 +76,8 @@ const core = () => t.gw.edgeload.core
 
 beforeAll(async () => {
   up = await startFakeUpstream({ behaviours: Object.fromEntries(BAD.map((k) => [k, rejects(k)])) })
-  t = await startTestGateway()
+  // A slave never takes the leader lease, so its own jobs cannot re-validate behind the test's back.
+  t = await startTestGateway({ IS_SLAVE: 'true' })
   await t.admin('PUT', '/api/settings', { request_log_write_interval_minutes: 0 })
   const upstreams = [{ url: up.url, weight: 1 }]
   const config = { blacklist_threshold: 1, key_validation_interval_minutes: 2 }

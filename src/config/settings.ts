@@ -21,6 +21,9 @@ export interface Settings {
   blacklist_threshold: number
   max_wait_for_key_ms: number
   failover_status_codes: string
+  incident_min_keys: number
+  incident_window_seconds: number
+  circuit_open_seconds: number
   key_validation_interval_minutes: number
   key_validation_concurrency: number
   key_validation_timeout_seconds: number

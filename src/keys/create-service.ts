@@ -60,6 +60,7 @@ export const createKeyService = (
   }
 
   const { queueEvents, eventsOf, queueHealth, schedule, flush } = createKeyWrites(deps)
+  const UNDONE = 'restored: the failures were an upstream incident, not the key'
   const { pick, openRows } = createKeyOpening(deps, secrets, createKeyOpener(secrets))
 
   const total = async (groupId: number) => (await store.countKeys(groupId)).total
@@ -225,14 +226,39 @@ export const createKeyService = (
           ),
         )
       }
+      const { status = 0, message = '' } = cause ?? {}
       if (change.from !== change.to) {
-        const { status = 0, message = '' } = cause ?? {}
         queueEvents(eventsOf(groupId, [change.id], change.from, change.to, message, status))
+      } else if (change.model !== undefined && change.began) {
+        // The key stays active for other models, so this is no transition; the history still
+        // tells of the cooldown and when it ends.
+        const until = new Date(change.until ?? 0).toISOString()
+        const text = `cooling for ${change.model} until ${until}: ${message}`
+        queueEvents(eventsOf(groupId, [change.id], change.from, change.to, text, status))
       }
       // A cooldown is pool-only state: a 429 never changes the stored status or failure count.
       // (The success that reports a cooldown's end writes the same values again, once.)
       if (outcome.kind !== 'rate_limited') {
         queueHealth({ id: change.id, status: change.status, failure_count: change.failure_count })
+      }
+      schedule()
+    },
+
+    async undoPenalties(list) {
+      const byGroup = new Map<number, number[]>()
+      for (const { groupId, keyId } of list) {
+        const ids = byGroup.get(groupId)
+        if (ids) ids.push(keyId)
+        else byGroup.set(groupId, [keyId])
+      }
+      for (const [groupId, ids] of byGroup) {
+        const moved = await pool.restore(groupId, ids)
+        // Through the write queue, where the latest change per key wins, so a penalty still
+        // queued cannot land after its undo.
+        for (const id of ids) queueHealth({ id, status: 'active', failure_count: 0 })
+        if (moved.length > 0) {
+          queueEvents(eventsOf(groupId, moved, null, 'active', UNDONE))
+        }
       }
       schedule()
     },

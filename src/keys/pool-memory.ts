@@ -1,6 +1,7 @@
 // The in-process KeyPool: per group, a circular list of active keys and a min-heap of cooling keys.
 // Every method is synchronous inside (no await between read and write), so it is atomic per node.
 import { heapPush, heapRemove } from './pool-heap'
+import { createMemoryRoutes } from './routes-memory'
 import {
   dropMarks,
   extendMark,
@@ -174,6 +175,8 @@ export const createMemoryKeyPool = (): KeyPool => {
   // Methods are async for the interface, but none awaits: each runs to completion before any
   // other call, so concurrent reports cannot lose updates.
   return {
+    ...createMemoryRoutes(),
+
     async add(groupId, rows) {
       let g = groups.get(groupId)
       if (!g) groups.set(groupId, (g = newGroup()))
@@ -281,7 +284,8 @@ export const createMemoryKeyPool = (): KeyPool => {
         const running = liveMark(hard, e.id, now)
         if (running === undefined) e.streak++
         const end = extendMark(hard, e.id, cooldownEnd(outcome.until, running, e.streak, now), now)
-        return { ...toChange(e, from), until: end, model: outcome.model }
+        const began = running === undefined
+        return { ...toChange(e, from), until: end, model: outcome.model, began }
       } else {
         // Concurrent 429s of one cooldown count once.
         if (from !== 'cooling') e.streak++
@@ -304,6 +308,7 @@ export const createMemoryKeyPool = (): KeyPool => {
         const e = g.keys.get(id)
         if (e === undefined) continue
         e.failures = 0
+        dropMarks(g.marks, id)
         if (e.state === 'active') continue
         move(g, e, 'active')
         changed.push(id)

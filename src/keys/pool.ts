@@ -1,6 +1,7 @@
 // The key pool: the hot, shared state of upstream keys. Every operation is shaped so that a Redis
 // or Upstash version can run it as one atomic script; the memory version is plain code.
 import type { KeyStatus, PoolKeyRow } from '../store/types'
+import type { RouteHealth } from './routes'
 
 export type KeyState = 'active' | 'cooling' | 'invalid'
 
@@ -63,6 +64,8 @@ export interface KeyChange {
   until?: number
   /** Set when the cooldown is for this model only (the key stays active for others). */
   model?: string
+  /** With `model`: true when this report started the cooldown (a burst's later 429s do not). */
+  began?: boolean
   /**
    * Set on the first report after a cooldown ended by itself: when it ended (epoch ms). The pool
    * notices the end lazily, so this is how the end reaches the key's history.
@@ -76,7 +79,8 @@ export interface PoolCounts {
   invalid: number
 }
 
-export interface KeyPool {
+/** Keys and, through RouteHealth, the routes they are sent on (incidents and circuits). */
+export interface KeyPool extends RouteHealth {
   /**
    * True when every node sees this same pool (Redis, Upstash). A node-local pool (memory) is
    * refreshed from the store when another node changes the config or the keys.
@@ -112,7 +116,10 @@ export interface KeyPool {
     policy: KeyPolicy,
     now: number,
   ): Promise<KeyChange | null>
-  /** Makes keys active with a zero failure count; returns the ids that changed state. */
+  /**
+   * Makes keys active with a zero failure count and no per-model cooldown; returns the ids that
+   * changed state.
+   */
   restore(groupId: number, ids: number[]): Promise<number[]>
   /** Ids of invalid keys in a group (for re-validation). */
   invalidIds(groupId: number): Promise<number[]>

@@ -64,6 +64,11 @@ export interface KeyService {
   pick(groupId: number, exclude?: ReadonlySet<number>, model?: string): Promise<OpenedKey | null>
   /** Opens stored rows for a caller that must show or send the keys; unreadable ones are left out. */
   openRows(rows: PoolKeyRow[]): Promise<PoolKeyRow[]>
+  /**
+   * Undoes the penalties of failures that turned out to be an upstream incident: the keys are
+   * active again with a zero failure count and no cooldown, in the pool and the store.
+   */
+  undoPenalties(keys: ReadonlyArray<{ groupId: number; keyId: number }>): Promise<void>
   /** Writes pending health changes and history events (on shutdown, and before reads). */
   flush(): Promise<void>
   /** Starts writing what is pending if a failed write's backoff is over (the flush job). */

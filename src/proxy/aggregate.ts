@@ -62,6 +62,12 @@ export const forwardAggregate = async (
       empty.add(id)
       continue
     }
+    // Every route of the member has an open circuit: another member may serve.
+    if ('blocked' in r && r.blocked) {
+      empty.add(id)
+      last = r.failure
+      continue
+    }
     used.add(id)
     i++
     if ('response' in r) return r.response

@@ -4,12 +4,14 @@ import type { Core } from '../core'
 import { redact, redactUrlKeys } from '../secrets/crypto'
 import type { BodyEnd, UpstreamResponse } from '../deps'
 import { AppError } from '../errors'
+import type { FailureClass } from '../keys/routes'
 import { applyHeaderRules } from './header-rules'
 import { classifyStatus } from './health'
 import { toLogRow, type AttemptInfo } from './log'
 import { interceptModelList } from './model-list'
 import type { ModelRedirect } from './redirect'
 import { errorMessageOf, observeStream, readErrorBody, responseHeaders } from './response'
+import { circuitOpenError, incidentPolicy, pickRoute } from './route-pick'
 
 export interface Failure {
   status: number
@@ -33,7 +35,11 @@ export interface ForwardRequest extends AttemptInfo {
  * The client's answer, a failure to retry elsewhere, or null when the group had no usable key.
  * `last` marks a failure logged as `final`: the loop must stop there (the count or the deadline).
  */
-export type AttemptResult = { response: Response } | { failure: Failure; last: boolean } | null
+export type AttemptResult =
+  | { response: Response }
+  /** `blocked`: every route of the group has an open circuit, so no key was used. */
+  | { failure: Failure; last: boolean; blocked?: boolean }
+  | null
 
 export const JSON_HEADERS = { 'content-type': 'application/json' }
 
@@ -60,9 +66,40 @@ export const attempt = async (
   const { deps, keys, logs } = core
   const { settings, channel, group } = req.entry
   const entry = req.entry
+  const way = await pickRoute(core, entry)
+  if ('blocked' in way) {
+    const error = circuitOpenError(way.blocked, deps.now())
+    const at = deps.now()
+    const row = { status: error.status, type: 'final', upstream: way.blocked.route } as const
+    logs.push(
+      toLogRow({ ...req, key: null }, at, { ...row, error: `circuit open: ${way.blocked.cause}` }),
+    )
+    const failure = { status: error.status, headers: JSON_HEADERS, body: '', error }
+    return { failure, last: true, blocked: true }
+  }
+  const { route, probe, watched } = way
   const picked = await keys.pick(group.id, tried, req.model)
-  if (!picked) return null
+  if (!picked) {
+    if (probe) await deps.pool.probeDone(route, null, deps.now())
+    return null
+  }
   tried.add(picked.id)
+  /**
+   * Tells a watched route how the upstream answered: a probe's verdict, or a success that clears
+   * the failures counted so far. A no-op on a healthy route.
+   */
+  const probed = async (ok: boolean | null) => {
+    if (probe) await deps.pool.probeDone(route, ok, deps.now())
+    else if (watched && ok) await deps.pool.routeSuccess(route)
+  }
+  const incidents = incidentPolicy(settings)
+  /** Records a failure that may be the route's; true when it is, and then no key is charged. */
+  const routeFailed = async (failure: FailureClass, charged: boolean) => {
+    const key = { groupId: group.id, keyId: picked.id, charged }
+    const r = await deps.pool.routeFailure(route, failure, key, incidents, deps.now())
+    if (r.undo && r.undo.length > 0) deps.waitUntil(keys.undoPenalties(r.undo))
+    return r.incident
+  }
   const policy = { blacklistThreshold: settings.blacklist_threshold }
   // Each attempt gets only what is left of the request's budget. A plain request is bounded by
   // it in total; a stream only until its headers arrive, and then has no total cap (as v1).
@@ -74,11 +111,7 @@ export const attempt = async (
   }
   // A failure is the request's last when the count says so or the budget is spent.
   const ending = (at: number) => (type === 'final' || at >= deadline ? 'final' : 'retry')
-  const base = entry.upstreams.next()
-  if (!base) {
-    throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The group has no upstream with weight > 0')
-  }
-  const url = new URL(base + req.target)
+  const url = new URL(way.base + req.target)
   const headers = { ...req.headers }
   channel.injectKey(url, headers, picked.value)
   // After the key, so a rule can override or remove the auth header (reference §2.6).
@@ -105,6 +138,7 @@ export const attempt = async (
     })
   } catch (err) {
     if (req.signal.aborted) {
+      await probed(null)
       logs.push(
         toLogRow(info, deps.now(), {
           status: 499,
@@ -117,6 +151,8 @@ export const attempt = async (
     }
     // The upstream's fault, not the key's: retry elsewhere without charging the key.
     const timedOut = isTimeout(err)
+    await probed(false)
+    await routeFailed('connect', false)
     const message = redact(
       timedOut
         ? 'upstream request timed out'
@@ -140,7 +176,18 @@ export const attempt = async (
     if (failover || outcome) {
       // `body` is already redacted, so the message a key's history keeps never holds the key.
       const error = errorMessageOf(body) || `status ${res.status}`
-      if (outcome) {
+      // A probe passes when the route answers without the symptoms of an incident.
+      await probed(outcome === null && res.status < 500)
+      // Many keys failing alike on one route is the route's fault: then no key is charged. An
+      // answer that names the key as invalid is the key's own, however many keys get one.
+      const cls = !outcome
+        ? null
+        : outcome.kind === 'rate_limited'
+          ? 'rate_limit'
+          : channel.isInvalidKeyError(res.status, text)
+            ? null
+            : 'auth'
+      if (outcome && !(cls && (await routeFailed(cls, true)))) {
         const cause = { status: res.status, message: error }
         deps.waitUntil(keys.report(group.id, picked.id, outcome, policy, cause))
       }
@@ -151,6 +198,7 @@ export const attempt = async (
       return { failure, last: kind === 'final' }
     }
     // A plain client error: hand it back as the upstream sent it, charging no key.
+    await probed(true)
     logs.push(
       toLogRow(info, deps.now(), {
         status: res.status,
@@ -163,6 +211,7 @@ export const attempt = async (
     return { response: new Response(body, { status: res.status, headers }) }
   }
 
+  if (watched) await probed(res.status < 500)
   // A success changes nothing for a key without failures; skipping it keeps the hot path free.
   // A used-up limit is told too, so the key is spared until its reset instead of drawing a 429.
   if (res.status < 400) {

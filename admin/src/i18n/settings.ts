@@ -61,6 +61,19 @@ const settingsZh: Record<string, SettingText> = {
     name: '故障转移状态码',
     description: '使网关换用另一个密钥重试的上游状态码',
   },
+  incident_min_keys: {
+    name: '判定上游故障的密钥数',
+    description:
+      '窗口内有这么多个不同密钥在同一上游以相同方式失败（401/403、429 或连接错误）时，判定为上游故障：不再惩罚密钥，撤销窗口内的惩罚，并打开该上游的熔断器；0 表示关闭',
+  },
+  incident_window_seconds: {
+    name: '上游故障判定窗口（秒）',
+    description: '统计不同密钥失败次数的时间窗口',
+  },
+  circuit_open_seconds: {
+    name: '熔断打开时间（秒）',
+    description: '发生故障的上游被跳过多久后，再放行一个探测请求；每次探测失败后翻倍，最多 10 分钟',
+  },
   key_validation_interval_minutes: {
     name: '密钥验证间隔（分钟）',
     description: '无效密钥多久重新验证一次',

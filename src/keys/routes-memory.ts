@@ -1,0 +1,117 @@
+// The in-process RouteHealth of the memory pool: per route, the recent failures by class and the
+// circuit. Synchronous inside, so each call is atomic per node.
+import { MAX_OPEN_MS, type CircuitView, type FailureClass, type RouteHealth } from './routes'
+
+interface Failure {
+  failure: FailureClass
+  groupId: number
+  keyId: number
+  charged: boolean
+  at: number
+}
+
+interface Route {
+  recent: Failure[]
+  circuit: CircuitView | null
+  /** The open time for the next re-open: doubles per failed probe. */
+  openMs: number
+}
+
+const LABEL: Record<FailureClass, string> = {
+  auth: '401/403',
+  rate_limit: '429',
+  connect: 'connection errors',
+}
+
+/** Failures kept per route: enough for any sane threshold, bounded whatever the traffic. */
+const MAX_RECENT = 1000
+
+export const createMemoryRoutes = (): RouteHealth => {
+  const routes = new Map<string, Route>()
+  /** Routes not closed, or with failures since their last success: the hot path checks only
+   * that this is empty. */
+  const watched = new Map<string, CircuitView>()
+
+  const reopen = (r: Route, c: CircuitView, now: number) => {
+    c.state = 'open'
+    c.retryAt = now + r.openMs
+    c.probing = false
+  }
+
+  return {
+    async routeFailure(route, failure, key, policy, now) {
+      let r = routes.get(route)
+      if (r === undefined) routes.set(route, (r = { recent: [], circuit: null, openMs: 0 }))
+      if (r.circuit !== null) return { incident: true }
+      if (policy.minKeys <= 0) return { incident: false }
+      const from = now - policy.windowMs
+      r.recent = r.recent.filter((f) => f.at > from)
+      if (r.recent.length >= MAX_RECENT) r.recent.shift()
+      r.recent.push({ failure, ...key, at: now })
+      const alike = r.recent.filter((f) => f.failure === failure)
+      const keys = new Set(alike.map((f) => `${f.groupId}:${f.keyId}`))
+      if (keys.size < policy.minKeys) {
+        if (!watched.has(route)) {
+          const suspect = { route, state: 'closed', failure, since: now, cause: '', retryAt: 0 }
+          watched.set(route, { ...suspect, probing: false } as CircuitView)
+        }
+        return { incident: false }
+      }
+      r.openMs = policy.openMs
+      const seconds = Math.round(policy.windowMs / 1000)
+      r.circuit = {
+        route,
+        state: 'open',
+        failure,
+        since: now,
+        cause: `${keys.size} keys failed with ${LABEL[failure]} within ${seconds} s`,
+        retryAt: now + policy.openMs,
+        probing: false,
+      }
+      watched.set(route, r.circuit)
+      const undo = alike.filter((f) => f.charged).map(({ groupId, keyId }) => ({ groupId, keyId }))
+      r.recent = []
+      return { incident: true, undo }
+    },
+
+    async circuits(now) {
+      if (watched.size === 0) return null
+      for (const c of watched.values()) {
+        if (c.state === 'open' && c.retryAt <= now) c.state = 'half_open'
+      }
+      return watched
+    },
+
+    async routeSuccess(route) {
+      const r = routes.get(route)
+      if (r === undefined || r.circuit !== null) return
+      routes.delete(route)
+      watched.delete(route)
+    },
+
+    async claimProbe(route, now) {
+      const c = watched.get(route)
+      if (c === undefined || c.state === 'closed' || c.probing || c.retryAt > now) return false
+      c.state = 'half_open'
+      c.probing = true
+      return true
+    },
+
+    async probeDone(route, ok, now) {
+      const r = routes.get(route)
+      const c = r?.circuit
+      if (r === undefined || !c) return
+      if (ok === null) {
+        c.probing = false
+        return
+      }
+      if (ok) {
+        routes.delete(route)
+        watched.delete(route)
+        return
+      }
+      r.openMs = Math.min(r.openMs * 2, MAX_OPEN_MS)
+      reopen(r, c, now)
+    },
+  }
+}
