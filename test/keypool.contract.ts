@@ -413,6 +413,95 @@ export const testKeyPool = (
       ).toEqual(new Set([1, 2]))
     })
 
+    it("opens a route's circuit when distinct keys fail alike with no success between", async () => {
+      const pool = await make()
+      const policy = { minKeys: 3, windowMs: 10_000, openMs: 30_000 }
+      const R = 'https://up.test'
+      const fail = (
+        keyId: number,
+        at: number,
+        failure: 'auth' | 'rate_limit' | 'connect' = 'rate_limit',
+        charged = true,
+      ) => pool.routeFailure(R, failure, { groupId: G, keyId, charged }, policy, at)
+      expect(await pool.circuits(T0)).toBeNull()
+      expect(await fail(1, T0)).toEqual({ incident: false })
+      // A suspect: closed, but its next success must be told.
+      expect((await pool.circuits(T0))?.get(R)).toMatchObject({ state: 'closed' })
+      expect(await fail(1, T0 + 1)).toEqual({ incident: false }) // the same key counts once
+      expect(await fail(2, T0 + 2, 'auth')).toEqual({ incident: false }) // another class apart
+      // A success clears what was counted.
+      await pool.routeSuccess(R)
+      expect(await pool.circuits(T0 + 3)).toBeNull()
+      expect(await fail(1, T0 + 10)).toEqual({ incident: false })
+      expect(await fail(2, T0 + 20_000)).toEqual({ incident: false }) // key 1's failure left the window
+      expect(await fail(3, T0 + 20_001, 'rate_limit', false)).toEqual({ incident: false })
+      const opened = await fail(4, T0 + 20_002)
+      expect(opened.incident).toBe(true)
+      expect(opened.undo?.sort((a, b) => a.keyId - b.keyId)).toEqual([
+        { groupId: G, keyId: 2 },
+        { groupId: G, keyId: 4 },
+      ])
+      expect((await pool.circuits(T0 + 20_002))?.get(R)).toMatchObject({
+        route: R,
+        state: 'open',
+        failure: 'rate_limit',
+        since: T0 + 20_002,
+        cause: '3 keys failed with 429 within 10 s',
+        retryAt: T0 + 50_002,
+        probing: false,
+      })
+      // While open, every failure is the route's, and nothing more is undone.
+      expect(await fail(5, T0 + 20_003, 'auth')).toEqual({ incident: true })
+      await pool.routeSuccess(R) // a success does not close an open circuit; a probe does
+      expect((await pool.circuits(T0 + 20_004))?.get(R)?.state).toBe('open')
+      // Other routes are untouched.
+      expect((await pool.circuits(T0 + 20_004))?.has('https://other.test')).toBe(false)
+      expect(
+        await pool.routeFailure(
+          'x',
+          'rate_limit',
+          { groupId: G, keyId: 1, charged: true },
+          { ...policy, minKeys: 0 },
+          T0,
+        ),
+      ).toEqual({ incident: false })
+    })
+
+    it('lets one probe at a time through a half-open circuit, backing off on failure', async () => {
+      const pool = await make()
+      const policy = { minKeys: 2, windowMs: 10_000, openMs: 30_000 }
+      const R = 'https://probe.test'
+      await pool.routeFailure(R, 'connect', { groupId: G, keyId: 1, charged: false }, policy, T0)
+      const r = await pool.routeFailure(
+        R,
+        'connect',
+        { groupId: G, keyId: 1, charged: false },
+        policy,
+        T0,
+      )
+      expect(r).toEqual({ incident: true, undo: [] })
+      expect((await pool.circuits(T0))?.get(R)?.cause).toBe('2 connection errors within 10 s')
+      expect(await pool.claimProbe(R, T0 + 29_999)).toBe(false)
+      expect((await pool.circuits(T0 + 30_000))?.get(R)?.state).toBe('half_open')
+      expect(await pool.claimProbe(R, T0 + 30_000)).toBe(true)
+      expect(await pool.claimProbe(R, T0 + 30_000)).toBe(false) // one in flight
+      expect((await pool.circuits(T0 + 30_000))?.get(R)?.probing).toBe(true)
+      // A probe that never reached the upstream frees the slot and leaves it half-open.
+      await pool.probeDone(R, null, T0 + 30_001)
+      expect(await pool.claimProbe(R, T0 + 30_001)).toBe(true)
+      // A failed probe re-opens for twice as long.
+      await pool.probeDone(R, false, T0 + 30_002)
+      expect((await pool.circuits(T0 + 30_002))?.get(R)).toMatchObject({
+        state: 'open',
+        retryAt: T0 + 90_002,
+      })
+      expect(await pool.claimProbe(R, T0 + 90_001)).toBe(false)
+      expect(await pool.claimProbe(R, T0 + 90_002)).toBe(true)
+      await pool.probeDone(R, true, T0 + 90_003)
+      expect(await pool.circuits(T0 + 90_003)).toBeNull()
+      expect(await pool.claimProbe(R, T0 + 90_003)).toBe(false) // closed: nothing to probe
+    })
+
     it('retains only the listed keys, leaving their health as it is', async () => {
       const pool = await setup(5)
       await pool.report(G, 2, { kind: 'rate_limited', until: T0 + 1000 }, STRICT, T0)

@@ -40,6 +40,17 @@ export interface EncryptionStatus {
   suggestion: string
 }
 
+/** An upstream whose circuit is not closed (GET /api/dashboard/upstreams). */
+export interface UpstreamCircuit {
+  upstream: string
+  state: 'open' | 'half_open'
+  failure: string
+  cause: string
+  since: string
+  retry_at: string
+  probing: boolean
+}
+
 export type SettingValue = number | boolean | string
 
 export interface SettingMeta {

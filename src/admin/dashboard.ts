@@ -135,5 +135,23 @@ export const createDashboardRoutes = (core: Core): Hono => {
     ok(c, await encryptionStatus(core.deps.store, core.secrets)),
   )
 
+  // Upstreams whose circuit is open or half-open (src/keys/routes.ts); closed ones are healthy.
+  app.get('/upstreams', async (c) => {
+    const at = now()
+    const circuits = (await core.deps.pool.circuits(at)) ?? new Map()
+    const items = [...circuits.values()]
+      .filter((v) => v.state !== 'closed')
+      .map((v) => ({
+        upstream: v.route,
+        state: v.state,
+        failure: v.failure,
+        cause: v.cause,
+        since: toRfc3339(v.since),
+        retry_at: toRfc3339(v.retryAt),
+        probing: v.probing,
+      }))
+    return ok(c, items)
+  })
+
   return app
 }

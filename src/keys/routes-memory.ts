@@ -17,10 +17,9 @@ interface Route {
   openMs: number
 }
 
-const LABEL: Record<FailureClass, string> = {
+const LABEL: Record<Exclude<FailureClass, 'connect'>, string> = {
   auth: '401/403',
   rate_limit: '429',
-  connect: 'connection errors',
 }
 
 /** Failures kept per route: enough for any sane threshold, bounded whatever the traffic. */
@@ -49,8 +48,12 @@ export const createMemoryRoutes = (): RouteHealth => {
       if (r.recent.length >= MAX_RECENT) r.recent.shift()
       r.recent.push({ failure, ...key, at: now })
       const alike = r.recent.filter((f) => f.failure === failure)
-      const keys = new Set(alike.map((f) => `${f.groupId}:${f.keyId}`))
-      if (keys.size < policy.minKeys) {
+      // Connection errors are not about keys at all, so each one counts; otherwise distinct keys.
+      const count =
+        failure === 'connect'
+          ? alike.length
+          : new Set(alike.map((f) => `${f.groupId}:${f.keyId}`)).size
+      if (count < policy.minKeys) {
         if (!watched.has(route)) {
           const suspect = { route, state: 'closed', failure, since: now, cause: '', retryAt: 0 }
           watched.set(route, { ...suspect, probing: false } as CircuitView)
@@ -64,7 +67,10 @@ export const createMemoryRoutes = (): RouteHealth => {
         state: 'open',
         failure,
         since: now,
-        cause: `${keys.size} keys failed with ${LABEL[failure]} within ${seconds} s`,
+        cause:
+          failure === 'connect'
+            ? `${count} connection errors within ${seconds} s`
+            : `${count} keys failed with ${LABEL[failure]} within ${seconds} s`,
         retryAt: now + policy.openMs,
         probing: false,
       }

@@ -9,7 +9,10 @@ export type FailureClass = 'auth' | 'rate_limit' | 'connect'
 export type CircuitState = 'closed' | 'open' | 'half_open'
 
 export interface IncidentPolicy {
-  /** Distinct keys failing alike within the window that make an incident; 0 turns detection off. */
+  /**
+   * Distinct keys failing alike within the window that make an incident (for connection errors,
+   * that many errors); 0 turns detection off.
+   */
   minKeys: number
   windowMs: number
   /** How long an opened circuit skips the route before the first probe; doubles per failed probe. */

@@ -3,7 +3,13 @@
 import { useState } from 'preact/hooks'
 import type { MessageId } from '../i18n'
 import { usePrefs, useSession } from '../prefs'
-import type { ChartData, DashboardStats, EncryptionStatus, StatCard } from '../types'
+import type {
+  ChartData,
+  DashboardStats,
+  EncryptionStatus,
+  StatCard,
+  UpstreamCircuit,
+} from '../types'
 import { Loaded, useResource } from '../ui'
 import { Chart } from './chart'
 import { ChartGroupSelect } from './groups/chart-group'
@@ -74,6 +80,49 @@ const Stats = ({ s }: { s: DashboardStats }) => {
   )
 }
 
+/** Upstreams with an incident: state, cause, since when, and when the next probe goes. */
+const Upstreams = ({ items }: { items: UpstreamCircuit[] }) => {
+  const { t } = usePrefs()
+  const time = (iso: string) => new Date(iso).toLocaleString()
+  return (
+    <section class="card" aria-labelledby="upstreams-title">
+      <h2 id="upstreams-title">{t('dash.upstreams')}</h2>
+      {items.length === 0 ? (
+        <p data-upstreams="ok">{t('dash.upstreamsOk')}</p>
+      ) : (
+        <table class="table" data-upstreams="incidents">
+          <thead>
+            <tr>
+              <th>{t('dash.upstream')}</th>
+              <th>{t('dash.state')}</th>
+              <th>{t('dash.cause')}</th>
+              <th>{t('dash.since')}</th>
+              <th>{t('dash.retryAt')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((u) => (
+              <tr key={u.upstream}>
+                <td>
+                  <code>{u.upstream}</code>
+                </td>
+                <td>
+                  <span class={`badge badge-${u.state === 'open' ? 'high' : 'medium'}`}>
+                    {t(u.state === 'open' ? 'dash.open' : 'dash.half_open')}
+                  </span>
+                </td>
+                <td>{u.cause}</td>
+                <td>{time(u.since)}</td>
+                <td>{time(u.retry_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  )
+}
+
 export const Dashboard = () => {
   const { t, lang } = usePrefs()
   const { api } = useSession()
@@ -84,6 +133,7 @@ export const Dashboard = () => {
     [api, chartGroup],
   )
   const enc = useResource(() => api.get<EncryptionStatus>('/dashboard/encryption-status'), [api])
+  const upstreams = useResource(() => api.get<UpstreamCircuit[]>('/dashboard/upstreams'), [api])
   return (
     <>
       <h1>{t('nav.dashboard')}</h1>
@@ -94,6 +144,7 @@ export const Dashboard = () => {
         </section>
       )}
       <Loaded res={stats}>{(s) => <Stats s={s} />}</Loaded>
+      <Loaded res={upstreams}>{(u) => <Upstreams items={u} />}</Loaded>
       <section class="card" aria-labelledby="chart-title">
         <div class="chart-head">
           <h2 id="chart-title">{t('dash.chart')}</h2>

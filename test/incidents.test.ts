@@ -1,0 +1,193 @@
+// Upstream incidents through the gateway: when many keys fail alike on one upstream with no
+// success between, the upstream is at fault. No key is charged, the penalties already given are
+// undone, the upstream's circuit opens (skipped while the group has another), one probe at a time
+// tests it once the open time is over, and the dashboard shows it. Keys an upstream names as
+// invalid stay the keys' own fault, however many there are. Fake clock.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestApp, TEST_AUTH_KEY, type TestApp } from './helpers/app'
+import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
+
+let good: FakeUpstream
+let bad: FakeUpstream
+let t: TestApp
+let clock = Date.UTC(2026, 11, 4, 12)
+
+beforeAll(async () => {
+  good = await startFakeUpstream()
+  bad = await startFakeUpstream()
+  t = await createTestApp({ now: () => clock })
+})
+afterAll(async () => {
+  await t.close()
+  await good.close()
+  await bad.close()
+})
+
+const keys = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `sk-${prefix}-${i}-0123456789abcdef`)
+
+const group = async (name: string, upstreams: string[], list: string[], config = {}) => {
+  const g = await t.api('POST', '/api/groups', {
+    name,
+    channel_type: 'openai',
+    upstreams: upstreams.map((url) => ({ url, weight: 1 })),
+    config: { max_retries: 3, ...config },
+  })
+  expect(g.status).toBe(200)
+  const id = ((await g.json()) as { data: { id: number } }).data.id
+  await t.api('POST', '/api/keys/add-multiple', { group_id: id, keys_text: list.join('\n') })
+  return id
+}
+
+const chat = (name: string) =>
+  t.app.request(`/proxy/${name}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_AUTH_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [] }),
+  })
+
+const upstreamsApi = async () => {
+  const r = await t.api('GET', '/api/dashboard/upstreams')
+  expect(r.status).toBe(200)
+  return ((await r.json()) as { data: Array<Record<string, unknown>> }).data
+}
+
+const keyStates = async (groupId: number) => {
+  await t.core.keys.flush()
+  const r = await t.api('GET', `/api/keys?group_id=${groupId}&page_size=100`)
+  const items = (
+    (await r.json()) as { data: { items: Array<{ status: string; failure_count: number }> } }
+  ).data.items
+  return items.map((k) => `${k.status}:${k.failure_count}`)
+}
+
+describe('upstream incidents', () => {
+  it('opens the circuit of an upstream throttling every key, undoes the cooldowns, probes it back', async () => {
+    const list = keys('egress', 8)
+    const id = await group('egress', [bad.url, good.url], list)
+    // The bad upstream throttles everyone: an egress limit, not the keys'.
+    bad.setBehaviour({ default: { status: 429, headers: { 'retry-after': '60' } } })
+    for (let i = 0; i < 10; i++) expect((await chat('egress')).status).toBe(200)
+    const circuits = await upstreamsApi()
+    expect(circuits).toEqual([
+      expect.objectContaining({
+        upstream: bad.url,
+        state: 'open',
+        failure: 'rate_limit',
+        cause: '5 keys failed with 429 within 10 s',
+        probing: false,
+      }),
+    ])
+    // No key stays penalised: all eight serve on the good upstream, for the throttled model too.
+    const before = good.requests.length
+    const badBefore = bad.requests.length
+    for (let i = 0; i < 8; i++) expect((await chat('egress')).status).toBe(200)
+    expect(new Set(good.requests.slice(before).map((r) => r.credential))).toEqual(new Set(list))
+    expect(bad.requests.length).toBe(badBefore)
+    expect(await keyStates(id)).toEqual(list.map(() => 'active:0'))
+
+    // After the open time, one request probes the bad upstream; it has recovered: closed.
+    bad.setBehaviour({ default: null })
+    clock += 30_000
+    const probeFrom = bad.requests.length
+    for (let i = 0; i < 4; i++) expect((await chat('egress')).status).toBe(200)
+    expect(bad.requests.length).toBeGreaterThan(probeFrom)
+    expect(await upstreamsApi()).toEqual([])
+  })
+
+  it('re-opens for twice as long when the probe fails, sending one probe at a time', async () => {
+    const list = keys('flap', 6)
+    await group('flap', [bad.url, good.url], list)
+    bad.setBehaviour({ default: { status: 429 } })
+    for (let i = 0; i < 8; i++) expect((await chat('flap')).status).toBe(200)
+    const [open] = await upstreamsApi()
+    expect(open).toMatchObject({ state: 'open' })
+    clock += 30_000
+    const from = bad.requests.length
+    // Concurrent requests: exactly one of them probes.
+    const answers = await Promise.all(Array.from({ length: 6 }, () => chat('flap')))
+    expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200))
+    expect(bad.requests.length - from).toBe(1)
+    const [again] = await upstreamsApi()
+    expect(again).toMatchObject({ state: 'open' })
+    expect(Date.parse(String(again.retry_at)) - clock).toBe(60_000)
+    bad.setBehaviour({ default: null })
+    clock += 60_000
+    for (let i = 0; i < 3; i++) expect((await chat('flap')).status).toBe(200)
+    expect(await upstreamsApi()).toEqual([])
+  })
+
+  it('answers fast, with Retry-After, when the only upstream is open', async () => {
+    const list = keys('only', 6)
+    await group('only', [bad.url], list, { max_retries: 6 })
+    bad.setBehaviour({ default: { status: 429 } })
+    expect((await chat('only')).status).toBe(429)
+    const from = bad.requests.length
+    const r = await chat('only')
+    expect(bad.requests.length).toBe(from)
+    expect(r.status).toBe(429)
+    expect(r.headers.get('retry-after')).toBe('30')
+    const body = (await r.json()) as { error: { code: string; message: string } }
+    expect(body.error.code).toBe('UPSTREAM_CIRCUIT_OPEN')
+    expect(body.error.message).toMatch(/failing for many keys at once \(\d keys failed with 429/)
+    await t.core.logs.flush()
+    const row = (await t.deps.store.queryLogs({ page: 1, page_size: 1 })).items[0]
+    expect(row.error_message).toMatch(/^circuit open: \d keys failed with 429 within 10 s$/)
+    bad.setBehaviour({ default: null })
+    clock += 30_000
+    expect((await chat('only')).status).toBe(200)
+  })
+
+  it('opens on connection errors from many keys, and skips the dead upstream', async () => {
+    const dead = 'http://127.0.0.1:9' // discard port: nothing listens
+    const list = keys('conn', 6)
+    await group('conn', [dead, good.url], list)
+    for (let i = 0; i < 10; i++) expect((await chat('conn')).status).toBe(200)
+    expect(await upstreamsApi()).toEqual([
+      expect.objectContaining({
+        upstream: dead,
+        state: 'open',
+        failure: 'connect',
+        cause: '5 connection errors within 10 s',
+      }),
+    ])
+    clock += 3_600_000 // let this circuit go half-open, then close it by hand for the next tests
+  })
+
+  it('keeps many invalid keys the keys’ own fault: blacklisted, no circuit', async () => {
+    await t.deps.pool.probeDone('http://127.0.0.1:9', true, clock)
+    const list = keys('dead', 6)
+    const id = await group('deadkeys', [good.url], [...list, 'sk-alive-0123456789abcdef'], {
+      blacklist_threshold: 1,
+      max_retries: 7,
+    })
+    good.setBehaviour(Object.fromEntries(list.map((k) => [k, { status: 401 }])))
+    expect((await chat('deadkeys')).status).toBe(200)
+    expect((await chat('deadkeys')).status).toBe(200)
+    expect(await upstreamsApi()).toEqual([])
+    const states = await keyStates(id)
+    expect(states.filter((s) => s.startsWith('invalid')).length).toBe(6)
+  })
+
+  it('does not count a busy pool’s per-key 429s between successes', async () => {
+    const list = keys('busy', 10)
+    await group('busy', [good.url], list, { max_retries: 1 })
+    // Every other key is rate limited; the others succeed in between.
+    good.setBehaviour(
+      Object.fromEntries(list.filter((_, i) => i % 2 === 0).map((k) => [k, { status: 429 }])),
+    )
+    for (let i = 0; i < 10; i++) await chat('busy')
+    expect(await upstreamsApi()).toEqual([])
+  })
+
+  it('turns off with incident_min_keys 0', async () => {
+    expect((await t.api('PUT', '/api/settings', { incident_min_keys: 0 })).status).toBe(200)
+    const list = keys('off', 6)
+    await group('off', [bad.url], list, { max_retries: 6 })
+    bad.setBehaviour({ default: { status: 429 } })
+    expect((await chat('off')).status).toBe(429)
+    expect(await upstreamsApi()).toEqual([])
+    const r = await chat('off')
+    expect(((await r.json()) as { error: { code: string } }).error.code).toBe('KEYS_COOLING')
+  })
+})
