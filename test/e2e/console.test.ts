@@ -83,6 +83,25 @@ describe('admin console', () => {
     publish(await shoot('dashboard'))
   })
 
+  it('shows an upstream with an incident, its state and cause', async () => {
+    expect(await page.locator('[data-upstreams="ok"]').textContent()).toMatch(/healthy/)
+    // Nothing listens on port 9: each attempt is a connection error, five open the circuit.
+    const dead = 'http://127.0.0.1:9'
+    await t.createGroup(
+      { name: 'down', upstreams: [{ url: dead, weight: 1 }], config: { max_retries: 5 } },
+      ['sk-e2e-down-1', 'sk-e2e-down-2'],
+    )
+    expect((await t.chat('down')).status).toBeGreaterThanOrEqual(500)
+    await page.reload()
+    const table = page.locator('[data-upstreams="incidents"]')
+    await table.waitFor()
+    const row = await table.locator('tbody tr').textContent()
+    expect(row).toContain(dead)
+    expect(row).toContain('open')
+    expect(row).toContain('5 connection errors within 10 s')
+    await shoot('dashboard-incident')
+  })
+
   it('switches to Simplified Chinese and remembers it', async () => {
     await page.getByLabel('Language').selectOption('zh')
     await page.getByRole('heading', { name: '仪表盘', level: 1 }).waitFor()

@@ -90,34 +90,36 @@ const Upstreams = ({ items }: { items: UpstreamCircuit[] }) => {
       {items.length === 0 ? (
         <p data-upstreams="ok">{t('dash.upstreamsOk')}</p>
       ) : (
-        <table class="table" data-upstreams="incidents">
-          <thead>
-            <tr>
-              <th>{t('dash.upstream')}</th>
-              <th>{t('dash.state')}</th>
-              <th>{t('dash.cause')}</th>
-              <th>{t('dash.since')}</th>
-              <th>{t('dash.retryAt')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((u) => (
-              <tr key={u.upstream}>
-                <td>
-                  <code>{u.upstream}</code>
-                </td>
-                <td>
-                  <span class={`badge badge-${u.state === 'open' ? 'high' : 'medium'}`}>
-                    {t(u.state === 'open' ? 'dash.open' : 'dash.half_open')}
-                  </span>
-                </td>
-                <td>{u.cause}</td>
-                <td>{time(u.since)}</td>
-                <td>{time(u.retry_at)}</td>
+        <div class="table-wrap">
+          <table class="table" data-upstreams="incidents">
+            <thead>
+              <tr>
+                <th>{t('dash.upstream')}</th>
+                <th>{t('dash.state')}</th>
+                <th>{t('dash.cause')}</th>
+                <th>{t('dash.since')}</th>
+                <th>{t('dash.retryAt')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {items.map((u) => (
+                <tr key={u.upstream}>
+                  <td>
+                    <code>{u.upstream}</code>
+                  </td>
+                  <td>
+                    <span class={`badge badge-${u.state === 'open' ? 'high' : 'medium'}`}>
+                      {t(u.state === 'open' ? 'dash.open' : 'dash.half_open')}
+                    </span>
+                  </td>
+                  <td>{u.cause}</td>
+                  <td>{time(u.since)}</td>
+                  <td>{time(u.retry_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   )
