@@ -502,6 +502,51 @@ export const testKeyPool = (
       expect(await pool.claimProbe(R, T0 + 90_003)).toBe(false) // closed: nothing to probe
     })
 
+    it('gives an invalid key one live probe at a time, backing off and within a budget', async () => {
+      const pool = await setup(4)
+      const ONE = { blacklistThreshold: 1 }
+      const policy = { intervalMs: 10_000, perMinute: 2 }
+      const M = 60_000 * Math.ceil(T0 / 60_000) // a minute's start, so the budget's minute is known
+      expect(await pool.claimKeyProbe(G, M, policy)).toBeNull() // nothing invalid
+      await pool.report(G, 1, AUTH, ONE, M)
+      expect(await pool.claimKeyProbe(G, M + 9_999, policy)).toBeNull()
+      expect(await pool.claimKeyProbe(G, M + 10_000, { ...policy, intervalMs: 0 })).toBeNull()
+      expect(await pool.claimKeyProbe(G, M + 10_000, policy)).toEqual({
+        id: 1,
+        hash: 'h1',
+        stored: sealed(1),
+        failures: 1,
+      })
+      expect(await pool.claimKeyProbe(G, M + 10_000, policy)).toBeNull() // in flight
+      // Never reached the upstream: due again at once.
+      expect(await pool.keyProbeDone(G, 1, null, M + 10_001)).toBeNull()
+      expect((await pool.claimKeyProbe(G, M + 10_001, policy))?.id).toBe(1)
+      // Failed: twice the wait; the budget of 2 this minute is spent anyway.
+      expect(await pool.keyProbeDone(G, 1, false, M + 10_002)).toBeNull()
+      expect(await pool.claimKeyProbe(G, M + 30_001, policy)).toBeNull()
+      expect(await pool.claimKeyProbe(G, M + 60_000, policy)).toMatchObject({ id: 1 })
+      // Passed: active again, with its change to persist.
+      expect(await pool.keyProbeDone(G, 1, true, M + 60_001)).toMatchObject({
+        id: 1,
+        from: 'invalid',
+        to: 'active',
+        status: 'active',
+        failure_count: 0,
+      })
+      expect(await pool.counts(G, M + 60_001)).toEqual({ active: 4, cooling: 0, invalid: 0 })
+      expect(await pool.keyProbeDone(G, 1, true, M + 60_002)).toBeNull() // not in flight
+      // The budget counts per minute and per group.
+      for (const id of [2, 3, 4]) await pool.report(G, id, AUTH, ONE, M + 120_000)
+      const t = M + 130_000
+      expect((await pool.claimKeyProbe(G, t, policy))?.id).toBeGreaterThan(1)
+      expect((await pool.claimKeyProbe(G, t, policy))?.id).toBeGreaterThan(1)
+      expect(await pool.claimKeyProbe(G, t, policy)).toBeNull()
+      expect((await pool.claimKeyProbe(G, M + 180_000, policy))?.id).toBeGreaterThan(1)
+      // A key restored meanwhile is no longer probed.
+      await pool.restore(G, [2, 3, 4])
+      expect(await pool.claimKeyProbe(G, M + 240_000, policy)).toBeNull()
+    })
+
     it('retains only the listed keys, leaving their health as it is', async () => {
       const pool = await setup(5)
       await pool.report(G, 2, { kind: 'rate_limited', until: T0 + 1000 }, STRICT, T0)

@@ -24,6 +24,8 @@ export interface Settings {
   incident_min_keys: number
   incident_window_seconds: number
   circuit_open_seconds: number
+  key_probe_interval_seconds: number
+  key_probes_per_minute: number
   key_validation_interval_minutes: number
   key_validation_concurrency: number
   key_validation_timeout_seconds: number

@@ -61,7 +61,7 @@ export const createKeyService = (
 
   const { queueEvents, eventsOf, queueHealth, schedule, flush } = createKeyWrites(deps)
   const UNDONE = 'restored: the failures were an upstream incident, not the key'
-  const { pick, openRows } = createKeyOpening(deps, secrets, createKeyOpener(secrets))
+  const { pick, open, openRows } = createKeyOpening(deps, secrets, createKeyOpener(secrets))
 
   const total = async (groupId: number) => (await store.countKeys(groupId)).total
   // Bumped by every import slice, so a pool refresh running alongside knows its view is stale.
@@ -260,6 +260,22 @@ export const createKeyService = (
           queueEvents(eventsOf(groupId, moved, null, 'active', UNDONE))
         }
       }
+      schedule()
+    },
+
+    async claimProbe(groupId, policy) {
+      const p = await pool.claimKeyProbe(groupId, deps.now(), policy)
+      if (p === null) return null
+      const opened = await open(groupId, p)
+      if (opened === null) await pool.keyProbeDone(groupId, p.id, null, deps.now())
+      return opened
+    },
+
+    async probeDone(groupId, keyId, ok) {
+      const change = await pool.keyProbeDone(groupId, keyId, ok, deps.now())
+      if (!change) return
+      queueHealth({ id: change.id, status: change.status, failure_count: change.failure_count })
+      queueEvents(eventsOf(groupId, [change.id], 'invalid', 'active', 'restored by a live probe'))
       schedule()
     },
 

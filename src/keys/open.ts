@@ -16,6 +16,22 @@ export interface OpenedKey extends Omit<PickedKey, 'stored'> {
 export const createKeyOpening = (deps: Deps, secrets: KeySecrets, opener: KeyOpener) => {
   const { pool, log } = deps
 
+  /** Opens a picked key; one this node cannot open leaves the pool, and null is returned. */
+  const open = async (groupId: number, p: PickedKey): Promise<OpenedKey | null> => {
+    try {
+      const value = await opener.open(p.hash, p.stored)
+      return { id: p.id, hash: p.hash, value, failures: p.failures, rejoined: p.rejoined }
+    } catch (err) {
+      log('error', 'a stored key cannot be decrypted and is left out of rotation', {
+        group_id: groupId,
+        id: p.id,
+        error: String((err as Error).message ?? err),
+      })
+      await pool.remove(groupId, [p.id])
+      return null
+    }
+  }
+
   /** Picks and opens a key; a key this node cannot open leaves the pool, and the next is tried. */
   const pick = async (
     groupId: number,
@@ -25,18 +41,9 @@ export const createKeyOpening = (deps: Deps, secrets: KeySecrets, opener: KeyOpe
     for (;;) {
       const p = await pool.pick(groupId, deps.now(), exclude, model)
       if (p === null) return null
-      try {
-        const value = await opener.open(p.hash, p.stored)
-        return { id: p.id, hash: p.hash, value, failures: p.failures, rejoined: p.rejoined }
-      } catch (err) {
-        // Each pass removes one key, so the loop ends.
-        log('error', 'a stored key cannot be decrypted and is left out of rotation', {
-          group_id: groupId,
-          id: p.id,
-          error: String((err as Error).message ?? err),
-        })
-        await pool.remove(groupId, [p.id])
-      }
+      // Each failed open removes one key, so the loop ends.
+      const opened = await open(groupId, p)
+      if (opened !== null) return opened
     }
   }
 
@@ -65,5 +72,5 @@ export const createKeyOpening = (deps: Deps, secrets: KeySecrets, opener: KeyOpe
     return ok
   }
 
-  return { pick, openRows }
+  return { pick, open, openRows }
 }

@@ -11,7 +11,14 @@ import {
   RANK_BLOCKED,
   type Marks,
 } from './pool-marks'
-import { defaultCooldownMs, type KeyChange, type KeyPool, type KeyState } from './pool'
+import {
+  defaultCooldownMs,
+  MAX_PROBE_WAIT_MS,
+  type KeyChange,
+  type KeyPool,
+  type KeyState,
+  type ProbePolicy,
+} from './pool'
 
 interface Entry {
   id: number
@@ -31,6 +38,11 @@ interface Entry {
   hi: number
   /** When a cooldown ended by itself and no report has told of it yet; 0 otherwise. */
   rejoinedAt: number
+  /** While invalid: when it became so, or when its last probe failed (epoch ms). */
+  probedAt: number
+  /** While invalid: failed probes in a row, and whether one is in flight. */
+  probeFails: number
+  probing: boolean
 }
 
 interface GroupPool {
@@ -43,6 +55,10 @@ interface GroupPool {
   invalid: number
   /** Per-model cooldowns and depletion marks (pool-marks.ts). */
   marks: Marks
+  /** Key probes: none is due before this (a scan sets it); probes started this minute. */
+  probeCheckAt: number
+  probeMinute: number
+  probesInMinute: number
 }
 
 // Ring: a doubly linked circle, so removal keeps everyone else's place in the rotation (an array
@@ -80,17 +96,27 @@ const detach = (g: GroupPool, e: Entry): void => {
   else g.invalid--
 }
 
-const attach = (g: GroupPool, e: Entry, state: KeyState): void => {
+const attach = (g: GroupPool, e: Entry, state: KeyState, now = 0): void => {
   e.state = state
   if (state === 'active') link(g, e)
   else if (state === 'cooling') heapPush(g.cooling, e)
-  else g.invalid++
+  else {
+    g.invalid++
+    e.probedAt = now
+    e.probeFails = 0
+    e.probing = false
+    g.probeCheckAt = 0
+  }
 }
 
-const move = (g: GroupPool, e: Entry, state: KeyState): void => {
+const move = (g: GroupPool, e: Entry, state: KeyState, now = 0): void => {
   detach(g, e)
-  attach(g, e, state)
+  attach(g, e, state, now)
 }
+
+/** When an invalid key's next probe is due under `policy`. */
+const probeDue = (e: Entry, policy: ProbePolicy): number =>
+  e.probedAt + Math.min(policy.intervalMs * 2 ** e.probeFails, MAX_PROBE_WAIT_MS)
 
 /** Re-admits keys whose cooldown has ended; each key pays this once per cooldown. */
 const readmit = (g: GroupPool, now: number): void => {
@@ -137,6 +163,9 @@ const newGroup = (): GroupPool => ({
   cooling: [],
   invalid: 0,
   marks: new Map(),
+  probeCheckAt: 0,
+  probeMinute: 0,
+  probesInMinute: 0,
 })
 
 /**
@@ -203,6 +232,9 @@ export const createMemoryKeyPool = (): KeyPool => {
             next: null,
             hi: -1,
             rejoinedAt: 0,
+            probedAt: 0,
+            probeFails: 0,
+            probing: false,
           }
           g.keys.set(r.id, n)
           attach(g, n, r.status === 'invalid' ? 'invalid' : 'active')
@@ -277,7 +309,7 @@ export const createMemoryKeyPool = (): KeyPool => {
       } else if (outcome.kind === 'auth_failure') {
         e.failures++
         const t = policy.blacklistThreshold
-        if (t > 0 && e.failures >= t) move(g, e, 'invalid')
+        if (t > 0 && e.failures >= t) move(g, e, 'invalid', now)
       } else if (outcome.model) {
         // The provider's limit is per model: only this model waits, the key stays in rotation.
         const hard = marksOf(g.marks, outcome.model).hard
@@ -314,6 +346,50 @@ export const createMemoryKeyPool = (): KeyPool => {
         changed.push(id)
       }
       return changed
+    },
+
+    async claimKeyProbe(groupId, now, policy) {
+      const g = groups.get(groupId)
+      if (!g || g.invalid === 0 || policy.intervalMs <= 0 || now < g.probeCheckAt) return null
+      const minute = Math.floor(now / 60_000)
+      if (minute !== g.probeMinute) {
+        g.probeMinute = minute
+        g.probesInMinute = 0
+      }
+      if (g.probesInMinute >= policy.perMinute) return null
+      // A scan, but only when a probe may be due: it leaves the time of the next one behind.
+      let best: Entry | null = null
+      let next = Infinity
+      for (const e of g.keys.values()) {
+        if (e.state !== 'invalid' || e.probing) continue
+        const due = probeDue(e, policy)
+        if (due <= now && (best === null || due < probeDue(best, policy))) best = e
+        else if (due > now) next = Math.min(next, due)
+      }
+      if (best === null) {
+        g.probeCheckAt = next
+        return null
+      }
+      best.probing = true
+      g.probesInMinute++
+      return { id: best.id, hash: best.hash, stored: best.stored, failures: best.failures }
+    },
+
+    async keyProbeDone(groupId, keyId, ok, now) {
+      const g = groups.get(groupId)
+      const e = g?.keys.get(keyId)
+      if (g === undefined || e === undefined || e.state !== 'invalid' || !e.probing) return null
+      e.probing = false
+      g.probeCheckAt = 0
+      if (ok === null) return null
+      if (!ok) {
+        e.probeFails++
+        e.probedAt = now
+        return null
+      }
+      e.failures = 0
+      move(g, e, 'active')
+      return toChange(e, 'invalid')
     },
 
     async invalidIds(groupId) {

@@ -73,6 +73,17 @@ export interface KeyChange {
   rejoined_at?: number
 }
 
+/** Live probes of invalid keys (half-open keys), instead of or besides validation requests. */
+export interface ProbePolicy {
+  /** The wait before an invalid key's first probe; doubles after each failed one (up to a day). */
+  intervalMs: number
+  /** Probes a group may start per minute. */
+  perMinute: number
+}
+
+/** The longest wait between two probes of one key. */
+export const MAX_PROBE_WAIT_MS = 24 * 3_600_000
+
 export interface PoolCounts {
   active: number
   cooling: number
@@ -121,6 +132,21 @@ export interface KeyPool extends RouteHealth {
    * changed state.
    */
   restore(groupId: number, ids: number[]): Promise<number[]>
+  /**
+   * An invalid key due for a live probe, marked in flight: at most one probe per key, and at most
+   * `perMinute` started per group each minute. Null when none is due.
+   */
+  claimKeyProbe(groupId: number, now: number, policy: ProbePolicy): Promise<PickedKey | null>
+  /**
+   * A probe's end: `ok` makes the key active (the change is returned, to be persisted); false waits
+   * twice as long before the next; null (it never reached the upstream) leaves it due.
+   */
+  keyProbeDone(
+    groupId: number,
+    keyId: number,
+    ok: boolean | null,
+    now: number,
+  ): Promise<KeyChange | null>
   /** Ids of invalid keys in a group (for re-validation). */
   invalidIds(groupId: number): Promise<number[]>
   counts(groupId: number, now: number): Promise<PoolCounts>

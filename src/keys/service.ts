@@ -1,6 +1,6 @@
 // KeyService: every change to upstream keys goes through here, so the store and the key pool
 // never disagree. Implemented in src/keys/create-service.ts.
-import type { KeyPolicy, Outcome } from './pool'
+import type { KeyPolicy, Outcome, ProbePolicy } from './pool'
 import type { KeyEventState, KeyStatus, PoolKeyRow } from '../store/types'
 import type { OpenedKey } from './open'
 
@@ -62,6 +62,12 @@ export interface KeyService {
    * key); a key this node cannot open leaves the pool. Null when no key is usable.
    */
   pick(groupId: number, exclude?: ReadonlySet<number>, model?: string): Promise<OpenedKey | null>
+  /**
+   * An invalid key due for a live probe (see KeyPool.claimKeyProbe), opened; null when none is.
+   */
+  claimProbe(groupId: number, policy: ProbePolicy): Promise<OpenedKey | null>
+  /** A probe's end: `ok` restores the key in the pool and the store, false backs off. */
+  probeDone(groupId: number, keyId: number, ok: boolean | null): Promise<void>
   /** Opens stored rows for a caller that must show or send the keys; unreadable ones are left out. */
   openRows(rows: PoolKeyRow[]): Promise<PoolKeyRow[]>
   /**

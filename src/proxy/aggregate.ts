@@ -62,6 +62,8 @@ export const forwardAggregate = async (
       empty.add(id)
       continue
     }
+    // A failed probe of an invalid key costs no attempt, and the client never sees it.
+    if ('probe' in r && r.probe) continue
     // Every route of the member has an open circuit: another member may serve.
     if ('blocked' in r && r.blocked) {
       empty.add(id)

@@ -11,7 +11,7 @@ import { toLogRow, type AttemptInfo } from './log'
 import { interceptModelList } from './model-list'
 import type { ModelRedirect } from './redirect'
 import { errorMessageOf, observeStream, readErrorBody, responseHeaders } from './response'
-import { circuitOpenError, incidentPolicy, pickRoute } from './route-pick'
+import { circuitOpenError, incidentPolicy, pickRoute, probePolicy } from './route-pick'
 
 export interface Failure {
   status: number
@@ -37,8 +37,11 @@ export interface ForwardRequest extends AttemptInfo {
  */
 export type AttemptResult =
   | { response: Response }
-  /** `blocked`: every route of the group has an open circuit, so no key was used. */
-  | { failure: Failure; last: boolean; blocked?: boolean }
+  /**
+   * `blocked`: every route of the group has an open circuit, so no key was used. `probe`: a live
+   * probe of an invalid key failed; the client must not see it, and it costs no attempt.
+   */
+  | { failure: Failure; last: boolean; blocked?: boolean; probe?: boolean }
   | null
 
 export const JSON_HEADERS = { 'content-type': 'application/json' }
@@ -78,12 +81,21 @@ export const attempt = async (
     return { failure, last: true, blocked: true }
   }
   const { route, probe, watched } = way
-  const picked = await keys.pick(group.id, tried, req.model)
+  // Now and then an invalid key gets this request as its live probe (half-open key).
+  const keyProbe =
+    settings.key_probe_interval_seconds > 0
+      ? await keys.claimProbe(group.id, probePolicy(settings))
+      : null
+  const picked = keyProbe ?? (await keys.pick(group.id, tried, req.model))
   if (!picked) {
     if (probe) await deps.pool.probeDone(route, null, deps.now())
     return null
   }
-  tried.add(picked.id)
+  if (!keyProbe) tried.add(picked.id)
+  /** Ends a key probe: `ok` restores the key; a no-op for other attempts. */
+  const keyProbed = async (ok: boolean | null) => {
+    if (keyProbe) await keys.probeDone(group.id, keyProbe.id, ok)
+  }
   /**
    * Tells a watched route how the upstream answered: a probe's verdict, or a success that clears
    * the failures counted so far. A no-op on a healthy route.
@@ -110,7 +122,9 @@ export const attempt = async (
     total: req.isStream ? undefined : Math.min(settings.request_timeout * 1000, left),
   }
   // A failure is the request's last when the count says so or the budget is spent.
-  const ending = (at: number) => (type === 'final' || at >= deadline ? 'final' : 'retry')
+  // A failed key probe is never the last: the request goes on with a healthy key.
+  const ending = (at: number) =>
+    !keyProbe && (type === 'final' || at >= deadline) ? 'final' : 'retry'
   const url = new URL(way.base + req.target)
   const headers = { ...req.headers }
   channel.injectKey(url, headers, picked.value)
@@ -139,6 +153,7 @@ export const attempt = async (
   } catch (err) {
     if (req.signal.aborted) {
       await probed(null)
+      await keyProbed(null)
       logs.push(
         toLogRow(info, deps.now(), {
           status: 499,
@@ -152,6 +167,7 @@ export const attempt = async (
     // The upstream's fault, not the key's: retry elsewhere without charging the key.
     const timedOut = isTimeout(err)
     await probed(false)
+    await keyProbed(false)
     await routeFailed('connect', false)
     const message = redact(
       timedOut
@@ -164,7 +180,8 @@ export const attempt = async (
     const kind = ending(at)
     logs.push(toLogRow(info, at, { status, type: kind, upstream, error: message }))
     const error = new AppError(status, 'BAD_GATEWAY', message)
-    return { failure: { status, headers: JSON_HEADERS, body: '', error }, last: kind === 'final' }
+    const failure = { status, headers: JSON_HEADERS, body: '', error }
+    return keyProbe ? { failure, last: false, probe: true } : { failure, last: kind === 'final' }
   }
 
   const failover = entry.failover(res.status)
@@ -187,7 +204,10 @@ export const attempt = async (
           : channel.isInvalidKeyError(res.status, text)
             ? null
             : 'auth'
-      if (outcome && !(cls && (await routeFailed(cls, true)))) {
+      await keyProbed(false)
+      if (keyProbe) {
+        // An invalid key failing again changes nothing but its next probe's time.
+      } else if (outcome && !(cls && (await routeFailed(cls, true)))) {
         const cause = { status: res.status, message: error }
         deps.waitUntil(keys.report(group.id, picked.id, outcome, policy, cause))
       }
@@ -195,10 +215,12 @@ export const attempt = async (
       const kind = ending(at)
       logs.push(toLogRow(info, at, { status: res.status, type: kind, upstream, error }))
       const failure = { status: res.status, headers: textHeaders(res, decoded), body }
+      if (keyProbe) return { failure, last: false, probe: true }
       return { failure, last: kind === 'final' }
     }
     // A plain client error: hand it back as the upstream sent it, charging no key.
     await probed(true)
+    await keyProbed(true)
     logs.push(
       toLogRow(info, deps.now(), {
         status: res.status,
@@ -212,6 +234,7 @@ export const attempt = async (
   }
 
   if (watched) await probed(res.status < 500)
+  await keyProbed(res.status < 500)
   // A success changes nothing for a key without failures; skipping it keeps the hot path free.
   // A used-up limit is told too, so the key is spared until its reset instead of drawing a 429.
   if (res.status < 400) {

@@ -65,6 +65,11 @@ export const forward = async (core: Core, req: ForwardRequest): Promise<Response
       continue
     }
     if ('response' in r) return r.response
+    // A failed probe of an invalid key costs no attempt, and the client never sees it.
+    if (r.probe) {
+      i--
+      continue
+    }
     last = r.failure
     if (r.last) break
   }

@@ -3,6 +3,7 @@
 import type { GroupEntry } from '../config/cache'
 import type { Core } from '../core'
 import { AppError } from '../errors'
+import type { ProbePolicy } from '../keys/pool'
 import { routeOf, type CircuitView, type IncidentPolicy } from '../keys/routes'
 import { retrySeconds } from '../auth/guard'
 
@@ -16,6 +17,11 @@ export const incidentPolicy = (s: GroupEntry['settings']): IncidentPolicy => ({
   minKeys: s.incident_min_keys,
   windowMs: s.incident_window_seconds * 1000,
   openMs: s.circuit_open_seconds * 1000,
+})
+
+export const probePolicy = (s: GroupEntry['settings']): ProbePolicy => ({
+  intervalMs: s.key_probe_interval_seconds * 1000,
+  perMinute: s.key_probes_per_minute,
 })
 
 export const pickRoute = async (core: Core, entry: GroupEntry): Promise<RoutePick> => {

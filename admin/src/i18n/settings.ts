@@ -74,6 +74,15 @@ const settingsZh: Record<string, SettingText> = {
     name: '熔断打开时间（秒）',
     description: '发生故障的上游被跳过多久后，再放行一个探测请求；每次探测失败后翻倍，最多 10 分钟',
   },
+  key_probe_interval_seconds: {
+    name: '无效密钥的实时探测（秒）',
+    description:
+      '密钥失效这么久后，让它承接一次真实的客户端请求，每次探测失败后间隔翻倍（最长一天）；探测失败会换用其他密钥重试，客户端无感知；0 表示从不探测',
+  },
+  key_probes_per_minute: {
+    name: '每分钟实时探测数',
+    description: '每个分组每分钟最多发起的无效密钥实时探测次数',
+  },
   key_validation_interval_minutes: {
     name: '密钥验证间隔（分钟）',
     description: '无效密钥多久重新验证一次',
