@@ -1,54 +1,66 @@
-// The attempt loop of an aggregate group (reference §1.5, §4.5): each attempt picks a member by
-// smooth WRR and runs one attempt there with the member's settings, channel and rules. Unlike v1
-// (§8.1 #4) a failure moves on to a member not yet tried while one is left.
+// The attempt loop of an aggregate group (reference §1.5, §4.5; issue 11 §6): members are tried
+// by priority, highest first; within one priority by smooth WRR, a member not yet tried first,
+// each member up to `member_max_attempts` times on keys it has not tried. Unlike v1 (§8.1 #4)
+// a failure moves on to another member while one is left. member-choice.ts picks the member.
 import type { GroupEntry } from '../config/cache'
 import type { Core } from '../core'
-import { attempt, type Failure } from './attempt'
-import type { ForwardRequest } from './attempt'
+import { attempt, type Failure, type ForwardRequest } from './attempt'
 import { finalAnswer } from './forward'
+import { createMemberChoice } from './member-choice'
 import { prepareRequest, type ClientRequest } from './prepare'
+import { sleep } from './sleep'
 
 export const forwardAggregate = async (
   core: Core,
   agg: GroupEntry,
   client: ClientRequest,
 ): Promise<Response> => {
-  const members = agg.aggregate?.members ?? []
-  const picker = agg.aggregate?.picker
-  // Members found without a usable key, and members already tried in this request.
+  const { deps } = core
+  const choice = createMemberChoice(agg.aggregate?.tiers ?? [], agg.settings.member_max_attempts)
+  // Members found without a usable key: asked about cooling keys when nothing was tried.
   const empty = new Set<number>()
-  const used = new Set<number>()
   const keysTried = new Map<number, Set<number>>()
   const prepared = new Map<number, ForwardRequest>()
-  const hasUntried = () =>
-    members.some((m) => m.weight > 0 && !used.has(m.entry.group.id) && !empty.has(m.entry.group.id))
   const max = agg.settings.max_retries
-  // The aggregate's request_timeout bounds every member's attempts together.
-  const deadline = core.deps.now() + agg.settings.request_timeout * 1000
+  // The aggregate's request_timeout bounds every member's attempts, and waits, together.
+  const deadline = deps.now() + agg.settings.request_timeout * 1000
   let last: Failure | null = null
 
-  for (let i = 0; i <= max && picker;) {
-    const fresh = hasUntried()
-    const member = picker.next((m) => empty.has(m.group.id) || (fresh && used.has(m.group.id)))
-    if (!member) break
-    const id = member.group.id
+  for (let i = 0; i <= max;) {
+    const now = deps.now()
+    const next = choice.next(now)
+    if (!next) break
+    const { member, at } = next
+    const id = member.entry.group.id
+    if (at > now) {
+      // A Retry-After past the deadline cannot be waited out: that member is over.
+      if (at >= deadline) {
+        choice.drop(member)
+        continue
+      }
+      if (!(await sleep(at - now, client.signal))) break
+    }
     let req = prepared.get(id)
-    if (!req) prepared.set(id, (req = prepareRequest(core, member, client, agg.group)))
+    if (!req) {
+      req = { ...prepareRequest(core, member.entry, client, agg.group), rules: member.rules }
+      prepared.set(id, req)
+    }
     let tried = keysTried.get(id)
     if (!tried) keysTried.set(id, (tried = new Set()))
-    const r = await attempt(core, req, tried, i === max ? 'final' : 'retry', deadline)
-    // No key left there: pick again without spending an attempt.
+    const type = i === max ? 'final' : 'retry'
+    const r = await attempt(core, req, tried, type, deadline, !choice.mayReuse(member))
+    // No key left there: move on without spending an attempt.
     if (!r) {
+      choice.drop(member)
       empty.add(id)
       continue
     }
-    used.add(id)
     i++
     if ('response' in r) return r.response
     last = r.failure
     if (r.last) break
+    choice.failed(member, r.failure, deps.now())
   }
-  const { deps } = core
   const model = client.info.model
   const info = { ...client, entry: agg, key: null, model, isStream: false, startedAt: deps.now() }
   return finalAnswer(core, info, last, 'No available sub-groups', [...empty])

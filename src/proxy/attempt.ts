@@ -5,6 +5,7 @@ import { redact, redactUrlKeys } from '../secrets/crypto'
 import type { BodyEnd, UpstreamResponse } from '../deps'
 import { AppError } from '../errors'
 import { applyHeaderRules } from './header-rules'
+import type { FailoverRules } from './failover-rules'
 import { classifyStatus } from './health'
 import { toLogRow, type AttemptInfo } from './log'
 import { interceptModelList } from './model-list'
@@ -17,6 +18,8 @@ export interface Failure {
   body: string
   /** Set when the gateway made the failure (network error, timeout) rather than the upstream. */
   error?: AppError
+  /** A failover rule matched: the next attempt should go to another member (issue 11 §6). */
+  moveOn?: boolean
 }
 
 /** One proxied request on its way upstream: what every attempt needs. */
@@ -27,6 +30,8 @@ export interface ForwardRequest extends AttemptInfo {
   signal: AbortSignal
   /** Set on model-list calls of a group with redirect rules: a 200 list gets rewritten. */
   modelList?: { redirect: ModelRedirect; firstPage: boolean } | null
+  /** The failover rules that apply: the group's, or in an aggregate its own then the member's. */
+  rules: FailoverRules | null
 }
 
 /**
@@ -56,12 +61,14 @@ export const attempt = async (
   type: 'retry' | 'final',
   /** When the request's `request_timeout` runs out (ms since the epoch); Infinity for none. */
   deadline = Infinity,
+  /** Only a key not in `tried`: an aggregate moves on rather than reuse a key of a member. */
+  freshOnly = false,
 ): Promise<AttemptResult> => {
   const { deps, keys, logs } = core
   const { settings, channel, group } = req.entry
   const entry = req.entry
   const picked = await keys.pick(group.id, tried)
-  if (!picked) return null
+  if (!picked || (freshOnly && tried.has(picked.id))) return null
   tried.add(picked.id)
   const policy = { blacklistThreshold: settings.blacklist_threshold }
   // Each attempt gets only what is left of the request's budget. A plain request is bounded by
@@ -132,32 +139,36 @@ export const attempt = async (
   }
 
   const failover = entry.failover(res.status)
+  const ruled = req.rules !== null && req.rules.covers(res.status)
   // A 400 is the client's unless the provider says the key is bad (Gemini answers 400 then).
-  if (failover || res.status === 400) {
+  if (failover || res.status === 400 || ruled) {
     const { text, decoded } = await readErrorBody(res)
-    const outcome = classifyStatus(channel, res.status, res.headers, text, deps.now())
+    const action = ruled ? req.rules!.match(res.status, text) : null
+    const classified = classifyStatus(channel, res.status, res.headers, text, deps.now())
+    // `key_fault`: the group's rule says this error is the key's, like a 401.
+    const outcome = action === 'key_fault' ? { kind: 'auth_failure' as const } : classified
     const body = redact(text, picked.value)
-    if (failover || outcome) {
-      // `body` is already redacted, so the message a key's history keeps never holds the key.
-      const error = errorMessageOf(body) || `status ${res.status}`
-      if (outcome) {
-        const cause = { status: res.status, message: error }
-        deps.waitUntil(keys.report(group.id, picked.id, outcome, policy, cause))
-      }
+    // `body` is already redacted, so the message a key's history keeps never holds the key.
+    const error = errorMessageOf(body) || `status ${res.status}`
+    if (outcome) {
+      const cause = { status: res.status, message: error }
+      deps.waitUntil(keys.report(group.id, picked.id, outcome, policy, cause))
+    }
+    const fails = action === null ? failover || outcome !== null : action !== 'return'
+    if (fails) {
       const at = deps.now()
       const kind = ending(at)
       logs.push(toLogRow(info, at, { status: res.status, type: kind, upstream, error }))
       const failure = { status: res.status, headers: textHeaders(res, decoded), body }
-      return { failure, last: kind === 'final' }
+      return {
+        failure: action === 'failover' ? { ...failure, moveOn: true } : failure,
+        last: kind === 'final',
+      }
     }
-    // A plain client error: hand it back as the upstream sent it, charging no key.
+    // A plain client error, or a `return` rule: hand it back as the upstream sent it.
+    const message = errorMessageOf(body)
     logs.push(
-      toLogRow(info, deps.now(), {
-        status: res.status,
-        type: 'final',
-        upstream,
-        error: errorMessageOf(body),
-      }),
+      toLogRow(info, deps.now(), { status: res.status, type: 'final', upstream, error: message }),
     )
     const headers = textHeaders(res, decoded)
     return { response: new Response(body, { status: res.status, headers }) }
