@@ -190,6 +190,8 @@ export interface GroupStats {
 export interface SubGroupItem {
   group: GroupFull
   weight: number
+  /** Higher is preferred; equal priorities share by weight. */
+  priority: number
   total_keys: number
   active_keys: number
   invalid_keys: number
@@ -202,4 +204,5 @@ export interface ParentGroup {
   name: string
   display_name: string
   weight: number
+  priority: number
 }

@@ -1,6 +1,6 @@
-// The groups screens end to end: create, refuse, edit, aggregate members and weights, reorder,
-// enable/disable, copy and delete, each checked through the admin API. Screenshots of the form
-// and of both detail views, in light and dark, go to a temp folder.
+// The groups screens end to end: create, refuse, edit, aggregate members with weights and
+// priorities, reorder, enable/disable, copy and delete, each checked through the admin API.
+// Screenshots of the form and of both detail views, in light and dark, go to a temp folder.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -173,22 +173,24 @@ describe('groups screens', () => {
     const weight = page.getByLabel('Weight of alpha')
     await expect.poll(() => weight.inputValue()).toBe('5')
     await weight.fill('7')
+    // Weight and priority are saved together.
+    await page.getByLabel('Priority of alpha').fill('2')
     await page.locator('tr[data-member="alpha"]').getByRole('button', { name: 'Save' }).click()
+    type Member = { group: { id: number }; weight: number; priority: number }
     await expect
       .poll(async () => {
-        const r = await t.admin<{ data: { group: { id: number }; weight: number }[] }>(
-          'GET',
-          `/api/groups/${mix}/sub-groups`,
-        )
-        return r.body.data.map((m) => [m.group.id, m.weight])
+        const r = await t.admin<{ data: Member[] }>('GET', `/api/groups/${mix}/sub-groups`)
+        return r.body.data.map((m) => [m.group.id, m.weight, m.priority])
       })
-      .toEqual([[alpha.id, 7]])
+      .toEqual([[alpha.id, 7, 2]])
     await shootBothThemes(page, shots, 'group-aggregate')
 
     // The standard group lists the aggregate it belongs to.
     await page.getByRole('link', { name: 'Alpha squad' }).first().click()
     await page.getByRole('link', { name: 'mix' }).last().waitFor()
-    await expect.poll(() => page.locator('.parents').textContent()).toContain('weight 7')
+    await expect
+      .poll(() => page.locator('.parents').textContent())
+      .toContain('weight 7 · priority 2')
     await shootBothThemes(page, shots, 'group-standard')
   })
 

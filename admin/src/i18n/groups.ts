@@ -95,6 +95,10 @@ export const groupsEn = {
   'grp.weight': 'Weight',
   'grp.weightOf': 'Weight of {name}',
   'grp.saveWeight': 'Save',
+  'grp.priority': 'Priority',
+  'grp.priorityOf': 'Priority of {name}',
+  'grp.priorityHelp':
+    'Higher priorities serve first; a lower one only when every higher member has no usable key or used its attempts. Weights share requests among equal priorities.',
   'grp.share': 'Share',
   'grp.keys': 'Active / all keys',
   'grp.remove': 'Remove',
@@ -105,6 +109,7 @@ export const groupsEn = {
   'grp.parents': 'Member of aggregates',
   'grp.noParents': 'This group is not in any aggregate group.',
   'grp.withWeight': 'weight {n}',
+  'grp.withPriority': 'priority {n}',
   'grp.chartGroup': 'Group',
   'grp.chartAll': 'All groups',
 }
@@ -203,6 +208,10 @@ export const groupsZh: Record<keyof typeof groupsEn, string> = {
   'grp.weight': '权重',
   'grp.weightOf': '{name} 的权重',
   'grp.saveWeight': '保存',
+  'grp.priority': '优先级',
+  'grp.priorityOf': '{name} 的优先级',
+  'grp.priorityHelp':
+    '优先级高的成员先处理请求；只有更高优先级的成员都没有可用密钥或用完尝试次数时，才轮到较低的。同一优先级内按权重分配。',
   'grp.share': '占比',
   'grp.keys': '有效 / 全部密钥',
   'grp.remove': '移除',
@@ -213,6 +222,7 @@ export const groupsZh: Record<keyof typeof groupsEn, string> = {
   'grp.parents': '所属聚合分组',
   'grp.noParents': '该分组不属于任何聚合分组。',
   'grp.withWeight': '权重 {n}',
+  'grp.withPriority': '优先级 {n}',
   'grp.chartGroup': '分组',
   'grp.chartAll': '全部分组',
 }
