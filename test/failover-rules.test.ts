@@ -180,15 +180,19 @@ describe('failover rules: admin', () => {
       ['nope', 'failover_rules: must be an array'],
       [
         [{ status: 'abc', action: 'return' }],
-        "failover_rules.0.status: must be a status (100-999) or a range such as '500-599'",
+        "failover_rules.0.status: must be an error status (400-999) or a range such as '500-599'",
       ],
       [
         [{ status: 1000, action: 'return' }],
-        "failover_rules.0.status: must be a status (100-999) or a range such as '500-599'",
+        "failover_rules.0.status: must be an error status (400-999) or a range such as '500-599'",
+      ],
+      [
+        [{ status: 200, action: 'failover' }],
+        "failover_rules.0.status: must be an error status (400-999) or a range such as '500-599'",
       ],
       [
         [{ status: '599-500', action: 'return' }],
-        "failover_rules.0.status: must be a status (100-999) or a range such as '500-599'",
+        "failover_rules.0.status: must be an error status (400-999) or a range such as '500-599'",
       ],
       [
         [{ status: 400, action: 'retry' }],

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { parseStatusSpec, unsafePattern } from '../proxy/failover-rules'
 
 const status = z.union([z.number(), z.string()]).refine((s) => parseStatusSpec(s) !== null, {
-  error: "must be a status (100-999) or a range such as '500-599'",
+  error: "must be an error status (400-999) or a range such as '500-599'",
 })
 
 const text = (max: number) =>

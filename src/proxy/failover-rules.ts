@@ -24,13 +24,16 @@ export interface FailoverRules {
 /** The longest message a rule looks at: bounds the work of a pattern on a huge error body. */
 const MESSAGE_CAP = 2048
 
-/** "429" or 429 → [429, 429]; "500-599" → [500, 599]; null when malformed. */
+/**
+ * "429" or 429 → [429, 429]; "500-599" → [500, 599]; null when malformed. Only error statuses
+ * (400-999): a rule on a success would make the gateway read, and hold, a stream's body.
+ */
 export const parseStatusSpec = (spec: number | string): [number, number] | null => {
   const m = /^\s*(\d{3})(?:\s*-\s*(\d{3}))?\s*$/.exec(String(spec))
   if (!m) return null
   const lo = Number(m[1])
   const hi = m[2] ? Number(m[2]) : lo
-  return lo >= 100 && hi <= 999 && lo <= hi ? [lo, hi] : null
+  return lo >= 400 && hi <= 999 && lo <= hi ? [lo, hi] : null
 }
 
 /**
