@@ -162,6 +162,7 @@ describe('failover rules: admin', () => {
     const rules = [
       { status: '500-599', action: 'failover' },
       { status: 400, code: 'content_policy_violation', message: 'safety', action: 'return' },
+      { status: 429, message_regex: '(?:quota|credit).{0,40}exceeded', action: 'key_fault' },
     ]
     const g = await group([], { failover_rules: rules })
     type G = { id: number; failover_rules: unknown }
@@ -209,7 +210,11 @@ describe('failover rules: admin', () => {
       ],
       [
         [{ status: 400, action: 'return', message_regex: '(a+)+$' }],
-        'failover_rules.0.message_regex: must not repeat a group that holds a repetition, e.g. (a+)+',
+        'failover_rules.0.message_regex: must not repeat a group that holds a repetition or an alternative, e.g. (a+)+',
+      ],
+      [
+        [{ status: 400, action: 'return', message_regex: '(quota|credit)*$' }],
+        'failover_rules.0.message_regex: must not repeat a group that holds a repetition or an alternative, e.g. (a+)+',
       ],
       [
         [{ status: 400, action: 'return', message_regex: '(a)\\1' }],

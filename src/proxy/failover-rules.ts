@@ -36,10 +36,44 @@ export const parseStatusSpec = (spec: number | string): [number, number] | null 
   return lo >= 400 && hi <= 999 && lo <= hi ? [lo, hi] : null
 }
 
+const REPEAT = new Set(['+', '*', '{'])
+
+/** Past a group's opening: `(?:`, `(?=`, `(?!`, `(?<=`, `(?<!` and `(?<name>`. */
+const groupPrefixEnd = (p: string, i: number): number => {
+  if (p[i + 1] !== '?') return i
+  if (p[i + 2] !== '<') return i + 2
+  if (p[i + 3] === '=' || p[i + 3] === '!') return i + 3
+  const close = p.indexOf('>', i)
+  return close < 0 ? i : close
+}
+
 /**
- * Why a pattern is refused, or null. Backreferences and a quantified group that holds a
- * quantifier (`(a+)+`) are the usual catastrophic-backtracking shapes, so both are refused.
+ * Whether a repeated group holds a repetition or an alternative (`(a+)+`, `(a|aa)*`), the shape
+ * of catastrophic backtracking. A small scan: escapes and classes are skipped.
  */
+const repeatsRepetition = (p: string): boolean => {
+  const risky: boolean[] = []
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]
+    if (c === '\\') i++
+    else if (c === '[') {
+      for (i++; i < p.length && p[i] !== ']'; i++) if (p[i] === '\\') i++
+    } else if (c === '(') {
+      risky.push(false)
+      i = groupPrefixEnd(p, i)
+    } else if (c === ')') {
+      const inner = risky.pop() ?? false
+      const repeated = REPEAT.has(p[i + 1] ?? '')
+      if (inner && repeated) return true
+      if ((inner || repeated) && risky.length) risky[risky.length - 1] = true
+    } else if ((REPEAT.has(c) || c === '?' || c === '|') && risky.length) {
+      risky[risky.length - 1] = true
+    }
+  }
+  return false
+}
+
+/** Why a pattern is refused, or null. Backreferences can backtrack without bound as well. */
 export const unsafePattern = (pattern: string): string | null => {
   try {
     new RegExp(pattern, 'i')
@@ -47,8 +81,8 @@ export const unsafePattern = (pattern: string): string | null => {
     return 'is not a valid regular expression'
   }
   if (/\\[1-9]|\\k</.test(pattern)) return 'must not use backreferences'
-  if (/\([^()]*[+*}][^()]*\)\s*[+*{?]/.test(pattern)) {
-    return 'must not repeat a group that holds a repetition, e.g. (a+)+'
+  if (repeatsRepetition(pattern)) {
+    return 'must not repeat a group that holds a repetition or an alternative, e.g. (a+)+'
   }
   return null
 }
