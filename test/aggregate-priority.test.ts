@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { startTestGateway, type TestGateway } from './helpers/gateway'
+import { eventually } from './helpers/wait'
 
 let up: FakeUpstream
 let t: TestGateway
@@ -137,6 +138,29 @@ describe('aggregate priorities', () => {
     expect(res.status).toBe(500)
     expect(creds()).toHaveLength(2)
     expect(creds()).not.toContain('sk-m-low')
+  })
+
+  it('logs the last attempt as final when the members are spent before max_retries', async () => {
+    const a = await member(['sk-b-1', 'sk-b-2', 'sk-b-3'])
+    const agg = await aggregate([[a.id, 1, 0]], { config: { max_retries: 5 } })
+    const res = await t.chat(agg.name)
+    expect(res.status).toBe(500)
+    // member_max_attempts (2 by default) ends the request before max_retries does.
+    expect(creds()).toHaveLength(2)
+    type Log = { request_type: string; status_code: number; timestamp: string }
+    const rows = await eventually(async () => {
+      const r = await t.admin<{ data: { items: Log[] } }>(
+        'GET',
+        `/api/logs?parent_group_name=${agg.name}`,
+      )
+      expect(r.body.data.items).toHaveLength(2)
+      return r.body.data.items
+    })
+    const byTime = [...rows].sort((x, y) => x.timestamp.localeCompare(y.timestamp))
+    expect(byTime.map((l) => [l.request_type, l.status_code])).toEqual([
+      ['retry', 500],
+      ['final', 500],
+    ])
   })
 
   it('waits out a short Retry-After, then retries the same member', async () => {

@@ -4,6 +4,7 @@
 // a failure moves on to another member while one is left. member-choice.ts picks the member.
 import type { GroupEntry } from '../config/cache'
 import type { Core } from '../core'
+import type { RequestLog } from '../store/types'
 import { attempt, type Failure, type ForwardRequest } from './attempt'
 import { finalAnswer } from './forward'
 import { createMemberChoice } from './member-choice'
@@ -25,6 +26,14 @@ export const forwardAggregate = async (
   // The aggregate's request_timeout bounds every member's attempts, and waits, together.
   const deadline = deps.now() + agg.settings.request_timeout * 1000
   let last: Failure | null = null
+  // The last failure's row waits: whether another attempt follows is known only afterwards, and
+  // the last one must say `final` (the hourly stats count final rows).
+  let pending: RequestLog | null = null
+  const logPending = (type: 'retry' | 'final') => {
+    if (!pending) return
+    core.logs.push({ ...pending, request_type: type })
+    pending = null
+  }
 
   for (let i = 0; i <= max;) {
     const now = deps.now()
@@ -48,7 +57,8 @@ export const forwardAggregate = async (
     let tried = keysTried.get(id)
     if (!tried) keysTried.set(id, (tried = new Set()))
     const type = i === max ? 'final' : 'retry'
-    const r = await attempt(core, req, tried, type, deadline, !choice.mayReuse(member))
+    const freshOnly = !choice.mayReuse(member)
+    const r = await attempt(core, req, tried, type, deadline, { freshOnly, deferLog: true })
     // No key left there: move on without spending an attempt.
     if (!r) {
       choice.drop(member)
@@ -56,11 +66,14 @@ export const forwardAggregate = async (
       continue
     }
     i++
+    logPending('retry')
     if ('response' in r) return r.response
     last = r.failure
+    pending = r.failure.row ?? null
     if (r.last) break
     choice.failed(member, r.failure, deps.now())
   }
+  logPending('final')
   const model = client.info.model
   const info = { ...client, entry: agg, key: null, model, isStream: false, startedAt: deps.now() }
   return finalAnswer(core, info, last, 'No available sub-groups', [...empty])

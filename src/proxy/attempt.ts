@@ -3,6 +3,7 @@
 import type { Core } from '../core'
 import { redact, redactUrlKeys } from '../secrets/crypto'
 import type { BodyEnd, UpstreamResponse } from '../deps'
+import type { RequestLog } from '../store/types'
 import { AppError } from '../errors'
 import { applyHeaderRules } from './header-rules'
 import type { FailoverRules } from './failover-rules'
@@ -20,6 +21,15 @@ export interface Failure {
   error?: AppError
   /** A failover rule matched: the next attempt should go to another member (issue 11 §6). */
   moveOn?: boolean
+  /** The attempt's log row, when the caller logs it (`deferLog`): only it knows if it was last. */
+  row?: RequestLog
+}
+
+export interface AttemptOptions {
+  /** Only a key not in `tried`: an aggregate moves on rather than reuse a key of a member. */
+  freshOnly?: boolean
+  /** A failure's row is returned, not logged, so the caller can mark the last one `final`. */
+  deferLog?: boolean
 }
 
 /** One proxied request on its way upstream: what every attempt needs. */
@@ -61,14 +71,13 @@ export const attempt = async (
   type: 'retry' | 'final',
   /** When the request's `request_timeout` runs out (ms since the epoch); Infinity for none. */
   deadline = Infinity,
-  /** Only a key not in `tried`: an aggregate moves on rather than reuse a key of a member. */
-  freshOnly = false,
+  opts: AttemptOptions = {},
 ): Promise<AttemptResult> => {
   const { deps, keys, logs } = core
   const { settings, channel, group } = req.entry
   const entry = req.entry
   const picked = await keys.pick(group.id, tried)
-  if (!picked || (freshOnly && tried.has(picked.id))) return null
+  if (!picked || (opts.freshOnly && tried.has(picked.id))) return null
   tried.add(picked.id)
   const policy = { blacklistThreshold: settings.blacklist_threshold }
   // Each attempt gets only what is left of the request's budget. A plain request is bounded by
@@ -99,6 +108,10 @@ export const attempt = async (
   }
   const upstream = url.href
   const info = { ...req, key: picked, startedAt: deps.now() }
+  const logFailure = (row: RequestLog) => {
+    if (!opts.deferLog) logs.push(row)
+    return row
+  }
 
   let res: UpstreamResponse
   try {
@@ -133,9 +146,10 @@ export const attempt = async (
     const status = timedOut ? 504 : 502
     const at = deps.now()
     const kind = ending(at)
-    logs.push(toLogRow(info, at, { status, type: kind, upstream, error: message }))
+    const row = logFailure(toLogRow(info, at, { status, type: kind, upstream, error: message }))
     const error = new AppError(status, 'BAD_GATEWAY', message)
-    return { failure: { status, headers: JSON_HEADERS, body: '', error }, last: kind === 'final' }
+    const failure = { status, headers: JSON_HEADERS, body: '', error, row }
+    return { failure, last: kind === 'final' }
   }
 
   const failover = entry.failover(res.status)
@@ -158,8 +172,10 @@ export const attempt = async (
     if (fails) {
       const at = deps.now()
       const kind = ending(at)
-      logs.push(toLogRow(info, at, { status: res.status, type: kind, upstream, error }))
-      const failure = { status: res.status, headers: textHeaders(res, decoded), body }
+      const row = logFailure(
+        toLogRow(info, at, { status: res.status, type: kind, upstream, error }),
+      )
+      const failure = { status: res.status, headers: textHeaders(res, decoded), body, row }
       return {
         failure: action === 'failover' ? { ...failure, moveOn: true } : failure,
         last: kind === 'final',
