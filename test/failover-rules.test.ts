@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { OPENAI_BODIES } from './helpers/fake-errors'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
-import { startTestGateway, type TestGateway } from './helpers/gateway'
+import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
 import { eventually } from './helpers/wait'
 
 let up: FakeUpstream
@@ -44,6 +44,27 @@ beforeAll(async () => {
       'sk-pol-2': POLICY,
       'sk-quota': QUOTA,
       'sk-quota-2': QUOTA,
+      // Google's answer where the Gemini API is not offered, and Anthropic's over-long prompt.
+      'sk-gem-loc': {
+        status: 400,
+        body: {
+          error: {
+            code: 400,
+            message: 'User location is not supported for the API use.',
+            status: 'FAILED_PRECONDITION',
+          },
+        },
+      },
+      'sk-ant-long': {
+        status: 400,
+        body: {
+          type: 'error',
+          error: {
+            type: 'invalid_request_error',
+            message: 'prompt is too long: 208310 tokens > 200000 maximum',
+          },
+        },
+      },
     },
   })
   t = await startTestGateway()
@@ -103,6 +124,55 @@ describe('failover rules: actions', () => {
     expect(creds()).toEqual(['sk-ctx-3', 'sk-long-ok2'])
   })
 
+  it("matches Gemini's error.status and Anthropic's error.type with a message", async () => {
+    const gem = await group(['sk-gem-loc', 'sk-gem-ok'], {
+      channel_type: 'gemini',
+      test_model: 'gemini-2.0-flash',
+      failover_rules: [{ status: 400, code: 'failed_precondition', action: 'failover' }],
+    })
+    const ant = await group(['sk-ant-long', 'sk-ant-ok'], {
+      channel_type: 'anthropic',
+      test_model: 'claude-3-5-haiku-latest',
+      failover_rules: [
+        {
+          status: 400,
+          code: 'invalid_request_error',
+          message: 'PROMPT IS TOO LONG',
+          action: 'failover',
+        },
+      ],
+    })
+    const gemini = () =>
+      fetch(`${t.url}/proxy/${gem.name}/v1beta/models/gemini-2.0-flash:generateContent`, {
+        method: 'POST',
+        headers: { 'x-goog-api-key': ADMIN_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] }),
+      })
+    const anthropic = () =>
+      fetch(`${t.url}/proxy/${ant.name}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'claude-3-5-haiku-latest',
+          max_tokens: 10,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
+      })
+    // Keys rotate, so two requests meet the failing key; each time the other key answers.
+    for (const [send, bad, good] of [
+      [gemini, 'sk-gem-loc', 'sk-gem-ok'],
+      [anthropic, 'sk-ant-long', 'sk-ant-ok'],
+    ] as const) {
+      up.requests.length = 0
+      expect((await send()).status).toBe(200)
+      expect((await send()).status).toBe(200)
+      expect(creds()).toContain(bad)
+      for (let i = 0; i < creds().length; i++) {
+        if (creds()[i] === bad) expect(creds()[i + 1]).toBe(good)
+      }
+    }
+  })
+
   it('return: content_policy_violation goes to the client as is, with no retry', async () => {
     // 400 would fail over here; the rule hands this one back.
     const rules = [{ status: 400, code: 'content_policy_violation', action: 'return' }]
@@ -143,7 +213,7 @@ describe('failover rules: actions', () => {
     })
     const res = await t.chat(g.name)
     expect(res.status).toBe(503)
-    expect(creds()).toHaveLength(2)
+    expect(await res.json()).toMatchObject({ error: { code: 'NO_KEYS_AVAILABLE' } })
 
     // Without the rule the same error is a rate limit: the key cools and stays active.
     up.requests.length = 0
@@ -152,7 +222,8 @@ describe('failover rules: actions', () => {
     })
     expect((await t.chat(plain.name)).status).toBe(429)
     expect((await t.chat(plain.name)).status).toBe(429)
-    expect(creds()).toEqual(['sk-quota-2'])
+    // (The blacklisted key's re-validation may reach the upstream meanwhile.)
+    expect(creds().filter((c) => c === 'sk-quota-2')).toEqual(['sk-quota-2'])
     expect((await t.keysOf(plain.id))['sk-quota-2']?.status).toBe('active')
   })
 })
