@@ -155,6 +155,8 @@ export interface GroupFull extends Group {
   model_redirect_strict: boolean
   config: Record<string, SettingValue>
   header_rules: HeaderRule[]
+  /** Upstream errors and what the gateway does about them (issue 11 §6). */
+  failover_rules: FailoverRule[]
   proxy_keys: string
 }
 
@@ -187,6 +189,14 @@ export interface GroupStats {
 }
 
 /** GET /api/groups/{id}/sub-groups. */
+export interface FailoverRule {
+  status: number | string
+  code?: string
+  message?: string
+  message_regex?: string
+  action: 'failover' | 'return' | 'key_fault'
+}
+
 export interface SubGroupItem {
   group: GroupFull
   weight: number

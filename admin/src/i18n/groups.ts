@@ -58,6 +58,11 @@ export const groupsEn = {
   'grp.paramsLabel': 'Parameter overrides (JSON)',
   'grp.paramsHelp': 'A JSON object merged into every request body, e.g. {"temperature": 0.2}.',
   'grp.paramsInvalid': 'param_overrides: must be a JSON object ({reason})',
+  'grp.failover': 'Failover rules',
+  'grp.failoverLabel': 'Failover rules (JSON)',
+  'grp.failoverHelp':
+    'A list checked in order, first match wins: status (code or "500-599"), optional code, message or message_regex, and action failover, return or key_fault. See the README.',
+  'grp.failoverInvalid': 'failover_rules: must be a JSON list ({reason})',
   'grp.config': 'Config overrides',
   'grp.configSet': '{n} set',
   'grp.configHelp': 'Leave a field empty to use the system setting.',
@@ -172,6 +177,11 @@ export const groupsZh: Record<keyof typeof groupsEn, string> = {
   'grp.paramsLabel': '参数覆盖（JSON）',
   'grp.paramsHelp': '合并进每个请求体的 JSON 对象，例如 {"temperature": 0.2}。',
   'grp.paramsInvalid': 'param_overrides：必须是 JSON 对象（{reason}）',
+  'grp.failover': '故障转移规则',
+  'grp.failoverLabel': '故障转移规则（JSON）',
+  'grp.failoverHelp':
+    '按顺序检查、先匹配者生效的列表：status（状态码或 "500-599"），可选 code、message 或 message_regex，以及动作 failover、return 或 key_fault。详见 README。',
+  'grp.failoverInvalid': 'failover_rules：必须是 JSON 列表（{reason}）',
   'grp.config': '配置覆盖',
   'grp.configSet': '已设置 {n} 项',
   'grp.configHelp': '留空则使用系统设置。',
