@@ -22,6 +22,7 @@ interface ApiGroup {
   model_redirect_strict: boolean
   config: Record<string, unknown>
   param_overrides: Record<string, unknown>
+  failover_rules: unknown[]
 }
 
 const shots = mkdtempSync(join(tmpdir(), 'edgeload-group-screens-'))
@@ -75,6 +76,9 @@ describe('groups screens', () => {
     await page.getByLabel('Redirect 1: upstream model').fill('gpt-4o-mini')
     await page.getByLabel(/^Strict/).check()
     await page.getByLabel('Parameter overrides (JSON)').fill('{"temperature": 0.3}')
+    await page
+      .getByLabel('Failover rules (JSON)')
+      .fill('[{"status": 400, "code": "content_policy_violation", "action": "return"}]')
     await page.locator('summary', { hasText: 'Config overrides' }).click()
     await page
       .getByLabel(numeric.name, { exact: true })
@@ -92,6 +96,9 @@ describe('groups screens', () => {
     expect(g.model_redirect_rules).toEqual({ 'gpt-x': 'gpt-4o-mini' })
     expect(g.model_redirect_strict).toBe(true)
     expect(g.param_overrides).toEqual({ temperature: 0.3 })
+    expect(g.failover_rules).toEqual([
+      { status: 400, code: 'content_policy_violation', action: 'return' },
+    ])
     // Only the override that was set is sent.
     expect(g.config).toEqual({ [numeric.key]: Number(numeric.default_value) + 1 })
   })
@@ -124,6 +131,14 @@ describe('groups screens', () => {
     )
 
     await page.getByLabel('Parameter overrides (JSON)').fill('')
+    // A rule the API refuses is shown at the rules box.
+    const rules = page.getByLabel('Failover rules (JSON)')
+    await rules.fill('[{"status": 400, "action": "retry"}]')
+    await page.getByRole('button', { name: 'Create group' }).click()
+    await expect
+      .poll(() => page.locator('#gf-failover-error').textContent())
+      .toContain("failover_rules.0.action: must be 'failover', 'return' or 'key_fault'")
+    await rules.fill('')
     await page.getByRole('button', { name: 'Create group' }).click()
     await expect
       .poll(() => page.locator('#gf-name-error').textContent())
