@@ -4,6 +4,7 @@ import { createTranslate } from '../admin/src/i18n/index'
 import {
   emptyForm,
   generateKey,
+  parseFailoverRules,
   parseParamOverrides,
   toBody,
   toFieldErrors,
@@ -89,6 +90,7 @@ describe('group form model', () => {
     model_redirect_strict: true,
     header_rules: [{ key: 'X-Team', value: 'red', action: 'set' }],
     param_overrides: { temperature: 0.3 },
+    failover_rules: [{ status: 400, code: 'context_length_exceeded', action: 'failover' }],
   } as unknown as GroupFull
 
   it('turns a group into form state and back into the same body', () => {
@@ -108,9 +110,24 @@ describe('group form model', () => {
       model_redirect_strict: true,
       header_rules: [{ key: 'X-Team', value: 'red', action: 'set' }],
       param_overrides: { temperature: 0.3 },
+      failover_rules: [{ status: 400, code: 'context_length_exceeded', action: 'failover' }],
     })
     // group_type cannot change after creation, so an edit does not send it
     expect(body).not.toHaveProperty('group_type')
+  })
+
+  it('reads the failover rules text as a list, refusing anything else before sending', () => {
+    expect(parseFailoverRules('')).toEqual({ ok: true, value: [] })
+    expect(parseFailoverRules('[{"status":429,"action":"return"}]')).toEqual({
+      ok: true,
+      value: [{ status: 429, action: 'return' }],
+    })
+    expect(parseFailoverRules('{"status":429}')).toEqual({ ok: false, reason: 'not a list' })
+    expect(parseFailoverRules('[').ok).toBe(false)
+    // A group without rules shows an empty box and sends an empty list.
+    const form = toForm({ ...group, failover_rules: [] } as GroupFull)
+    expect(form.failover_rules).toBe('')
+    expect(toBody(form, options, {}, true).failover_rules).toEqual([])
   })
 
   it('shows "-" (no test model) as an empty input', () => {

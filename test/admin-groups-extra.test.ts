@@ -130,12 +130,12 @@ describe('POST /api/groups/{id}/copy', () => {
     expect(keys.map((k) => [k.key_value, k.status])).toEqual([['sk-2', 'active']])
   })
 
-  it("copies an aggregate's members with their weights", async () => {
+  it("copies an aggregate's members with their weights and priorities", async () => {
     const a = await createGroup('a')
     const b = await createGroup('b')
     const agg = await createGroup('agg', { group_type: 'aggregate', upstreams: [] })
     const sub_groups = [
-      { group_id: a.id, weight: 3 },
+      { group_id: a.id, weight: 3, priority: 2 },
       { group_id: b.id, weight: 7 },
     ]
     expect((await t.api('POST', `/api/groups/${agg.id}/sub-groups`, { sub_groups })).status).toBe(
@@ -146,17 +146,19 @@ describe('POST /api/groups/{id}/copy', () => {
     const { group } = (await res.json()).data
     expect(group).toMatchObject({ name: 'agg_copy', group_type: 'aggregate' })
     const members = (id: number) =>
-      t.deps.store.listSubGroups(id).then((rows) => rows.map((r) => [r.sub_group_id, r.weight]))
+      t.deps.store
+        .listSubGroups(id)
+        .then((rows) => rows.map((r) => [r.sub_group_id, r.weight, r.priority]))
     expect(await members(group.id)).toEqual([
-      [a.id, 3],
-      [b.id, 7],
+      [a.id, 3, 2],
+      [b.id, 7, 0],
     ])
     expect(await members(agg.id)).toEqual(await members(group.id))
     // The copy works as an aggregate at once: the cache knows its members.
     const cached = t.core.cache.byName('agg_copy')!.aggregate!.members
-    expect(cached.map((m) => [m.entry.group.name, m.weight])).toEqual([
-      ['a', 3],
-      ['b', 7],
+    expect(cached.map((m) => [m.entry.group.name, m.weight, m.priority])).toEqual([
+      ['a', 3, 2],
+      ['b', 7, 0],
     ])
   })
 

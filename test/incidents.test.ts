@@ -122,6 +122,7 @@ describe('upstream incidents', () => {
     await group('only', [bad.url], list, { max_retries: 6 })
     bad.setBehaviour({ default: { status: 429 } })
     expect((await chat('only')).status).toBe(429)
+    clock += 1 // so this request's log row is the newest
     const from = bad.requests.length
     const r = await chat('only')
     expect(bad.requests.length).toBe(from)

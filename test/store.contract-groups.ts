@@ -20,6 +20,10 @@ export function describeGroups(get: () => Store) {
         model_redirect_strict: true,
         config: { max_retries: 2 },
         header_rules: [{ key: 'X-A', value: '1', action: 'set' }],
+        failover_rules: [
+          { status: '400-499', code: 'context_length_exceeded', action: 'failover' },
+          { status: 400, message_regex: 'safety|policy', action: 'return' },
+        ],
         proxy_keys: 'p1,p2',
       })
       // The store stamps created_at itself: it must keep the milliseconds of the clock.
@@ -135,7 +139,7 @@ export function describeGroups(get: () => Store) {
       // Deleting an aggregate drops its memberships too; its members' other ones stay.
       expect(await store.deleteGroup(agg.id)).toBe(true)
       expect(await store.listSubGroups(null)).toEqual([
-        { group_id: agg2.id, sub_group_id: b.id, weight: 2 },
+        { group_id: agg2.id, sub_group_id: b.id, weight: 2, priority: 0 },
       ])
       expect(await store.deleteGroup(a.id)).toBe(false)
       expect((await store.listGroups()).map((g) => g.name)).toEqual(['beta', 'agg2'])
@@ -147,10 +151,11 @@ export function describeGroups(get: () => Store) {
     beforeEach(() => {
       store = get()
     })
-    const row = (group_id: number, sub_group_id: number, weight: number) => ({
+    const row = (group_id: number, sub_group_id: number, weight: number, priority = 0) => ({
       group_id,
       sub_group_id,
       weight,
+      priority,
     })
 
     it('adds, lists, re-weights and deletes members; deleting a group drops them', async () => {
@@ -169,8 +174,8 @@ export function describeGroups(get: () => Store) {
       await expect(
         store.addSubGroups(agg.id, [{ sub_group_id: a.id, weight: 1 }]),
       ).rejects.toThrow()
-      expect(await store.setSubGroupWeight(agg.id, b.id, 9)).toBe(true)
-      expect(await store.setSubGroupWeight(agg.id, 999, 9)).toBe(false)
+      expect(await store.updateSubGroup(agg.id, b.id, { weight: 9 })).toBe(true)
+      expect(await store.updateSubGroup(agg.id, 999, { weight: 9 })).toBe(false)
       expect(await store.listSubGroups(agg.id)).toEqual([
         row(agg.id, a.id, 3),
         row(agg.id, b.id, 9),
@@ -180,6 +185,28 @@ export function describeGroups(get: () => Store) {
       expect(await store.listSubGroups(null)).toEqual([row(agg.id, a.id, 3)])
       await store.deleteGroup(a.id)
       expect(await store.listSubGroups(null)).toEqual([])
+    })
+
+    it('stores a priority per membership: 0 when not given, changed apart from the weight', async () => {
+      const agg = await store.createGroup(groupInput('agg', { group_type: 'aggregate' }))
+      const a = await store.createGroup(groupInput('alpha'))
+      const b = await store.createGroup(groupInput('beta'))
+      await store.addSubGroups(agg.id, [
+        { sub_group_id: a.id, weight: 3, priority: 5 },
+        { sub_group_id: b.id, weight: 1 },
+      ])
+      expect(await store.listSubGroups(agg.id)).toEqual([
+        row(agg.id, a.id, 3, 5),
+        row(agg.id, b.id, 1, 0),
+      ])
+      expect(await store.updateSubGroup(agg.id, b.id, { priority: -2 })).toBe(true)
+      expect(await store.updateSubGroup(agg.id, a.id, { weight: 7 })).toBe(true)
+      expect(await store.updateSubGroup(agg.id, 999, { priority: 1 })).toBe(false)
+      expect(await store.listSubGroups(agg.id)).toEqual([
+        row(agg.id, a.id, 7, 5),
+        row(agg.id, b.id, 1, -2),
+      ])
+      expect(await store.parentGroups(b.id)).toEqual([row(agg.id, b.id, 1, -2)])
     })
 
     it('fails a whole insert when one member is present already', async () => {
@@ -212,7 +239,7 @@ export function describeGroups(get: () => Store) {
         row(agg1.id, a.id, 1),
         row(agg2.id, a.id, 4),
       ])
-      expect(await store.setSubGroupWeight(agg2.id, a.id, 6)).toBe(true)
+      expect(await store.updateSubGroup(agg2.id, a.id, { weight: 6 })).toBe(true)
       expect(byParent(await store.parentGroups(a.id))).toEqual([
         row(agg1.id, a.id, 1),
         row(agg2.id, a.id, 6),
@@ -220,7 +247,7 @@ export function describeGroups(get: () => Store) {
       expect(await store.parentGroups(b.id)).toEqual([row(agg1.id, b.id, 2)])
       // An aggregate is nobody's member here, and the memberships name it only as the parent.
       expect(await store.parentGroups(agg1.id)).toEqual([])
-      expect(await store.setSubGroupWeight(agg2.id, b.id, 3)).toBe(false)
+      expect(await store.updateSubGroup(agg2.id, b.id, { weight: 3 })).toBe(false)
       expect(await store.deleteSubGroup(agg2.id, b.id)).toBe(false)
     })
   })

@@ -20,6 +20,7 @@ export const groupInput = (name: string, over: Partial<GroupInput> = {}): GroupI
   model_redirect_strict: false,
   config: {},
   header_rules: [],
+  failover_rules: [],
   proxy_keys: '',
   ...over,
 })

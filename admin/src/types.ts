@@ -166,6 +166,8 @@ export interface GroupFull extends Group {
   model_redirect_strict: boolean
   config: Record<string, SettingValue>
   header_rules: HeaderRule[]
+  /** Upstream errors and what the gateway does about them (issue 11 §6). */
+  failover_rules: FailoverRule[]
   proxy_keys: string
 }
 
@@ -198,9 +200,19 @@ export interface GroupStats {
 }
 
 /** GET /api/groups/{id}/sub-groups. */
+export interface FailoverRule {
+  status: number | string
+  code?: string
+  message?: string
+  message_regex?: string
+  action: 'failover' | 'return' | 'key_fault'
+}
+
 export interface SubGroupItem {
   group: GroupFull
   weight: number
+  /** Higher is preferred; equal priorities share by weight. */
+  priority: number
   total_keys: number
   active_keys: number
   invalid_keys: number
@@ -213,4 +225,5 @@ export interface ParentGroup {
   name: string
   display_name: string
   weight: number
+  priority: number
 }

@@ -99,11 +99,15 @@ export const createGroupExtraRoutes = (core: Core): Hono => {
       display_name: `${src.display_name || src.name} Copy`,
     })
     if (src.group_type === 'aggregate') {
-      // An aggregate has no keys; its members (and their weights) are what makes it work.
+      // An aggregate has no keys; its members (weights, priorities) are what makes it work.
       const members = await store.listSubGroups(id)
       await store.addSubGroups(
         copy.id,
-        members.map((m) => ({ sub_group_id: m.sub_group_id, weight: m.weight })),
+        members.map((m) => ({
+          sub_group_id: m.sub_group_id,
+          weight: m.weight,
+          priority: m.priority,
+        })),
       )
     } else if (copy_keys !== 'none') {
       let page = await store.loadKeys(id, 0, COPY_BATCH, status)

@@ -5,6 +5,7 @@ import { CHANNEL_TYPES, getChannel } from '../channels/index'
 import { AppError, badRequest } from '../errors'
 import { checkGroupConfig, normaliseKeyList, type SettingValue } from '../config/settings'
 import type { GroupInput, HeaderRule } from '../store/types'
+import { failoverRulesSchema } from './failover-rules-schema'
 import { check, jsonInt } from './validate'
 
 const isHttpUrl = (s: string): boolean => {
@@ -109,6 +110,7 @@ const fields = {
   model_redirect_strict: z.boolean().nullish(),
   config: z.record(z.string(), z.unknown()).nullish(),
   header_rules: headerRules.nullish(),
+  failover_rules: failoverRulesSchema.nullish(),
   proxy_keys: z.string().max(10_000).nullish(),
 }
 
@@ -197,6 +199,7 @@ export const toGroupInput = (b: CreateBody): GroupInput => {
     model_redirect_strict: b.model_redirect_strict ?? false,
     config: toConfig(b.config ?? {}),
     header_rules: toHeaderRules(b.header_rules ?? []),
+    failover_rules: b.failover_rules ?? [],
     proxy_keys: normaliseKeyList(b.proxy_keys ?? ''),
   }
 }
@@ -217,6 +220,7 @@ export const toGroupPatch = (b: UpdateBody): Partial<GroupInput> => {
   if (b.model_redirect_strict != null) patch.model_redirect_strict = b.model_redirect_strict
   if (b.config != null) patch.config = toConfig(b.config)
   if (b.header_rules != null) patch.header_rules = toHeaderRules(b.header_rules)
+  if (b.failover_rules != null) patch.failover_rules = b.failover_rules
   if (b.proxy_keys != null) patch.proxy_keys = normaliseKeyList(b.proxy_keys)
   return patch
 }

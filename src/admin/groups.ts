@@ -31,6 +31,7 @@ export const toGroupResponse = (g: Group, appUrl: string) => ({
   model_redirect_strict: g.model_redirect_strict,
   config: g.config,
   header_rules: g.header_rules,
+  failover_rules: g.failover_rules,
   proxy_keys: g.proxy_keys,
   enabled: g.enabled,
   last_validated_at: g.last_validated_at,

@@ -1,5 +1,5 @@
-// Aggregate membership routes (reference §2.3): list, add, re-weight and remove members, and the
-// aggregates a group belongs to. Every write reloads the config cache.
+// Aggregate membership routes (reference §2.3): list, add, re-weight or re-prioritise and remove
+// members, and the aggregates a group belongs to. Every write reloads the config cache.
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Core } from '../core'
@@ -9,10 +9,12 @@ import { checkNewMembers, loadAggregate } from './subgroups-rules'
 import { idParam, jsonInt, readJson } from './validate'
 
 const weight = jsonInt(0, 1000)
+// Higher is preferred (issue 11 §6); 0 for members added without one, as before priorities.
+const priority = jsonInt(-1000, 1000)
 
 const addBody = z.object({
   sub_groups: z
-    .array(z.object({ group_id: jsonInt(1), weight }))
+    .array(z.object({ group_id: jsonInt(1), weight, priority: priority.optional() }))
     .min(1, { error: 'must not be empty' })
     .refine((items) => new Set(items.map((i) => i.group_id)).size === items.length, {
       error: 'group ids must be unique',
@@ -20,6 +22,11 @@ const addBody = z.object({
 })
 
 const weightBody = z.object({ weight })
+const memberBody = z
+  .object({ weight: weight.optional(), priority: priority.optional() })
+  .refine((b) => b.weight !== undefined || b.priority !== undefined, {
+    error: 'needs weight or priority',
+  })
 
 export const createSubGroupRoutes = (core: Core): Hono => {
   const { store } = core.deps
@@ -36,6 +43,7 @@ export const createSubGroupRoutes = (core: Core): Hono => {
         return store.countKeys(group.id).then((k) => ({
           group,
           weight: r.weight,
+          priority: r.priority,
           total_keys: k.total,
           active_keys: k.active,
           invalid_keys: k.invalid,
@@ -56,7 +64,11 @@ export const createSubGroupRoutes = (core: Core): Hono => {
     )
     await store.addSubGroups(
       agg.id,
-      sub_groups.map((s) => ({ sub_group_id: s.group_id, weight: s.weight })),
+      sub_groups.map((s) => ({
+        sub_group_id: s.group_id,
+        weight: s.weight,
+        priority: s.priority ?? 0,
+      })),
     )
     await core.configChanged()
     return ok(c, undefined, 'Sub-groups added')
@@ -66,11 +78,26 @@ export const createSubGroupRoutes = (core: Core): Hono => {
     const agg = await loadAggregate(store, idParam(c))
     const subId = idParam(c, 'subGroupId')
     const body = await readJson(c, weightBody)
-    if (!(await store.setSubGroupWeight(agg.id, subId, body.weight))) {
+    if (!(await store.updateSubGroup(agg.id, subId, { weight: body.weight }))) {
       throw notFound(`Group ${subId} is not a member of group ${agg.id}`)
     }
     await core.configChanged()
     return ok(c, undefined, 'Sub-group weight updated')
+  })
+
+  app.put('/:id/sub-groups/:subGroupId', async (c) => {
+    const agg = await loadAggregate(store, idParam(c))
+    const subId = idParam(c, 'subGroupId')
+    const { weight, priority } = await readJson(c, memberBody)
+    const patch = {
+      ...(weight !== undefined && { weight }),
+      ...(priority !== undefined && { priority }),
+    }
+    if (!(await store.updateSubGroup(agg.id, subId, patch))) {
+      throw notFound(`Group ${subId} is not a member of group ${agg.id}`)
+    }
+    await core.configChanged()
+    return ok(c, undefined, 'Sub-group updated')
   })
 
   app.delete('/:id/sub-groups/:subGroupId', async (c) => {
@@ -93,7 +120,8 @@ export const createSubGroupRoutes = (core: Core): Hono => {
       rows.flatMap((r) => {
         const g = byId.get(r.group_id)
         if (!g) return []
-        return [{ group_id: g.id, name: g.name, display_name: g.display_name, weight: r.weight }]
+        const { weight, priority } = r
+        return [{ group_id: g.id, name: g.name, display_name: g.display_name, weight, priority }]
       }),
     )
   })

@@ -3,6 +3,11 @@
 import type { Channel } from '../channels/types'
 import { getChannel } from '../channels'
 import { createStatusMatcher, type StatusMatcher } from '../proxy/failover'
+import {
+  compileFailoverRules,
+  joinFailoverRules,
+  type FailoverRules,
+} from '../proxy/failover-rules'
 import { compileHeaderRules, type CompiledHeaderRule } from '../proxy/header-rules'
 import { compileTransforms, type RequestTransforms } from '../proxy/transform'
 import { createWeightedPicker, type WeightedPicker } from '../proxy/weighted'
@@ -14,6 +19,8 @@ export interface GroupEntry {
   settings: Settings
   channel: Channel
   failover: StatusMatcher
+  /** The group's own failover rules; null when it has none (one null check on the hot path). */
+  failoverRules: FailoverRules | null
   proxyKeys: string[]
   upstreams: WeightedPicker<string>
   /** Null when the group has none, so the hot path pays one null check (issue 3, Routing). */
@@ -24,11 +31,31 @@ export interface GroupEntry {
   aggregate: AggregateMembers | null
 }
 
+export interface AggregateMember {
+  entry: GroupEntry
+  /** 0 = never picked. */
+  weight: number
+  /** Higher is preferred. */
+  priority: number
+  /** The aggregate's failover rules, then the member's; compiled here, once per reload. */
+  rules: FailoverRules | null
+}
+
+export interface AggregateTier {
+  priority: number
+  /** The tier's pickable members. */
+  members: AggregateMember[]
+  picker: WeightedPicker<AggregateMember>
+}
+
 export interface AggregateMembers {
-  /** Every member, with its weight (0 = never picked), in membership order. */
-  members: Array<{ entry: GroupEntry; weight: number }>
-  /** Smooth WRR over the members with weight > 0; state lives until the next reload. */
-  picker: WeightedPicker<GroupEntry>
+  /** Every member, in membership order. */
+  members: AggregateMember[]
+  /**
+   * The pickable members by priority, highest first: a smooth WRR over each priority's enabled
+   * members with weight > 0. The pickers' state lives until the next reload.
+   */
+  tiers: AggregateTier[]
 }
 
 export interface ConfigCache {
@@ -55,6 +82,7 @@ export const toGroupEntry = (group: Group, system: Settings): GroupEntry | null 
     settings,
     channel,
     failover: createStatusMatcher(settings.failover_status_codes),
+    failoverRules: compileFailoverRules(group.failover_rules),
     proxyKeys: splitKeys(group.proxy_keys ?? ''),
     upstreams: createWeightedPicker(
       group.upstreams.map((u) => ({ item: u.url.replace(/\/+$/, ''), weight: u.weight })),
@@ -75,20 +103,22 @@ const linkAggregates = (ids: Map<number, GroupEntry>, rows: SubGroupRow[]) => {
   for (const r of rows) byParent.set(r.group_id, [...(byParent.get(r.group_id) ?? []), r])
   for (const e of ids.values()) {
     if (e.group.group_type !== 'aggregate') continue
-    const members = (byParent.get(e.group.id) ?? []).flatMap((r) => {
+    const members = (byParent.get(e.group.id) ?? []).flatMap((r): AggregateMember[] => {
       const m = ids.get(r.sub_group_id)
-      return m && !m.aggregate && m.group.group_type === 'standard'
-        ? [{ entry: m, weight: r.weight }]
-        : []
+      if (!m || m.aggregate || m.group.group_type !== 'standard') return []
+      const rules = joinFailoverRules(e.failoverRules, m.failoverRules)
+      return [{ entry: m, weight: r.weight, priority: r.priority, rules }]
     })
+    // A disabled member is listed but never picked.
+    const live = members.filter((m) => m.entry.group.enabled && m.weight > 0)
+    const priorities = [...new Set(live.map((m) => m.priority))].sort((a, b) => b - a)
     e.aggregate = {
       members,
-      // A disabled member is listed but never picked.
-      picker: createWeightedPicker(
-        members.flatMap((m) =>
-          m.entry.group.enabled ? [{ item: m.entry, weight: m.weight }] : [],
-        ),
-      ),
+      tiers: priorities.map((priority) => {
+        const tier = live.filter((m) => m.priority === priority)
+        const picker = createWeightedPicker(tier.map((m) => ({ item: m, weight: m.weight })))
+        return { priority, members: tier, picker }
+      }),
     }
   }
 }

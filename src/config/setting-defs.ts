@@ -194,6 +194,18 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     groupOverridable: true,
   },
   {
+    key: 'member_max_attempts',
+    name: 'Attempts per aggregate member',
+    type: 'int',
+    default: 2,
+    description:
+      'Aggregate groups: attempts one member gets in a request, each on a key not yet tried, before the next member or priority; within max_retries',
+    category: 'Key',
+    min: 1,
+    max: 11,
+    groupOverridable: true,
+  },
+  {
     key: 'blacklist_threshold',
     name: 'Blacklist threshold',
     type: 'int',

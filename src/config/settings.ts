@@ -18,6 +18,7 @@ export interface Settings {
   max_idle_conns_per_host: number
   proxy_url: string
   max_retries: number
+  member_max_attempts: number
   blacklist_threshold: number
   max_wait_for_key_ms: number
   failover_status_codes: string

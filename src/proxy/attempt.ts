@@ -3,9 +3,11 @@
 import type { Core } from '../core'
 import { redact, redactUrlKeys } from '../secrets/crypto'
 import type { BodyEnd, UpstreamResponse } from '../deps'
+import type { RequestLog } from '../store/types'
 import { AppError } from '../errors'
 import type { FailureClass } from '../keys/routes'
 import { applyHeaderRules } from './header-rules'
+import type { FailoverRules } from './failover-rules'
 import { classifyStatus } from './health'
 import { toLogRow, type AttemptInfo } from './log'
 import { interceptModelList } from './model-list'
@@ -19,6 +21,17 @@ export interface Failure {
   body: string
   /** Set when the gateway made the failure (network error, timeout) rather than the upstream. */
   error?: AppError
+  /** A failover rule matched: the next attempt should go to another member (issue 11 §6). */
+  moveOn?: boolean
+  /** The attempt's log row, when the caller logs it (`deferLog`): only it knows if it was last. */
+  row?: RequestLog
+}
+
+export interface AttemptOptions {
+  /** Only a key not in `tried`: an aggregate moves on rather than reuse a key of a member. */
+  freshOnly?: boolean
+  /** A failure's row is returned, not logged, so the caller can mark the last one `final`. */
+  deferLog?: boolean
 }
 
 /** One proxied request on its way upstream: what every attempt needs. */
@@ -29,6 +42,8 @@ export interface ForwardRequest extends AttemptInfo {
   signal: AbortSignal
   /** Set on model-list calls of a group with redirect rules: a 200 list gets rewritten. */
   modelList?: { redirect: ModelRedirect; firstPage: boolean } | null
+  /** The failover rules that apply: the group's, or in an aggregate its own then the member's. */
+  rules: FailoverRules | null
 }
 
 /**
@@ -65,6 +80,7 @@ export const attempt = async (
   type: 'retry' | 'final',
   /** When the request's `request_timeout` runs out (ms since the epoch); Infinity for none. */
   deadline = Infinity,
+  opts: AttemptOptions = {},
 ): Promise<AttemptResult> => {
   const { deps, keys, logs } = core
   const { settings, channel, group } = req.entry
@@ -87,7 +103,8 @@ export const attempt = async (
       ? await keys.claimProbe(group.id, probePolicy(settings))
       : null
   const picked = keyProbe ?? (await keys.pick(group.id, tried, req.model))
-  if (!picked) {
+  // An aggregate may ask for a key this request has not tried: then none is also an answer.
+  if (!picked || (!keyProbe && opts.freshOnly && tried.has(picked.id))) {
     if (probe) await deps.pool.probeDone(route, null, deps.now())
     return null
   }
@@ -139,6 +156,10 @@ export const attempt = async (
   }
   const upstream = url.href
   const info = { ...req, key: picked, startedAt: deps.now() }
+  const logFailure = (row: RequestLog) => {
+    if (!opts.deferLog) logs.push(row)
+    return row
+  }
 
   let res: UpstreamResponse
   try {
@@ -178,56 +199,61 @@ export const attempt = async (
     const status = timedOut ? 504 : 502
     const at = deps.now()
     const kind = ending(at)
-    logs.push(toLogRow(info, at, { status, type: kind, upstream, error: message }))
+    const row = logFailure(toLogRow(info, at, { status, type: kind, upstream, error: message }))
     const error = new AppError(status, 'BAD_GATEWAY', message)
-    const failure = { status, headers: JSON_HEADERS, body: '', error }
+    const failure = { status, headers: JSON_HEADERS, body: '', error, row }
     return keyProbe ? { failure, last: false, probe: true } : { failure, last: kind === 'final' }
   }
 
   const failover = entry.failover(res.status)
+  const ruled = req.rules !== null && req.rules.covers(res.status)
   // A 400 is the client's unless the provider says the key is bad (Gemini answers 400 then).
-  if (failover || res.status === 400) {
+  if (failover || res.status === 400 || ruled) {
     const { text, decoded } = await readErrorBody(res)
-    const outcome = classifyStatus(channel, res.status, res.headers, text, deps.now(), req.model)
+    const action = ruled ? req.rules!.match(res.status, text) : null
+    const classified = classifyStatus(channel, res.status, res.headers, text, deps.now(), req.model)
+    // `key_fault`: the group's rule says this error is the key's, like a 401.
+    const outcome = action === 'key_fault' ? { kind: 'auth_failure' as const } : classified
     const body = redact(text, picked.value)
-    if (failover || outcome) {
-      // `body` is already redacted, so the message a key's history keeps never holds the key.
-      const error = errorMessageOf(body) || `status ${res.status}`
-      // A probe passes when the route answers without the symptoms of an incident.
-      await probed(outcome === null && res.status < 500)
-      // Many keys failing alike on one route is the route's fault: then no key is charged. An
-      // answer that names the key as invalid is the key's own, however many keys get one.
-      const cls = !outcome
+    // `body` is already redacted, so the message a key's history keeps never holds the key.
+    const error = errorMessageOf(body) || `status ${res.status}`
+    // A probe passes when the upstream answers without the symptoms of an incident.
+    const healthy = outcome === null && res.status < 500
+    await probed(healthy)
+    await keyProbed(healthy)
+    // Many keys failing alike on one route is the route's fault: then no key is charged. An
+    // answer that names the key as invalid, or a rule that blames the key, is the key's own.
+    const cls =
+      !outcome || action === 'key_fault'
         ? null
         : outcome.kind === 'rate_limited'
           ? 'rate_limit'
           : channel.isInvalidKeyError(res.status, text)
             ? null
             : 'auth'
-      await keyProbed(false)
-      if (keyProbe) {
-        // An invalid key failing again changes nothing but its next probe's time.
-      } else if (outcome && !(cls && (await routeFailed(cls, true)))) {
-        const cause = { status: res.status, message: error }
-        deps.waitUntil(keys.report(group.id, picked.id, outcome, policy, cause))
-      }
+    // An invalid key failing its probe changes nothing but its next probe's time.
+    if (outcome && !keyProbe && !(cls && (await routeFailed(cls, true)))) {
+      const cause = { status: res.status, message: error }
+      deps.waitUntil(keys.report(group.id, picked.id, outcome, policy, cause))
+    }
+    const fails = action === null ? failover || outcome !== null : action !== 'return'
+    if (fails) {
       const at = deps.now()
       const kind = ending(at)
-      logs.push(toLogRow(info, at, { status: res.status, type: kind, upstream, error }))
-      const failure = { status: res.status, headers: textHeaders(res, decoded), body }
+      const row = logFailure(
+        toLogRow(info, at, { status: res.status, type: kind, upstream, error }),
+      )
+      const failure = { status: res.status, headers: textHeaders(res, decoded), body, row }
       if (keyProbe) return { failure, last: false, probe: true }
-      return { failure, last: kind === 'final' }
+      return {
+        failure: action === 'failover' ? { ...failure, moveOn: true } : failure,
+        last: kind === 'final',
+      }
     }
-    // A plain client error: hand it back as the upstream sent it, charging no key.
-    await probed(true)
-    await keyProbed(true)
+    // A plain client error, or a `return` rule: hand it back as the upstream sent it.
+    const message = errorMessageOf(body)
     logs.push(
-      toLogRow(info, deps.now(), {
-        status: res.status,
-        type: 'final',
-        upstream,
-        error: errorMessageOf(body),
-      }),
+      toLogRow(info, deps.now(), { status: res.status, type: 'final', upstream, error: message }),
     )
     const headers = textHeaders(res, decoded)
     return { response: new Response(body, { status: res.status, headers }) }

@@ -81,5 +81,6 @@ export const prepareRequest = (
     headers,
     signal: c.signal,
     modelList,
+    rules: entry.failoverRules,
   }
 }

@@ -2,6 +2,7 @@
 // request waits for it instead of answering 429. The wait is a timer: it holds no key, polls
 // nothing, and ends early when the client goes away.
 import type { Core } from '../core'
+import { sleep } from './sleep'
 
 /** When the first of the groups' cooling keys is usable again for `model`; null when none cools. */
 export const earliestReset = async (
@@ -36,14 +37,5 @@ export const waitForCoolingKey = async (
   if (reset === null || reset >= deadline) return null
   const ms = Math.max(reset - now, 0)
   if (ms > budgetMs) return null
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-  })
-  return signal.aborted ? null : ms
+  return (await sleep(ms, signal)) ? ms : null
 }

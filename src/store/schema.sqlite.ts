@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import type {
+  FailoverRule,
   GroupType,
   HeaderRule,
   KeyEventState,
@@ -65,6 +66,10 @@ export const groups = sqliteTable('groups', {
     .$type<HeaderRule[]>()
     .notNull()
     .default(sql`'[]'`),
+  failover_rules: text('failover_rules', { mode: 'json' })
+    .$type<FailoverRule[]>()
+    .notNull()
+    .default(sql`'[]'`),
   proxy_keys: text('proxy_keys').notNull().default(''),
   // Manual on/off, kept apart from key health: a disabled group answers the proxy with 503.
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
@@ -80,6 +85,8 @@ export const groupSubGroups = sqliteTable(
     group_id: integer('group_id').notNull(),
     sub_group_id: integer('sub_group_id').notNull(),
     weight: integer('weight').notNull().default(0),
+    // Higher is preferred: lower priorities serve only when the higher ones cannot (issue 11 §6).
+    priority: integer('priority').notNull().default(0),
     created_at: createdAt(),
     updated_at: updatedAt(),
   },

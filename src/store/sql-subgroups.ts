@@ -1,4 +1,4 @@
-// Store methods for aggregate membership (group_sub_groups, reference §3.3): list, add, re-weight,
+// Store methods for aggregate membership (group_sub_groups, reference §3.3): list, add, re-weight or re-prioritise,
 // delete, and the aggregates a group belongs to.
 import { and, asc, eq } from 'drizzle-orm'
 import type { Dialect } from './dialect'
@@ -8,13 +8,14 @@ import type { Store } from './types'
 
 type SubGroupMethods = Pick<
   Store,
-  'listSubGroups' | 'addSubGroups' | 'setSubGroupWeight' | 'deleteSubGroup' | 'parentGroups'
+  'listSubGroups' | 'addSubGroups' | 'updateSubGroup' | 'deleteSubGroup' | 'parentGroups'
 >
 
 const columns = {
   group_id: groupSubGroups.group_id,
   sub_group_id: groupSubGroups.sub_group_id,
   weight: groupSubGroups.weight,
+  priority: groupSubGroups.priority,
 }
 
 const pair = (groupId: number, subGroupId: number) =>
@@ -35,16 +36,17 @@ export const createSqlSubGroups = (db: SqlDb, dialect: Dialect): SubGroupMethods
         group_id: groupId,
         sub_group_id: i.sub_group_id,
         weight: i.weight,
+        priority: i.priority ?? 0,
         created_at: now,
         updated_at: now,
       })),
     )
   },
 
-  async setSubGroupWeight(groupId, subGroupId, weight) {
+  async updateSubGroup(groupId, subGroupId, patch) {
     const result = await db
       .update(groupSubGroups)
-      .set({ weight, updated_at: new Date() })
+      .set({ ...patch, updated_at: new Date() })
       .where(pair(groupId, subGroupId))
     return dialect.changes(result) > 0
   },

@@ -34,6 +34,19 @@ export interface HeaderRule {
   action: 'set' | 'remove'
 }
 
+/**
+ * A group's rule for one kind of upstream error (issue 11 §6): `status` is a code or a "lo-hi"
+ * range; `code` matches the provider's error code, type or Gemini status; `message` is a
+ * case-insensitive substring and `message_regex` a case-insensitive pattern of the error message.
+ */
+export interface FailoverRule {
+  status: number | string
+  code?: string
+  message?: string
+  message_regex?: string
+  action: 'failover' | 'return' | 'key_fault'
+}
+
 export interface Group {
   id: number
   name: string
@@ -50,6 +63,7 @@ export interface Group {
   model_redirect_strict: boolean
   config: Record<string, unknown>
   header_rules: HeaderRule[]
+  failover_rules: FailoverRule[]
   proxy_keys: string
   /** Manual switch; a disabled group answers the proxy with 503. */
   enabled: boolean
@@ -69,6 +83,8 @@ export interface SubGroupRow {
   group_id: number
   sub_group_id: number
   weight: number
+  /** Higher is preferred; equal priorities share by weight. */
+  priority: number
 }
 
 export interface ApiKey {
@@ -152,9 +168,14 @@ export interface Store {
   /** Inserts in one statement; a member already present fails the whole insert. */
   addSubGroups(
     groupId: number,
-    items: Array<{ sub_group_id: number; weight: number }>,
+    items: Array<{ sub_group_id: number; weight: number; priority?: number }>,
   ): Promise<void>
-  setSubGroupWeight(groupId: number, subGroupId: number, weight: number): Promise<boolean>
+  /** Changes the fields given; false when the membership does not exist. */
+  updateSubGroup(
+    groupId: number,
+    subGroupId: number,
+    patch: { weight?: number; priority?: number },
+  ): Promise<boolean>
   deleteSubGroup(groupId: number, subGroupId: number): Promise<boolean>
   /** The memberships naming this group as a member. */
   parentGroups(subGroupId: number): Promise<SubGroupRow[]>

@@ -1,6 +1,6 @@
-// The groups screens end to end: create, refuse, edit, aggregate members and weights, reorder,
-// enable/disable, copy and delete, each checked through the admin API. Screenshots of the form
-// and of both detail views, in light and dark, go to a temp folder.
+// The groups screens end to end: create, refuse, edit, aggregate members with weights and
+// priorities, reorder, enable/disable, copy and delete, each checked through the admin API.
+// Screenshots of the form and of both detail views, in light and dark, go to a temp folder.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,6 +22,7 @@ interface ApiGroup {
   model_redirect_strict: boolean
   config: Record<string, unknown>
   param_overrides: Record<string, unknown>
+  failover_rules: unknown[]
 }
 
 const shots = mkdtempSync(join(tmpdir(), 'edgeload-group-screens-'))
@@ -75,6 +76,9 @@ describe('groups screens', () => {
     await page.getByLabel('Redirect 1: upstream model').fill('gpt-4o-mini')
     await page.getByLabel(/^Strict/).check()
     await page.getByLabel('Parameter overrides (JSON)').fill('{"temperature": 0.3}')
+    await page
+      .getByLabel('Failover rules (JSON)')
+      .fill('[{"status": 400, "code": "content_policy_violation", "action": "return"}]')
     await page.locator('summary', { hasText: 'Config overrides' }).click()
     await page
       .getByLabel(numeric.name, { exact: true })
@@ -92,6 +96,9 @@ describe('groups screens', () => {
     expect(g.model_redirect_rules).toEqual({ 'gpt-x': 'gpt-4o-mini' })
     expect(g.model_redirect_strict).toBe(true)
     expect(g.param_overrides).toEqual({ temperature: 0.3 })
+    expect(g.failover_rules).toEqual([
+      { status: 400, code: 'content_policy_violation', action: 'return' },
+    ])
     // Only the override that was set is sent.
     expect(g.config).toEqual({ [numeric.key]: Number(numeric.default_value) + 1 })
   })
@@ -124,6 +131,14 @@ describe('groups screens', () => {
     )
 
     await page.getByLabel('Parameter overrides (JSON)').fill('')
+    // A rule the API refuses is shown at the rules box.
+    const rules = page.getByLabel('Failover rules (JSON)')
+    await rules.fill('[{"status": 400, "action": "retry"}]')
+    await page.getByRole('button', { name: 'Create group' }).click()
+    await expect
+      .poll(() => page.locator('#gf-failover-error').textContent())
+      .toContain("failover_rules.0.action: must be 'failover', 'return' or 'key_fault'")
+    await rules.fill('')
     await page.getByRole('button', { name: 'Create group' }).click()
     await expect
       .poll(() => page.locator('#gf-name-error').textContent())
@@ -173,22 +188,24 @@ describe('groups screens', () => {
     const weight = page.getByLabel('Weight of alpha')
     await expect.poll(() => weight.inputValue()).toBe('5')
     await weight.fill('7')
+    // Weight and priority are saved together.
+    await page.getByLabel('Priority of alpha').fill('2')
     await page.locator('tr[data-member="alpha"]').getByRole('button', { name: 'Save' }).click()
+    type Member = { group: { id: number }; weight: number; priority: number }
     await expect
       .poll(async () => {
-        const r = await t.admin<{ data: { group: { id: number }; weight: number }[] }>(
-          'GET',
-          `/api/groups/${mix}/sub-groups`,
-        )
-        return r.body.data.map((m) => [m.group.id, m.weight])
+        const r = await t.admin<{ data: Member[] }>('GET', `/api/groups/${mix}/sub-groups`)
+        return r.body.data.map((m) => [m.group.id, m.weight, m.priority])
       })
-      .toEqual([[alpha.id, 7]])
+      .toEqual([[alpha.id, 7, 2]])
     await shootBothThemes(page, shots, 'group-aggregate')
 
     // The standard group lists the aggregate it belongs to.
     await page.getByRole('link', { name: 'Alpha squad' }).first().click()
     await page.getByRole('link', { name: 'mix' }).last().waitFor()
-    await expect.poll(() => page.locator('.parents').textContent()).toContain('weight 7')
+    await expect
+      .poll(() => page.locator('.parents').textContent())
+      .toContain('weight 7 · priority 2')
     await shootBothThemes(page, shots, 'group-standard')
   })
 

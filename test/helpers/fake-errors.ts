@@ -100,3 +100,40 @@ export const errorReply = (provider: Provider, status: number, message?: string)
       : ['invalid_request_error', null, `fake ${status}`])
   return json(status, { error: { message: message ?? text, type, param: null, code } })
 }
+
+/**
+ * OpenAI's bodies for errors that a group's failover rules name (issue 11 §6), as the API sends
+ * them; use as a Behaviour's `body` with its `status`.
+ */
+export const OPENAI_BODIES = {
+  /** 400: the prompt is longer than the model's context window. */
+  context_length_exceeded: {
+    error: {
+      message:
+        "This model's maximum context length is 128000 tokens. However, your messages resulted in 131072 tokens. Please reduce the length of the messages.",
+      type: 'invalid_request_error',
+      param: 'messages',
+      code: 'context_length_exceeded',
+    },
+  },
+  /** 400: the safety system refused the request; no key or member would answer otherwise. */
+  content_policy_violation: {
+    error: {
+      code: 'content_policy_violation',
+      message:
+        'Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.',
+      param: null,
+      type: 'invalid_request_error',
+    },
+  },
+  /** 429: the key's account is out of credit, which no wait fixes. */
+  insufficient_quota: {
+    error: {
+      message:
+        'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
+      type: 'insufficient_quota',
+      param: null,
+      code: 'insufficient_quota',
+    },
+  },
+} as const

@@ -11,6 +11,10 @@ const UNDO: Record<string, string[]> = {
     'DROP TABLE IF EXISTS coord_versions',
     'ALTER TABLE task_state ADD COLUMN lease_until integer DEFAULT 0 NOT NULL',
   ],
+  '0010_': [
+    'ALTER TABLE group_sub_groups DROP COLUMN priority',
+    'ALTER TABLE groups DROP COLUMN failover_rules',
+  ],
 }
 
 const journal = () =>

@@ -58,6 +58,11 @@ export const groupsEn = {
   'grp.paramsLabel': 'Parameter overrides (JSON)',
   'grp.paramsHelp': 'A JSON object merged into every request body, e.g. {"temperature": 0.2}.',
   'grp.paramsInvalid': 'param_overrides: must be a JSON object ({reason})',
+  'grp.failover': 'Failover rules',
+  'grp.failoverLabel': 'Failover rules (JSON)',
+  'grp.failoverHelp':
+    'A list checked in order, first match wins: status (code or "500-599"), optional code, message or message_regex, and action failover, return or key_fault. See the README.',
+  'grp.failoverInvalid': 'failover_rules: must be a JSON list ({reason})',
   'grp.config': 'Config overrides',
   'grp.configSet': '{n} set',
   'grp.configHelp': 'Leave a field empty to use the system setting.',
@@ -95,6 +100,10 @@ export const groupsEn = {
   'grp.weight': 'Weight',
   'grp.weightOf': 'Weight of {name}',
   'grp.saveWeight': 'Save',
+  'grp.priority': 'Priority',
+  'grp.priorityOf': 'Priority of {name}',
+  'grp.priorityHelp':
+    'Higher priorities serve first; a lower one only when every higher member has no usable key or used its attempts. Weights share requests among equal priorities.',
   'grp.share': 'Share',
   'grp.keys': 'Active / all keys',
   'grp.remove': 'Remove',
@@ -105,6 +114,7 @@ export const groupsEn = {
   'grp.parents': 'Member of aggregates',
   'grp.noParents': 'This group is not in any aggregate group.',
   'grp.withWeight': 'weight {n}',
+  'grp.withPriority': 'priority {n}',
   'grp.chartGroup': 'Group',
   'grp.chartAll': 'All groups',
 }
@@ -167,6 +177,11 @@ export const groupsZh: Record<keyof typeof groupsEn, string> = {
   'grp.paramsLabel': '参数覆盖（JSON）',
   'grp.paramsHelp': '合并进每个请求体的 JSON 对象，例如 {"temperature": 0.2}。',
   'grp.paramsInvalid': 'param_overrides：必须是 JSON 对象（{reason}）',
+  'grp.failover': '故障转移规则',
+  'grp.failoverLabel': '故障转移规则（JSON）',
+  'grp.failoverHelp':
+    '按顺序检查、先匹配者生效的列表：status（状态码或 "500-599"），可选 code、message 或 message_regex，以及动作 failover、return 或 key_fault。详见 README。',
+  'grp.failoverInvalid': 'failover_rules：必须是 JSON 列表（{reason}）',
   'grp.config': '配置覆盖',
   'grp.configSet': '已设置 {n} 项',
   'grp.configHelp': '留空则使用系统设置。',
@@ -203,6 +218,10 @@ export const groupsZh: Record<keyof typeof groupsEn, string> = {
   'grp.weight': '权重',
   'grp.weightOf': '{name} 的权重',
   'grp.saveWeight': '保存',
+  'grp.priority': '优先级',
+  'grp.priorityOf': '{name} 的优先级',
+  'grp.priorityHelp':
+    '优先级高的成员先处理请求；只有更高优先级的成员都没有可用密钥或用完尝试次数时，才轮到较低的。同一优先级内按权重分配。',
   'grp.share': '占比',
   'grp.keys': '有效 / 全部密钥',
   'grp.remove': '移除',
@@ -213,6 +232,7 @@ export const groupsZh: Record<keyof typeof groupsEn, string> = {
   'grp.parents': '所属聚合分组',
   'grp.noParents': '该分组不属于任何聚合分组。',
   'grp.withWeight': '权重 {n}',
+  'grp.withPriority': '优先级 {n}',
   'grp.chartGroup': '分组',
   'grp.chartAll': '全部分组',
 }

@@ -48,6 +48,11 @@ const settingsZh: Record<string, SettingText> = {
     name: '最大重试次数',
     description: '额外尝试的次数，尽量每次换用另一个密钥；不超过请求超时',
   },
+  member_max_attempts: {
+    name: '每个聚合成员的尝试次数',
+    description:
+      '聚合分组：一次请求中一个成员最多尝试的次数（每次换用未试过的密钥），之后换下一个成员或下一优先级；不超过最大重试次数',
+  },
   max_wait_for_key_ms: {
     name: '等待冷却密钥的最长时间（毫秒）',
     description:

@@ -28,6 +28,8 @@ export interface FormState {
   strict: boolean
   headers: HeaderRule[]
   param_overrides: string
+  /** The failover rules as JSON text; '' for none. */
+  failover_rules: string
 }
 
 /** Field name → message; the names are the API's top-level field names. */
@@ -48,6 +50,7 @@ export const emptyForm = (channel: string): FormState => ({
   strict: false,
   headers: [],
   param_overrides: '',
+  failover_rules: '',
 })
 
 export const toForm = (g: GroupFull): FormState => ({
@@ -66,6 +69,7 @@ export const toForm = (g: GroupFull): FormState => ({
   headers: g.header_rules.map((r) => ({ ...r })),
   param_overrides:
     Object.keys(g.param_overrides).length > 0 ? JSON.stringify(g.param_overrides, null, 2) : '',
+  failover_rules: g.failover_rules?.length ? JSON.stringify(g.failover_rules, null, 2) : '',
 })
 
 /** A number when the text is an integer; otherwise the text itself, so the API names the problem. */
@@ -101,6 +105,20 @@ export const parseParamOverrides = (
   return { ok: true, value: value as Record<string, unknown> }
 }
 
+/** The failover-rules text as a list, or the reason it is not one; the API checks each rule. */
+export const parseFailoverRules = (
+  text: string,
+): { ok: true; value: unknown[] } | { ok: false; reason: string } => {
+  if (text.trim() === '') return { ok: true, value: [] }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message }
+  }
+  return Array.isArray(value) ? { ok: true, value } : { ok: false, reason: 'not a list' }
+}
+
 /** The POST/PUT body. An aggregate sends no upstreams, model or endpoint of its own. */
 export const toBody = (
   form: FormState,
@@ -124,6 +142,9 @@ export const toBody = (
       })),
     param_overrides: params,
   }
+  // The form refuses text that is no list before sending (group-form.tsx).
+  const rules = parseFailoverRules(form.failover_rules)
+  if (rules.ok) body.failover_rules = rules.value
   if (!editing) body.group_type = form.group_type
   // An aggregate's channel follows its members once created; the API ignores it on update.
   if (!editing || !aggregate) body.channel_type = form.channel_type

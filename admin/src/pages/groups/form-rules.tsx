@@ -1,5 +1,6 @@
 // The group form's later sections: who may call the group (proxy keys), how requests are rewritten
-// (model redirects, header rules, param overrides) and the per-group config overrides.
+// (model redirects, header rules, param overrides), failover rules and the per-group config
+// overrides.
 import { usePrefs } from '../../prefs'
 import type { ConfigOption } from '../../types'
 import { Field, Rows, aria, type SectionProps } from './form-basics'
@@ -39,7 +40,7 @@ export const AccessSection = ({ form, errors, set }: SectionProps) => {
   )
 }
 
-/** Model redirects (standard groups only), header rules and param overrides. */
+/** Model redirects (standard groups only), header rules, param overrides and failover rules. */
 export const RulesSection = ({ form, errors, set }: SectionProps) => {
   const { t } = usePrefs()
   const aggregate = form.group_type === 'aggregate'
@@ -84,6 +85,27 @@ export const RulesSection = ({ form, errors, set }: SectionProps) => {
             placeholder={'{\n  "temperature": 0.2\n}'}
             value={form.param_overrides}
             onInput={(e) => set('param_overrides', e.currentTarget.value)}
+          />
+        </Field>
+      </fieldset>
+
+      <fieldset class="rows">
+        <legend>{t('grp.failover')}</legend>
+        <Field
+          id="gf-failover"
+          label={t('grp.failoverLabel')}
+          help={t('grp.failoverHelp')}
+          error={errors.failover_rules}
+        >
+          <textarea
+            {...aria('gf-failover', errors.failover_rules)}
+            rows={5}
+            spellcheck={false}
+            placeholder={
+              '[\n  {"status": 400, "code": "context_length_exceeded", "action": "failover"}\n]'
+            }
+            value={form.failover_rules}
+            onInput={(e) => set('failover_rules', e.currentTarget.value)}
           />
         </Field>
       </fieldset>

@@ -8,6 +8,7 @@ import { Loaded, useResource } from '../../ui'
 import { BasicsSection, RoutingSection } from './form-basics'
 import {
   emptyForm,
+  parseFailoverRules,
   parseParamOverrides,
   toBody,
   toFieldErrors,
@@ -45,6 +46,11 @@ const Form = (props: {
     const params = parseParamOverrides(form.param_overrides)
     if (!params.ok) {
       setErrors({ param_overrides: t('grp.paramsInvalid', { reason: params.reason }) })
+      return
+    }
+    const rules = parseFailoverRules(form.failover_rules)
+    if (!rules.ok) {
+      setErrors({ failover_rules: t('grp.failoverInvalid', { reason: rules.reason }) })
       return
     }
     setErrors({})

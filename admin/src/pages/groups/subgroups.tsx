@@ -1,37 +1,59 @@
-// An aggregate's members with their weights (add, re-weight, remove), and for a standard group
-// the aggregates it belongs to.
+// An aggregate's members with their weights and priorities (add, change, remove), and for a
+// standard group the aggregates it belongs to.
 import { useState } from 'preact/hooks'
 import { usePrefs, useSession } from '../../prefs'
 import type { Group, ParentGroup, SubGroupItem } from '../../types'
 import { ErrorBox, Loaded, useResource } from '../../ui'
 
-const WeightCell = (props: { item: SubGroupItem; onSave(weight: string): Promise<void> }) => {
+/** A member's weight and priority: two cells, one form (the priority input joins it by id). */
+const MemberEdit = (props: {
+  item: SubGroupItem
+  onSave(weight: string, priority: string): Promise<void>
+}) => {
   const { t } = usePrefs()
-  const [value, setValue] = useState(String(props.item.weight))
-  const name = props.item.group.name
-  const changed = value !== String(props.item.weight)
+  const { item } = props
+  const [weight, setWeight] = useState(String(item.weight))
+  const [priority, setPriority] = useState(String(item.priority))
+  const name = item.group.name
+  const formId = `sg-edit-${item.group.id}`
+  const changed = weight !== String(item.weight) || priority !== String(item.priority)
   return (
-    <form
-      class="weight-edit"
-      onSubmit={(e) => {
-        e.preventDefault()
-        void props.onSave(value)
-      }}
-    >
-      <input
-        inputMode="numeric"
-        aria-label={t('grp.weightOf', { name })}
-        value={value}
-        onInput={(e) => setValue(e.currentTarget.value)}
-      />
-      <button type="submit" class="btn btn-small" disabled={!changed}>
-        {t('grp.saveWeight')}
-      </button>
-    </form>
+    <>
+      <td>
+        <form
+          id={formId}
+          class="weight-edit"
+          onSubmit={(e) => {
+            e.preventDefault()
+            void props.onSave(weight, priority)
+          }}
+        >
+          <input
+            inputMode="numeric"
+            aria-label={t('grp.weightOf', { name })}
+            value={weight}
+            onInput={(e) => setWeight(e.currentTarget.value)}
+          />
+          <button type="submit" class="btn btn-small" disabled={!changed}>
+            {t('grp.saveWeight')}
+          </button>
+        </form>
+      </td>
+      <td class="priority-edit">
+        <input
+          form={formId}
+          inputMode="numeric"
+          aria-label={t('grp.priorityOf', { name })}
+          value={priority}
+          onInput={(e) => setPriority(e.currentTarget.value)}
+        />
+      </td>
+    </>
   )
 }
 
-const toWeight = (text: string) => (/^\d+$/.test(text.trim()) ? Number(text) : text)
+/** A whole number is sent as one; anything else as typed, so the API's 400 names it. */
+const toInt = (text: string) => (/^-?\d+$/.test(text.trim()) ? Number(text) : text)
 
 export const SubGroups = (props: { group: Group; groups: Group[]; onChanged(): void }) => {
   const { t } = usePrefs()
@@ -41,6 +63,7 @@ export const SubGroups = (props: { group: Group; groups: Group[]; onChanged(): v
   const [error, setError] = useState<string | null>(null)
   const [pick, setPick] = useState('')
   const [weight, setWeight] = useState('1')
+  const [priority, setPriority] = useState('0')
   const run = async (action: () => Promise<unknown>) => {
     setError(null)
     try {
@@ -53,12 +76,15 @@ export const SubGroups = (props: { group: Group; groups: Group[]; onChanged(): v
   }
   const members = new Set(res.data?.map((m) => m.group.id) ?? [])
   const candidates = props.groups.filter((g) => g.group_type === 'standard' && !members.has(g.id))
-  const total = res.data?.reduce((sum, m) => sum + m.weight, 0) ?? 0
+  // Weights share requests among members of one priority only.
+  const totals = new Map<number, number>()
+  for (const m of res.data ?? []) totals.set(m.priority, (totals.get(m.priority) ?? 0) + m.weight)
 
   return (
     <section class="card" aria-labelledby="sg-title">
       <h2 id="sg-title">{t('grp.subGroups')}</h2>
       {error && <ErrorBox message={error} />}
+      <p class="muted">{t('grp.priorityHelp')}</p>
       <Loaded res={res}>
         {(items) =>
           items.length === 0 ? (
@@ -70,49 +96,57 @@ export const SubGroups = (props: { group: Group; groups: Group[]; onChanged(): v
                   <tr>
                     <th>{t('grp.name')}</th>
                     <th>{t('grp.weight')}</th>
+                    <th>{t('grp.priority')}</th>
                     <th class="num">{t('grp.share')}</th>
                     <th class="num">{t('grp.keys')}</th>
                     <th>{t('keys.actions')}</th>
                   </tr>
                 </thead>
                 <tbody>
-                  {items.map((m) => (
-                    <tr key={m.group.id} data-member={m.group.name}>
-                      <td>
-                        <a href={`/groups/${m.group.id}`}>{m.group.display_name || m.group.name}</a>
-                        {!m.group.enabled && (
-                          <span class="badge badge-medium">{t('groups.disabled')}</span>
-                        )}
-                      </td>
-                      <td>
-                        <WeightCell
-                          key={`${m.group.id}-${m.weight}`}
+                  {[...items]
+                    .sort((a, b) => b.priority - a.priority)
+                    .map((m) => (
+                      <tr key={m.group.id} data-member={m.group.name}>
+                        <td>
+                          <a href={`/groups/${m.group.id}`}>
+                            {m.group.display_name || m.group.name}
+                          </a>
+                          {!m.group.enabled && (
+                            <span class="badge badge-medium">{t('groups.disabled')}</span>
+                          )}
+                        </td>
+                        <MemberEdit
+                          key={`${m.group.id}-${m.weight}-${m.priority}`}
                           item={m}
-                          onSave={(w) =>
+                          onSave={(w, p) =>
                             run(() =>
-                              api.put(`${base}/${m.group.id}/weight`, { weight: toWeight(w) }),
+                              api.put(`${base}/${m.group.id}`, {
+                                weight: toInt(w),
+                                priority: toInt(p),
+                              }),
                             )
                           }
                         />
-                      </td>
-                      <td class="num">
-                        {total > 0 ? `${Math.round((m.weight / total) * 100)}%` : '—'}
-                      </td>
-                      <td class="num">
-                        {m.active_keys} / {m.total_keys}
-                      </td>
-                      <td>
-                        <button
-                          type="button"
-                          class="btn btn-small"
-                          aria-label={t('grp.removeMember', { name: m.group.name })}
-                          onClick={() => run(() => api.del(`${base}/${m.group.id}`))}
-                        >
-                          {t('grp.remove')}
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
+                        <td class="num">
+                          {(totals.get(m.priority) ?? 0) > 0
+                            ? `${Math.round((m.weight / totals.get(m.priority)!) * 100)}%`
+                            : '—'}
+                        </td>
+                        <td class="num">
+                          {m.active_keys} / {m.total_keys}
+                        </td>
+                        <td>
+                          <button
+                            type="button"
+                            class="btn btn-small"
+                            aria-label={t('grp.removeMember', { name: m.group.name })}
+                            onClick={() => run(() => api.del(`${base}/${m.group.id}`))}
+                          >
+                            {t('grp.remove')}
+                          </button>
+                        </td>
+                      </tr>
+                    ))}
                 </tbody>
               </table>
             </div>
@@ -125,7 +159,11 @@ export const SubGroups = (props: { group: Group; groups: Group[]; onChanged(): v
           e.preventDefault()
           if (pick === '') return
           void run(() =>
-            api.post(base, { sub_groups: [{ group_id: Number(pick), weight: toWeight(weight) }] }),
+            api.post(base, {
+              sub_groups: [
+                { group_id: Number(pick), weight: toInt(weight), priority: toInt(priority) },
+              ],
+            }),
           ).then(() => setPick(''))
         }}
       >
@@ -148,6 +186,16 @@ export const SubGroups = (props: { group: Group; groups: Group[]; onChanged(): v
             inputMode="numeric"
             value={weight}
             onInput={(e) => setWeight(e.currentTarget.value)}
+          />
+        </div>
+        <div>
+          <label for="sg-priority">{t('grp.priority')}</label>
+          <input
+            id="sg-priority"
+            class="narrow"
+            inputMode="numeric"
+            value={priority}
+            onInput={(e) => setPriority(e.currentTarget.value)}
           />
         </div>
         <button type="submit" class="btn" disabled={pick === ''}>
@@ -177,7 +225,10 @@ export const ParentGroups = ({ group }: { group: Group }) => {
               {items.map((p) => (
                 <li>
                   <a href={`/groups/${p.group_id}`}>{p.display_name || p.name}</a>{' '}
-                  <span class="muted">{t('grp.withWeight', { n: p.weight })}</span>
+                  <span class="muted">
+                    {t('grp.withWeight', { n: p.weight })} ·{' '}
+                    {t('grp.withPriority', { n: p.priority })}
+                  </span>
                 </li>
               ))}
             </ul>
