@@ -205,7 +205,12 @@ describe('two nodes sharing one key pool', () => {
     await a.core.sync.check()
     up.setBehaviour({
       'sk-bad-0123456789': { status: 401 },
-      'sk-busy-0123456789': { status: 429, headers: { 'retry-after': '600' } },
+      // insufficient_quota is the account's, so the key cools for every model.
+      'sk-busy-0123456789': {
+        status: 429,
+        headers: { 'retry-after': '600' },
+        body: { error: { message: 'You exceeded your current quota', code: 'insufficient_quota' } },
+      },
     })
     // Three requests through A visit each key once: one blacklisted, one cooling.
     for (let i = 0; i < 3; i++) await proxy(a)

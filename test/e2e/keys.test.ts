@@ -68,7 +68,9 @@ describe('key screens', () => {
   it('shows a key blacklisted by failures, restores it, and shows its history', async () => {
     const id = (await t.keysOf(blId))[BAD]!.id
     // 429 → cooling; after its second, a 401 → invalid (the cooldown's end is recorded first).
-    up.setBehaviour({ [BAD]: { status: 429, headers: { 'retry-after': '1' } } })
+    // insufficient_quota is the account's, so the key cools for every model.
+    const error = { message: 'You exceeded your current quota', code: 'insufficient_quota' }
+    up.setBehaviour({ [BAD]: { status: 429, headers: { 'retry-after': '1' }, body: { error } } })
     expect((await t.chat('bl')).status).toBe(429)
     await new Promise((r) => setTimeout(r, 1200))
     up.setBehaviour({ [BAD]: { status: 401 } })
