@@ -1,6 +1,7 @@
 // The Anthropic Messages format: `x-api-key` plus a pinned `anthropic-version`.
 import { endpointOf, joinUrl, jsonPost, matchesError, testModelOf } from './common'
 import { anthropicResetAt } from './rate-limit'
+import { anthropicError } from './stream-error'
 import type { Channel } from './types'
 
 const VERSION = '2023-06-01'
@@ -24,6 +25,7 @@ export const anthropicChannel: Channel = {
   modelOf: (_path, bodyModel) => bodyModel,
   isInvalidKeyError: (status, body) => matchesError(INVALID_KEY, status, body),
   rateLimitResetAt: anthropicResetAt,
+  streamError: (_path, ...e) => anthropicError(...e),
   validationRequest: (group, upstreamBase, key) =>
     jsonPost(
       joinUrl(upstreamBase, endpointOf(group, '/v1/messages')),

@@ -2,6 +2,7 @@
 // paths under v1beta/openai take a Bearer key like OpenAI.
 import { joinUrl, jsonPost, matchesError, setBearer, testModelOf } from './common'
 import { geminiResetAt } from './gemini-quota'
+import { geminiError, openaiChatError } from './stream-error'
 import type { Channel } from './types'
 
 /** Sets `key=` (dropping any other `key`) without re-encoding the rest of the query. */
@@ -40,6 +41,8 @@ export const geminiChannel: Channel = {
   modelOf: (path, bodyModel) => MODEL_IN_PATH.exec(pathOnly(path))?.[1] ?? bodyModel,
   isInvalidKeyError: (status, body) => matchesError(INVALID_KEY, status, body),
   rateLimitResetAt: geminiResetAt,
+  streamError: (path, ...e) =>
+    path.includes('/openai/') ? openaiChatError(...e) : geminiError(...e),
   // v1 ignores validation_endpoint for Gemini (reference §6); we keep that, but send the key in a
   // header instead of the URL so it cannot leak into error messages and logs (§8.1 #17).
   validationRequest: (group, upstreamBase, key) => {

@@ -1,6 +1,7 @@
 // The OpenAI chat-completions format: Bearer key, model in the body, x-ratelimit-* resets.
 import { endpointOf, joinUrl, jsonPost, matchesError, setBearer, testModelOf } from './common'
 import { openaiResetAt } from './rate-limit'
+import { openaiChatError, openaiResponsesError } from './stream-error'
 import type { Channel } from './types'
 
 // https://platform.openai.com/docs/guides/error-codes: 401 "Incorrect API key provided",
@@ -18,6 +19,8 @@ export const openaiChannel: Channel = {
   modelOf: (_path, bodyModel) => bodyModel,
   isInvalidKeyError: (status, body) => matchesError(INVALID_KEY, status, body),
   rateLimitResetAt: openaiResetAt,
+  streamError: (path, ...e) =>
+    /\/responses(\/|\?|$)/.test(path) ? openaiResponsesError(...e) : openaiChatError(...e),
   validationRequest: (group, upstreamBase, key) =>
     jsonPost(
       joinUrl(upstreamBase, endpointOf(group, '/v1/chat/completions')),

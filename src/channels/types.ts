@@ -23,6 +23,11 @@ export interface Channel {
    * error body); null if none.
    */
   rateLimitResetAt(headers: Headers, now: number, body?: string): number | null
+  /**
+   * The in-band SSE error event that ends a broken stream of the request to `path` (after the
+   * group), in the shape this format's SDKs read from a stream, blank line included.
+   */
+  streamError(path: string, status: number, code: string, message: string): string
   /** The request that checks one key against one upstream base URL. */
   validationRequest(group: Group, upstreamBase: string, key: string): ValidationRequest
 }

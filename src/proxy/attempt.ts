@@ -2,14 +2,16 @@
 // answer the client or report a failure worth retrying. The loops live in forward.ts.
 import type { Core } from '../core'
 import { redact, redactUrlKeys } from '../secrets/crypto'
-import type { BodyEnd, UpstreamResponse } from '../deps'
+import type { UpstreamResponse } from '../deps'
 import { AppError } from '../errors'
 import { applyHeaderRules } from './header-rules'
 import { classifyStatus } from './health'
 import { toLogRow, type AttemptInfo } from './log'
 import { interceptModelList } from './model-list'
 import type { ModelRedirect } from './redirect'
-import { errorMessageOf, observeStream, readErrorBody, responseHeaders } from './response'
+import { errorMessageOf, readErrorBody, responseHeaders } from './response'
+import { answerStream, type StreamCall } from './stream-answer'
+import { StreamGuard } from './stream-guard'
 
 export interface Failure {
   status: number
@@ -92,6 +94,7 @@ export const attempt = async (
   }
   const upstream = url.href
   const info = { ...req, key: picked, startedAt: deps.now() }
+  const guard = req.isStream ? new StreamGuard(deps.now) : undefined
 
   let res: UpstreamResponse
   try {
@@ -102,6 +105,7 @@ export const attempt = async (
       signal: req.signal,
       timeouts,
       proxy: settings.proxy_url,
+      hooks: guard,
     })
   } catch (err) {
     if (req.signal.aborted) {
@@ -177,29 +181,6 @@ export const attempt = async (
     const headers = responseHeaders(res, false)
     return { response: new Response(res.body, { status: res.status, headers }) }
   }
-  const release = core.limit.hold()
-  req.signal.addEventListener('abort', release, { once: true })
-  const onEnd = (end: BodyEnd) => {
-    release()
-    const error =
-      end.how === 'error'
-        ? `stream broken: ${end.error}`
-        : end.how === 'aborted'
-          ? 'client closed the stream'
-          : undefined
-    const status = end.how === 'aborted' ? 499 : res.status
-    logs.push(
-      toLogRow(info, deps.now(), {
-        status,
-        type: 'final',
-        upstream,
-        error: error && redact(redactUrlKeys(error), picked.value),
-      }),
-    )
-  }
-  let body = res.body
-  if (res.ended) res.ended.then(onEnd)
-  else body = observeStream(res.body, onEnd)
-  const out = new Response(body, { status: res.status, headers: responseHeaders(res, true) })
-  return { response: out }
+  const stream = res as StreamCall['res']
+  return answerStream(core, req, { info, upstream, res: stream, guard: guard!, ending })
 }
