@@ -4,9 +4,9 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from './helpers/app'
+import { startBothPaths, type PathGateway } from './helpers/both-paths'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
-import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
+import { ADMIN_KEY } from './helpers/gateway'
 import { eventually } from './helpers/wait'
 
 interface Log {
@@ -17,40 +17,13 @@ interface Log {
   is_success: boolean
 }
 
-/** The gateway as these tests use it, whichever path it runs. */
-interface Gateway {
-  /** Group ids by name, once set up. */
-  ids: Record<string, number>
-  request(path: string, init: RequestInit): Promise<Response>
-  admin<T>(method: string, path: string, body?: unknown): Promise<T>
-}
-
+let paths: Awaited<ReturnType<typeof startBothPaths>>
 let up: FakeUpstream
 let fixed: Server
 let fixedUrl = ''
-let node: TestGateway
-let portable: TestApp
 
 // The exact bytes of a stream, split oddly on purpose: a gateway that re-frames them shows.
 const FIXED = ['data: {"a":1}\n', '\ndata: {"b":', '2}\n\n: note\n\n', 'data: [DONE]\n\n']
-
-const makers: Record<string, () => Gateway> = {
-  'Node fast path': () => ({
-    ids: {},
-    request: (path, init) => fetch(node.url + path, init),
-    admin: async (method, path, body) => (await node.admin(method, path, body)).body as never,
-  }),
-  'Web fetch path': () => ({
-    ids: {},
-    request: async (path, init) => portable.app.request(path, init),
-    admin: async (method, path, body) => {
-      const res = await portable.api(method, path, body)
-      return (await res.json()) as never
-    },
-  }),
-}
-
-const gateways = Object.fromEntries(Object.entries(makers).map(([k, make]) => [k, make()]))
 
 const GROUPS = [
   { name: 'fb', channel_type: 'openai', keys: ['sk-fb-slow', 'sk-fb-ok'] },
@@ -61,28 +34,6 @@ const GROUPS = [
   { name: 'cut', channel_type: 'openai', keys: ['sk-cut-mid'] },
   { name: 'ok', channel_type: 'openai', keys: ['sk-ok-1'] },
 ]
-
-const setUp = async (g: Gateway) => {
-  const put = await g.admin<{ code: number }>('PUT', '/api/settings', {
-    request_log_write_interval_minutes: 0,
-  })
-  expect(put.code).toBe(0)
-  for (const spec of GROUPS) {
-    const upstream = spec.name === 'ok' ? fixedUrl : up.url
-    const created = await g.admin<{ data: { id: number } }>('POST', '/api/groups', {
-      name: spec.name,
-      channel_type: spec.channel_type,
-      test_model: 'm',
-      upstreams: [{ url: upstream, weight: 1 }],
-      config: { first_byte_timeout: 1, stream_idle_timeout: 1, max_retries: 1 },
-    })
-    g.ids[spec.name] = created.data.id
-    await g.admin('POST', '/api/keys/add-multiple', {
-      group_id: created.data.id,
-      keys_text: spec.keys.join('\n'),
-    })
-  }
-}
 
 beforeAll(async () => {
   up = await startFakeUpstream({
@@ -106,14 +57,15 @@ beforeAll(async () => {
   })
   await new Promise<void>((r) => fixed.listen(0, '127.0.0.1', r))
   fixedUrl = `http://127.0.0.1:${(fixed.address() as AddressInfo).port}`
-  node = await startTestGateway()
-  portable = await createTestApp()
-  for (const g of Object.values(gateways)) await setUp(g)
+  paths = await startBothPaths()
+  const config = { first_byte_timeout: 1, stream_idle_timeout: 1, max_retries: 1 }
+  await paths.createGroups(
+    GROUPS.map((g) => ({ ...g, url: g.name === 'ok' ? fixedUrl : up.url, config })),
+  )
 })
 
 afterAll(async () => {
-  await node?.stop()
-  await portable?.close()
+  await paths?.stop()
   await up?.close()
   fixed?.closeAllConnections()
   await new Promise((r) => fixed?.close(r))
@@ -121,14 +73,14 @@ afterAll(async () => {
 
 const auth = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }
 
-const streamChat = (g: Gateway, group: string, path = '/v1/chat/completions') =>
+const streamChat = (g: PathGateway, group: string, path = '/v1/chat/completions') =>
   g.request(`/proxy/${group}${path}`, {
     method: 'POST',
     headers: auth,
     body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [] }),
   })
 
-const lastRow = async (g: Gateway, group: string) => {
+const lastRow = async (g: PathGateway, group: string) => {
   let row: Log | undefined
   await eventually(async () => {
     const r = await g.admin<{ data: { items: Log[] } }>('GET', `/api/logs?group_name=${group}`)
@@ -141,13 +93,13 @@ const lastRow = async (g: Gateway, group: string) => {
 /** The events of an SSE text, each without its blank line. */
 const eventsOf = (text: string) => text.split(/\r?\n\r?\n/).filter((e) => e.trim() !== '')
 
-describe.each(Object.keys(gateways))('%s', (name) => {
-  const g = gateways[name]!
+describe.each(['Node fast path', 'Web fetch path'])('%s', (name) => {
+  const gw = () => paths.gateways[name]!
 
   it('fails a late first byte over to the next key, charging the slow key nothing', async () => {
     const from = up.requests.length
     const started = Date.now()
-    const res = await streamChat(g, 'fb')
+    const res = await streamChat(gw(), 'fb')
     expect(res.status).toBe(200)
     const text = await res.text()
     const took = Date.now() - started
@@ -157,32 +109,32 @@ describe.each(Object.keys(gateways))('%s', (name) => {
     expect(text.endsWith('data: [DONE]\n\n')).toBe(true)
     expect(took).toBeGreaterThanOrEqual(950)
     expect(took).toBeLessThan(2400)
-    const rows = await g.admin<{ data: { items: Log[] } }>('GET', '/api/logs?group_name=fb')
+    const rows = await gw().admin<{ data: { items: Log[] } }>('GET', '/api/logs?group_name=fb')
     const retry = rows.data.items.find((l) => l.request_type === 'retry')
     expect(retry).toMatchObject({ status_code: 504, error_message: 'no first byte within 1 s' })
     expect(retry!.key_masked).not.toBe('sk-fb-slow')
-    const keys = await g.admin<{ data: { items: Array<Record<string, unknown>> } }>(
+    const keys = await gw().admin<{ data: { items: Array<Record<string, unknown>> } }>(
       'GET',
-      `/api/keys?group_id=${g.ids.fb}&reveal=true&page_size=100`,
+      `/api/keys?group_id=${gw().ids.fb}&reveal=true&page_size=100`,
     )
     const slow = keys.data.items.find((k) => k.key_value === 'sk-fb-slow')
     expect(slow).toMatchObject({ status: 'active', failure_count: 0 })
   })
 
   it('ends a silent OpenAI chat stream with an error event, logged as idle', async () => {
-    const res = await streamChat(g, 'oi')
+    const res = await streamChat(gw(), 'oi')
     expect(res.status).toBe(200)
     const events = eventsOf(await res.text())
     expect(events).toHaveLength(3)
     expect(JSON.parse(events[2]!.slice('data: '.length))).toEqual({
       error: { message: 'stream idle for 1 s', type: 'server_error', code: 'BAD_GATEWAY' },
     })
-    const row = await lastRow(g, 'oi')
+    const row = await lastRow(gw(), 'oi')
     expect(row).toMatchObject({ is_success: false, error_message: 'stream idle for 1 s' })
   })
 
   it('ends a silent Responses API stream with its own error event', async () => {
-    const res = await streamChat(g, 'or', '/v1/responses')
+    const res = await streamChat(gw(), 'or', '/v1/responses')
     const events = eventsOf(await res.text())
     const last = events.at(-1)!
     expect(last.startsWith('event: error\ndata: ')).toBe(true)
@@ -192,11 +144,11 @@ describe.each(Object.keys(gateways))('%s', (name) => {
       message: 'stream idle for 1 s',
       param: null,
     })
-    expect((await lastRow(g, 'or')).error_message).toBe('stream idle for 1 s')
+    expect((await lastRow(gw(), 'or')).error_message).toBe('stream idle for 1 s')
   })
 
   it('ends a silent Anthropic stream with an `event: error`', async () => {
-    const res = await g.request('/proxy/an/v1/messages', {
+    const res = await gw().request('/proxy/an/v1/messages', {
       method: 'POST',
       headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'claude', max_tokens: 5, stream: true, messages: [] }),
@@ -209,11 +161,11 @@ describe.each(Object.keys(gateways))('%s', (name) => {
       type: 'error',
       error: { type: 'timeout_error', message: 'stream idle for 1 s' },
     })
-    expect((await lastRow(g, 'an')).error_message).toBe('stream idle for 1 s')
+    expect((await lastRow(gw(), 'an')).error_message).toBe('stream idle for 1 s')
   })
 
   it('ends a silent Gemini SSE stream with its error JSON, and logs no key', async () => {
-    const res = await g.request(
+    const res = await gw().request(
       `/proxy/ge/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse&key=${ADMIN_KEY}`,
       { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' },
     )
@@ -222,13 +174,13 @@ describe.each(Object.keys(gateways))('%s', (name) => {
     expect(JSON.parse(events[2]!.slice(6))).toMatchObject({
       error: { code: 504, message: 'stream idle for 1 s', status: 'DEADLINE_EXCEEDED' },
     })
-    const row = await lastRow(g, 'ge')
+    const row = await lastRow(gw(), 'ge')
     expect(row.error_message).toBe('stream idle for 1 s')
     expect(JSON.stringify(row)).not.toContain('AIzaSy-ge-stall-0123456789')
   })
 
   it('fails a silent non-SSE stream (Gemini JSON array) instead of closing it cleanly', async () => {
-    const res = await g.request(
+    const res = await gw().request(
       `/proxy/ge/v1beta/models/gemini-2.0-flash:streamGenerateContent?key=${ADMIN_KEY}`,
       { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' },
     )
@@ -237,7 +189,7 @@ describe.each(Object.keys(gateways))('%s', (name) => {
   })
 
   it('terminates an event cut mid-way, then sends the error event', async () => {
-    const res = await streamChat(g, 'cut')
+    const res = await streamChat(gw(), 'cut')
     const text = await res.text()
     const events = eventsOf(text)
     // Two whole chunks, the half one (ended by a blank line), then the error on its own.
@@ -247,16 +199,16 @@ describe.each(Object.keys(gateways))('%s', (name) => {
     expect(error.error.message).toMatch(/^upstream cut the stream: /)
     expect(error.error.code).toBe('BAD_GATEWAY')
     expect(text.endsWith('\n\n')).toBe(true)
-    const row = await lastRow(g, 'cut')
+    const row = await lastRow(gw(), 'cut')
     expect(row.error_message).toMatch(/^upstream cut the stream: /)
     expect(row.error_message).not.toContain('sk-cut-mid')
   })
 
   it('passes a normal stream through byte for byte, with the deadlines on', async () => {
-    const res = await streamChat(g, 'ok')
+    const res = await streamChat(gw(), 'ok')
     expect(res.headers.get('x-upstream')).toBe('fixed')
     expect(await res.text()).toBe(FIXED.join(''))
-    const row = await lastRow(g, 'ok')
+    const row = await lastRow(gw(), 'ok')
     expect(row).toMatchObject({ status_code: 200, is_success: true, error_message: '' })
   })
 })

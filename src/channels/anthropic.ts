@@ -26,6 +26,7 @@ export const anthropicChannel: Channel = {
   isInvalidKeyError: (status, body) => matchesError(INVALID_KEY, status, body),
   rateLimitResetAt: anthropicResetAt,
   streamError: (_path, ...e) => anthropicError(...e),
+  streamsSse: () => true,
   validationRequest: (group, upstreamBase, key) =>
     jsonPost(
       joinUrl(upstreamBase, endpointOf(group, '/v1/messages')),

@@ -43,6 +43,7 @@ export const geminiChannel: Channel = {
   rateLimitResetAt: geminiResetAt,
   streamError: (path, ...e) =>
     path.includes('/openai/') ? openaiChatError(...e) : geminiError(...e),
+  streamsSse: (path) => path.includes('/openai/') || /[?&]alt=sse(&|$)/.test(path),
   // v1 ignores validation_endpoint for Gemini (reference §6); we keep that, but send the key in a
   // header instead of the URL so it cannot leak into error messages and logs (§8.1 #17).
   validationRequest: (group, upstreamBase, key) => {

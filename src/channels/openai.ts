@@ -21,6 +21,7 @@ export const openaiChannel: Channel = {
   rateLimitResetAt: openaiResetAt,
   streamError: (path, ...e) =>
     /\/responses(\/|\?|$)/.test(path) ? openaiResponsesError(...e) : openaiChatError(...e),
+  streamsSse: () => true,
   validationRequest: (group, upstreamBase, key) =>
     jsonPost(
       joinUrl(upstreamBase, endpointOf(group, '/v1/chat/completions')),

@@ -28,6 +28,8 @@ export interface Channel {
    * group), in the shape this format's SDKs read from a stream, blank line included.
    */
   streamError(path: string, status: number, code: string, message: string): string
+  /** Whether a stream of the request to `path` comes as SSE (Gemini's native paths need alt=sse). */
+  streamsSse(path: string): boolean
   /** The request that checks one key against one upstream base URL. */
   validationRequest(group: Group, upstreamBase: string, key: string): ValidationRequest
 }

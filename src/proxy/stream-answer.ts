@@ -34,6 +34,8 @@ export const answerStream = async (
   const key = info.key.value
   const clean = (text: string) => redact(redactUrlKeys(text), key)
   const firstByteMs = settings.first_byte_timeout * 1000
+  // With heartbeats on, the answer waits for its first byte while they keep the client's stream.
+  const holdFirst = settings.stream_heartbeat_interval > 0
   const sse = SSE.test(res.headers['content-type'] ?? '')
   const path = req.target
   const log = (status: number, type: 'retry' | 'final', error?: string) =>
@@ -44,7 +46,7 @@ export const answerStream = async (
   let body = res.body
   let cut = res.cut
   if (!res.ended || !cut) {
-    const o = observeStream(body, guard, firstByteMs > 0)
+    const o = observeStream(body, guard, firstByteMs > 0 || holdFirst)
     body = o.stream
     cut = o.cut
   }
@@ -61,13 +63,8 @@ export const answerStream = async (
     const status = why.startsWith('stream idle') ? 504 : 502
     return enc.encode(channel.streamError(path, status, 'BAD_GATEWAY', message))
   }
-  const wait = guard.start({
-    cut,
-    firstByteMs,
-    idleMs: settings.stream_idle_timeout * 1000,
-    tail,
-    onEnd,
-  })
+  const idleMs = settings.stream_idle_timeout * 1000
+  const wait = guard.start({ cut, firstByteMs, holdFirst, idleMs, tail, onEnd })
   const first = wait && (await wait)
   if (first && first.kind !== 'chunk') {
     release()

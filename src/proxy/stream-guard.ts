@@ -9,8 +9,10 @@ export type FirstByte = { kind: 'chunk' } | { kind: 'timeout' } | { kind: 'end';
 export interface GuardPlan {
   /** Stops the upstream call; its body then ends through `end`. */
   cut: () => void
-  /** 0: no wait, the stream is the client's at once. */
+  /** 0: no deadline for the first byte. */
   firstByteMs: number
+  /** Wait for the first byte even without a deadline (heartbeats are sent meanwhile). */
+  holdFirst: boolean
   /** 0: silence never ends the stream. */
   idleMs: number
   /** The tail of a stream that ends abnormally, for the reason given. */
@@ -51,17 +53,20 @@ export class StreamGuard implements BodyHooks {
     if (this.early) {
       const end = this.early
       this.state = 'over'
-      if (!this.seen && plan.firstByteMs > 0) return Promise.resolve({ kind: 'end', end })
+      if (!this.seen && (plan.firstByteMs > 0 || plan.holdFirst)) {
+        return Promise.resolve({ kind: 'end', end })
+      }
       plan.onEnd(end, end.how === 'error' ? cutMessage(end) : null)
       return null
     }
-    if (this.seen || plan.firstByteMs <= 0) {
+    const wait = plan.firstByteMs > 0 || plan.holdFirst
+    if (this.seen || !wait) {
       this.state = 'live'
       if (this.seen) this.watchIdle()
       return null
     }
     this.state = 'waiting'
-    this.timer = setTimeout(this.firstByteLate, plan.firstByteMs)
+    if (plan.firstByteMs > 0) this.timer = setTimeout(this.firstByteLate, plan.firstByteMs)
     return new Promise((resolve) => (this.waiter = resolve))
   }
 
