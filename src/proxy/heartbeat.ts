@@ -21,6 +21,8 @@ export const withHeartbeat = async (
   everyMs: number,
   errorEvent: ErrorEvent,
   log: Logger,
+  /** Takes a concurrency slot; the request's own is freed once the early headers go out. */
+  hold: () => () => void,
   answer: Promise<Response>,
 ): Promise<Response> => {
   let wait: ReturnType<typeof setTimeout> | null = null
@@ -33,6 +35,8 @@ export const withHeartbeat = async (
     if (wait !== null) clearTimeout(wait)
   }
 
+  // Held until the attempts are over; a stream they hand over holds its own slot.
+  const release = hold()
   let reader: ReadableStreamDefaultReader<Uint8Array> | null = null
   let cancelled = false
   let ping: ReturnType<typeof setInterval> | null = null
@@ -77,6 +81,7 @@ export const withHeartbeat = async (
     { highWaterMark: 0 },
   )
 
+  answer.finally(release).catch(() => {})
   answer.then(
     async (res) => {
       stopPing()

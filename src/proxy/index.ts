@@ -87,7 +87,7 @@ export const createProxyRoutes = (core: Core): Hono => {
     const every = entry.settings.stream_heartbeat_interval * 1000
     if (!every || !heartbeats(entry, client)) return answer
     const errorEvent = entry.channel.streamError.bind(null, target)
-    return withHeartbeat(every, errorEvent, deps.log, answer)
+    return withHeartbeat(every, errorEvent, deps.log, core.limit.hold, answer)
   })
 
   return app

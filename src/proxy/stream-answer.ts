@@ -57,10 +57,9 @@ export const answerStream = async (
   }
   // A stream that is not SSE (Gemini's JSON array) has no error event: it fails instead, so the
   // HTTP body is not ended cleanly and the client sees the failure.
-  const tail = (why: string): BodyTail => {
+  const tail = (why: string, status: number): BodyTail => {
     const message = clean(why)
     if (!sse) return new Error(message)
-    const status = why.startsWith('stream idle') ? 504 : 502
     return enc.encode(channel.streamError(path, status, 'BAD_GATEWAY', message))
   }
   const idleMs = settings.stream_idle_timeout * 1000

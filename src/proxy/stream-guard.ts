@@ -15,8 +15,8 @@ export interface GuardPlan {
   holdFirst: boolean
   /** 0: silence never ends the stream. */
   idleMs: number
-  /** The tail of a stream that ends abnormally, for the reason given. */
-  tail: (why: string) => BodyTail
+  /** The tail of a stream that ends abnormally: 504 after silence, 502 when the upstream broke. */
+  tail: (why: string, status: 502 | 504) => BodyTail
   /** Once, when a stream the client has ends: `why` is null when it ended well. */
   onEnd: (end: BodyEnd, why: string | null) => void
 }
@@ -32,6 +32,7 @@ export class StreamGuard implements BodyHooks {
   /** An end that came before `start` (a short body can end in the tick its headers came). */
   private early: BodyEnd | null = null
   private reason: string | null = null
+  private idled = false
   private timer: ReturnType<typeof setTimeout> | null = null
   private waiter: ((r: FirstByte) => void) | null = null
 
@@ -87,7 +88,7 @@ export class StreamGuard implements BodyHooks {
     const why = this.reason ?? (e.how === 'error' ? cutMessage(e) : null)
     plan.onEnd(e, why)
     if (!why || e.how === 'aborted') return null
-    const tail = plan.tail(why)
+    const tail = plan.tail(why, this.idled ? 504 : 502)
     if (!(tail instanceof Uint8Array)) return tail
     // A cut mid-event: end that event first, so the error event parses on its own.
     const close = eventCloser(this.last)
@@ -123,6 +124,7 @@ export class StreamGuard implements BodyHooks {
       return
     }
     this.reason = `stream idle for ${idleMs / 1000} s`
+    this.idled = true
     this.plan!.cut()
   }
 
