@@ -32,6 +32,7 @@ const GROUPS = [
   { name: 'an', channel_type: 'anthropic', keys: ['sk-an-stall'] },
   { name: 'ge', channel_type: 'gemini', keys: ['AIzaSy-ge-stall-0123456789'] },
   { name: 'cut', channel_type: 'openai', keys: ['sk-cut-mid'] },
+  { name: 'gecut', channel_type: 'gemini', keys: ['AIzaSy-gecut-0123456789'] },
   { name: 'ok', channel_type: 'openai', keys: ['sk-ok-1'] },
 ]
 
@@ -44,6 +45,7 @@ beforeAll(async () => {
       'sk-an-stall': { stallAfterEvents: 2 },
       'AIzaSy-ge-stall-0123456789': { stallAfterEvents: 2 },
       'sk-cut-mid': { dropAfterEvents: 2, dropMidEvent: true, eventDelayMs: 20 },
+      'AIzaSy-gecut-0123456789': { dropAfterEvents: 2, eventDelayMs: 20 },
     },
   })
   fixed = createServer(async (req, res) => {
@@ -202,6 +204,20 @@ describe.each(['Node fast path', 'Web fetch path'])('%s', (name) => {
     const row = await lastRow(gw(), 'cut')
     expect(row.error_message).toMatch(/^upstream cut the stream: /)
     expect(row.error_message).not.toContain('sk-cut-mid')
+  })
+
+  it('adds no blank line when the cut falls between events (Gemini, CRLF framing)', async () => {
+    const res = await gw().request(
+      `/proxy/gecut/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse&key=${ADMIN_KEY}`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' },
+    )
+    const text = await res.text()
+    const at = text.indexOf('data: {"error"')
+    expect(text.slice(at - 5, at)).toBe('}\r\n\r\n')
+    const error = JSON.parse(text.slice(at + 6)) as { error: Record<string, unknown> }
+    expect(error.error).toMatchObject({ code: 502, status: 'UNAVAILABLE' })
+    expect(String(error.error.message)).toMatch(/^upstream cut the stream: /)
+    expect(text).not.toContain('AIzaSy-gecut')
   })
 
   it('passes a normal stream through byte for byte, with the deadlines on', async () => {
