@@ -66,7 +66,8 @@ export interface UpstreamResponse {
   body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> | null
   /**
    * Optional: settles once with how a streamed body ended. An adapter that knows this spares the
-   * core a second stream wrapped around the body just to find out.
+   * core a second stream wrapped around the body just to find out; it then calls the request's
+   * `hooks` itself (each chunk, then the end, enqueuing the tail) and sets `cut` too.
    */
   ended?: Promise<BodyEnd>
   /** Optional, with `ended`: stops the upstream call; the body then ends as after an upstream error. */
