@@ -34,12 +34,15 @@ const GROUPS = [
   { name: 'cut', channel_type: 'openai', keys: ['sk-cut-mid'] },
   { name: 'gecut', channel_type: 'gemini', keys: ['AIzaSy-gecut-0123456789'] },
   { name: 'ok', channel_type: 'openai', keys: ['sk-ok-1'] },
+  { name: 'agslow', channel_type: 'openai', keys: ['sk-ag-slow'] },
+  { name: 'agok', channel_type: 'openai', keys: ['sk-ag-ok'] },
 ]
 
 beforeAll(async () => {
   up = await startFakeUpstream({
     behaviours: {
       'sk-fb-slow': { firstFrameDelayMs: 2500 },
+      'sk-ag-slow': { firstFrameDelayMs: 2500 },
       'sk-oi-stall': { stallAfterEvents: 2 },
       'sk-or-stall': { stallAfterEvents: 2 },
       'sk-an-stall': { stallAfterEvents: 2 },
@@ -64,6 +67,20 @@ beforeAll(async () => {
   await paths.createGroups(
     GROUPS.map((g) => ({ ...g, url: g.name === 'ok' ? fixedUrl : up.url, config })),
   )
+  // An aggregate whose heavier member is slow: it is picked first, then the other one.
+  for (const g of Object.values(paths.gateways)) {
+    const agg = await g.admin<{ data: { id: number } }>('POST', '/api/groups', {
+      name: 'ag',
+      group_type: 'aggregate',
+      channel_type: 'openai',
+      config: { max_retries: 1 },
+    })
+    const sub_groups = [
+      { group_id: g.ids.agslow, weight: 2 },
+      { group_id: g.ids.agok, weight: 1 },
+    ]
+    await g.admin('POST', `/api/groups/${agg.data.id}/sub-groups`, { sub_groups })
+  }
 })
 
 afterAll(async () => {
@@ -121,6 +138,18 @@ describe.each(['Node fast path', 'Web fetch path'])('%s', (name) => {
     )
     const slow = keys.data.items.find((k) => k.key_value === 'sk-fb-slow')
     expect(slow).toMatchObject({ status: 'active', failure_count: 0 })
+  })
+
+  it('fails a late first byte over to another member of an aggregate', async () => {
+    const from = up.requests.length
+    const text = await (await streamChat(gw(), 'ag')).text()
+    expect(up.requests.slice(from).map((r) => r.credential)).toEqual(['sk-ag-slow', 'sk-ag-ok'])
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true)
+    const rows = await gw().admin<{ data: { items: Log[] } }>('GET', '/api/logs?group_name=agslow')
+    expect(rows.data.items[0]).toMatchObject({
+      request_type: 'retry',
+      error_message: 'no first byte within 1 s',
+    })
   })
 
   it('ends a silent OpenAI chat stream with an error event, logged as idle', async () => {
