@@ -182,5 +182,5 @@ export const attempt = async (
     return { response: new Response(res.body, { status: res.status, headers }) }
   }
   const stream = res as StreamCall['res']
-  return answerStream(core, req, { info, upstream, res: stream, guard: guard!, ending })
+  return answerStream(core, req, { info, upstream, res: stream, guard: guard!, ending, deadline })
 }

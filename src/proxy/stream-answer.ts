@@ -17,6 +17,8 @@ export interface StreamCall {
   guard: StreamGuard
   /** 'final' when a failure now would be the request's last. */
   ending: (at: number) => 'retry' | 'final'
+  /** When the request's `request_timeout` runs out (epoch ms); Infinity for none. */
+  deadline: number
 }
 
 const SSE = /^text\/event-stream/i
@@ -33,7 +35,10 @@ export const answerStream = async (
   const { info, upstream, res, guard } = call
   const key = info.key.value
   const clean = (text: string) => redact(redactUrlKeys(text), key)
-  const firstByteMs = settings.first_byte_timeout * 1000
+  // The wait for the first byte is part of the request's budget, like the wait for headers.
+  const left = Math.max(call.deadline - deps.now(), 1)
+  const firstByteMs =
+    settings.first_byte_timeout && Math.min(settings.first_byte_timeout * 1000, left)
   // With heartbeats on, the answer waits for its first byte while they keep the client's stream.
   const holdFirst = settings.stream_heartbeat_interval > 0
   const sse = SSE.test(res.headers['content-type'] ?? '')
@@ -76,7 +81,7 @@ export const answerStream = async (
       // Nothing reached the client yet: the upstream's fault, not the key's; retry elsewhere.
       const message = clean(
         first.kind === 'timeout'
-          ? `no first byte within ${settings.first_byte_timeout} s`
+          ? `no first byte within ${Math.round(firstByteMs / 100) / 10} s`
           : `upstream cut the stream before its first byte: ${first.end.error ?? ''}`,
       )
       const status = first.kind === 'timeout' ? 504 : 502
