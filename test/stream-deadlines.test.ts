@@ -28,6 +28,12 @@ const FIXED = ['data: {"a":1}\n', '\ndata: {"b":', '2}\n\n: note\n\n', 'data: [D
 const GROUPS = [
   { name: 'fb', channel_type: 'openai', keys: ['sk-fb-slow', 'sk-fb-ok'] },
   { name: 'oi', channel_type: 'openai', keys: ['sk-oi-stall'] },
+  {
+    name: 'late',
+    channel_type: 'openai',
+    keys: ['sk-late-stall'],
+    config: { stream_idle_timeout: 1 },
+  },
   { name: 'or', channel_type: 'openai-response', keys: ['sk-or-stall'] },
   { name: 'an', channel_type: 'anthropic', keys: ['sk-an-stall'] },
   { name: 'ge', channel_type: 'gemini', keys: ['AIzaSy-ge-stall-0123456789'] },
@@ -44,6 +50,7 @@ beforeAll(async () => {
       'sk-fb-slow': { firstFrameDelayMs: 2500 },
       'sk-ag-slow': { firstFrameDelayMs: 2500 },
       'sk-oi-stall': { stallAfterEvents: 2 },
+      'sk-late-stall': { firstFrameDelayMs: 1500, stallAfterEvents: 2 },
       'sk-or-stall': { stallAfterEvents: 2 },
       'sk-an-stall': { stallAfterEvents: 2 },
       'AIzaSy-ge-stall-0123456789': { stallAfterEvents: 2 },
@@ -65,7 +72,7 @@ beforeAll(async () => {
   paths = await startBothPaths()
   const config = { first_byte_timeout: 1, stream_idle_timeout: 1, max_retries: 1 }
   await paths.createGroups(
-    GROUPS.map((g) => ({ ...g, url: g.name === 'ok' ? fixedUrl : up.url, config })),
+    GROUPS.map((g) => ({ config, ...g, url: g.name === 'ok' ? fixedUrl : up.url })),
   )
   // An aggregate whose heavier member is slow: it is picked first, then the other one.
   for (const g of Object.values(paths.gateways)) {
@@ -162,6 +169,15 @@ describe.each(['Node fast path', 'Web fetch path'])('%s', (name) => {
     })
     const row = await lastRow(gw(), 'oi')
     expect(row).toMatchObject({ is_success: false, error_message: 'stream idle for 1 s' })
+  })
+
+  it('times silence from the first byte when first_byte_timeout is off', async () => {
+    const started = Date.now()
+    const events = eventsOf(await (await streamChat(gw(), 'late')).text())
+    // 1.5 s before the first byte is no idle time; 1 s after the second event is.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2400)
+    expect(events).toHaveLength(3)
+    expect(events[2]).toContain('stream idle for 1 s')
   })
 
   it('ends a silent Responses API stream with its own error event', async () => {

@@ -97,11 +97,13 @@ export class StreamGuard implements BodyHooks {
 
   private firstChunk() {
     this.seen = true
-    if (this.state !== 'waiting') return
-    this.stopTimer()
-    this.state = 'live'
-    this.settle({ kind: 'chunk' })
-    this.watchIdle()
+    if (this.state === 'waiting') {
+      this.stopTimer()
+      this.state = 'live'
+      this.settle({ kind: 'chunk' })
+    }
+    // Silence counts from the first byte; before it, only first_byte_timeout applies.
+    if (this.state === 'live') this.watchIdle()
   }
 
   private firstByteLate = () => {
