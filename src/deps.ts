@@ -29,6 +29,25 @@ export interface UpstreamRequest {
    * proxy (Workers) ignore it.
    */
   proxy?: string
+  /**
+   * Optional: set by the core on streamed calls. An adapter that hands over `ended` calls these
+   * itself; otherwise the core wraps the body to call them.
+   */
+  hooks?: BodyHooks
+}
+
+/**
+ * What a streamed body's end turns into: bytes to send before a clean close (an in-band error
+ * event), an error to fail the stream with, or null to end as the upstream did.
+ */
+export type BodyTail = Uint8Array | Error | null
+
+/** The core's watch over a streamed body: its chunks and its end. */
+export interface BodyHooks {
+  /** Each chunk, before it is enqueued. It runs per chunk, so it only notes the time. */
+  chunk(c: Uint8Array): void
+  /** Once, when the body ends, before the stream closes or errors. */
+  end(e: BodyEnd): BodyTail
 }
 
 /**
@@ -47,9 +66,12 @@ export interface UpstreamResponse {
   body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> | null
   /**
    * Optional: settles once with how a streamed body ended. An adapter that knows this spares the
-   * core a second stream wrapped around the body just to find out.
+   * core a second stream wrapped around the body just to find out; it then calls the request's
+   * `hooks` itself (each chunk, then the end, enqueuing the tail) and sets `cut` too.
    */
   ended?: Promise<BodyEnd>
+  /** Optional, with `ended`: stops the upstream call; the body then ends as after an upstream error. */
+  cut?: () => void
 }
 
 export interface BodyEnd {

@@ -405,3 +405,35 @@ describe('validationRequest', () => {
     )
   })
 })
+
+describe('stream errors', () => {
+  const event = (type: string, path: string) =>
+    ch(type).streamError(path, 502, 'BAD_GATEWAY', 'cut')
+
+  it('says which streams come as SSE', () => {
+    expect(ch('openai').streamsSse('/v1/chat/completions')).toBe(true)
+    expect(ch('anthropic').streamsSse('/v1/messages')).toBe(true)
+    const gemini = ch('gemini')
+    expect(gemini.streamsSse('/v1beta/models/m:streamGenerateContent?alt=sse')).toBe(true)
+    expect(gemini.streamsSse('/v1beta/models/m:streamGenerateContent')).toBe(false)
+    expect(gemini.streamsSse('/v1beta/models/m:streamGenerateContent?alt=ssex')).toBe(false)
+    expect(gemini.streamsSse('/v1beta/openai/chat/completions')).toBe(true)
+  })
+
+  it('writes each format its own error event, ended by a blank line', () => {
+    const chat = 'data: {"error":{"message":"cut","type":"server_error","code":"BAD_GATEWAY"}}\n\n'
+    expect(event('openai', '/v1/chat/completions')).toBe(chat)
+    expect(event('gemini', '/v1beta/openai/chat/completions')).toBe(chat)
+    expect(event('openai-response', '/v1/responses')).toBe(
+      'event: error\ndata: {"type":"error","code":"BAD_GATEWAY","message":"cut","param":null}\n\n',
+    )
+    expect(event('openai', '/v1/responses?x=1')).toMatch(/^event: error\n/)
+    expect(event('anthropic', '/v1/messages')).toMatch(
+      /^event: error\ndata: \{"type":"error","error":\{"type":"api_error","message":"cut"/,
+    )
+    const gemini = event('gemini', '/v1beta/models/m:streamGenerateContent?alt=sse')
+    expect(JSON.parse(gemini.slice(6))).toMatchObject({
+      error: { code: 502, message: 'cut', status: 'UNAVAILABLE' },
+    })
+  })
+})

@@ -130,7 +130,7 @@ describe('streaming', () => {
     await eventually(async () => {
       const r = await t.admin<{ data: { items: Log[] } }>('GET', '/api/logs?group_name=drop')
       expect(r.body.data.items[0]).toMatchObject({ is_success: false })
-      expect(r.body.data.items[0].error_message).toMatch(/stream broken/)
+      expect(r.body.data.items[0].error_message).toMatch(/^upstream cut the stream: /)
     })
   })
 })

@@ -80,6 +80,7 @@ export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch =>
         resolve,
         fail,
         headersTimeout,
+        req.hooks,
       )
       let dispatcher: Dispatcher
       try {

@@ -3,7 +3,7 @@
 // else becomes a Web stream fed chunk by chunk, paused while its reader is behind.
 import type { IncomingHttpHeaders } from 'node:http'
 import { errors, type Dispatcher } from 'undici'
-import type { BodyEnd, UpstreamResponse } from '../../src/deps'
+import type { BodyEnd, BodyHooks, BodyTail, UpstreamResponse } from '../../src/deps'
 
 type Controller = Dispatcher.DispatchController
 
@@ -56,6 +56,8 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
     private readonly reject: (err: unknown) => void,
     /** ms to wait for the response headers, connecting included. */
     headersMs?: number,
+    /** The core's watch over a streamed body, called here so it needs no stream of its own. */
+    private readonly hooks?: BodyHooks,
   ) {
     // undici checks its headersTimeout on coarse ticks (a 2 s limit cut at 2.5 s); this fires on
     // time, and undici's stays behind it as a backstop.
@@ -109,6 +111,7 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
       return this.open(chunk)
     }
     if (!this.stream) return
+    this.hooks?.chunk(chunk)
     this.stream.enqueue(chunk)
     if ((this.stream.desiredSize ?? 1) <= 0) controller.pause()
   }
@@ -118,8 +121,7 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
       this.whole = 0
       this.settle(EMPTY)
     }
-    this.finish({ how: 'done' })
-    this.stream?.close()
+    this.endStream(this.finish({ how: 'done' }), null)
   }
 
   onResponseError(_c: Controller, err: Error) {
@@ -130,9 +132,24 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
       return this.reject(this.signal?.aborted ? this.signal.reason : err)
     }
     if (this.done) return
-    this.finish(this.signal?.aborted ? { how: 'aborted' } : { how: 'error', error: err.message })
-    this.stream?.error(err)
+    const end: BodyEnd = this.signal?.aborted
+      ? { how: 'aborted' }
+      : { how: 'error', error: err.message }
+    this.endStream(this.finish(end), err)
   }
+
+  /** Sends the core's tail, if any, then closes; or fails the stream (`err` set: it broke). */
+  private endStream(tail: BodyTail, err: Error | null) {
+    const s = this.stream
+    if (!s) return
+    if (tail instanceof Error) return s.error(tail)
+    if (tail) s.enqueue(tail)
+    else if (err) return s.error(err)
+    s.close()
+  }
+
+  /** Stops the upstream call; the body then ends as a broken one, through the hooks. */
+  private cut = () => this.controller?.abort(new Error('the gateway cut the stream'))
 
   private settle(body: UpstreamResponse['body']) {
     if (this.settled) return
@@ -141,6 +158,7 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
     const res: UpstreamResponse = { status: h.status, headers: h.plain, cookies: h.cookies, body }
     if (body instanceof ReadableStream) {
       res.ended = new Promise<BodyEnd>((r) => (this.ended = r))
+      res.cut = this.cut
       if (this.totalMs) this.limit()
     } else {
       this.done = true
@@ -155,7 +173,9 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
       {
         start: (c) => {
           this.stream = c
-          if (first) c.enqueue(first)
+          if (!first) return
+          this.hooks?.chunk(first)
+          c.enqueue(first)
         },
         pull: () => this.controller?.resume(),
         cancel: () => {
@@ -178,11 +198,12 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
     )
   }
 
-  private finish(end: BodyEnd) {
-    if (this.done) return
+  private finish(end: BodyEnd): BodyTail {
+    if (this.done) return null
     this.done = true
     this.cleanup()
     this.ended?.(end)
+    return this.hooks?.end(end) ?? null
   }
 
   private cleanup() {

@@ -1,6 +1,7 @@
 // The Anthropic Messages format: `x-api-key` plus a pinned `anthropic-version`.
 import { endpointOf, joinUrl, jsonPost, matchesError, testModelOf } from './common'
 import { anthropicDepletedUntil, anthropicResetAt } from './rate-limit'
+import { anthropicError } from './stream-error'
 import type { Channel } from './types'
 
 const VERSION = '2023-06-01'
@@ -27,6 +28,8 @@ export const anthropicChannel: Channel = {
   // "Rate limits are applied separately for each model" (docs.anthropic.com, rate limits).
   rateLimitPerModel: () => true,
   depletedUntil: anthropicDepletedUntil,
+  streamError: (_path, ...e) => anthropicError(...e),
+  streamsSse: () => true,
   validationRequest: (group, upstreamBase, key) =>
     jsonPost(
       joinUrl(upstreamBase, endpointOf(group, '/v1/messages')),

@@ -2,6 +2,7 @@
 // paths under v1beta/openai take a Bearer key like OpenAI.
 import { joinUrl, jsonPost, matchesError, setBearer, testModelOf } from './common'
 import { geminiPerModel, geminiResetAt } from './gemini-quota'
+import { geminiError, openaiChatError } from './stream-error'
 import type { Channel } from './types'
 
 /** Sets `key=` (dropping any other `key`) without re-encoding the rest of the query. */
@@ -43,6 +44,9 @@ export const geminiChannel: Channel = {
   rateLimitPerModel: geminiPerModel,
   // Gemini sends no remaining-quota headers.
   depletedUntil: () => null,
+  streamError: (path, ...e) =>
+    path.includes('/openai/') ? openaiChatError(...e) : geminiError(...e),
+  streamsSse: (path) => path.includes('/openai/') || /[?&]alt=sse(&|$)/.test(path),
   // v1 ignores validation_endpoint for Gemini (reference §6); we keep that, but send the key in a
   // header instead of the URL so it cannot leak into error messages and logs (§8.1 #17).
   validationRequest: (group, upstreamBase, key) => {

@@ -1,6 +1,7 @@
 // The OpenAI chat-completions format: Bearer key, model in the body, x-ratelimit-* resets.
 import { endpointOf, joinUrl, jsonPost, matchesError, setBearer, testModelOf } from './common'
 import { openaiDepletedUntil, openaiResetAt } from './rate-limit'
+import { openaiChatError, openaiResponsesError } from './stream-error'
 import type { Channel } from './types'
 
 // https://platform.openai.com/docs/guides/error-codes: 401 "Incorrect API key provided",
@@ -23,6 +24,9 @@ export const openaiChannel: Channel = {
   // OpenAI's limits are per model; `insufficient_quota` is the account's credit, for every model.
   rateLimitPerModel: (body) => !INSUFFICIENT_QUOTA.test(body),
   depletedUntil: openaiDepletedUntil,
+  streamError: (path, ...e) =>
+    /\/responses(\/|\?|$)/.test(path) ? openaiResponsesError(...e) : openaiChatError(...e),
+  streamsSse: () => true,
   validationRequest: (group, upstreamBase, key) =>
     jsonPost(
       joinUrl(upstreamBase, endpointOf(group, '/v1/chat/completions')),

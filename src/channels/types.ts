@@ -30,6 +30,13 @@ export interface Channel {
    * none is. Runs on every success, so it reads the plain lower-case headers.
    */
   depletedUntil(headers: Record<string, string>, now: number): number | null
+  /**
+   * The in-band SSE error event that ends a broken stream of the request to `path` (after the
+   * group), in the shape this format's SDKs read from a stream, blank line included.
+   */
+  streamError(path: string, status: number, code: string, message: string): string
+  /** Whether a stream of the request to `path` comes as SSE (Gemini's native paths need alt=sse). */
+  streamsSse(path: string): boolean
   /** The request that checks one key against one upstream base URL. */
   validationRequest(group: Group, upstreamBase: string, key: string): ValidationRequest
 }

@@ -128,6 +128,42 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     groupOverridable: true,
   },
   {
+    key: 'first_byte_timeout',
+    name: 'First byte timeout (s)',
+    type: 'int',
+    default: 0,
+    description:
+      'Streams only: when no body byte follows the headers within this, try another key; 0 waits as long as the model thinks',
+    category: 'Request',
+    min: 0,
+    max: 3600,
+    groupOverridable: true,
+  },
+  {
+    key: 'stream_idle_timeout',
+    name: 'Stream idle timeout (s)',
+    type: 'int',
+    default: 300,
+    description:
+      'A stream silent this long after its first byte ends with an error event; 0 never ends it',
+    category: 'Request',
+    min: 0,
+    max: 86400,
+    groupOverridable: true,
+  },
+  {
+    key: 'stream_heartbeat_interval',
+    name: 'Stream heartbeat interval (s)',
+    type: 'int',
+    default: 0,
+    description:
+      'While a stream waits for its first byte, send SSE keep-alive comments this often; 0 sends none',
+    category: 'Request',
+    min: 0,
+    max: 600,
+    groupOverridable: true,
+  },
+  {
     key: 'idle_conn_timeout',
     name: 'Idle connection timeout (s)',
     type: 'int',

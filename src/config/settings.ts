@@ -14,6 +14,9 @@ export interface Settings {
   connect_timeout: number
   idle_conn_timeout: number
   response_header_timeout: number
+  first_byte_timeout: number
+  stream_idle_timeout: number
+  stream_heartbeat_interval: number
   max_idle_conns: number
   max_idle_conns_per_host: number
   proxy_url: string

@@ -2,7 +2,7 @@
 // answer the client or report a failure worth retrying. The loops live in forward.ts.
 import type { Core } from '../core'
 import { redact, redactUrlKeys } from '../secrets/crypto'
-import type { BodyEnd, UpstreamResponse } from '../deps'
+import type { UpstreamResponse } from '../deps'
 import type { RequestLog } from '../store/types'
 import { AppError } from '../errors'
 import type { FailureClass } from '../keys/routes'
@@ -12,8 +12,10 @@ import { classifyStatus } from './health'
 import { toLogRow, type AttemptInfo } from './log'
 import { interceptModelList } from './model-list'
 import type { ModelRedirect } from './redirect'
-import { errorMessageOf, observeStream, readErrorBody, responseHeaders } from './response'
+import { errorMessageOf, readErrorBody, responseHeaders } from './response'
 import { circuitOpenError, incidentPolicy, pickRoute, probePolicy } from './route-pick'
+import { answerStream, type StreamCall } from './stream-answer'
+import { StreamGuard } from './stream-guard'
 
 export interface Failure {
   status: number
@@ -160,6 +162,7 @@ export const attempt = async (
     if (!opts.deferLog) logs.push(row)
     return row
   }
+  const guard = req.isStream ? new StreamGuard(deps.now) : undefined
 
   let res: UpstreamResponse
   try {
@@ -170,6 +173,7 @@ export const attempt = async (
       signal: req.signal,
       timeouts,
       proxy: settings.proxy_url,
+      hooks: guard,
     })
   } catch (err) {
     if (req.signal.aborted) {
@@ -282,29 +286,6 @@ export const attempt = async (
     const headers = responseHeaders(res, false)
     return { response: new Response(res.body, { status: res.status, headers }) }
   }
-  const release = core.limit.hold()
-  req.signal.addEventListener('abort', release, { once: true })
-  const onEnd = (end: BodyEnd) => {
-    release()
-    const error =
-      end.how === 'error'
-        ? `stream broken: ${end.error}`
-        : end.how === 'aborted'
-          ? 'client closed the stream'
-          : undefined
-    const status = end.how === 'aborted' ? 499 : res.status
-    logs.push(
-      toLogRow(info, deps.now(), {
-        status,
-        type: 'final',
-        upstream,
-        error: error && redact(redactUrlKeys(error), picked.value),
-      }),
-    )
-  }
-  let body = res.body
-  if (res.ended) res.ended.then(onEnd)
-  else body = observeStream(res.body, onEnd)
-  const out = new Response(body, { status: res.status, headers: responseHeaders(res, true) })
-  return { response: out }
+  const stream = res as StreamCall['res']
+  return answerStream(core, req, { info, upstream, res: stream, guard: guard!, ending, deadline })
 }

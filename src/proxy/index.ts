@@ -10,8 +10,17 @@ import { AppError, badRequest } from '../errors'
 import { reachableGroups, toIntegrationItem } from '../config/integration'
 import { forwardAggregate } from './aggregate'
 import { forward } from './forward'
+import { withHeartbeat } from './heartbeat'
 import { prepareRequest, type ClientRequest } from './prepare'
-import { inspectBody, plainHeaders, readBody, upstreamTarget } from './request'
+import { inspectBody, plainHeaders, readBody, upstreamTarget, wantsStream } from './request'
+
+/** Heartbeats suit only a streamed answer that comes as SSE, where a comment line is harmless. */
+const heartbeats = (entry: GroupEntry, c: ClientRequest) => {
+  const q = c.target.indexOf('?')
+  const path = q < 0 ? c.target : c.target.slice(0, q)
+  const stream = wantsStream(c.raw, c.target, c.info.stream) || entry.channel.isStreamPath(path)
+  return stream && entry.channel.streamsSse(c.target)
+}
 
 export const createProxyRoutes = (core: Core): Hono => {
   const { deps, cache } = core
@@ -72,8 +81,13 @@ export const createProxyRoutes = (core: Core): Hono => {
       userAgent: String(raw['user-agent'] ?? ''),
       signal: c.req.raw.signal,
     }
-    if (entry.aggregate) return forwardAggregate(core, entry, client)
-    return forward(core, prepareRequest(core, entry, client))
+    const answer = entry.aggregate
+      ? forwardAggregate(core, entry, client)
+      : forward(core, prepareRequest(core, entry, client))
+    const every = entry.settings.stream_heartbeat_interval * 1000
+    if (!every || !heartbeats(entry, client)) return answer
+    const errorEvent = entry.channel.streamError.bind(null, target)
+    return withHeartbeat(every, errorEvent, deps.log, core.limit.hold, answer)
   })
 
   return app

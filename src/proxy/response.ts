@@ -1,6 +1,6 @@
 // Turning an upstream response into the client's: status and headers as sent (content-type
 // untouched), the body chunk by chunk, and a callback when a stream ends so it can be logged.
-import type { BodyEnd, UpstreamResponse } from '../deps'
+import type { BodyEnd, BodyHooks, BodyTail, UpstreamResponse } from '../deps'
 
 /** The client's headers: the upstream's as they came (adapters already dropped hop-by-hop). */
 export const responseHeaders = (
@@ -16,34 +16,44 @@ export const responseHeaders = (
   return [...Object.entries(h), ...res.cookies.map((v): [string, string] => ['set-cookie', v])]
 }
 
-/** Passes chunks through as they arrive and reports once how the stream ended. */
+/**
+ * Passes chunks through as they arrive, telling `hooks` of each and of the end; `cut` stops the
+ * upstream. `eager` reads the first chunk before anyone asks, so its arrival can be awaited.
+ */
 export const observeStream = (
   body: ReadableStream<Uint8Array>,
-  onEnd: (end: BodyEnd) => void,
-): ReadableStream<Uint8Array> => {
+  hooks: BodyHooks,
+  eager = false,
+): { stream: ReadableStream<Uint8Array>; cut: () => void } => {
   const reader = body.getReader()
   let ended = false
-  const end = (e: BodyEnd) => {
-    if (ended) return
+  const end = (e: BodyEnd): BodyTail => {
+    if (ended) return null
     ended = true
-    onEnd(e)
+    return hooks.end(e)
   }
-  return new ReadableStream<Uint8Array>(
+  const pump = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    try {
+      const { done, value } = await reader.read()
+      if (!done) {
+        hooks.chunk(value)
+        return controller.enqueue(value)
+      }
+      const tail = end({ how: 'done' })
+      if (tail instanceof Error) return controller.error(tail)
+      if (tail) controller.enqueue(tail)
+      controller.close()
+    } catch (err) {
+      const tail = end({ how: 'error', error: err instanceof Error ? err.message : String(err) })
+      if (!(tail instanceof Uint8Array)) return controller.error(tail ?? err)
+      controller.enqueue(tail)
+      controller.close()
+    }
+  }
+  const stream = new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        try {
-          const { done, value } = await reader.read()
-          if (done) {
-            end({ how: 'done' })
-            controller.close()
-          } else {
-            controller.enqueue(value)
-          }
-        } catch (err) {
-          end({ how: 'error', error: err instanceof Error ? err.message : String(err) })
-          controller.error(err)
-        }
-      },
+      start: eager ? pump : undefined,
+      pull: pump,
       cancel(reason) {
         end({ how: 'aborted' })
         return reader.cancel(reason)
@@ -51,6 +61,7 @@ export const observeStream = (
     },
     { highWaterMark: 0 },
   )
+  return { stream, cut: () => void reader.cancel().catch(() => {}) }
 }
 
 const ERROR_BODY_LIMIT = 64 * 1024

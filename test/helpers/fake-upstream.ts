@@ -31,6 +31,12 @@ export interface Behaviour {
   dropAfterEvents?: number
   /** Applies only to requests for this model (the body's `model`, or Gemini's path). */
   forModel?: string
+  /** With dropAfterEvents: first send half of the next frame, so the cut falls mid-event. */
+  dropMidEvent?: boolean
+  /** Send a stream's headers at once, then wait this long before its first frame. */
+  firstFrameDelayMs?: number
+  /** Fall silent after this many frames, until the reader leaves. */
+  stallAfterEvents?: number
 }
 
 export interface RecordedRequest {
@@ -217,13 +223,22 @@ const send = (res: ServerResponse, r: Reply, b: Behaviour) => {
     return
   }
   res.writeHead(r.status, headers)
+  if (b.firstFrameDelayMs) res.flushHeaders()
   void writeFrames(res, r.body.frames, b)
 }
 
 const writeFrames = async (res: ServerResponse, frames: string[], b: Behaviour) => {
+  if (b.firstFrameDelayMs) await sleep(b.firstFrameDelayMs)
   for (let i = 0; i < frames.length; i++) {
     if (res.destroyed) return
-    if (b.dropAfterEvents !== undefined && i >= b.dropAfterEvents) return void res.socket?.destroy()
+    if (b.dropAfterEvents !== undefined && i >= b.dropAfterEvents) {
+      if (b.dropMidEvent) {
+        res.write(frames[i].slice(0, frames[i].length >> 1))
+        await sleep(50) // lets the half frame leave before the socket goes
+      }
+      return void res.socket?.destroy()
+    }
+    if (b.stallAfterEvents !== undefined && i >= b.stallAfterEvents) return
     res.write(frames[i])
     if (b.eventDelayMs) await sleep(b.eventDelayMs)
   }

@@ -1,5 +1,6 @@
 // An OpenAI-shaped upstream played in-process by a FetchFn (workerd has no loopback server for
 // tests): a JSON chat completion, or for `stream: true` three timed SSE events and `[DONE]`.
+// Keys named in `modes` misbehave: a first event that comes late, or a stream that falls silent.
 import { fromWebFetch } from '../../src/http/web-fetch'
 import type { FetchFn } from '../../src/deps'
 
@@ -18,6 +19,10 @@ export interface FakeOpenAI {
 }
 
 export const STREAM_PARTS = ['Hel', 'lo', ' from workerd']
+
+/** `late`: the first event waits `LATE_MS`; `silent`: nothing after the first event. */
+export type StreamMode = 'late' | 'silent'
+export const LATE_MS = 2500
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms))
 
@@ -44,12 +49,43 @@ const chunk = (model: string, content: string) => ({
   choices: [{ index: 0, delta: { content }, finish_reason: null }],
 })
 
-export const createFakeOpenAI = (eventDelayMs = 30): FakeOpenAI => {
+export const createFakeOpenAI = (
+  eventDelayMs = 30,
+  modes: Record<string, StreamMode> = {},
+): FakeOpenAI => {
   const calls: UpstreamCall[] = []
   let sent = false
   let last: Promise<void> = Promise.resolve()
 
   // Pushes on its own clock, as a network would, whether or not anyone is reading yet.
+  // Headers at once, then each event on its own clock, stopping when the reader leaves.
+  const odd = (model: string, mode: StreamMode) => {
+    let stopped = false
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        const enc = new TextEncoder()
+        void (async () => {
+          await sleep(mode === 'late' ? LATE_MS : eventDelayMs)
+          if (stopped) return
+          controller.enqueue(
+            enc.encode(`data: ${JSON.stringify(chunk(model, STREAM_PARTS[0]!))}\n\n`),
+          )
+          if (mode === 'silent') return
+          for (const part of STREAM_PARTS.slice(1)) {
+            await sleep(eventDelayMs)
+            if (stopped) return
+            controller.enqueue(enc.encode(`data: ${JSON.stringify(chunk(model, part))}\n\n`))
+          }
+          controller.enqueue(enc.encode('data: [DONE]\n\n'))
+          controller.close()
+        })()
+      },
+      cancel() {
+        stopped = true
+      },
+    })
+  }
+
   const sse = (model: string, done: () => void) =>
     new ReadableStream<Uint8Array>({
       start(controller) {
@@ -83,6 +119,11 @@ export const createFakeOpenAI = (eventDelayMs = 30): FakeOpenAI => {
     const json = JSON.parse(body || '{}') as { model?: string; stream?: boolean }
     const model = json.model ?? 'unknown'
     if (!json.stream) return Response.json(completion(model))
+    const key = calls.at(-1)!.authorization?.replace(/^Bearer /, '') ?? ''
+    const mode = modes[key]
+    if (mode) {
+      return new Response(odd(model, mode), { headers: { 'content-type': 'text/event-stream' } })
+    }
     sent = false
     let resolve!: () => void
     last = new Promise((ok) => (resolve = ok))

@@ -15,7 +15,7 @@ import { createFakeOpenAI, STREAM_PARTS } from './fake-openai'
 const AUTH = env.AUTH_KEY
 const UPSTREAM_KEYS = ['sk-w-1', 'sk-w-2']
 
-const upstream = createFakeOpenAI()
+const upstream = createFakeOpenAI(30, { 'sk-wd-late': 'late', 'sk-wd-silent': 'silent' })
 const pending: Promise<unknown>[] = []
 const errors: string[] = []
 let edgeload: EdgeloadApp
@@ -73,6 +73,23 @@ beforeAll(async () => {
   })
   expect(keys.status).toBe(200)
   expect(await keys.json()).toMatchObject({ code: 0, data: { added_count: 2 } })
+
+  // Stream deadlines of 1 s: a late first byte fails over, a silent stream ends with an error.
+  for (const [name, keysText] of [
+    ['wd', 'sk-wd-late,sk-wd-ok'],
+    ['ws', 'sk-wd-silent'],
+  ]) {
+    const g = await admin('/api/groups', {
+      name,
+      channel_type: 'openai',
+      upstreams: [{ url: 'https://upstream.test', weight: 1 }],
+      test_model: 'gpt-4o-mini',
+      config: { first_byte_timeout: 1, stream_idle_timeout: 1, max_retries: 1 },
+    })
+    const id = ((await g.json()) as { data: { id: number } }).data.id
+    const k = await admin('/api/keys/add-multiple', { group_id: id, keys_text: keysText })
+    expect(k.status).toBe(200)
+  }
 })
 
 afterAll(async () => {
@@ -133,6 +150,35 @@ describe('proxy inside workerd (D1 store, memory pool)', () => {
   it('answers 404 for an unknown group', async () => {
     const res = await chat({}, AUTH, 'nope')
     expect(res.status).toBe(404)
+  })
+
+  it('fails a late first byte over to the next key, and logs the retry', async () => {
+    const from = upstream.calls.length
+    const res = await chat({ stream: true }, AUTH, 'wd')
+    expect(res.status).toBe(200)
+    const text = await res.text()
+    expect(upstream.calls.slice(from).map((c) => c.authorization)).toEqual([
+      'Bearer sk-wd-late',
+      'Bearer sk-wd-ok',
+    ])
+    for (const part of STREAM_PARTS) expect(text).toContain(JSON.stringify(part))
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true)
+    await Promise.allSettled(pending)
+    await edgeload.core.logs.flush()
+    const { items } = await edgeload.core.deps.store.queryLogs({ page: 1, page_size: 50 })
+    const retry = items.find((r) => r.group_name === 'wd' && r.request_type === 'retry')
+    expect(retry).toMatchObject({ status_code: 504, error_message: 'no first byte within 1 s' })
+  })
+
+  it('ends a silent stream with an in-band error event', async () => {
+    const res = await chat({ stream: true }, AUTH, 'ws')
+    expect(res.status).toBe(200)
+    const events = (await res.text()).split('\n\n').filter(Boolean)
+    expect(events[0]).toContain(JSON.stringify(STREAM_PARTS[0]))
+    expect(events).toHaveLength(2)
+    expect(JSON.parse(events[1]!.slice('data: '.length))).toEqual({
+      error: { message: 'stream idle for 1 s', type: 'server_error', code: 'BAD_GATEWAY' },
+    })
   })
 
   it('writes the request logs to D1', async () => {

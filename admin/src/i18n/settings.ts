@@ -35,6 +35,19 @@ const settingsZh: Record<string, SettingText> = {
     name: '响应头超时（秒）',
     description: '等待上游响应头的时长，流式请求也适用',
   },
+  first_byte_timeout: {
+    name: '首字节超时（秒）',
+    description:
+      '仅流式请求：响应头之后在此时间内没有收到任何正文字节，则换用另一个密钥；0 表示一直等待模型思考',
+  },
+  stream_idle_timeout: {
+    name: '流空闲超时（秒）',
+    description: '流在首字节之后静默超过此时间即以错误事件结束；0 表示从不结束',
+  },
+  stream_heartbeat_interval: {
+    name: '流心跳间隔（秒）',
+    description: '流等待首字节期间，每隔此时间发送一条 SSE 保活注释；0 表示不发送',
+  },
   max_idle_conns: { name: '最大空闲连接数', description: '总共保留的空闲上游连接数' },
   max_idle_conns_per_host: {
     name: '每主机最大空闲连接数',
