@@ -1,6 +1,6 @@
 // In-band error events that end a broken SSE stream, one per wire format, so every official SDK
 // raises an error instead of returning a truncated answer as a complete one.
-import { toErrorBody } from '../proxy/error-shape'
+import { toErrorBody } from './error-body'
 
 const data = (v: unknown) => `data: ${JSON.stringify(v)}\n\n`
 

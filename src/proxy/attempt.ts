@@ -5,61 +5,18 @@ import { redact, redactUrlKeys } from '../secrets/crypto'
 import type { UpstreamResponse } from '../deps'
 import type { RequestLog } from '../store/types'
 import { AppError } from '../errors'
-import type { FailureClass } from '../keys/routes'
 import { applyHeaderRules } from './header-rules'
-import type { FailoverRules } from './failover-rules'
 import { classifyStatus } from './health'
-import { toLogRow, type AttemptInfo } from './log'
+import { toLogRow } from './log'
+import type { AttemptOptions, AttemptResult, ForwardRequest } from './attempt-types'
 import { interceptModelList } from './model-list'
-import type { ModelRedirect } from './redirect'
 import { errorMessageOf, readErrorBody, responseHeaders } from './response'
-import { circuitOpenError, incidentPolicy, pickRoute, probePolicy } from './route-pick'
+import { createAttemptHealth } from './attempt-health'
+import { circuitOpenError, pickRoute, probePolicy } from './route-pick'
 import { answerStream, type StreamCall } from './stream-answer'
 import { StreamGuard } from './stream-guard'
 
-export interface Failure {
-  status: number
-  headers: Record<string, string>
-  body: string
-  /** Set when the gateway made the failure (network error, timeout) rather than the upstream. */
-  error?: AppError
-  /** A failover rule matched: the next attempt should go to another member (issue 11 §6). */
-  moveOn?: boolean
-  /** The attempt's log row, when the caller logs it (`deferLog`): only it knows if it was last. */
-  row?: RequestLog
-}
-
-export interface AttemptOptions {
-  /** Only a key not in `tried`: an aggregate moves on rather than reuse a key of a member. */
-  freshOnly?: boolean
-  /** A failure's row is returned, not logged, so the caller can mark the last one `final`. */
-  deferLog?: boolean
-}
-
-/** One proxied request on its way upstream: what every attempt needs. */
-export interface ForwardRequest extends AttemptInfo {
-  method: string
-  target: string
-  headers: Record<string, string>
-  signal: AbortSignal
-  /** Set on model-list calls of a group with redirect rules: a 200 list gets rewritten. */
-  modelList?: { redirect: ModelRedirect; firstPage: boolean } | null
-  /** The failover rules that apply: the group's, or in an aggregate its own then the member's. */
-  rules: FailoverRules | null
-}
-
-/**
- * The client's answer, a failure to retry elsewhere, or null when the group had no usable key.
- * `last` marks a failure logged as `final`: the loop must stop there (the count or the deadline).
- */
-export type AttemptResult =
-  | { response: Response }
-  /**
-   * `blocked`: every route of the group has an open circuit, so no key was used. `probe`: a live
-   * probe of an invalid key failed; the client must not see it, and it costs no attempt.
-   */
-  | { failure: Failure; last: boolean; blocked?: boolean; probe?: boolean }
-  | null
+export type { AttemptOptions, AttemptResult, Failure, ForwardRequest } from './attempt-types'
 
 export const JSON_HEADERS = { 'content-type': 'application/json' }
 
@@ -98,7 +55,7 @@ export const attempt = async (
     const failure = { status: error.status, headers: JSON_HEADERS, body: '', error }
     return { failure, last: true, blocked: true }
   }
-  const { route, probe, watched } = way
+  const { route, probe } = way
   // Now and then an invalid key gets this request as its live probe (half-open key).
   const keyProbe =
     settings.key_probe_interval_seconds > 0
@@ -111,27 +68,7 @@ export const attempt = async (
     return null
   }
   if (!keyProbe) tried.add(picked.id)
-  /** Ends a key probe: `ok` restores the key; a no-op for other attempts. */
-  const keyProbed = async (ok: boolean | null) => {
-    if (keyProbe) await keys.probeDone(group.id, keyProbe.id, ok)
-  }
-  /**
-   * Tells a watched route how the upstream answered: a probe's verdict, or a success that clears
-   * the failures counted so far. A no-op on a healthy route.
-   */
-  const probed = async (ok: boolean | null) => {
-    if (probe) await deps.pool.probeDone(route, ok, deps.now())
-    else if (watched && ok) await deps.pool.routeSuccess(route)
-  }
-  const incidents = incidentPolicy(settings)
-  /** Records a failure that may be the route's; true when it is, and then no key is charged. */
-  const routeFailed = async (failure: FailureClass, charged: boolean) => {
-    const key = { groupId: group.id, keyId: picked.id, charged }
-    const r = await deps.pool.routeFailure(route, failure, key, incidents, deps.now())
-    if (r.undo && r.undo.length > 0) deps.waitUntil(keys.undoPenalties(r.undo))
-    return r.incident
-  }
-  const policy = { blacklistThreshold: settings.blacklist_threshold }
+  const health = createAttemptHealth(core, entry, way, picked.id, keyProbe !== null)
   // Each attempt gets only what is left of the request's budget. A plain request is bounded by
   // it in total; a stream only until its headers arrive, and then has no total cap (as v1).
   const left = Math.max(deadline - deps.now(), 1)
@@ -177,8 +114,7 @@ export const attempt = async (
     })
   } catch (err) {
     if (req.signal.aborted) {
-      await probed(null)
-      await keyProbed(null)
+      await health.answered(null)
       logs.push(
         toLogRow(info, deps.now(), {
           status: 499,
@@ -191,9 +127,8 @@ export const attempt = async (
     }
     // The upstream's fault, not the key's: retry elsewhere without charging the key.
     const timedOut = isTimeout(err)
-    await probed(false)
-    await keyProbed(false)
-    await routeFailed('connect', false)
+    await health.answered(false)
+    await health.connectFailed()
     const message = redact(
       timedOut
         ? 'upstream request timed out'
@@ -222,23 +157,10 @@ export const attempt = async (
     // `body` is already redacted, so the message a key's history keeps never holds the key.
     const error = errorMessageOf(body) || `status ${res.status}`
     // A probe passes when the upstream answers without the symptoms of an incident.
-    const healthy = outcome === null && res.status < 500
-    await probed(healthy)
-    await keyProbed(healthy)
-    // Many keys failing alike on one route is the route's fault: then no key is charged. An
-    // answer that names the key as invalid, or a rule that blames the key, is the key's own.
-    const cls =
-      !outcome || action === 'key_fault'
-        ? null
-        : outcome.kind === 'rate_limited'
-          ? 'rate_limit'
-          : channel.isInvalidKeyError(res.status, text)
-            ? null
-            : 'auth'
-    // An invalid key failing its probe changes nothing but its next probe's time.
-    if (outcome && !keyProbe && !(cls && (await routeFailed(cls, true)))) {
+    await health.answered(outcome === null && res.status < 500)
+    if (outcome) {
       const cause = { status: res.status, message: error }
-      deps.waitUntil(keys.report(group.id, picked.id, outcome, policy, cause))
+      await health.charge(outcome, action === 'key_fault', res.status, text, cause)
     }
     const fails = action === null ? failover || outcome !== null : action !== 'return'
     if (fails) {
@@ -263,18 +185,14 @@ export const attempt = async (
     return { response: new Response(body, { status: res.status, headers }) }
   }
 
-  if (watched) await probed(res.status < 500)
-  await keyProbed(res.status < 500)
+  // Only a watched route or a probed key needs telling; a healthy one costs nothing here.
+  if (way.watched || keyProbe) await health.answered(res.status < 500)
   // A success changes nothing for a key without failures; skipping it keeps the hot path free.
   // A used-up limit is told too, so the key is spared until its reset instead of drawing a 429.
   if (res.status < 400) {
     const until = channel.depletedUntil(res.headers, deps.now())
-    if (until !== null) {
-      const depleted = { until, model: req.model }
-      deps.waitUntil(keys.report(group.id, picked.id, { kind: 'success', depleted }, policy))
-    } else if (picked.failures > 0 || picked.rejoined) {
-      deps.waitUntil(keys.report(group.id, picked.id, { kind: 'success' }, policy))
-    }
+    if (until !== null) health.succeeded({ kind: 'success', depleted: { until, model: req.model } })
+    else if (picked.failures > 0 || picked.rejoined) health.succeeded({ kind: 'success' })
   }
   if (req.modelList && res.status === 200) {
     const out = await interceptModelList(res, req.modelList.redirect, req.modelList.firstPage)
