@@ -10,5 +10,5 @@ export const loadFor = (rig: Rig, fullMs: number, quickMs: number): Load => ({
   concurrency: 3,
   gapMs: 20,
   // Longer than max_wait_for_key_ms, shorter than the stalls of scenarios 6 and 7.
-  timeoutMs: scaled(rig, 8000, 3000),
+  timeoutMs: scaled(rig, 6000, 3000),
 })

@@ -8,5 +8,5 @@ export const stalledStream = streamFault(
   '7. stream stalls mid-answer on 3 keys of 10',
   ['stream_idle_timeout'],
   (rig) => ({ eventDelayMs: scaled(rig, 20_000, 6000) }),
-  [10_000, 4000],
+  [7000, 4000],
 )
