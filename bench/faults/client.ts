@@ -11,6 +11,8 @@ export interface Shot {
   start: number
   end: number
   status: number
+  /** The gateway's own error code (`KEYS_COOLING`, `UPSTREAM_CIRCUIT_OPEN`…), else ''. */
+  code: string
   /** 2xx with a complete answer. */
   ok: boolean
   /** Bytes of a 2xx stream that closed normally with no terminator and no error event. */
@@ -31,6 +33,16 @@ const isCompleteJson = (text: string) => {
   }
 }
 
+/** Upper-case codes are the gateway's; an upstream's (`rate_limit_exceeded`) is passed through. */
+const gatewayCode = (text: string) => {
+  try {
+    const code = String((JSON.parse(text) as { error?: { code?: unknown } }).error?.code ?? '')
+    return /^[A-Z_]+$/.test(code) ? code : ''
+  } catch {
+    return ''
+  }
+}
+
 export const shoot = async (call: Call, timeoutMs: number): Promise<Shot> => {
   const start = Date.now()
   let status = 0
@@ -46,13 +58,15 @@ export const shoot = async (call: Call, timeoutMs: number): Promise<Shot> => {
     const text = await res.text()
     const end = Date.now()
     const good = status >= 200 && status < 300
-    if (!call.stream)
-      return { start, end, status, ok: good && isCompleteJson(text), truncatedBytes: 0 }
+    const code = good ? '' : gatewayCode(text)
+    if (!call.stream) {
+      return { start, end, status, code, ok: good && isCompleteJson(text), truncatedBytes: 0 }
+    }
     const done = isTerminated(text)
     const truncated = good && !done && !hasErrorEvent(text) ? Buffer.byteLength(text) : 0
-    return { start, end, status, ok: good && done, truncatedBytes: truncated }
+    return { start, end, status, code, ok: good && done, truncatedBytes: truncated }
   } catch {
-    return { start, end: Date.now(), status, ok: false, truncatedBytes: 0 }
+    return { start, end: Date.now(), status, code: '', ok: false, truncatedBytes: 0 }
   }
 }
 

@@ -10,10 +10,16 @@ const toRecovery = (r: Outcome['recovery']) => {
   return `${(r.ms / 1000).toFixed(2)} s`
 }
 
-/** Failed requests by status, most first: `429×40, 0×2` (0: no answer in time, or a reset). */
+/**
+ * Failed requests by status and gateway code, most first: `429 KEYS_COOLING×40, 0×2` (0: no
+ * answer in time, or a reset).
+ */
 const toFailures = (out: Outcome) => {
-  const by = new Map<number, number>()
-  for (const x of out.shots) if (!x.ok) by.set(x.status, (by.get(x.status) ?? 0) + 1)
+  const by = new Map<string, number>()
+  for (const x of out.shots) {
+    const what = x.code ? `${x.status} ${x.code}` : String(x.status)
+    if (!x.ok) by.set(what, (by.get(what) ?? 0) + 1)
+  }
   return [...by]
     .sort((a, b) => b[1] - a[1])
     .map(([st, n]) => `${st}×${n}`)
