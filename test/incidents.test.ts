@@ -110,7 +110,7 @@ describe('upstream incidents', () => {
     expect(bad.requests.length - from).toBe(1)
     const [again] = await upstreamsApi()
     expect(again).toMatchObject({ state: 'open' })
-    expect(Date.parse(String(again.retry_at)) - clock).toBe(60_000)
+    expect(Date.parse(String(again.retry_at)) - clock).toBe(20_000)
     bad.setBehaviour({ default: null })
     clock += 60_000
     for (let i = 0; i < 3; i++) expect((await chat('flap')).status).toBe(200)
@@ -127,7 +127,7 @@ describe('upstream incidents', () => {
     const r = await chat('only')
     expect(bad.requests.length).toBe(from)
     expect(r.status).toBe(429)
-    expect(r.headers.get('retry-after')).toBe('30')
+    expect(r.headers.get('retry-after')).toBe('10')
     const body = (await r.json()) as { error: { code: string; message: string } }
     expect(body.error.code).toBe('UPSTREAM_CIRCUIT_OPEN')
     expect(body.error.message).toMatch(/failing for many keys at once \(\d keys failed with 429/)
@@ -179,6 +179,24 @@ describe('upstream incidents', () => {
     )
     for (let i = 0; i < 10; i++) await chat('busy')
     expect(await upstreamsApi()).toEqual([])
+  })
+
+  it("takes 429s with differing resets for each key's own limit, not an incident", async () => {
+    const list = keys('stagger', 8)
+    await group('stagger', [good.url], list, { max_retries: 7 })
+    // Every key out at once, each with its own reset: a busy pool, not a throttled upstream.
+    good.setBehaviour(
+      Object.fromEntries(
+        list.map((k, i) => [k, { status: 429, headers: { 'retry-after': String(5 + i * 3) } }]),
+      ),
+    )
+    expect((await chat('stagger')).status).toBe(429)
+    expect(await upstreamsApi()).toEqual([])
+    // The keys cool, each to its own reset.
+    const r = await chat('stagger')
+    expect(((await r.json()) as { error: { code: string } }).error.code).toBe('KEYS_COOLING')
+    expect(r.headers.get('retry-after')).toBe('5')
+    good.setBehaviour(Object.fromEntries(list.map((k) => [k, null])))
   })
 
   it('turns off with incident_min_keys 0', async () => {

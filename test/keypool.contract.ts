@@ -467,6 +467,32 @@ export const testKeyPool = (
       ).toEqual({ incident: false })
     })
 
+    it('counts 429s with differing named waits as per-key limits, agreeing ones as one', async () => {
+      const pool = await make()
+      const policy = { minKeys: 3, windowMs: 10_000, openMs: 10_000 }
+      const limited = (R: string, keyId: number, resetIn: number | null) =>
+        pool.routeFailure(
+          R,
+          'rate_limit',
+          { groupId: G, keyId, charged: true, resetIn },
+          policy,
+          T0,
+        )
+      for (const [i, wait] of [5000, 8000, 11_000, 14_000].entries()) {
+        expect((await limited('https://staggered.test', i + 1, wait)).incident).toBe(false)
+      }
+      // The same wait from every key is one limit: the route's.
+      await limited('https://shared.test', 1, 60_000)
+      await limited('https://shared.test', 2, 59_500)
+      expect((await limited('https://shared.test', 3, 60_000)).incident).toBe(true)
+      // Differing waits leave only the 429s naming none to count.
+      await limited('https://mixed.test', 1, 5000)
+      await limited('https://mixed.test', 2, 20_000)
+      await limited('https://mixed.test', 3, null)
+      await limited('https://mixed.test', 4, null)
+      expect((await limited('https://mixed.test', 5, null)).incident).toBe(true)
+    })
+
     it('lets one probe at a time through a half-open circuit, backing off on failure', async () => {
       const pool = await make()
       const policy = { minKeys: 2, windowMs: 10_000, openMs: 30_000 }

@@ -301,7 +301,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     key: 'circuit_open_seconds',
     name: 'Circuit open time (seconds)',
     type: 'int',
-    default: 30,
+    default: 10,
     description:
       'How long an upstream with an incident is skipped before one probe request tries it; doubles after each failed probe, up to 10 minutes',
     category: 'Key',

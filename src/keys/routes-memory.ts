@@ -7,6 +7,7 @@ interface Failure {
   groupId: number
   keyId: number
   charged: boolean
+  resetIn?: number | null
   at: number
 }
 
@@ -20,6 +21,19 @@ interface Route {
 const LABEL: Record<Exclude<FailureClass, 'connect'>, string> = {
   auth: '401/403',
   rate_limit: '429',
+}
+
+/**
+ * The failures that may share one cause. 429s naming waits that differ are each key's own limit
+ * running out (a busy pool's keys hit their limits together, each with its own reset): only those
+ * naming no wait may then be the route's. Waits that agree (within 1 s or 10 %) are one limit.
+ */
+const sharedLimit = (alike: Failure[]): Failure[] => {
+  const waits = alike.map((f) => f.resetIn).filter((w): w is number => w != null)
+  if (waits.length < 2) return alike
+  const lo = Math.min(...waits)
+  const hi = Math.max(...waits)
+  return hi - lo <= Math.max(1000, hi * 0.1) ? alike : alike.filter((f) => f.resetIn == null)
 }
 
 /** Failures kept per route: enough for any sane threshold, bounded whatever the traffic. */
@@ -52,7 +66,7 @@ export const createMemoryRoutes = (): RouteHealth => {
       const count =
         failure === 'connect'
           ? alike.length
-          : new Set(alike.map((f) => `${f.groupId}:${f.keyId}`)).size
+          : new Set(sharedLimit(alike).map((f) => `${f.groupId}:${f.keyId}`)).size
       if (count < policy.minKeys) {
         if (!watched.has(route)) {
           const suspect = { route, state: 'closed', failure, since: now, cause: '', retryAt: 0 }

@@ -50,13 +50,13 @@ export interface CircuitView {
 export interface RouteHealth {
   /**
    * Records a failure of a key on a route. `charged` says whether the key was penalised for it
-   * (an undo needs to know). Opens the circuit when the policy's threshold is reached; a failed
-   * probe re-opens it for twice as long.
+   * (an undo needs to know); `resetIn` is the wait a 429 named (ms), null when none. Opens the
+   * circuit when the policy's threshold is reached; a failed probe re-opens it for twice as long.
    */
   routeFailure(
     route: string,
     failure: FailureClass,
-    key: { groupId: number; keyId: number; charged: boolean },
+    key: { groupId: number; keyId: number; charged: boolean; resetIn?: number | null },
     policy: IncidentPolicy,
     now: number,
   ): Promise<RouteFailureResult>

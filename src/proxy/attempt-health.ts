@@ -29,8 +29,8 @@ export const createAttemptHealth = (
   const policy = { blacklistThreshold: settings.blacklist_threshold }
 
   /** Records a failure that may be the route's; true when it is, and then no key is charged. */
-  const routeFailed = async (failure: FailureClass, charged: boolean) => {
-    const key = { groupId: group.id, keyId, charged }
+  const routeFailed = async (failure: FailureClass, charged: boolean, resetIn?: number | null) => {
+    const key = { groupId: group.id, keyId, charged, resetIn }
     const r = await deps.pool.routeFailure(
       way.route,
       failure,
@@ -70,7 +70,10 @@ export const createAttemptHealth = (
           : outcome.kind === 'auth_failure' && !channel.isInvalidKeyError(status, text)
             ? 'auth'
             : null
-      if (cls !== null && (await routeFailed(cls, true))) return
+      const now = deps.now()
+      const resetIn =
+        outcome.kind === 'rate_limited' && outcome.until !== null ? outcome.until - now : null
+      if (cls !== null && (await routeFailed(cls, true, resetIn))) return
       deps.waitUntil(keys.report(group.id, keyId, outcome, policy, cause))
     },
 
