@@ -447,9 +447,12 @@ export const testKeyPool = (
         failure: 'rate_limit',
         since: T0 + 20_002,
         cause: '3 keys failed with 429 within 10 s',
-        retryAt: T0 + 50_002,
         probing: false,
       })
+      // Open for 30 s, give or take 20 %.
+      const retryAt = (await pool.circuits(T0 + 20_002))?.get(R)?.retryAt ?? 0
+      expect(retryAt).toBeGreaterThanOrEqual(T0 + 20_002 + 24_000)
+      expect(retryAt).toBeLessThanOrEqual(T0 + 20_002 + 36_000)
       // While open, every failure is the route's, and nothing more is undone.
       expect(await fail(5, T0 + 20_003, 'auth')).toEqual({ incident: true })
       await pool.routeSuccess(R) // a success does not close an open circuit; a probe does
@@ -507,25 +510,29 @@ export const testKeyPool = (
       )
       expect(r).toEqual({ incident: true, undo: [] })
       expect((await pool.circuits(T0))?.get(R)?.cause).toBe('2 connection errors within 10 s')
-      expect(await pool.claimProbe(R, T0 + 29_999)).toBe(false)
-      expect((await pool.circuits(T0 + 30_000))?.get(R)?.state).toBe('half_open')
-      expect(await pool.claimProbe(R, T0 + 30_000)).toBe(true)
-      expect(await pool.claimProbe(R, T0 + 30_000)).toBe(false) // one in flight
-      expect((await pool.circuits(T0 + 30_000))?.get(R)?.probing).toBe(true)
+      const due = (at: number) => pool.circuits(at).then((c) => c?.get(R)?.retryAt ?? 0)
+      const t1 = await due(T0)
+      expect(t1 - T0).toBeGreaterThanOrEqual(24_000)
+      expect(t1 - T0).toBeLessThanOrEqual(36_000)
+      expect(await pool.claimProbe(R, t1 - 1)).toBe(false)
+      expect((await pool.circuits(t1))?.get(R)?.state).toBe('half_open')
+      expect(await pool.claimProbe(R, t1)).toBe(true)
+      expect(await pool.claimProbe(R, t1)).toBe(false) // one in flight
+      expect((await pool.circuits(t1))?.get(R)?.probing).toBe(true)
       // A probe that never reached the upstream frees the slot and leaves it half-open.
-      await pool.probeDone(R, null, T0 + 30_001)
-      expect(await pool.claimProbe(R, T0 + 30_001)).toBe(true)
-      // A failed probe re-opens for twice as long.
-      await pool.probeDone(R, false, T0 + 30_002)
-      expect((await pool.circuits(T0 + 30_002))?.get(R)).toMatchObject({
-        state: 'open',
-        retryAt: T0 + 90_002,
-      })
-      expect(await pool.claimProbe(R, T0 + 90_001)).toBe(false)
-      expect(await pool.claimProbe(R, T0 + 90_002)).toBe(true)
-      await pool.probeDone(R, true, T0 + 90_003)
-      expect(await pool.circuits(T0 + 90_003)).toBeNull()
-      expect(await pool.claimProbe(R, T0 + 90_003)).toBe(false) // closed: nothing to probe
+      await pool.probeDone(R, null, t1 + 1)
+      expect(await pool.claimProbe(R, t1 + 1)).toBe(true)
+      // A failed probe re-opens for twice as long (60 s, give or take 20 %).
+      await pool.probeDone(R, false, t1 + 2)
+      expect((await pool.circuits(t1 + 2))?.get(R)?.state).toBe('open')
+      const t2 = await due(t1 + 2)
+      expect(t2 - (t1 + 2)).toBeGreaterThanOrEqual(48_000)
+      expect(t2 - (t1 + 2)).toBeLessThanOrEqual(72_000)
+      expect(await pool.claimProbe(R, t2 - 1)).toBe(false)
+      expect(await pool.claimProbe(R, t2)).toBe(true)
+      await pool.probeDone(R, true, t2 + 1)
+      expect(await pool.circuits(t2 + 1)).toBeNull()
+      expect(await pool.claimProbe(R, t2 + 1)).toBe(false) // closed: nothing to probe
     })
 
     it('gives an invalid key one live probe at a time, backing off and within a budget', async () => {

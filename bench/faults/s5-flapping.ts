@@ -1,5 +1,5 @@
 // Scenario 5: an upstream flapping: every key throttled (429, retry-after the phase's length)
-// for one phase, healthy the next, 3 cycles of 5 s each way (--quick: 2 cycles of 0.75 s).
+// for one phase, healthy the next, for 60 s: 6 cycles of 5 s each way (--quick: 2 cycles of 0.75 s).
 import { drive, firstSuccessAfter } from './client'
 import { loadFor, scaled } from './load'
 import { keyNames } from './rig'
@@ -12,7 +12,7 @@ export const flapping: Scenario = {
   async run(rig) {
     const keys = keyNames(10)
     const phaseMs = scaled(rig, 5000, 750)
-    const cycles = scaled(rig, 3, 2)
+    const cycles = scaled(rig, 6, 2)
     const failing = {
       status: 429,
       headers: rig.signals({ 'retry-after': String(Math.ceil(phaseMs / 1000)) }),

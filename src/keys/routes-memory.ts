@@ -36,10 +36,19 @@ const sharedLimit = (alike: Failure[]): Failure[] => {
   return hi - lo <= Math.max(1000, hi * 0.1) ? alike : alike.filter((f) => f.resetIn == null)
 }
 
+/** How much an open time varies either way. */
+export const OPEN_JITTER = 0.2
+
 /** Failures kept per route: enough for any sane threshold, bounded whatever the traffic. */
 const MAX_RECENT = 1000
 
-export const createMemoryRoutes = (): RouteHealth => {
+/**
+ * @param random where the open time's jitter comes from: a fixed value makes it exact (tests).
+ */
+export const createMemoryRoutes = (random: () => number = Math.random): RouteHealth => {
+  // Open times vary by ±OPEN_JITTER, so probes do not keep landing in step with a flapping
+  // upstream, and nodes finding the same incident do not probe together.
+  const jittered = (ms: number) => Math.round(ms * (1 + OPEN_JITTER * (2 * random() - 1)))
   const routes = new Map<string, Route>()
   /** Routes not closed, or with failures since their last success: the hot path checks only
    * that this is empty. */
@@ -47,7 +56,7 @@ export const createMemoryRoutes = (): RouteHealth => {
 
   const reopen = (r: Route, c: CircuitView, now: number) => {
     c.state = 'open'
-    c.retryAt = now + r.openMs
+    c.retryAt = now + jittered(r.openMs)
     c.probing = false
   }
 
@@ -85,7 +94,7 @@ export const createMemoryRoutes = (): RouteHealth => {
           failure === 'connect'
             ? `${count} connection errors within ${seconds} s`
             : `${count} keys failed with ${LABEL[failure]} within ${seconds} s`,
-        retryAt: now + policy.openMs,
+        retryAt: now + jittered(policy.openMs),
         probing: false,
       }
       watched.set(route, r.circuit)

@@ -15,7 +15,10 @@ export interface IncidentPolicy {
    */
   minKeys: number
   windowMs: number
-  /** How long an opened circuit skips the route before the first probe; doubles per failed probe. */
+  /**
+   * How long an opened circuit skips the route before the first probe (±20 %, so probes do not
+   * fall in step with a flapping upstream); doubles per failed probe.
+   */
   openMs: number
 }
 
