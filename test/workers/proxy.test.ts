@@ -15,7 +15,11 @@ import { createFakeOpenAI, STREAM_PARTS } from './fake-openai'
 const AUTH = env.AUTH_KEY
 const UPSTREAM_KEYS = ['sk-w-1', 'sk-w-2']
 
-const upstream = createFakeOpenAI(30, { 'sk-wd-late': 'late', 'sk-wd-silent': 'silent' })
+const upstream = createFakeOpenAI(30, {
+  'sk-wd-late': 'late',
+  'sk-wd-silent': 'silent',
+  'sk-wh-late': 'late',
+})
 const pending: Promise<unknown>[] = []
 const errors: string[] = []
 let edgeload: EdgeloadApp
@@ -90,6 +94,16 @@ beforeAll(async () => {
     const k = await admin('/api/keys/add-multiple', { group_id: id, keys_text: keysText })
     expect(k.status).toBe(200)
   }
+  // Heartbeats every second while a late first event is awaited.
+  const h = await admin('/api/groups', {
+    name: 'wh',
+    channel_type: 'openai',
+    upstreams: [{ url: 'https://upstream.test', weight: 1 }],
+    test_model: 'gpt-4o-mini',
+    config: { stream_heartbeat_interval: 1 },
+  })
+  const hid = ((await h.json()) as { data: { id: number } }).data.id
+  await admin('/api/keys/add-multiple', { group_id: hid, keys_text: 'sk-wh-late' })
 })
 
 afterAll(async () => {
@@ -179,6 +193,19 @@ describe('proxy inside workerd (D1 store, memory pool)', () => {
     expect(JSON.parse(events[1]!.slice('data: '.length))).toEqual({
       error: { message: 'stream idle for 1 s', type: 'server_error', code: 'BAD_GATEWAY' },
     })
+  })
+
+  it('keeps a waiting stream alive with SSE comments until its first event', async () => {
+    const res = await chat({ stream: true }, AUTH, 'wh')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/)
+    const text = await res.text()
+    const pings = text.match(/^: keep-alive\n\n/gm) ?? []
+    // The first event comes 2.5 s late: a comment at 1 s and 2 s, before any data.
+    expect(pings.length).toBeGreaterThanOrEqual(2)
+    expect(text.indexOf('data: ')).toBeGreaterThan(text.lastIndexOf(': keep-alive'))
+    for (const part of STREAM_PARTS) expect(text).toContain(JSON.stringify(part))
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true)
   })
 
   it('writes the request logs to D1', async () => {
