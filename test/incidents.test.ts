@@ -4,6 +4,7 @@
 // tests it once the open time is over, and the dashboard shows it. Keys an upstream names as
 // invalid stay the keys' own fault, however many there are. Fake clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createUndiciFetch } from '../adapters/node/fetch'
 import { createTestApp, TEST_AUTH_KEY, type TestApp } from './helpers/app'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 
@@ -11,14 +12,17 @@ let good: FakeUpstream
 let bad: FakeUpstream
 let t: TestApp
 let clock = Date.UTC(2026, 11, 4, 12)
+const upstreamFetch = createUndiciFetch({ env: {} })
 
 beforeAll(async () => {
   good = await startFakeUpstream()
   bad = await startFakeUpstream()
-  t = await createTestApp({ now: () => clock })
+  // The Node adapter's fetch, which goes through a group's proxy_url.
+  t = await createTestApp({ now: () => clock, fetch: upstreamFetch })
 })
 afterAll(async () => {
   await t.close()
+  await upstreamFetch.close()
   await good.close()
   await bad.close()
 })
@@ -160,8 +164,46 @@ describe('upstream incidents', () => {
     clock += 3_600_000 // let this circuit go half-open, then close it by hand for the next tests
   })
 
-  it('keeps many invalid keys the keys’ own fault: blacklisted, no circuit', async () => {
+  it('finds a dead outbound proxy from failures on every upstream behind it', async () => {
     await t.deps.pool.probeDone('http://127.0.0.1:9', true, clock)
+    // Nothing listens on the proxy's port; its credentials must show nowhere.
+    const proxy_url = 'http://user:s3cret-pw@127.0.0.1:9'
+    for (const [name, url] of [
+      ['via-a', good.url],
+      ['via-b', bad.url],
+    ]) {
+      await group(name, [url], keys(name, 3), { proxy_url, max_retries: 0 })
+    }
+    const statuses: number[] = []
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await chat('via-a')).status)
+      statuses.push((await chat('via-b')).status)
+    }
+    // Five connection errors on the proxy the two upstreams share; then its circuit is open.
+    expect(statuses).toEqual([502, 502, 502, 502, 502, 503])
+    // Neither upstream had five errors of its own: only the proxy is listed.
+    const list = await upstreamsApi()
+    expect(list).toEqual([
+      expect.objectContaining({
+        upstream: 'proxy http://127.0.0.1:9',
+        state: 'open',
+        failure: 'connect',
+        cause: '5 connection errors within 10 s',
+      }),
+    ])
+    const r = await chat('via-a')
+    expect(r.status).toBe(503)
+    expect(((await r.json()) as { error: { code: string } }).error.code).toBe(
+      'UPSTREAM_CIRCUIT_OPEN',
+    )
+    await t.core.logs.flush()
+    const rows = (await t.deps.store.queryLogs({ page: 1, page_size: 20 })).items
+    expect(JSON.stringify([list, rows])).not.toContain('s3cret')
+    await t.deps.pool.probeDone('proxy http://127.0.0.1:9', true, clock)
+    clock += 3_600_000
+  })
+
+  it('keeps many invalid keys the keys’ own fault: blacklisted, no circuit', async () => {
     const list = keys('dead', 6)
     const id = await group('deadkeys', [good.url], [...list, 'sk-alive-0123456789abcdef'], {
       blacklist_threshold: 1,

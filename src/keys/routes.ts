@@ -79,6 +79,22 @@ export interface RouteHealth {
   probeDone(route: string, ok: boolean | null, now: number): Promise<void>
 }
 
+/** The proxy's scheme and host: its credentials never reach a route name, a log or the console. */
+const egressOf = (proxy: string): string => {
+  try {
+    const u = new URL(proxy)
+    return `${u.protocol}//${u.host}`
+  } catch {
+    return 'proxy'
+  }
+}
+
 /** A route's identity: the upstream base URL and the egress proxy it goes through. */
 export const routeOf = (base: string, proxy: string): string =>
-  proxy ? `${base} via ${proxy}` : base
+  proxy ? `${base} via ${egressOf(proxy)}` : base
+
+/**
+ * The outbound proxy itself, as a route every upstream behind it shares: a dead or throttled
+ * egress is found from failures on all of them together.
+ */
+export const egressRouteOf = (proxy: string): string => `proxy ${egressOf(proxy)}`

@@ -6,20 +6,13 @@ import type { Core } from '../core'
 import type { KeyCause } from '../keys/service'
 import type { Outcome } from '../keys/pool'
 import type { FailureClass } from '../keys/routes'
-import { incidentPolicy } from './route-pick'
-
-export interface AttemptWay {
-  route: string
-  /** This attempt is the route's half-open probe. */
-  probe: boolean
-  /** The route had failures since its last success. */
-  watched: boolean
-}
+import { incidentPolicy, type WayRoute } from './route-pick'
 
 export const createAttemptHealth = (
   core: Core,
   entry: GroupEntry,
-  way: AttemptWay,
+  /** The routes the attempt went through (route-pick.ts). */
+  routes: WayRoute[],
   keyId: number,
   /** The key is invalid, and this attempt is its live probe. */
   keyProbe: boolean,
@@ -31,15 +24,14 @@ export const createAttemptHealth = (
   /** Records a failure that may be the route's; true when it is, and then no key is charged. */
   const routeFailed = async (failure: FailureClass, charged: boolean, resetIn?: number | null) => {
     const key = { groupId: group.id, keyId, charged, resetIn }
-    const r = await deps.pool.routeFailure(
-      way.route,
-      failure,
-      key,
-      incidentPolicy(settings),
-      deps.now(),
-    )
-    if (r.undo && r.undo.length > 0) deps.waitUntil(keys.undoPenalties(r.undo))
-    return r.incident
+    const incidents = incidentPolicy(settings)
+    let incident = false
+    for (const { route } of routes) {
+      const r = await deps.pool.routeFailure(route, failure, key, incidents, deps.now())
+      if (r.undo && r.undo.length > 0) deps.waitUntil(keys.undoPenalties(r.undo))
+      incident ||= r.incident
+    }
+    return incident
   }
 
   return {
@@ -48,8 +40,10 @@ export const createAttemptHealth = (
      * when the attempt never reached it (the client left).
      */
     async answered(ok: boolean | null) {
-      if (way.probe) await deps.pool.probeDone(way.route, ok, deps.now())
-      else if (way.watched && ok) await deps.pool.routeSuccess(way.route)
+      for (const r of routes) {
+        if (r.probe) await deps.pool.probeDone(r.route, ok, deps.now())
+        else if (r.watched && ok) await deps.pool.routeSuccess(r.route)
+      }
       if (keyProbe) await keys.probeDone(group.id, keyId, ok)
     },
 

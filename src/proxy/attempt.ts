@@ -12,7 +12,7 @@ import type { AttemptOptions, AttemptResult, ForwardRequest } from './attempt-ty
 import { interceptModelList } from './model-list'
 import { errorMessageOf, readErrorBody, responseHeaders } from './response'
 import { createAttemptHealth } from './attempt-health'
-import { circuitOpenError, pickRoute, probePolicy } from './route-pick'
+import { circuitOpenError, pickRoute, probePolicy, releaseProbes } from './route-pick'
 import { answerStream, type StreamCall } from './stream-answer'
 import { StreamGuard } from './stream-guard'
 
@@ -55,7 +55,8 @@ export const attempt = async (
     const failure = { status: error.status, headers: JSON_HEADERS, body: '', error }
     return { failure, last: true, blocked: true }
   }
-  const { route, probe } = way
+  // A route that must hear how this attempt went: one being probed, or with failures counted.
+  const watched = way.routes.some((r) => r.watched)
   // Now and then an invalid key gets this request as its live probe (half-open key).
   const keyProbe =
     settings.key_probe_interval_seconds > 0
@@ -64,11 +65,11 @@ export const attempt = async (
   const picked = keyProbe ?? (await keys.pick(group.id, tried, req.model))
   // An aggregate may ask for a key this request has not tried: then none is also an answer.
   if (!picked || (!keyProbe && opts.freshOnly && tried.has(picked.id))) {
-    if (probe) await deps.pool.probeDone(route, null, deps.now())
+    await releaseProbes(core, way.routes)
     return null
   }
   if (!keyProbe) tried.add(picked.id)
-  const health = createAttemptHealth(core, entry, way, picked.id, keyProbe !== null)
+  const health = createAttemptHealth(core, entry, way.routes, picked.id, keyProbe !== null)
   // Each attempt gets only what is left of the request's budget. A plain request is bounded by
   // it in total; a stream only until its headers arrive, and then has no total cap (as v1).
   const left = Math.max(deadline - deps.now(), 1)
@@ -186,7 +187,7 @@ export const attempt = async (
   }
 
   // Only a watched route or a probed key needs telling; a healthy one costs nothing here.
-  if (way.watched || keyProbe) await health.answered(res.status < 500)
+  if (watched || keyProbe) await health.answered(res.status < 500)
   // A success changes nothing for a key without failures; skipping it keeps the hot path free.
   // A used-up limit is told too, so the key is spared until its reset instead of drawing a 429.
   if (res.status < 400) {
