@@ -11,6 +11,7 @@ import { createMemoryKeyPool } from '../../src/keys/pool-memory'
 import { authKeyFile, resolveAuthKey } from './auth-key'
 import { withBackgroundWrites } from './background-db'
 import { openSqlite } from './db'
+import { describeTarget, DsnError, parseDsn } from './dsn'
 import { createUndiciFetch } from './fetch'
 import { sqliteFiles, warnOpenModes } from './file-modes'
 import { nodeHasher } from './hasher'
@@ -28,10 +29,11 @@ export interface NodeGateway {
   shutdown(): Promise<void>
 }
 
-const openDatabase = (dsn: string) => {
-  if (/^postgres(ql)?:\/\//.test(dsn) || dsn.includes('@tcp')) {
-    throw new Error(
-      'DATABASE_DSN: PostgreSQL and MySQL are not supported yet; use a SQLite file path',
+const openDatabase = (dsn: string, raw: Record<string, string | undefined>) => {
+  const target = parseDsn(dsn, { LIBSQL_AUTH_TOKEN: raw.LIBSQL_AUTH_TOKEN })
+  if (target.kind !== 'sqlite') {
+    throw new DsnError(
+      `DATABASE_DSN: ${describeTarget(target)} is not supported yet; use a SQLite file path`,
     )
   }
   return openSqlite(dsn)
@@ -50,7 +52,7 @@ export const startNodeGateway = async (
     (m) => log('warn', m),
   )
   const authKey = resolveAuthKey(env.AUTH_KEY, dataDir, (m) => log('warn', m))
-  const db = await openDatabase(env.DATABASE_DSN)
+  const db = await openDatabase(env.DATABASE_DSN, raw)
   if (db.repairs.fixed > 0) {
     log('warn', 'repaired text stored as invalid UTF-8 by an older version', { ...db.repairs })
   }
