@@ -1,0 +1,29 @@
+// The Node adapter's Redis: ioredis (reconnects, pipelining, Sentinel and Cluster, and it speaks
+// RESP itself), behind the core's one-method RedisEval. Scripts run by EVALSHA; a Redis that
+// lost its script cache (a restart) gets the script once by EVAL.
+import { createHash } from 'node:crypto'
+import { Redis } from 'ioredis'
+import type { RedisEval } from '../../src/coord/redis'
+
+export const createRedisEval = (client: Redis): RedisEval => {
+  const shas = new Map<string, string>()
+  const shaOf = (script: string) => {
+    let sha = shas.get(script)
+    if (sha === undefined) shas.set(script, (sha = createHash('sha1').update(script).digest('hex')))
+    return sha
+  }
+  return {
+    async eval(script, keys, args) {
+      try {
+        return await client.evalsha(shaOf(script), keys.length, ...keys, ...args)
+      } catch (err) {
+        if (!String((err as Error)?.message).startsWith('NOSCRIPT')) throw err
+        return client.eval(script, keys.length, ...keys, ...args)
+      }
+    },
+  }
+}
+
+/** A client for REDIS_DSN (redis:// or rediss://, optional user:pass and /db). */
+export const openRedis = (dsn: string): Redis =>
+  new Redis(dsn, { maxRetriesPerRequest: 3, enableAutoPipelining: true })
