@@ -1,26 +1,9 @@
 // The definitions of the system settings (reference §5.1): name, type, default, limits, category
 // and whether a group may override it. Read by the settings API and the config cache.
-import { parseStatusRanges } from '../proxy/failover'
+import type { SettingDef, SettingValue } from './setting-def'
+import { KEY_SETTING_DEFS } from './setting-defs-key'
 
-export type SettingType = 'int' | 'bool' | 'string'
-export type SettingValue = number | boolean | string
-
-export interface SettingDef {
-  key: string
-  name: string
-  type: SettingType
-  default: SettingValue
-  description: string
-  category: 'Basic' | 'Request' | 'Key'
-  /** Inclusive bounds of an int. Every int has both: a value that becomes a timer stays far below
-   * 2^31-1 ms (about 24.8 days), past which JS timers fire at once. */
-  min?: number
-  max?: number
-  required?: boolean
-  groupOverridable: boolean
-  /** Extra check beyond type/min/required; returns an error message or null. */
-  check?: (v: SettingValue) => string | null
-}
+export type { SettingDef, SettingType, SettingValue } from './setting-def'
 
 const PROXY_PROTOCOLS = new Set(['http:', 'https:', 'socks5:', 'socks5h:'])
 const PROXY_SCHEMES = 'http://, https://, socks5:// or socks5h://'
@@ -47,9 +30,6 @@ const checkProxyUrl = (v: SettingValue) => {
   // socks5:host parses (non-special scheme) with an empty host; the agent would dial nowhere.
   return u.hostname === '' ? 'needs a host, e.g. socks5://127.0.0.1:1080' : null
 }
-
-const checkStatusCodes = (v: SettingValue) =>
-  parseStatusRanges(String(v)) === null ? 'must be status codes or ranges, e.g. 429,500-599' : null
 
 export const SETTING_DEFS: readonly SettingDef[] = [
   {
@@ -218,153 +198,7 @@ export const SETTING_DEFS: readonly SettingDef[] = [
     groupOverridable: true,
     check: checkProxyUrl,
   },
-  {
-    key: 'max_retries',
-    name: 'Max retries',
-    type: 'int',
-    default: 3,
-    description: 'Extra attempts, each on another key while one is left; within request_timeout',
-    category: 'Key',
-    min: 0,
-    max: 10,
-    groupOverridable: true,
-  },
-  {
-    key: 'member_max_attempts',
-    name: 'Attempts per aggregate member',
-    type: 'int',
-    default: 2,
-    description:
-      'Aggregate groups: attempts one member gets in a request, each on a key not yet tried, before the next member or priority; within max_retries',
-    category: 'Key',
-    min: 1,
-    max: 11,
-    groupOverridable: true,
-  },
-  {
-    key: 'blacklist_threshold',
-    name: 'Blacklist threshold',
-    type: 'int',
-    default: 3,
-    description: 'Consecutive auth failures before a key becomes invalid; 0 never blacklists',
-    category: 'Key',
-    min: 0,
-    max: 1000,
-    groupOverridable: true,
-  },
-  {
-    key: 'max_wait_for_key_ms',
-    name: 'Max wait for a cooling key (ms)',
-    type: 'int',
-    default: 0,
-    description:
-      'When every key is cooling and the first is back within this, wait for it instead of answering 429; 0 never waits',
-    category: 'Key',
-    min: 0,
-    max: 60000,
-    groupOverridable: true,
-  },
-  {
-    key: 'failover_status_codes',
-    name: 'Failover status codes',
-    type: 'string',
-    default: '401,403,408,429,500-599',
-    description: 'Upstream statuses that make the gateway retry on another key',
-    category: 'Key',
-    groupOverridable: true,
-    check: checkStatusCodes,
-  },
-  {
-    key: 'incident_min_keys',
-    name: 'Keys failing alike that make an upstream incident',
-    type: 'int',
-    default: 5,
-    description:
-      'When this many distinct keys fail alike (401/403, 429 or connection errors) on one upstream within the window, the upstream is at fault: keys are not charged, their penalties are undone, and its circuit opens; 0 turns this off',
-    category: 'Key',
-    min: 0,
-    max: 1000,
-    groupOverridable: false,
-  },
-  {
-    key: 'incident_window_seconds',
-    name: 'Upstream incident window (seconds)',
-    type: 'int',
-    default: 10,
-    description: 'The window in which failures of distinct keys count towards an incident',
-    category: 'Key',
-    min: 1,
-    max: 3600,
-    groupOverridable: false,
-  },
-  {
-    key: 'circuit_open_seconds',
-    name: 'Circuit open time (seconds)',
-    type: 'int',
-    default: 10,
-    description:
-      'How long an upstream with an incident is skipped before one probe request tries it; doubles after each failed probe, up to 10 minutes',
-    category: 'Key',
-    min: 1,
-    max: 600,
-    groupOverridable: false,
-  },
-  {
-    key: 'key_probe_interval_seconds',
-    name: 'Live probe of invalid keys (seconds)',
-    type: 'int',
-    default: 0,
-    description:
-      'Give an invalid key one live client request this long after it failed, doubling after each failed probe (up to a day); a failed probe is retried on another key, unseen by the client; 0 never probes',
-    category: 'Key',
-    min: 0,
-    max: 86400,
-    groupOverridable: true,
-  },
-  {
-    key: 'key_probes_per_minute',
-    name: 'Live probes per minute',
-    type: 'int',
-    default: 6,
-    description: 'The most live probes of invalid keys a group starts per minute',
-    category: 'Key',
-    min: 1,
-    max: 600,
-    groupOverridable: true,
-  },
-  {
-    key: 'key_validation_interval_minutes',
-    name: 'Key validation interval (minutes)',
-    type: 'int',
-    default: 60,
-    description: 'How often invalid keys are re-validated',
-    category: 'Key',
-    min: 1,
-    max: 10080,
-    groupOverridable: true,
-  },
-  {
-    key: 'key_validation_concurrency',
-    name: 'Key validation concurrency',
-    type: 'int',
-    default: 10,
-    description: 'Keys validated at once',
-    category: 'Key',
-    min: 1,
-    max: 100,
-    groupOverridable: true,
-  },
-  {
-    key: 'key_validation_timeout_seconds',
-    name: 'Key validation timeout (s)',
-    type: 'int',
-    default: 20,
-    description: 'Time limit of one validation request',
-    category: 'Key',
-    min: 1,
-    max: 600,
-    groupOverridable: true,
-  },
+  ...KEY_SETTING_DEFS,
 ]
 
 export const SETTING_BY_KEY: ReadonlyMap<string, SettingDef> = new Map(
