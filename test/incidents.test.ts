@@ -30,18 +30,16 @@ afterAll(async () => {
 const keys = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `sk-${prefix}-${i}-0123456789abcdef`)
 
-const group = async (name: string, upstreams: string[], list: string[], config = {}) => {
-  const g = await t.api('POST', '/api/groups', {
-    name,
-    channel_type: 'openai',
-    upstreams: upstreams.map((url) => ({ url, weight: 1 })),
-    config: { max_retries: 3, ...config },
-  })
-  expect(g.status).toBe(200)
-  const id = ((await g.json()) as { data: { id: number } }).data.id
-  await t.api('POST', '/api/keys/add-multiple', { group_id: id, keys_text: list.join('\n') })
-  return id
-}
+const group = (name: string, upstreams: string[], list: string[], config = {}) =>
+  t.createGroup(
+    {
+      name,
+      channel_type: 'openai',
+      upstreams: upstreams.map((url) => ({ url, weight: 1 })),
+      config: { max_retries: 3, ...config },
+    },
+    list,
+  )
 
 const chat = (name: string) =>
   t.app.request(`/proxy/${name}/v1/chat/completions`, {

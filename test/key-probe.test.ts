@@ -19,18 +19,16 @@ afterAll(async () => {
   await up.close()
 })
 
-const group = async (name: string, keys: string[], config: Record<string, unknown>) => {
-  const g = await t.api('POST', '/api/groups', {
-    name,
-    channel_type: 'openai',
-    upstreams: [{ url: up.url, weight: 1 }],
-    config: { blacklist_threshold: 1, max_retries: 0, ...config },
-  })
-  expect(g.status).toBe(200)
-  const id = ((await g.json()) as { data: { id: number } }).data.id
-  await t.api('POST', '/api/keys/add-multiple', { group_id: id, keys_text: keys.join('\n') })
-  return id
-}
+const group = (name: string, keys: string[], config: Record<string, unknown>) =>
+  t.createGroup(
+    {
+      name,
+      channel_type: 'openai',
+      upstreams: [{ url: up.url, weight: 1 }],
+      config: { blacklist_threshold: 1, max_retries: 0, ...config },
+    },
+    keys,
+  )
 
 const chat = (name: string) =>
   t.app.request(`/proxy/${name}/v1/chat/completions`, {

@@ -18,17 +18,16 @@ afterAll(async () => {
   await up.close()
 })
 
-const group = async (name: string, channel_type: string, keys: string[]) => {
-  const g = await t.api('POST', '/api/groups', {
-    name,
-    channel_type,
-    upstreams: [{ url: up.url, weight: 1 }],
-    test_model: channel_type === 'gemini' ? 'gemini-2.0-flash' : undefined,
-  })
-  const id = ((await g.json()) as { data: { id: number } }).data.id
-  await t.api('POST', '/api/keys/add-multiple', { group_id: id, keys_text: keys.join('\n') })
-  return id
-}
+const group = (name: string, channel_type: string, keys: string[]) =>
+  t.createGroup(
+    {
+      name,
+      channel_type,
+      upstreams: [{ url: up.url, weight: 1 }],
+      test_model: channel_type === 'gemini' ? 'gemini-2.0-flash' : undefined,
+    },
+    keys,
+  )
 
 const call = (path: string) =>
   t.app.request(path, {

@@ -19,16 +19,8 @@ afterAll(async () => {
   await up.close()
 })
 
-const group = async (name: string, channel_type: string, keys: string[]) => {
-  const g = await t.api('POST', '/api/groups', {
-    name,
-    channel_type,
-    upstreams: [{ url: up.url, weight: 1 }],
-  })
-  const id = ((await g.json()) as { data: { id: number } }).data.id
-  await t.api('POST', '/api/keys/add-multiple', { group_id: id, keys_text: keys.join('\n') })
-  return id
-}
+const group = (name: string, channel_type: string, keys: string[]) =>
+  t.createGroup({ name, channel_type, upstreams: [{ url: up.url, weight: 1 }] }, keys)
 
 const call = (path: string, model = '') =>
   t.app.request(path, {

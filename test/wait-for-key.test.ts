@@ -16,18 +16,16 @@ afterAll(async () => {
   await up.close()
 })
 
-const group = async (name: string, key: string, maxWait: number) => {
-  const g = await t.api('POST', '/api/groups', {
-    name,
-    channel_type: 'openai',
-    upstreams: [{ url: up.url, weight: 1 }],
-    config: { max_retries: 0, max_wait_for_key_ms: maxWait },
-  })
-  expect(g.status).toBe(200)
-  const id = ((await g.json()) as { data: { id: number } }).data.id
-  await t.api('POST', '/api/keys/add-multiple', { group_id: id, keys_text: key })
-  return id
-}
+const group = (name: string, key: string, maxWait: number) =>
+  t.createGroup(
+    {
+      name,
+      channel_type: 'openai',
+      upstreams: [{ url: up.url, weight: 1 }],
+      config: { max_retries: 0, max_wait_for_key_ms: maxWait },
+    },
+    [key],
+  )
 
 const chat = (name: string, signal?: AbortSignal) =>
   t.app.request(`/proxy/${name}/v1/chat/completions`, {
@@ -89,14 +87,12 @@ describe('max_wait_for_key_ms', () => {
   it('waits in an aggregate whose members are all cooling', async () => {
     const [A, B] = ['sk-agg-wait-a-0123456789', 'sk-agg-wait-b-0123456789']
     const members = [await group('agg-wait-a', A, 0), await group('agg-wait-b', B, 0)]
-    const g = await t.api('POST', '/api/groups', {
+    const id = await t.createGroup({
       name: 'agg-wait',
       group_type: 'aggregate',
       channel_type: 'openai',
       config: { max_retries: 0, max_wait_for_key_ms: 2000 },
     })
-    expect(g.status).toBe(200)
-    const id = ((await g.json()) as { data: { id: number } }).data.id
     const sub_groups = members.map((group_id) => ({ group_id, weight: 1 }))
     expect((await t.api('POST', `/api/groups/${id}/sub-groups`, { sub_groups })).status).toBe(200)
     await cool('agg-wait-a', A, 500)

@@ -90,9 +90,25 @@ export const createTestApp = async (opts: TestAppOptions = {}) => {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     })
 
+  /** Creates a group through the admin API, adds `keys`, and returns its id. */
+  const createGroup = async (spec: Record<string, unknown>, keys: string[] = []) => {
+    const r = await api('POST', '/api/groups', spec)
+    if (r.status !== 200) throw new Error(`create group: ${r.status} ${await r.text()}`)
+    const id = ((await r.json()) as { data: { id: number } }).data.id
+    if (keys.length > 0) {
+      const k = await api('POST', '/api/keys/add-multiple', {
+        group_id: id,
+        keys_text: keys.join('\n'),
+      })
+      if (k.status !== 200) throw new Error(`add keys: ${k.status} ${await k.text()}`)
+    }
+    return id
+  }
+
   return {
     app: edge.app,
     api,
+    createGroup,
     core: edge.core,
     deps,
     authKey: config.authKey,
