@@ -15,6 +15,7 @@ import { encryptionStatus } from './secrets/status'
 import { createErrorHandler } from './errors'
 import { redactingLogger } from './secrets/crypto'
 import { createKeyService } from './keys/create-service'
+import { drainLogQueue } from './logs/drain'
 import { createLogWriter } from './logs/writer'
 import { createErrorBody } from './proxy/error-shape'
 import { createProxyRoutes } from './proxy/index'
@@ -34,6 +35,9 @@ export interface EdgeloadApp {
   close(): Promise<void>
 }
 
+/** How long a stopping leader spends writing the cluster's queued log rows. */
+const CLOSE_DRAIN_MS = 5_000
+
 export const createApp = (given: Deps): EdgeloadApp => {
   const secrets = createKeySecrets(
     given.config.encryptionKey,
@@ -46,9 +50,21 @@ export const createApp = (given: Deps): EdgeloadApp => {
   const deps: Deps = { ...given, log, store: sealStore(given.store, secrets) }
   const cache = createConfigCache(deps.store, deps.appUrl)
   // A node-local pool learns of keys another node added from the store (a shared pool needs not).
-  const sync = createConfigSync(cache, deps.coord, async () => {
-    if (!deps.pool.shared) await core.keys.loadPool(cache.all().map((e) => e.group.id))
-  })
+  const loadPool = () => core.keys.loadPool(cache.all().map((e) => e.group.id))
+  const sync = createConfigSync(
+    cache,
+    deps.coord,
+    async () => {
+      if (!deps.pool.shared) await loadPool()
+    },
+    async () => {
+      deps.log(
+        'warn',
+        'shared state was lost (Redis restarted empty?): key pool refilled from the database',
+      )
+      await loadPool()
+    },
+  )
   const nodeId = crypto.randomUUID()
   const limit = createConcurrencyLimit(deps.config.maxConcurrentRequests, deps.now, (c, m) =>
     logCapRefusal(core, c, m),
@@ -119,10 +135,17 @@ export const createApp = (given: Deps): EdgeloadApp => {
     async close() {
       stopJobs()
       sync.close()
-      await core.leader.release()
       await core.tasks.close()
       await core.keys.flush()
       await core.logs.flush()
+      // A leader that stops writes what the cluster queued, so a last node stopping loses none.
+      const queue = deps.logQueue
+      if (queue && core.leader.leads()) {
+        await drainLogQueue(queue, deps.store, deps.now, CLOSE_DRAIN_MS).catch((err) =>
+          deps.log('error', 'log queue drain at shutdown failed', { error: String(err) }),
+        )
+      }
+      await core.leader.release()
     },
   }
 }

@@ -1,4 +1,5 @@
 // Deps: the single injection point. Adapters build it; the core never reads the environment.
+import type { LogQueue } from './logs/queue'
 import type { AuthThrottle } from './auth/throttle'
 import type { Coordination } from './coord/types'
 import type { KeyPool } from './keys/pool'
@@ -114,6 +115,11 @@ export interface Deps {
   pool: KeyPool
   /** What nodes agree on: the leader and task leases, the config version. */
   coord: Coordination
+  /**
+   * Optional: a cluster's shared log queue (Redis). Nodes push their rows there within
+   * LOG_QUEUE_DELAY_MS; the leader writes them to the store. Absent: each node writes its own.
+   */
+  logQueue?: LogQueue
   fetch: FetchFn
   /** Drives runDueJobs every TICK_MS; absent where the runtime calls runDueJobs itself. */
   scheduler?: Scheduler

@@ -116,6 +116,20 @@ describe('parseEnv', () => {
     expect(parseEnv({ PORT: '', HOST: '  ' })).toMatchObject({ PORT: 3001, HOST: '0.0.0.0' })
   })
 
+  it('refuses a slave without REDIS_DSN, which v1 starts and answers 503 everywhere', () => {
+    expect(() => parseEnv({ IS_SLAVE: 'true' })).toThrow(
+      /REDIS_DSN: is required when IS_SLAVE=true/,
+    )
+    expect(parseEnv({ IS_SLAVE: 'true', REDIS_DSN: 'rediss://u:p@r:6380/2' })).toMatchObject({
+      IS_SLAVE: true,
+      REDIS_PREFIX: 'edgeload:',
+    })
+    expect(() => parseEnv({ REDIS_DSN: 'r:6379' })).toThrow(/REDIS_DSN: must be a redis:/)
+    expect(() => parseEnv({ REDIS_DSN: 'redis://r', REDIS_PREFIX: 'a b' })).toThrow(
+      /REDIS_PREFIX: must be 1–64/,
+    )
+  })
+
   it('raises a graceful shutdown timeout below 10 s to 10, as v1 does', () => {
     expect(
       parseEnv({ SERVER_GRACEFUL_SHUTDOWN_TIMEOUT: '3' }).SERVER_GRACEFUL_SHUTDOWN_TIMEOUT,
@@ -127,7 +141,7 @@ describe('parseEnv', () => {
 
   it('parses booleans and lists the way v1 does', () => {
     for (const v of ['true', '1', 'yes', 'on'])
-      expect(parseEnv({ IS_SLAVE: v }).IS_SLAVE).toBe(true)
+      expect(parseEnv({ IS_SLAVE: v, REDIS_DSN: 'redis://r:6379' }).IS_SLAVE).toBe(true)
     for (const v of ['false', '0', 'no', 'off'])
       expect(parseEnv({ IS_SLAVE: v }).IS_SLAVE).toBe(false)
     const cors = parseEnv({

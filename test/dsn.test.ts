@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { describeTarget, DsnError, parseDsn } from '../adapters/node/dsn'
 import { startTestGateway } from './helpers/gateway'
+import { ConfigError } from '../src/config/env'
 
 describe('parseDsn', () => {
   it('reads PostgreSQL URLs', () => {
@@ -88,5 +89,19 @@ describe('the Node gateway and DATABASE_DSN', () => {
       expect(err?.message).toMatch(/is not supported yet/)
       expect(err?.message).not.toContain('hunter2')
     }
+  })
+})
+
+describe('the Node gateway and REDIS_DSN', () => {
+  it('refuses to start when Redis does not answer, naming it without its password', async () => {
+    const t0 = Date.now()
+    const err = await startTestGateway({ REDIS_DSN: 'redis://u:hunter2@127.0.0.1:1/0' }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    )
+    expect(err).toBeInstanceOf(ConfigError)
+    expect(err?.message).toMatch(/^REDIS_DSN: cannot reach redis:\/\/u:\*\*\*@127\.0\.0\.1:1\/0/)
+    expect(err?.message).not.toContain('hunter2')
+    expect(Date.now() - t0).toBeLessThan(8000)
   })
 })

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createGroupOn, killAll, startChildGateway, type StartedChild } from './helpers/child'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY } from './helpers/gateway'
+import { dropRedisPrefix, freshRedisPrefix, redisTestEnv } from './helpers/redis'
 import { sleep, until, within } from './helpers/wait'
 
 /** The README's bound: a row is in the database this long after its request was answered. */
@@ -21,6 +22,7 @@ const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'applica
 let up: FakeUpstream
 const dirs: string[] = []
 const children: StartedChild[] = []
+const prefixes: string[] = []
 
 beforeAll(async () => {
   up = await startFakeUpstream({ record: false })
@@ -30,6 +32,7 @@ afterEach(() => killAll(children))
 
 afterAll(async () => {
   await up?.close()
+  for (const p of prefixes) await dropRedisPrefix(p)
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
@@ -78,8 +81,18 @@ describe('request-log rows are written within seconds', () => {
   ])('rows show in GET /api/logs within 3 s of the answer, on a %s', async (_, slave) => {
     const dir = mkdtempSync(join(tmpdir(), 'edgeload-logflush-'))
     dirs.push(dir)
-    const { url } = await startGateway(dir, { IS_SLAVE: slave })
-    await setUp(url)
+    let url: string
+    if (slave === 'true') {
+      // A slave queues its rows in Redis; the master (the leader) writes them to the database.
+      const prefix = freshRedisPrefix()
+      prefixes.push(prefix)
+      const master = await startGateway(dir, redisTestEnv(prefix))
+      await setUp(master.url)
+      url = (await startGateway(dir, { IS_SLAVE: 'true', ...redisTestEnv(prefix) })).url
+    } else {
+      url = (await startGateway(dir)).url
+      await setUp(url)
+    }
     const N = 20
     const answered = await Promise.all(Array.from({ length: N }, (_, i) => chat(url, `v-${i}`)))
     const last = Math.max(...answered)

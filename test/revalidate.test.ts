@@ -1,6 +1,8 @@
 // Periodic re-validation of invalid keys (src/jobs/background.ts), called directly as the scheduler would:
 // a key blacklisted by failures comes back once the upstream accepts it, one that still fails
 // stays out, the validation interval is respected, and no error text carries a key.
+import { dropRedisPrefix, freshRedisPrefix, redisTestEnv } from './helpers/redis'
+import { drainLogQueue } from '../src/logs/drain'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { LogLevel } from '../src/deps'
 import { revalidateInvalidKeys } from '../src/jobs/background'
@@ -71,13 +73,15 @@ const proxied = {
     }),
 }
 
+// A slave needs Redis (REDIS_DSN), which it uses under a prefix of its own.
+const prefix = freshRedisPrefix()
 const ids: Record<'oa' | 'an' | 'gm', number> = { oa: 0, an: 0, gm: 0 }
 const core = () => t.gw.edgeload.core
 
 beforeAll(async () => {
   up = await startFakeUpstream({ behaviours: Object.fromEntries(BAD.map((k) => [k, rejects(k)])) })
   // A slave never takes the leader lease, so its own jobs cannot re-validate behind the test's back.
-  t = await startTestGateway({ IS_SLAVE: 'true' })
+  t = await startTestGateway({ IS_SLAVE: 'true', ...redisTestEnv(prefix) })
   await t.admin('PUT', '/api/settings', { request_log_write_interval_minutes: 0 })
   const upstreams = [{ url: up.url, weight: 1 }]
   const config = { blacklist_threshold: 1, key_validation_interval_minutes: 2 }
@@ -118,6 +122,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  await dropRedisPrefix(prefix)
   await t?.stop()
   await up?.close()
 })
@@ -206,6 +211,9 @@ describe('revalidateInvalidKeys', () => {
     expect(net.ok).toBe(false)
     expect(net.error).not.toContain(OA_DEAD)
 
+    // A slave queues its rows in Redis for the leader to write; here the test plays the leader.
+    await core().logs.flush()
+    await drainLogQueue(core().deps.logQueue!, core().deps.store, Date.now, 5000)
     type Log = { error_message: string; status_code: number }
     const rows: Log[] = []
     for (const g of ['oa', 'an', 'gm']) {

@@ -1,13 +1,11 @@
 // Builds Deps for Node from the environment and serves the app with @hono/node-server:
-// SQLite through libsql, the memory key pool, an undici-backed fetch, timers, graceful shutdown.
+// SQLite through libsql, the shared state (shared-state.ts), an undici-backed fetch, timers, graceful shutdown.
 import { serve, type HttpBindings } from '@hono/node-server'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { dirname, resolve } from 'node:path'
 import { createApp, type EdgeloadApp } from '../../src/app'
 import { parseEnv, toCoreConfig, type Env } from '../../src/config/env'
 import type { Deps } from '../../src/deps'
-import { createSqlCoordination } from '../../src/coord/sql'
-import { createMemoryKeyPool } from '../../src/keys/pool-memory'
 import { authKeyFile, resolveAuthKey } from './auth-key'
 import { withBackgroundWrites } from './background-db'
 import { openSqlite } from './db'
@@ -18,6 +16,7 @@ import { nodeHasher } from './hasher'
 import { closeUnreadBody } from './linger'
 import { createLogger } from './logger'
 import { createTimerScheduler } from './scheduler'
+import { openSharedState } from './shared-state'
 import { serveAdmin } from './static'
 
 export interface NodeGateway {
@@ -57,6 +56,11 @@ export const startNodeGateway = async (
     log('warn', 'repaired text stored as invalid UTF-8 by an older version', { ...db.repairs })
   }
   const background = await withBackgroundWrites(env.DATABASE_DSN, db.store, db.db)
+  const shared = await openSharedState(env, background.db, log).catch(async (err) => {
+    await background.close()
+    await db.close()
+    throw err
+  })
   const upstream = createUndiciFetch({ env: raw })
   const pending = new Set<Promise<unknown>>()
   // app_url until an operator saves one; the port is the bound one once listening (PORT=0).
@@ -65,8 +69,9 @@ export const startNodeGateway = async (
   let port = env.PORT
   const deps: Deps = {
     store: background.store,
-    pool: createMemoryKeyPool(),
-    coord: createSqlCoordination(background.db),
+    pool: shared.pool,
+    coord: shared.coord,
+    logQueue: shared.logQueue,
     fetch: upstream,
     scheduler: createTimerScheduler(),
     waitUntil: (p) => {
@@ -167,6 +172,7 @@ export const startNodeGateway = async (
       await Promise.allSettled([...pending])
       await edgeload.core.logs.flush()
       await upstream.close()
+      await shared.close()
       await background.close()
       await db.close()
       log('info', 'shutdown complete')

@@ -40,6 +40,16 @@ const envSchema = z
     AUTH_KEY: z.string().optional(),
     ENCRYPTION_KEY: z.string().optional(),
     DATABASE_DSN: z.string().default('./data/edgeload.db'),
+    // The key pool, coordination and the log queue move to Redis when it is set (issue 12).
+    REDIS_DSN: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    // Many gateways (or test runs) can share one Redis under distinct prefixes.
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 letters, digits or _ . : -')
+      .default('edgeload:'),
     MAX_CONCURRENT_REQUESTS: int(100, 1, 100000),
     MAX_BODY_SIZE_MB: int(32, 1, 1024),
     ENABLE_CORS: bool(false),
@@ -52,6 +62,15 @@ const envSchema = z
     TZ: z.string().optional(),
   })
   .superRefine((env, ctx) => {
+    // v1 starts such a slave and answers 503 to every request (reference §8); refuse instead.
+    if (env.IS_SLAVE && !env.REDIS_DSN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_DSN'],
+        message:
+          'is required when IS_SLAVE=true: cluster nodes share the key pool and the leader lease through Redis',
+      })
+    }
     if (env.ENABLE_CORS && env.ALLOWED_ORIGINS.length === 0) {
       ctx.addIssue({
         code: 'custom',

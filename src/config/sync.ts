@@ -23,6 +23,11 @@ export const createConfigSync = (
   coord: Coordination,
   /** After a reload that another node's change caused (e.g. refresh a node-local key pool). */
   onRemoteChange: () => Promise<void> = async () => {},
+  /**
+   * After the shared version went back: the coordination store lost its state (a Redis that
+   * restarted empty), and with it a shared key pool, which must be refilled from the database.
+   */
+  onLost: () => Promise<void> = async () => {},
 ): ConfigSync => {
   let loaded = 0
   // The version is read before the load, so `loaded` never claims more than the cache holds.
@@ -30,9 +35,21 @@ export const createConfigSync = (
     await cache.reload()
     loaded = Math.max(loaded, version)
   }
+  // A started node never leaves the counter at 0, so a counter that reads lower than what this
+  // node loaded can only have been lost.
+  const current = async () => {
+    const v = await coord.version(VERSION_CONFIG)
+    return v > 0 ? v : coord.bump(VERSION_CONFIG)
+  }
   const check = async () => {
     const v = await coord.version(VERSION_CONFIG)
-    if (v <= loaded) return false
+    if (v === loaded) return false
+    if (v < loaded) {
+      loaded = 0
+      await reloadAt(await current())
+      await onLost()
+      return true
+    }
     await reloadAt(v)
     await onRemoteChange()
     return true
@@ -40,7 +57,7 @@ export const createConfigSync = (
   let unwatch: (() => void) | null = null
   return {
     async init() {
-      await reloadAt(await coord.version(VERSION_CONFIG))
+      await reloadAt(await current())
       unwatch =
         coord.watch?.(VERSION_CONFIG, (v) => {
           if (v > loaded)
@@ -53,6 +70,11 @@ export const createConfigSync = (
       const v = await coord.bump(VERSION_CONFIG)
       // A gap means another node changed something since this one last loaded: its change must
       // not be skipped just because this node's own bump went past it.
+      if (v <= loaded) {
+        loaded = 0
+        await reloadAt(v)
+        return onLost()
+      }
       const missed = v > loaded + 1
       await reloadAt(v)
       if (missed) await onRemoteChange()

@@ -6,10 +6,13 @@
 import type { Core } from '../core'
 import { errorText } from '../errors'
 import { LOG_FLUSH_MS } from '../logs/writer'
+import { drainLogQueue } from '../logs/drain'
 import { cleanupLogs, revalidateInvalidKeys } from './background'
 
 /** How often Node ticks: config changes reach a node within this, plus the reload. */
 export const TICK_MS = 500
+/** The longest one tick's drain of the log queue runs before it yields to the next tick. */
+export const DRAIN_BUDGET_MS = 2_000
 /** How often the leader deletes logs past their retention. */
 export const RETENTION_EVERY_MS = 2 * 60 * 60_000
 
@@ -54,7 +57,12 @@ export const runDueJobs = async (core: Core, now: number = core.deps.now()): Pro
   const { jobs } = core
   const retention = now - jobs.lastRetention >= RETENTION_EVERY_MS
   if (retention) jobs.lastRetention = now
+  const queue = core.deps.logQueue
   await Promise.all([
+    queue &&
+      once(core, 'log drain', () =>
+        drainLogQueue(queue, core.deps.store, core.deps.now, DRAIN_BUDGET_MS, core.leader.leads),
+      ),
     retention && once(core, 'log cleanup', () => cleanupLogs(core)),
     once(core, 'key re-validation', () =>
       // Each group re-checks the lease first: a slow group must not outlive the leadership.

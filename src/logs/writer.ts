@@ -1,7 +1,9 @@
 // The request-log writer: rows are buffered in memory and written in batches off the hot path,
 // every LOG_FLUSH_MS or as soon as a batch is full. `request_log_write_interval_minutes` is only
 // an upper bound (0 writes each row at once, still without blocking). While the store fails, rows
-// wait in a bounded buffer (oldest dropped past it) and are retried with backoff.
+// wait in a bounded buffer (oldest dropped past it) and are retried with backoff. With a cluster's
+// log queue (deps.logQueue) rows go there instead, within LOG_QUEUE_DELAY_MS, and the leader
+// writes them to the store (src/logs/drain.ts).
 import type { Deps } from '../deps'
 import { storeErrorText } from '../store/error-text'
 import type { RequestLog } from '../store/types'
@@ -26,6 +28,8 @@ export interface LogBufferLimits {
 
 /** How often the scheduler calls tick(): the longest a row waits while the store works. */
 export const LOG_FLUSH_MS = 2_000
+/** With a log queue: the longest a row waits on this node before it is pushed. */
+export const LOG_QUEUE_DELAY_MS = 100
 export const DEFAULT_LOG_BUFFER: LogBufferLimits = { maxRows: 100_000, maxBytes: 64 << 20 }
 
 const MAX_BATCH = 500
@@ -112,11 +116,16 @@ export const createLogWriter = (
     enforceLimits()
   }
 
+  const queue = deps.logQueue
+  const sink = queue
+    ? (b: RequestLog[]) => queue.push(b)
+    : (b: RequestLog[]) => deps.store.insertLogs(b)
+
   const writeBatch = async (batch: RequestLog[]) => {
     let i = 0
     try {
       for (; i < batch.length; i += MAX_BATCH) {
-        await deps.store.insertLogs(batch.slice(i, i + MAX_BATCH))
+        await sink(batch.slice(i, i + MAX_BATCH))
         // Local SQLite writes synchronously: let requests through between batches.
         if (i + MAX_BATCH < batch.length) await new Promise((r) => setTimeout(r, 0))
       }
@@ -157,6 +166,12 @@ export const createLogWriter = (
       if (intervalMinutes() === 0 || pending() >= MAX_BATCH) {
         queued = true
         deps.waitUntil(run(false))
+      } else if (queue) {
+        // Pipelined: one push per LOG_QUEUE_DELAY_MS carries every row that came meanwhile.
+        queued = true
+        deps.waitUntil(
+          new Promise((ok) => setTimeout(ok, LOG_QUEUE_DELAY_MS)).then(() => run(false)),
+        )
       }
     },
     flush: () => run(true),

@@ -1,0 +1,76 @@
+// What the nodes of a deployment share, by REDIS_DSN: without it, the coordination lives in the
+// database and the key pool in this process; with it, both live in Redis, and so does the log
+// queue that the leader drains into the database.
+import type { Redis } from 'ioredis'
+import { ConfigError, type Env } from '../../src/config/env'
+import { createRedisCoordination } from '../../src/coord/redis'
+import { createSqlCoordination } from '../../src/coord/sql'
+import type { Deps } from '../../src/deps'
+import type { Logger } from '../../src/logger'
+import { createMemoryKeyPool } from '../../src/keys/pool-memory'
+import { createRedisLogQueue } from '../../src/logs/queue-redis'
+import type { SqlDb } from '../../src/store/sql'
+import { createRedisEval, openRedis } from './redis'
+
+export interface SharedState extends Pick<Deps, 'coord' | 'pool' | 'logQueue'> {
+  close(): Promise<void>
+}
+
+/** How long the start waits for Redis to answer a PING. */
+const REDIS_START_MS = 5_000
+
+/** REDIS_DSN as it may be shown: without its password. */
+export const redactRedis = (dsn: string): string => {
+  try {
+    const u = new URL(dsn)
+    if (u.password) u.password = '***'
+    return u.href
+  } catch {
+    return 'redis://…'
+  }
+}
+
+const ping = async (client: Redis, dsn: string) => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(
+      () => fail(new Error(`no answer within ${REDIS_START_MS} ms`)),
+      REDIS_START_MS,
+    )
+  })
+  try {
+    await Promise.race([client.ping(), timeout])
+  } catch (err) {
+    client.disconnect()
+    throw new ConfigError(`REDIS_DSN: cannot reach ${redactRedis(dsn)}: ${(err as Error).message}`)
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** The most often a failing Redis connection is logged. */
+const ERROR_LOG_EVERY_MS = 10_000
+
+export const openSharedState = async (env: Env, db: SqlDb, log: Logger): Promise<SharedState> => {
+  if (!env.REDIS_DSN) {
+    return { coord: createSqlCoordination(db), pool: createMemoryKeyPool(), close: async () => {} }
+  }
+  const client = openRedis(env.REDIS_DSN)
+  // ioredis reconnects by itself; without a listener it would print every failed attempt.
+  let loggedAt = -Infinity
+  client.on('error', (err: Error) => {
+    if (Date.now() - loggedAt < ERROR_LOG_EVERY_MS) return
+    loggedAt = Date.now()
+    log('warn', 'Redis connection failing; retrying', { error: err.message })
+  })
+  await ping(client, env.REDIS_DSN)
+  const redis = createRedisEval(client)
+  return {
+    coord: createRedisCoordination(redis, env.REDIS_PREFIX),
+    pool: createMemoryKeyPool(),
+    logQueue: createRedisLogQueue(redis, env.REDIS_PREFIX),
+    close: async () => {
+      await client.quit().catch(() => client.disconnect())
+    },
+  }
+}
