@@ -2,14 +2,16 @@
 // returns the drizzle database with the Store over it.
 import { resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createClient } from '@libsql/client'
+import { createClient, type Client } from '@libsql/client'
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
 import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore } from '../../src/store/sql'
 import { runPendingRepairs, type RepairReport } from '../../src/store/sql-repair'
 import type { Store } from '../../src/store/types'
+import type { Logger } from '../../src/logger'
 import { makePrivateFile } from './file-modes'
+import { gateSchema, type SchemaGateOptions } from './schema-gate'
 
 export interface SqliteHandle {
   db: LibSQLDatabase<typeof schema>
@@ -23,7 +25,25 @@ const MIGRATIONS = fileURLToPath(new URL('../../migrations/sqlite', import.meta.
 
 const BUSY_TIMEOUT_MS = 5000
 
-export const openSqlite = async (path: string): Promise<SqliteHandle> => {
+/** The applied migrations' journal times; [] before drizzle created its table. */
+const appliedSqlite = async (client: Client): Promise<number[]> => {
+  try {
+    const r = await client.execute('select created_at from __drizzle_migrations')
+    return r.rows.map((row) => Number(row.created_at))
+  } catch (err) {
+    if (/no such table/i.test(String((err as Error).message))) return []
+    throw err
+  }
+}
+
+/**
+ * Opens (and creates) the file and brings its schema up through the schema gate. Without `gate`,
+ * this process may migrate (tests, migrate-keys, a single node).
+ */
+export const openSqlite = async (
+  path: string,
+  gate: Omit<SchemaGateOptions, 'log'> & { log?: Logger } = { mayMigrate: true },
+): Promise<SqliteHandle> => {
   const memory = path === ':memory:'
   const file = memory ? '' : resolve(path)
   // Created 0600 before libsql opens it: SQLite then creates -wal and -shm 0600 too.
@@ -49,7 +69,14 @@ export const openSqlite = async (path: string): Promise<SqliteHandle> => {
     // 16 MiB of page cache instead of 2: a 100k-key import then costs ~25% less CPU.
     await client.execute('PRAGMA cache_size=-16384')
     const db = drizzle(client, { schema })
-    await migrate(db, { migrationsFolder: MIGRATIONS })
+    await gateSchema(
+      {
+        applied: () => appliedSqlite(client),
+        migrate: () => migrate(db, { migrationsFolder: MIGRATIONS }),
+      },
+      MIGRATIONS,
+      { log: () => {}, ...gate },
+    )
     const repairs = await runPendingRepairs(db)
     return { db, store: createSqlStore(db, { close }), close, repairs }
   } catch (err) {

@@ -16,7 +16,9 @@ import { nodeHasher } from './hasher'
 import { closeUnreadBody } from './linger'
 import { createLogger } from './logger'
 import { createTimerScheduler } from './scheduler'
-import { openSharedState } from './shared-state'
+import type { Logger } from '../../src/logger'
+import type { SchemaGateOptions } from './schema-gate'
+import { connectRedis, migrationLock, openSharedState } from './shared-state'
 import { serveAdmin } from './static'
 
 export interface NodeGateway {
@@ -28,14 +30,18 @@ export interface NodeGateway {
   shutdown(): Promise<void>
 }
 
-const openDatabase = (dsn: string, raw: Record<string, string | undefined>) => {
+const openDatabase = (
+  dsn: string,
+  raw: Record<string, string | undefined>,
+  gate: Omit<SchemaGateOptions, 'log'> & { log: Logger },
+) => {
   const target = parseDsn(dsn, { LIBSQL_AUTH_TOKEN: raw.LIBSQL_AUTH_TOKEN })
   if (target.kind !== 'sqlite') {
     throw new DsnError(
       `DATABASE_DSN: ${describeTarget(target)} is not supported yet; use a SQLite file path`,
     )
   }
-  return openSqlite(dsn)
+  return openSqlite(dsn, gate)
 }
 
 export const startNodeGateway = async (
@@ -51,16 +57,20 @@ export const startNodeGateway = async (
     (m) => log('warn', m),
   )
   const authKey = resolveAuthKey(env.AUTH_KEY, dataDir, (m) => log('warn', m))
-  const db = await openDatabase(env.DATABASE_DSN, raw)
+  const link = await connectRedis(env, log)
+  const db = await openDatabase(env.DATABASE_DSN, raw, {
+    mayMigrate: !env.IS_SLAVE,
+    log,
+    lock: link ? migrationLock(link, env) : undefined,
+  }).catch(async (err) => {
+    await link?.close()
+    throw err
+  })
   if (db.repairs.fixed > 0) {
     log('warn', 'repaired text stored as invalid UTF-8 by an older version', { ...db.repairs })
   }
   const background = await withBackgroundWrites(env.DATABASE_DSN, db.store, db.db)
-  const shared = await openSharedState(env, background.db, log).catch(async (err) => {
-    await background.close()
-    await db.close()
-    throw err
-  })
+  const shared = openSharedState(env, background.db, link)
   const upstream = createUndiciFetch({ env: raw })
   const pending = new Set<Promise<unknown>>()
   // app_url until an operator saves one; the port is the bound one once listening (PORT=0).

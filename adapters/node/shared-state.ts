@@ -10,6 +10,7 @@ import type { Logger } from '../../src/logger'
 import { createMemoryKeyPool } from '../../src/keys/pool-memory'
 import { createRedisLogQueue } from '../../src/logs/queue-redis'
 import type { SqlDb } from '../../src/store/sql'
+import type { RedisEval } from '../../src/coord/redis'
 import { createRedisEval, openRedis } from './redis'
 
 export interface SharedState extends Pick<Deps, 'coord' | 'pool' | 'logQueue'> {
@@ -51,10 +52,14 @@ const ping = async (client: Redis, dsn: string) => {
 /** The most often a failing Redis connection is logged. */
 const ERROR_LOG_EVERY_MS = 10_000
 
-export const openSharedState = async (env: Env, db: SqlDb, log: Logger): Promise<SharedState> => {
-  if (!env.REDIS_DSN) {
-    return { coord: createSqlCoordination(db), pool: createMemoryKeyPool(), close: async () => {} }
-  }
+export interface RedisLink {
+  redis: RedisEval
+  close(): Promise<void>
+}
+
+/** Connects to REDIS_DSN and checks that it answers; null without REDIS_DSN. */
+export const connectRedis = async (env: Env, log: Logger): Promise<RedisLink | null> => {
+  if (!env.REDIS_DSN) return null
   const client = openRedis(env.REDIS_DSN)
   // ioredis reconnects by itself; without a listener it would print every failed attempt.
   let loggedAt = -Infinity
@@ -64,13 +69,42 @@ export const openSharedState = async (env: Env, db: SqlDb, log: Logger): Promise
     log('warn', 'Redis connection failing; retrying', { error: err.message })
   })
   await ping(client, env.REDIS_DSN)
-  const redis = createRedisEval(client)
   return {
-    coord: createRedisCoordination(redis, env.REDIS_PREFIX),
-    pool: createMemoryKeyPool(),
-    logQueue: createRedisLogQueue(redis, env.REDIS_PREFIX),
+    redis: createRedisEval(client),
     close: async () => {
       await client.quit().catch(() => client.disconnect())
     },
+  }
+}
+
+/** A migration lease TTL far beyond any migration, so only a dead master's lease lapses. */
+const MIGRATE_LEASE_MS = 10 * 60_000
+
+/** Runs `work` while holding the cluster's `migrate` lease in Redis, waiting for it if needed. */
+export const migrationLock = (link: RedisLink, env: Env) => {
+  const coord = createRedisCoordination(link.redis, env.REDIS_PREFIX)
+  const owner = crypto.randomUUID()
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    while (!(await coord.acquire('migrate', owner, MIGRATE_LEASE_MS))) {
+      await new Promise((r) => setTimeout(r, 250))
+    }
+    try {
+      return await work()
+    } finally {
+      await coord.release('migrate', owner)
+    }
+  }
+}
+
+/** The shared state over the database and, when REDIS_DSN is set, Redis. */
+export const openSharedState = (env: Env, db: SqlDb, link: RedisLink | null): SharedState => {
+  if (!link) {
+    return { coord: createSqlCoordination(db), pool: createMemoryKeyPool(), close: async () => {} }
+  }
+  return {
+    coord: createRedisCoordination(link.redis, env.REDIS_PREFIX),
+    pool: createMemoryKeyPool(),
+    logQueue: createRedisLogQueue(link.redis, env.REDIS_PREFIX),
+    close: () => link.close(),
   }
 }
