@@ -24,6 +24,18 @@ export const createRedisEval = (client: Redis): RedisEval => {
   }
 }
 
-/** A client for REDIS_DSN (redis:// or rediss://, optional user:pass and /db). */
+/**
+ * A client for REDIS_DSN (redis:// or rediss://, optional user:pass and /db). While Redis is away
+ * a call fails within about COMMAND_TIMEOUT_MS instead of queueing without end, so the proxy
+ * answers 503 at once and nothing piles up; ioredis keeps reconnecting meanwhile.
+ */
 export const openRedis = (dsn: string): Redis =>
-  new Redis(dsn, { maxRetriesPerRequest: 3, enableAutoPipelining: true })
+  new Redis(dsn, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: COMMAND_TIMEOUT_MS,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    enableAutoPipelining: true,
+  })
+
+/** The longest one Redis call may take: a script over thousands of keys takes milliseconds. */
+export const COMMAND_TIMEOUT_MS = 3_000
