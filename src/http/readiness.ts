@@ -2,18 +2,19 @@
 // the database must answer a cheap probe in time, and request-log writes must not be failing.
 // `/health` stays the liveness check. The check never hangs: the probe has its own deadline.
 import type { Core } from '../core'
+import { VERSION_CONFIG } from '../coord/types'
 import { storeErrorText } from '../store/error-text'
 
 export const PING_TIMEOUT_MS = 1000
 
-/** Resolves with why the probe failed, or null when the database answered within the deadline. */
-const probe = (core: Core): Promise<string | null> =>
+/** Resolves with why `ping` failed, or null when it answered within the deadline. */
+const probe = (ping: () => Promise<unknown>): Promise<string | null> =>
   new Promise((resolve) => {
     const timer = setTimeout(
       () => resolve(`no answer within ${PING_TIMEOUT_MS} ms`),
       PING_TIMEOUT_MS,
     )
-    core.deps.store.ping().then(
+    ping().then(
       () => (clearTimeout(timer), resolve(null)),
       (err: unknown) => (clearTimeout(timer), resolve(storeErrorText(err))),
     )
@@ -21,14 +22,21 @@ const probe = (core: Core): Promise<string | null> =>
 
 /** The reasons this node is not ready; empty when it is. */
 export const readiness = async (core: Core, loaded: boolean): Promise<string[]> => {
+  const { store, coord, logQueue } = core.deps
   const reasons: string[] = []
   if (!loaded) reasons.push('not initialised: settings, groups and keys are still loading')
-  const unreachable = await probe(core)
+  const [unreachable, shared] = await Promise.all([
+    probe(() => store.ping()),
+    // With a log queue the pool, leases and versions live in Redis: without it nothing proxies.
+    logQueue ? probe(() => coord.version(VERSION_CONFIG)) : null,
+  ])
   if (unreachable) reasons.push(`database unreachable: ${unreachable}`)
+  if (shared) reasons.push(`Redis unreachable: ${shared}`)
   const failure = core.logs.failure()
   if (failure) {
     const kept = `${core.logs.pending()} request-log rows kept in memory`
-    reasons.push(`database writes failing: ${failure} (${kept})`)
+    const where = logQueue ? 'Redis log queue' : 'database'
+    reasons.push(`${where} writes failing: ${failure} (${kept})`)
   }
   return reasons
 }
