@@ -1,4 +1,4 @@
-// Coordination on Redis (or Upstash): every operation one script of redis-scripts.ts, run through
+// Coordination on Redis (or Upstash): every operation one script of lua/*.lua, run through
 // the runtime's client. Keys are `{prefix}lease:{name}` and `{prefix}version:{name}`, so many
 // gateways (or test runs) can share one Redis.
 import {
@@ -8,7 +8,7 @@ import {
   LEASE_RENEW,
   VERSION_BUMP,
   VERSION_GET,
-} from './redis-scripts'
+} from './lua/scripts.gen'
 import type { Coordination } from './types'
 
 /** What the core needs of a Redis client: one atomic script run (EVALSHA/EVAL, or Upstash's). */

@@ -1,0 +1,123 @@
+-- The key pool on Redis, one group per script run: the shared part of every pool-*.lua.
+-- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
+-- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
+-- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
+-- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
+-- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
+-- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
+-- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
+-- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
+local META, RING, COOL, INV, MODELS = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local P = ARGV[1]
+-- Failed probes past this share one queue: 2^27 ms is over a day, the longest wait anyway.
+local MAX_LEVEL = 27
+
+-- Epoch ms and counts as text without an exponent (tostring would give 1.7e+12).
+local function num(x) return string.format('%.17g', x) end
+local function keyOf(id) return P .. 'k:' .. id end
+local function hardOf(model) return P .. 'hard:' .. model end
+local function softOf(model) return P .. 'soft:' .. model end
+local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), id)
+  end
+end
+
+-- Puts a detached key in state st: `at` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+local function move(id, st, at)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  for i = 1, #ended, 2 do
+    redis.call('ZADD', RING, nextTurn(), ended[i])
+    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
+end
+
+-- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
+local function liveCount(key, now)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', num(now))
+  return redis.call('ZCARD', key)
+end
+
+-- The mark's end while it lasts, else nil.
+local function liveMark(key, id, now)
+  local at = tonumber(redis.call('ZSCORE', key, id) or '0')
+  if at > now then return at end
+  return nil
+end
+
+-- Sets a mark to untilAt, never earlier than one that still runs: a later signal never shortens.
+local function extendMark(key, id, untilAt, now)
+  local endAt = math.max(liveMark(key, id, now) or 0, untilAt)
+  redis.call('ZADD', key, num(endAt), id)
+  return endAt
+end
+
+local function dropMarks(id)
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('ZREM', hardOf(m), id)
+    redis.call('ZREM', softOf(m), id)
+  end
+end
+
+local function deleteKey(id)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'pf')
+  if not e[1] then return end
+  detach(id, e[1], tonumber(e[2]) or 0)
+  redis.call('DEL', k)
+  dropMarks(id)
+end
+
+-- A group with no keys left forgets its marks and probe budget, as the memory pool does.
+local function dropIfEmpty()
+  local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
+  if n > 0 then return end
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  redis.call('DEL', META, MODELS)
+end

@@ -1,0 +1,46 @@
+-- The round-robin pick: the first key in turn that is neither depleted nor tried, else the best
+-- seen. The walk takes at most one step per live mark or excluded id, since among that many + 1
+-- keys one is unmarked: O(log n) for a group with none. The keys walked past go to the end of
+-- the cycle with the picked one, as a cursor moving past them would leave them.
+-- ARGV: 2 now, 3 model ('' for none), 4.. excluded ids. Returns {id, hash, stored, failures,
+-- rejoined_at} or nil.
+local now, model = tonumber(ARGV[2]), ARGV[3]
+readmit(now)
+local active = redis.call('ZCARD', RING)
+if active == 0 then return nil end
+local exclude, excluded = {}, 0
+for i = 4, #ARGV do
+  exclude[ARGV[i]] = true
+  excluded = excluded + 1
+end
+local hard, soft, wide = hardOf(model), softOf(model), nil
+local marked = liveCount(hard, now) + liveCount(soft, now)
+if model ~= '' then
+  wide = softOf('')
+  marked = marked + liveCount(wide, now)
+end
+local walk = redis.call('ZRANGE', RING, 0, math.min(excluded + marked, active - 1))
+-- Rank: 0 best; 1 depleted; 2 tried in this request; 3 both; 4 cooling for the model.
+local chosen, best, bestRank = nil, nil, 4
+for i = 1, #walk do
+  local id, rank = walk[i], 0
+  if marked > 0 and redis.call('ZSCORE', hard, id) then
+    rank = 4
+  else
+    if exclude[id] then rank = 2 end
+    if marked > 0 and (redis.call('ZSCORE', soft, id) or (wide and redis.call('ZSCORE', wide, id))) then
+      rank = rank + 1
+    end
+  end
+  if rank == 0 then
+    chosen = i
+    break
+  end
+  if rank < bestRank then best, bestRank = i, rank end
+end
+chosen = chosen or best
+if not chosen then return nil end
+local turn = redis.call('HINCRBY', META, 'turn', chosen)
+for i = 1, chosen do redis.call('ZADD', RING, turn - chosen + i, walk[i]) end
+local e = redis.call('HMGET', keyOf(walk[chosen]), 'h', 'v', 'f', 'rj')
+return {walk[chosen], e[1], e[2], e[3], e[4] or '0'}
