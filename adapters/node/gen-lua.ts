@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..')
 
 /** The folders of Lua scripts, from the repository's root. */
-export const LUA_DIRS = ['src/coord/lua', 'src/keys/lua']
+export const LUA_DIRS = ['src/coord/lua', 'src/keys/lua', 'src/logs/lua']
 
 export const GEN_FILE = 'scripts.gen.ts'
 

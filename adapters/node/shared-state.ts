@@ -8,6 +8,8 @@ import { createSqlCoordination } from '../../src/coord/sql'
 import type { Deps } from '../../src/deps'
 import type { Logger } from '../../src/logger'
 import { createMemoryKeyPool } from '../../src/keys/pool-memory'
+import { createRedisKeyPool } from '../../src/keys/pool-redis'
+import { wrapSharedPool } from '../../src/keys/pool-shared'
 import { createRedisLogQueue } from '../../src/logs/queue-redis'
 import type { SqlDb } from '../../src/store/sql'
 import type { RedisEval } from '../../src/coord/redis'
@@ -103,7 +105,7 @@ export const openSharedState = (env: Env, db: SqlDb, link: RedisLink | null): Sh
   }
   return {
     coord: createRedisCoordination(link.redis, env.REDIS_PREFIX),
-    pool: createMemoryKeyPool(),
+    pool: wrapSharedPool(createRedisKeyPool(link.redis, env.REDIS_PREFIX)),
     logQueue: createRedisLogQueue(link.redis, env.REDIS_PREFIX),
     close: () => link.close(),
   }
