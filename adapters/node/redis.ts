@@ -17,7 +17,11 @@ export const createRedisEval = (client: Redis): RedisEval => {
       try {
         return await client.evalsha(shaOf(script), keys.length, ...keys, ...args)
       } catch (err) {
-        if (!String((err as Error)?.message).startsWith('NOSCRIPT')) throw err
+        const message = String((err as Error)?.message)
+        // ioredis's words for "not connected" name its options, which tell an operator nothing.
+        if (message.includes("isn't writeable"))
+          throw new Error('Redis not connected (reconnecting)')
+        if (!message.startsWith('NOSCRIPT')) throw err
         return client.eval(script, keys.length, ...keys, ...args)
       }
     },
@@ -26,11 +30,13 @@ export const createRedisEval = (client: Redis): RedisEval => {
 
 /**
  * A client for REDIS_DSN (redis:// or rediss://, optional user:pass and /db). While Redis is away
- * a call fails within about COMMAND_TIMEOUT_MS instead of queueing without end, so the proxy
- * answers 503 at once and nothing piles up; ioredis keeps reconnecting meanwhile.
+ * a call fails at once (disconnected) or within COMMAND_TIMEOUT_MS (not answering) instead of
+ * queueing, so the proxy answers 503 and nothing piles up; ioredis keeps reconnecting meanwhile.
  */
 export const openRedis = (dsn: string): Redis =>
   new Redis(dsn, {
+    // Not connected: fail at once rather than queue (the start waits for `ready` itself).
+    enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: COMMAND_TIMEOUT_MS,
     commandTimeout: COMMAND_TIMEOUT_MS,
@@ -38,4 +44,4 @@ export const openRedis = (dsn: string): Redis =>
   })
 
 /** The longest one Redis call may take: a script over thousands of keys takes milliseconds. */
-export const COMMAND_TIMEOUT_MS = 3_000
+export const COMMAND_TIMEOUT_MS = 1_500

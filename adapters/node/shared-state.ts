@@ -41,8 +41,14 @@ const ping = async (client: Redis, dsn: string) => {
       REDIS_START_MS,
     )
   })
+  // The client queues nothing while it connects, so the ping waits for `ready` first.
+  const ready = new Promise<void>((ok, fail) => {
+    if (client.status === 'ready') return ok()
+    client.once('ready', ok)
+    client.once('error', fail)
+  })
   try {
-    await Promise.race([client.ping(), timeout])
+    await Promise.race([ready.then(() => client.ping()), timeout])
   } catch (err) {
     client.disconnect()
     throw new ConfigError(`REDIS_DSN: cannot reach ${redactRedis(dsn)}: ${(err as Error).message}`)
