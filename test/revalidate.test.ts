@@ -3,6 +3,10 @@
 // stays out, the validation interval is respected, and no error text carries a key.
 import { dropRedisPrefix, freshRedisPrefix, redisTestEnv } from './helpers/redis'
 import { drainLogQueue } from '../src/logs/drain'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openSqlite } from '../adapters/node/db'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { LogLevel } from '../src/deps'
 import { revalidateInvalidKeys } from '../src/jobs/background'
@@ -75,13 +79,18 @@ const proxied = {
 
 // A slave needs Redis (REDIS_DSN), which it uses under a prefix of its own.
 const prefix = freshRedisPrefix()
+let dir = ''
 const ids: Record<'oa' | 'an' | 'gm', number> = { oa: 0, an: 0, gm: 0 }
 const core = () => t.gw.edgeload.core
 
 beforeAll(async () => {
   up = await startFakeUpstream({ behaviours: Object.fromEntries(BAD.map((k) => [k, rejects(k)])) })
   // A slave never takes the leader lease, so its own jobs cannot re-validate behind the test's back.
-  t = await startTestGateway({ IS_SLAVE: 'true', ...redisTestEnv(prefix) })
+  // A slave never migrates: the database is brought up first, as a master would.
+  dir = mkdtempSync(join(tmpdir(), 'edgeload-revalidate-'))
+  const dsn = join(dir, 'edgeload.db')
+  await (await openSqlite(dsn)).close()
+  t = await startTestGateway({ IS_SLAVE: 'true', DATABASE_DSN: dsn, ...redisTestEnv(prefix) })
   await t.admin('PUT', '/api/settings', { request_log_write_interval_minutes: 0 })
   const upstreams = [{ url: up.url, weight: 1 }]
   const config = { blacklist_threshold: 1, key_validation_interval_minutes: 2 }
@@ -123,6 +132,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await dropRedisPrefix(prefix)
+  rmSync(dir, { recursive: true, force: true })
   await t?.stop()
   await up?.close()
 })
