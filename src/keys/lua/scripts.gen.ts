@@ -24,6 +24,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -33,7 +35,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -49,7 +51,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -171,6 +173,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -180,7 +184,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -196,7 +200,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -273,7 +277,8 @@ local function dropIfEmpty()
   redis.call('DEL', META, MODELS)
 end
 
--- An invalid key due for a live probe, marked in flight: the earliest due of the queues' heads.
+-- An invalid key due for a live probe, marked in flight: the earliest due of the queues' heads
+-- (the lowest id among keys due at once).
 -- Queue L holds the keys with L failed probes, by the time of the last one (or of becoming
 -- invalid), so its head is its earliest due: base + min(interval * 2^L, max wait).
 -- ARGV: 2 now, 3 intervalMs, 4 perMinute, 5 the longest wait. Returns {id, hash, stored, failures}
@@ -291,13 +296,15 @@ for level = 0, MAX_LEVEL do
   local head = redis.call('ZRANGE', queueOf(level), 0, 0, 'WITHSCORES')
   if #head > 0 then
     local due = tonumber(head[2]) + math.min(interval * 2 ^ level, maxWait)
-    if due <= now and (best == nil or due < bestDue) then
-      best, bestDue, bestLevel = head[1], due, level
+    local id = tonumber(head[1])
+    if due <= now and (best == nil or due < bestDue or (due == bestDue and id < best)) then
+      best, bestDue, bestLevel = id, due, level
     end
   end
 end
 if best == nil then return nil end
-redis.call('ZREM', queueOf(bestLevel), best)
+redis.call('ZREM', queueOf(bestLevel), queued(best))
+best = num(best)
 redis.call('HSET', keyOf(best), 'pr', 1)
 redis.call('HSET', META, 'pmin', num(minute), 'pn', used + 1)
 local e = redis.call('HMGET', keyOf(best), 'h', 'v', 'f')
@@ -328,6 +335,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -337,7 +346,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -353,7 +362,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -463,6 +472,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -472,7 +483,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -488,7 +499,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -594,6 +605,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -603,7 +616,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -619,7 +632,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -763,6 +776,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -772,7 +787,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -788,7 +803,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -893,6 +908,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -902,7 +919,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -918,7 +935,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -1067,6 +1084,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -1076,7 +1095,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -1092,7 +1111,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -1179,12 +1198,12 @@ if e[1] ~= 'i' or e[2] ~= '1' then return nil end
 redis.call('HSET', k, 'pr', 0)
 local pf = tonumber(e[4])
 if ok == '' then
-  redis.call('ZADD', queueOf(pf), e[3], id)
+  redis.call('ZADD', queueOf(pf), e[3], queued(id))
   return nil
 end
 if ok == '0' then
   redis.call('HSET', k, 'pf', pf + 1, 'pa', num(now))
-  redis.call('ZADD', queueOf(pf + 1), num(now), id)
+  redis.call('ZADD', queueOf(pf + 1), num(now), queued(id))
   return nil
 end
 redis.call('HSET', k, 'f', 0)
@@ -1216,6 +1235,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -1225,7 +1246,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -1241,7 +1262,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -1347,6 +1368,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -1356,7 +1379,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -1372,7 +1395,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -1539,6 +1562,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -1548,7 +1573,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -1564,7 +1589,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -1683,6 +1708,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -1692,7 +1719,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -1708,7 +1735,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
