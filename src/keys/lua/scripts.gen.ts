@@ -129,8 +129,10 @@ local function dropIfEmpty()
 end
 
 -- Adds keys; disabled ones leave. A key already present keeps its health: failures only grow, a
--- cooldown stays, and an invalid key stays invalid until restored. ARGV[2..]: per row id, stored
--- value, key_hash, status, failure_count, enabled ('1' or '0').
+-- cooldown stays, and an invalid key stays invalid until restored. New active keys join the end
+-- of the cycle in row order. ARGV[2..]: per row id, stored value, key_hash, status,
+-- failure_count, enabled ('1' or '0').
+local turn = tonumber(redis.call('HGET', META, 'turn') or '0')
 for i = 2, #ARGV, 6 do
   local id, status, failures = ARGV[i], ARGV[i + 3], tonumber(ARGV[i + 4])
   local k = keyOf(id)
@@ -139,14 +141,20 @@ for i = 2, #ARGV, 6 do
     deleteKey(id)
   elseif not e[1] then
     redis.call('HSET', k, 'v', ARGV[i + 1], 'h', ARGV[i + 2], 'f', failures, 's', 0, 'u', 0,
-      'rj', 0, 'pa', 0, 'pf', 0, 'pr', 0)
-    if status == 'invalid' then attach(id, 'i', 0) else attach(id, 'a', 0) end
+      'rj', 0, 'pa', 0, 'pf', 0, 'pr', 0, 'st', 'a')
+    if status == 'invalid' then
+      attach(id, 'i', 0)
+    else
+      turn = turn + 1
+      redis.call('ZADD', RING, turn, id)
+    end
   else
     redis.call('HSET', k, 'v', ARGV[i + 1], 'h', ARGV[i + 2], 'f',
       math.max(tonumber(e[2]), failures))
     if status == 'invalid' and e[1] ~= 'i' then move(id, 'i', 0) end
   end
 end
+redis.call('HSET', META, 'turn', turn)
 `
 
 /** src/keys/lua/pool-claim-probe.lua after _pool.lua */
@@ -1033,24 +1041,31 @@ if model ~= '' then
   wide = softOf('')
   marked = marked + liveCount(wide, now)
 end
-local walk = redis.call('ZRANGE', RING, 0, math.min(excluded + marked, active - 1))
+local last = math.min(excluded + marked, active - 1)
 -- Rank: 0 best; 1 depleted; 2 tried in this request; 3 both; 4 cooling for the model.
-local chosen, best, bestRank = nil, nil, 4
-for i = 1, #walk do
-  local id, rank = walk[i], 0
-  if marked > 0 and redis.call('ZSCORE', hard, id) then
-    rank = 4
-  else
-    if exclude[id] then rank = 2 end
-    if marked > 0 and (redis.call('ZSCORE', soft, id) or (wide and redis.call('ZSCORE', wide, id))) then
-      rank = rank + 1
+local function rankOf(id)
+  if marked > 0 and redis.call('ZSCORE', hard, id) then return 4 end
+  local rank = 0
+  if exclude[id] then rank = 2 end
+  if marked > 0 and (redis.call('ZSCORE', soft, id) or (wide and redis.call('ZSCORE', wide, id))) then
+    rank = rank + 1
+  end
+  return rank
+end
+-- Walked in small batches: the first unmarked key usually ends the walk early.
+local walk, chosen, best, bestRank = {}, nil, nil, 4
+while chosen == nil and #walk <= last do
+  local batch = redis.call('ZRANGE', RING, #walk, math.min(#walk + 15, last))
+  if #batch == 0 then break end
+  for _, id in ipairs(batch) do
+    walk[#walk + 1] = id
+    local rank = rankOf(id)
+    if rank == 0 then
+      chosen = #walk
+      break
     end
+    if rank < bestRank then best, bestRank = #walk, rank end
   end
-  if rank == 0 then
-    chosen = i
-    break
-  end
-  if rank < bestRank then best, bestRank = i, rank end
 end
 chosen = chosen or best
 if not chosen then return nil end
