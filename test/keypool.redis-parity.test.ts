@@ -60,10 +60,15 @@ const run = async (seed: number, steps: number) => {
   const outcome = (): Outcome => {
     const r = rnd()
     const model = pickOf(MODELS) || undefined
+    // Now and then an end a provider's odd header could give.
+    const odd = () => pickOf([Infinity, -Infinity, NaN, now - 5000, now])
     if (r < 0.3) return { kind: 'success' }
-    if (r < 0.4) return { kind: 'success', depleted: { until: now + 1 + int(90_000), model } }
+    if (r < 0.4) {
+      const until = rnd() < 0.05 ? odd() : now + 1 + int(90_000)
+      return { kind: 'success', depleted: { until, model } }
+    }
     if (r < 0.6) return { kind: 'auth_failure' }
-    const until = rnd() < 0.4 ? null : now + 1 + int(200_000)
+    const until = rnd() < 0.4 ? null : rnd() < 0.05 ? odd() : now + 1 + int(200_000)
     return model ? { kind: 'rate_limited', until, model } : { kind: 'rate_limited', until }
   }
 
