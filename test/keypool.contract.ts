@@ -413,6 +413,21 @@ export const testKeyPool = (
       ).toEqual(new Set([1, 2]))
     })
 
+    it("forgets a disabled key's model cooldowns and depletion", async () => {
+      const pool = await setup(2)
+      await pool.report(G, 1, { kind: 'rate_limited', until: T0 + 9000, model: 'm' }, STRICT, T0)
+      await pool.report(G, 2, { kind: 'success', depleted: { until: T0 + 9000 } }, STRICT, T0)
+      await pool.add(G, [
+        { ...rows(1)[0], enabled: false },
+        { ...rows(1, 2)[0], enabled: false },
+      ])
+      expect(await pool.counts(G, T0)).toEqual({ active: 0, cooling: 0, invalid: 0 })
+      await pool.add(G, rows(3))
+      const got = []
+      for (let i = 0; i < 3; i++) got.push((await pool.pick(G, T0, undefined, 'm'))?.id)
+      expect(got).toEqual([1, 2, 3])
+    })
+
     it("opens a route's circuit when distinct keys fail alike with no success between", async () => {
       const pool = await make()
       const policy = { minKeys: 3, windowMs: 10_000, openMs: 30_000 }
@@ -578,6 +593,41 @@ export const testKeyPool = (
       // A key restored meanwhile is no longer probed.
       await pool.restore(G, [2, 3, 4])
       expect(await pool.claimKeyProbe(G, M + 240_000, policy)).toBeNull()
+    })
+
+    it('probes keys due at once lowest id first, whatever their add order', async () => {
+      const pool = await make()
+      const invalid = (id: number): PoolKeyRow => ({
+        id,
+        key_value: sealed(id),
+        key_hash: `h${id}`,
+        status: 'invalid',
+        failure_count: 3,
+      })
+      // Loaded invalid, all three are due at once.
+      await pool.add(G, [invalid(12), invalid(3), invalid(20)])
+      const policy = { intervalMs: 10_000, perMinute: 10 }
+      const ids = []
+      for (let i = 0; i < 4; i++) ids.push((await pool.claimKeyProbe(G, T0, policy))?.id ?? null)
+      expect(ids).toEqual([3, 12, 20, null])
+      // A failed probe waits twice as long: the others, due earlier, go first.
+      await pool.keyProbeDone(G, 3, false, T0)
+      await pool.keyProbeDone(G, 12, null, T0)
+      await pool.keyProbeDone(G, 20, null, T0)
+      expect((await pool.claimKeyProbe(G, T0 + 20_000, policy))?.id).toBe(12)
+      expect((await pool.claimKeyProbe(G, T0 + 20_000, policy))?.id).toBe(20)
+      expect(await pool.claimKeyProbe(G, T0 + 19_999, policy)).toBeNull()
+      expect((await pool.claimKeyProbe(G, T0 + 20_000, policy))?.id).toBe(3)
+    })
+
+    it('applies a changed probe interval at once', async () => {
+      const pool = await setup(2)
+      await pool.report(G, 1, AUTH, { blacklistThreshold: 1 }, T0)
+      const slow = { intervalMs: 60_000, perMinute: 10 }
+      expect(await pool.claimKeyProbe(G, T0 + 10_000, slow)).toBeNull()
+      // The setting is lowered: the key is due now, not when the old interval said.
+      const fast = { intervalMs: 5_000, perMinute: 10 }
+      expect((await pool.claimKeyProbe(G, T0 + 10_001, fast))?.id).toBe(1)
     })
 
     it('retains only the listed keys, leaving their health as it is', async () => {

@@ -48,6 +48,8 @@ export interface GroupPool {
   marks: Marks
   /** Key probes: none is due before this (a scan sets it); probes started this minute. */
   probeCheckAt: number
+  /** The probe interval that probeCheckAt was found under: another one makes it moot. */
+  probeCheckMs: number
   probeMinute: number
   probesInMinute: number
 }
@@ -155,6 +157,7 @@ export const newGroup = (): GroupPool => ({
   invalid: 0,
   marks: new Map(),
   probeCheckAt: 0,
+  probeCheckMs: 0,
   probeMinute: 0,
   probesInMinute: 0,
 })

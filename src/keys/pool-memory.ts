@@ -36,6 +36,7 @@ export const createMemoryKeyPool = (): KeyPool => {
           if (e !== undefined) {
             detach(g, e)
             g.keys.delete(r.id)
+            dropMarks(g.marks, r.id)
           }
           continue
         }
@@ -170,7 +171,8 @@ export const createMemoryKeyPool = (): KeyPool => {
 
     async claimKeyProbe(groupId, now, policy) {
       const g = groups.get(groupId)
-      if (!g || g.invalid === 0 || policy.intervalMs <= 0 || now < g.probeCheckAt) return null
+      if (!g || g.invalid === 0 || policy.intervalMs <= 0) return null
+      if (now < g.probeCheckAt && policy.intervalMs === g.probeCheckMs) return null
       const minute = Math.floor(now / 60_000)
       if (minute !== g.probeMinute) {
         g.probeMinute = minute
@@ -183,11 +185,15 @@ export const createMemoryKeyPool = (): KeyPool => {
       for (const e of g.keys.values()) {
         if (e.state !== 'invalid' || e.probing) continue
         const due = probeDue(e, policy)
-        if (due <= now && (best === null || due < probeDue(best, policy))) best = e
-        else if (due > now) next = Math.min(next, due)
+        // Among keys due at once (those loaded invalid all are), the lowest id goes first.
+        const bestDue = best === null ? Infinity : probeDue(best, policy)
+        if (due <= now && (due < bestDue || (due === bestDue && e.id < (best as Entry).id))) {
+          best = e
+        } else if (due > now) next = Math.min(next, due)
       }
       if (best === null) {
         g.probeCheckAt = next
+        g.probeCheckMs = policy.intervalMs
         return null
       }
       best.probing = true

@@ -70,8 +70,12 @@ const toPicked = (r: Reply): PickedKey | null => {
   return r[4] !== undefined && String(r[4]) !== '0' ? { ...picked, rejoined: true } : picked
 }
 
-/** Epoch ms for a script: a non-finite end means now, as in the memory pool. */
+/** A 429's end for a script: a non-finite one means now, as in the memory pool. */
 const ms = (at: number, now: number) => String(Number.isFinite(at) ? at : now)
+
+/** A depletion's end for a script: one that never ends is kept as the memory pool keeps it. */
+const depletedMs = (at: number, now: number) =>
+  String(at === Infinity ? Number.MAX_SAFE_INTEGER : Number.isFinite(at) ? at : now)
 
 const chunks = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = []
@@ -143,7 +147,7 @@ export const createRedisKeyPool = (
         limited?.until == null ? '' : ms(limited.until, now),
         limited?.model ?? '',
         String(policy.blacklistThreshold),
-        depleted ? ms(depleted.until, now) : '',
+        depleted ? depletedMs(depleted.until, now) : '',
         depleted?.model ?? '',
         String(DEFAULT_COOLDOWN_MS),
         String(MAX_DEFAULT_COOLDOWN_MS),

@@ -20,6 +20,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -29,7 +31,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -45,7 +47,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end

@@ -1,4 +1,5 @@
--- An invalid key due for a live probe, marked in flight: the earliest due of the queues' heads.
+-- An invalid key due for a live probe, marked in flight: the earliest due of the queues' heads
+-- (the lowest id among keys due at once).
 -- Queue L holds the keys with L failed probes, by the time of the last one (or of becoming
 -- invalid), so its head is its earliest due: base + min(interval * 2^L, max wait).
 -- ARGV: 2 now, 3 intervalMs, 4 perMinute, 5 the longest wait. Returns {id, hash, stored, failures}
@@ -16,13 +17,15 @@ for level = 0, MAX_LEVEL do
   local head = redis.call('ZRANGE', queueOf(level), 0, 0, 'WITHSCORES')
   if #head > 0 then
     local due = tonumber(head[2]) + math.min(interval * 2 ^ level, maxWait)
-    if due <= now and (best == nil or due < bestDue) then
-      best, bestDue, bestLevel = head[1], due, level
+    local id = tonumber(head[1])
+    if due <= now and (best == nil or due < bestDue or (due == bestDue and id < best)) then
+      best, bestDue, bestLevel = id, due, level
     end
   end
 end
 if best == nil then return nil end
-redis.call('ZREM', queueOf(bestLevel), best)
+redis.call('ZREM', queueOf(bestLevel), queued(best))
+best = num(best)
 redis.call('HSET', keyOf(best), 'pr', 1)
 redis.call('HSET', META, 'pmin', num(minute), 'pn', used + 1)
 local e = redis.call('HMGET', keyOf(best), 'h', 'v', 'f')

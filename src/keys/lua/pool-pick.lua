@@ -19,24 +19,31 @@ if model ~= '' then
   wide = softOf('')
   marked = marked + liveCount(wide, now)
 end
-local walk = redis.call('ZRANGE', RING, 0, math.min(excluded + marked, active - 1))
+local last = math.min(excluded + marked, active - 1)
 -- Rank: 0 best; 1 depleted; 2 tried in this request; 3 both; 4 cooling for the model.
-local chosen, best, bestRank = nil, nil, 4
-for i = 1, #walk do
-  local id, rank = walk[i], 0
-  if marked > 0 and redis.call('ZSCORE', hard, id) then
-    rank = 4
-  else
-    if exclude[id] then rank = 2 end
-    if marked > 0 and (redis.call('ZSCORE', soft, id) or (wide and redis.call('ZSCORE', wide, id))) then
-      rank = rank + 1
+local function rankOf(id)
+  if marked > 0 and redis.call('ZSCORE', hard, id) then return 4 end
+  local rank = 0
+  if exclude[id] then rank = 2 end
+  if marked > 0 and (redis.call('ZSCORE', soft, id) or (wide and redis.call('ZSCORE', wide, id))) then
+    rank = rank + 1
+  end
+  return rank
+end
+-- Walked in small batches: the first unmarked key usually ends the walk early.
+local walk, chosen, best, bestRank = {}, nil, nil, 4
+while chosen == nil and #walk <= last do
+  local batch = redis.call('ZRANGE', RING, #walk, math.min(#walk + 15, last))
+  if #batch == 0 then break end
+  for _, id in ipairs(batch) do
+    walk[#walk + 1] = id
+    local rank = rankOf(id)
+    if rank == 0 then
+      chosen = #walk
+      break
     end
+    if rank < bestRank then best, bestRank = #walk, rank end
   end
-  if rank == 0 then
-    chosen = i
-    break
-  end
-  if rank < bestRank then best, bestRank = i, rank end
 end
 chosen = chosen or best
 if not chosen then return nil end

@@ -8,12 +8,12 @@ if e[1] ~= 'i' or e[2] ~= '1' then return nil end
 redis.call('HSET', k, 'pr', 0)
 local pf = tonumber(e[4])
 if ok == '' then
-  redis.call('ZADD', queueOf(pf), e[3], id)
+  redis.call('ZADD', queueOf(pf), e[3], queued(id))
   return nil
 end
 if ok == '0' then
   redis.call('HSET', k, 'pf', pf + 1, 'pa', num(now))
-  redis.call('ZADD', queueOf(pf + 1), num(now), id)
+  redis.call('ZADD', queueOf(pf + 1), num(now), queued(id))
   return nil
 end
 redis.call('HSET', k, 'f', 0)

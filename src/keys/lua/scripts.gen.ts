@@ -24,6 +24,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -33,7 +35,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -49,7 +51,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -127,8 +129,10 @@ local function dropIfEmpty()
 end
 
 -- Adds keys; disabled ones leave. A key already present keeps its health: failures only grow, a
--- cooldown stays, and an invalid key stays invalid until restored. ARGV[2..]: per row id, stored
--- value, key_hash, status, failure_count, enabled ('1' or '0').
+-- cooldown stays, and an invalid key stays invalid until restored. New active keys join the end
+-- of the cycle in row order. ARGV[2..]: per row id, stored value, key_hash, status,
+-- failure_count, enabled ('1' or '0').
+local turn = tonumber(redis.call('HGET', META, 'turn') or '0')
 for i = 2, #ARGV, 6 do
   local id, status, failures = ARGV[i], ARGV[i + 3], tonumber(ARGV[i + 4])
   local k = keyOf(id)
@@ -137,14 +141,20 @@ for i = 2, #ARGV, 6 do
     deleteKey(id)
   elseif not e[1] then
     redis.call('HSET', k, 'v', ARGV[i + 1], 'h', ARGV[i + 2], 'f', failures, 's', 0, 'u', 0,
-      'rj', 0, 'pa', 0, 'pf', 0, 'pr', 0)
-    if status == 'invalid' then attach(id, 'i', 0) else attach(id, 'a', 0) end
+      'rj', 0, 'pa', 0, 'pf', 0, 'pr', 0, 'st', 'a')
+    if status == 'invalid' then
+      attach(id, 'i', 0)
+    else
+      turn = turn + 1
+      redis.call('ZADD', RING, turn, id)
+    end
   else
     redis.call('HSET', k, 'v', ARGV[i + 1], 'h', ARGV[i + 2], 'f',
       math.max(tonumber(e[2]), failures))
     if status == 'invalid' and e[1] ~= 'i' then move(id, 'i', 0) end
   end
 end
+redis.call('HSET', META, 'turn', turn)
 `
 
 /** src/keys/lua/pool-claim-probe.lua after _pool.lua */
@@ -171,6 +181,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -180,7 +192,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -196,7 +208,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -273,7 +285,8 @@ local function dropIfEmpty()
   redis.call('DEL', META, MODELS)
 end
 
--- An invalid key due for a live probe, marked in flight: the earliest due of the queues' heads.
+-- An invalid key due for a live probe, marked in flight: the earliest due of the queues' heads
+-- (the lowest id among keys due at once).
 -- Queue L holds the keys with L failed probes, by the time of the last one (or of becoming
 -- invalid), so its head is its earliest due: base + min(interval * 2^L, max wait).
 -- ARGV: 2 now, 3 intervalMs, 4 perMinute, 5 the longest wait. Returns {id, hash, stored, failures}
@@ -291,13 +304,15 @@ for level = 0, MAX_LEVEL do
   local head = redis.call('ZRANGE', queueOf(level), 0, 0, 'WITHSCORES')
   if #head > 0 then
     local due = tonumber(head[2]) + math.min(interval * 2 ^ level, maxWait)
-    if due <= now and (best == nil or due < bestDue) then
-      best, bestDue, bestLevel = head[1], due, level
+    local id = tonumber(head[1])
+    if due <= now and (best == nil or due < bestDue or (due == bestDue and id < best)) then
+      best, bestDue, bestLevel = id, due, level
     end
   end
 end
 if best == nil then return nil end
-redis.call('ZREM', queueOf(bestLevel), best)
+redis.call('ZREM', queueOf(bestLevel), queued(best))
+best = num(best)
 redis.call('HSET', keyOf(best), 'pr', 1)
 redis.call('HSET', META, 'pmin', num(minute), 'pn', used + 1)
 local e = redis.call('HMGET', keyOf(best), 'h', 'v', 'f')
@@ -328,6 +343,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -337,7 +354,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -353,7 +370,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -463,6 +480,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -472,7 +491,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -488,7 +507,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -594,6 +613,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -603,7 +624,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -619,7 +640,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -763,6 +784,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -772,7 +795,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -788,7 +811,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -893,6 +916,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -902,7 +927,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -918,7 +943,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -1016,24 +1041,31 @@ if model ~= '' then
   wide = softOf('')
   marked = marked + liveCount(wide, now)
 end
-local walk = redis.call('ZRANGE', RING, 0, math.min(excluded + marked, active - 1))
+local last = math.min(excluded + marked, active - 1)
 -- Rank: 0 best; 1 depleted; 2 tried in this request; 3 both; 4 cooling for the model.
-local chosen, best, bestRank = nil, nil, 4
-for i = 1, #walk do
-  local id, rank = walk[i], 0
-  if marked > 0 and redis.call('ZSCORE', hard, id) then
-    rank = 4
-  else
-    if exclude[id] then rank = 2 end
-    if marked > 0 and (redis.call('ZSCORE', soft, id) or (wide and redis.call('ZSCORE', wide, id))) then
-      rank = rank + 1
+local function rankOf(id)
+  if marked > 0 and redis.call('ZSCORE', hard, id) then return 4 end
+  local rank = 0
+  if exclude[id] then rank = 2 end
+  if marked > 0 and (redis.call('ZSCORE', soft, id) or (wide and redis.call('ZSCORE', wide, id))) then
+    rank = rank + 1
+  end
+  return rank
+end
+-- Walked in small batches: the first unmarked key usually ends the walk early.
+local walk, chosen, best, bestRank = {}, nil, nil, 4
+while chosen == nil and #walk <= last do
+  local batch = redis.call('ZRANGE', RING, #walk, math.min(#walk + 15, last))
+  if #batch == 0 then break end
+  for _, id in ipairs(batch) do
+    walk[#walk + 1] = id
+    local rank = rankOf(id)
+    if rank == 0 then
+      chosen = #walk
+      break
     end
+    if rank < bestRank then best, bestRank = #walk, rank end
   end
-  if rank == 0 then
-    chosen = i
-    break
-  end
-  if rank < bestRank then best, bestRank = i, rank end
 end
 chosen = chosen or best
 if not chosen then return nil end
@@ -1067,6 +1099,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -1076,7 +1110,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -1092,7 +1126,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -1179,12 +1213,12 @@ if e[1] ~= 'i' or e[2] ~= '1' then return nil end
 redis.call('HSET', k, 'pr', 0)
 local pf = tonumber(e[4])
 if ok == '' then
-  redis.call('ZADD', queueOf(pf), e[3], id)
+  redis.call('ZADD', queueOf(pf), e[3], queued(id))
   return nil
 end
 if ok == '0' then
   redis.call('HSET', k, 'pf', pf + 1, 'pa', num(now))
-  redis.call('ZADD', queueOf(pf + 1), num(now), id)
+  redis.call('ZADD', queueOf(pf + 1), num(now), queued(id))
   return nil
 end
 redis.call('HSET', k, 'f', 0)
@@ -1216,6 +1250,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -1225,7 +1261,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -1241,7 +1277,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -1347,6 +1383,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -1356,7 +1394,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -1372,7 +1410,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -1539,6 +1577,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -1548,7 +1588,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -1564,7 +1604,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
@@ -1683,6 +1723,8 @@ local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
+-- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
+local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
 
 local function detach(id, st, pf)
@@ -1692,7 +1734,7 @@ local function detach(id, st, pf)
     redis.call('ZREM', COOL, id)
   else
     redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), id)
+    redis.call('ZREM', queueOf(pf), queued(id))
   end
 end
 
@@ -1708,7 +1750,7 @@ local function attach(id, st, at)
     redis.call('HSET', k, 'st', 'c', 'u', num(at))
   else
     redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
     redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
   end
 end
