@@ -55,6 +55,17 @@ withPostgres(db, describe, it, ({ url, drop }) => {
       }
     })
 
+    it('stores a log row whose text holds U+0000 (which PostgreSQL text cannot) as U+FFFD', async () => {
+      const h = await emptied(url)
+      try {
+        await h.store.insertLogs([logRow({ error_message: 'a\u0000b', request_body: '\\u0000' })])
+        const [log] = (await h.store.queryLogs({ page: 1, page_size: 10 })).items
+        expect([log.error_message, log.request_body]).toEqual(['a\ufffdb', '\\u0000'])
+      } finally {
+        await h.close()
+      }
+    })
+
     it('takes 20 concurrent batches of log inserts and key writes without lock errors', async () => {
       const h = await emptied(url)
       try {

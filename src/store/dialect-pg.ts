@@ -36,12 +36,21 @@ const typed = (value: SQL): SQL => {
   return is(column, Column) ? sql`cast(${value} as ${sql.raw(column.getSQLType())})` : value
 }
 
+// PostgreSQL text cannot hold U+0000, and ->> refuses its escape, which would fail the whole batch
+// (a log row's error message or body can carry one): it becomes U+FFFD. A `\\` pair is skipped
+// whole, so the text `\u0000` itself stays as it is.
+const NUL_ESCAPE = /\\(\\|u0000)/g
+const withoutNul = (json: string): string =>
+  json.includes('\\u0000')
+    ? json.replace(NUL_ESCAPE, (m, next: string) => (next === '\\' ? m : '\\ufffd'))
+    : json
+
 export const pgDialect: Dialect = {
   // The same tables and column keys as SQLite's (test/schema-agreement.test.ts).
   t: schema as unknown as Tables,
 
   jsonRows: (json) => ({
-    from: sql`json_array_elements(${json}::json) as json_rows(value)`,
+    from: sql`json_array_elements(${withoutNul(json)}::json) as json_rows(value)`,
     cell: (i, column) => fromText(sql.raw(`(json_rows.value ->> ${i})`), column),
   }),
 
