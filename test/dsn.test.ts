@@ -79,7 +79,7 @@ describe('parseDsn', () => {
 describe('the Node gateway and DATABASE_DSN', () => {
   it('refuses a database it cannot open yet, naming it without its password', async () => {
     for (const dsn of [
-      'postgres://u:hunter2@127.0.0.1:5432/test',
+      'mysql://root:hunter2@127.0.0.1:3306/test',
       'root:hunter2@tcp(127.0.0.1:3306)/test',
     ]) {
       const err = await startTestGateway({ DATABASE_DSN: dsn }).then(
@@ -89,6 +89,18 @@ describe('the Node gateway and DATABASE_DSN', () => {
       expect(err?.message).toMatch(/is not supported yet/)
       expect(err?.message).not.toContain('hunter2')
     }
+  })
+
+  // Opening it is test/store.pg.test.ts's; here only that a PostgreSQL DSN is taken, not refused.
+  it('takes a PostgreSQL DSN, and fails on an unreachable server without the password', async () => {
+    const err = await startTestGateway({
+      DATABASE_DSN: 'postgres://u:hunter2@127.0.0.1:1/test',
+    }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    )
+    expect(err?.message).toMatch(/ECONNREFUSED/)
+    expect(err?.message).not.toMatch(/not supported|hunter2/)
   })
 })
 

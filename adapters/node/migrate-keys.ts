@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util'
 import { parseEnv } from '../../src/config/env'
 import { migrateKeys, type MigrateProgress } from '../../src/keys/migrate'
 import { createKeySecrets, deploymentSalt } from '../../src/secrets/seal'
-import { openSqlite } from './db'
+import { openDatabase } from './database'
 import { nodeHasher } from './hasher'
 
 const USAGE = `usage: npm run migrate-keys -- [--from <old ENCRYPTION_KEY>] [--to <new ENCRYPTION_KEY>] [--batch <1-100>]
@@ -38,7 +38,7 @@ export const runMigrateKeys = async (
     return 2
   }
   const env = parseEnv(raw)
-  const db = await openSqlite(env.DATABASE_DSN)
+  const db = await openDatabase(env.DATABASE_DSN, raw)
   try {
     const salt = () => deploymentSalt(db.store)
     const from = createKeySecrets(flags.from, salt, nodeHasher)

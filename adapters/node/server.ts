@@ -1,5 +1,6 @@
-// Builds Deps for Node from the environment and serves the app with @hono/node-server:
-// SQLite through libsql, the shared state (shared-state.ts), an undici-backed fetch, timers, graceful shutdown.
+// Builds Deps for Node from the environment and serves the app with @hono/node-server: the
+// database (database.ts), the shared state (shared-state.ts), an undici-backed fetch, timers,
+// graceful shutdown.
 import { serve, type HttpBindings } from '@hono/node-server'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { dirname, resolve } from 'node:path'
@@ -7,18 +8,14 @@ import { createApp, type EdgeloadApp } from '../../src/app'
 import { parseEnv, toCoreConfig, type Env } from '../../src/config/env'
 import type { Deps } from '../../src/deps'
 import { authKeyFile, resolveAuthKey } from './auth-key'
-import { withBackgroundWrites } from './background-db'
-import { openSqlite } from './db'
-import { describeTarget, DsnError, parseDsn } from './dsn'
+import { openDatabase, sqliteFile } from './database'
+import { connectRedis, migrationLock, openSharedState } from './shared-state'
 import { createUndiciFetch } from './fetch'
 import { sqliteFiles, warnOpenModes } from './file-modes'
 import { nodeHasher } from './hasher'
 import { closeUnreadBody } from './linger'
 import { createLogger } from './logger'
 import { createTimerScheduler } from './scheduler'
-import type { Logger } from '../../src/logger'
-import type { SchemaGateOptions } from './schema-gate'
-import { connectRedis, migrationLock, openSharedState } from './shared-state'
 import { serveAdmin } from './static'
 
 export interface NodeGateway {
@@ -30,31 +27,17 @@ export interface NodeGateway {
   shutdown(): Promise<void>
 }
 
-const openDatabase = (
-  dsn: string,
-  raw: Record<string, string | undefined>,
-  gate: Omit<SchemaGateOptions, 'log'> & { log: Logger },
-) => {
-  const target = parseDsn(dsn, { LIBSQL_AUTH_TOKEN: raw.LIBSQL_AUTH_TOKEN })
-  if (target.kind !== 'sqlite') {
-    throw new DsnError(
-      `DATABASE_DSN: ${describeTarget(target)} is not supported yet; use a SQLite file path`,
-    )
-  }
-  return openSqlite(dsn, gate)
-}
-
 export const startNodeGateway = async (
   raw: Record<string, string | undefined>,
 ): Promise<NodeGateway> => {
   const env = parseEnv(raw)
   const log = createLogger(env.LOG_LEVEL, env.LOG_FORMAT)
-  const dataDir = dsnDir(env.DATABASE_DSN)
+  // The data folder holds the SQLite file; for `:memory:` and server databases it is ./data.
+  const file = sqliteFile(env.DATABASE_DSN, raw)
+  const dataDir = file ? dirname(file) : resolve('data')
   // Checked before anything is created, so only the operator's existing paths are judged.
-  const memory = env.DATABASE_DSN === ':memory:'
-  warnOpenModes(
-    [...(memory ? [] : [dataDir, ...sqliteFiles(resolve(env.DATABASE_DSN))]), authKeyFile(dataDir)],
-    (m) => log('warn', m),
+  warnOpenModes([...(file ? [dataDir, ...sqliteFiles(file)] : []), authKeyFile(dataDir)], (m) =>
+    log('warn', m),
   )
   const authKey = resolveAuthKey(env.AUTH_KEY, dataDir, (m) => log('warn', m))
   const link = await connectRedis(env, log)
@@ -66,11 +49,10 @@ export const startNodeGateway = async (
     await link?.close()
     throw err
   })
-  if (db.repairs.fixed > 0) {
+  if (db.repairs && db.repairs.fixed > 0) {
     log('warn', 'repaired text stored as invalid UTF-8 by an older version', { ...db.repairs })
   }
-  const background = await withBackgroundWrites(env.DATABASE_DSN, db.store, db.db)
-  const shared = openSharedState(env, background.db, link)
+  const shared = openSharedState(env, db.coord, link)
   const upstream = createUndiciFetch({ env: raw })
   const pending = new Set<Promise<unknown>>()
   // app_url until an operator saves one; the port is the bound one once listening (PORT=0).
@@ -78,7 +60,7 @@ export const startNodeGateway = async (
   const urlHost = host.includes(':') ? `[${host}]` : host
   let port = env.PORT
   const deps: Deps = {
-    store: background.store,
+    store: db.store,
     pool: shared.pool,
     coord: shared.coord,
     logQueue: shared.logQueue,
@@ -158,7 +140,7 @@ export const startNodeGateway = async (
   })
   const address = server.address()
   port = typeof address === 'object' && address ? address.port : env.PORT
-  log('info', `edgeload listening on http://${env.HOST}:${port}`, { database: env.DATABASE_DSN })
+  log('info', `edgeload listening on http://${env.HOST}:${port}`, { database: db.name })
 
   let shutting: Promise<void> | null = null
   const shutdown = () =>
@@ -183,12 +165,9 @@ export const startNodeGateway = async (
       await edgeload.core.logs.flush()
       await upstream.close()
       await shared.close()
-      await background.close()
       await db.close()
       log('info', 'shutdown complete')
     })())
 
   return { env, port, server, edgeload, shutdown }
 }
-
-const dsnDir = (dsn: string) => (dsn === ':memory:' ? resolve('data') : dirname(resolve(dsn)))

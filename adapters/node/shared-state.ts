@@ -4,14 +4,13 @@
 import type { Redis } from 'ioredis'
 import { ConfigError, type Env } from '../../src/config/env'
 import { createRedisCoordination } from '../../src/coord/redis'
-import { createSqlCoordination } from '../../src/coord/sql'
+import type { Coordination } from '../../src/coord/types'
 import type { Deps } from '../../src/deps'
 import type { Logger } from '../../src/logger'
 import { createMemoryKeyPool } from '../../src/keys/pool-memory'
 import { createRedisKeyPool } from '../../src/keys/pool-redis'
 import { wrapSharedPool } from '../../src/keys/pool-shared'
 import { createRedisLogQueue } from '../../src/logs/queue-redis'
-import type { SqlDb } from '../../src/store/sql'
 import type { RedisEval } from '../../src/coord/redis'
 import { createRedisEval, openRedis } from './redis'
 
@@ -104,11 +103,14 @@ export const migrationLock = (link: RedisLink, env: Env) => {
   }
 }
 
-/** The shared state over the database and, when REDIS_DSN is set, Redis. */
-export const openSharedState = (env: Env, db: SqlDb, link: RedisLink | null): SharedState => {
-  if (!link) {
-    return { coord: createSqlCoordination(db), pool: createMemoryKeyPool(), close: async () => {} }
-  }
+/** The shared state: on the database without REDIS_DSN, in Redis with it. */
+export const openSharedState = (
+  env: Env,
+  /** The coordination on the database, used without Redis. */
+  sqlCoord: Coordination,
+  link: RedisLink | null,
+): SharedState => {
+  if (!link) return { coord: sqlCoord, pool: createMemoryKeyPool(), close: async () => {} }
   return {
     coord: createRedisCoordination(link.redis, env.REDIS_PREFIX),
     pool: wrapSharedPool(createRedisKeyPool(link.redis, env.REDIS_PREFIX)),
