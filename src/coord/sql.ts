@@ -6,7 +6,6 @@
 import { and, eq, gt, lte, or, sql } from 'drizzle-orm'
 import type { Dialect } from '../store/dialect'
 import { sqliteDialect } from '../store/dialect-sqlite'
-import { coordLeases, coordVersions } from '../store/schema.sqlite'
 import { runBatch, type SqlDb } from '../store/sql-util'
 import type { Coordination } from './types'
 
@@ -15,6 +14,7 @@ export const createSqlCoordination = (
   now: () => number = Date.now,
   dialect: Dialect = sqliteDialect,
 ): Coordination => {
+  const { coordLeases, coordVersions } = dialect.t
   const held = (name: string, owner: string, t: number) =>
     and(eq(coordLeases.name, name), eq(coordLeases.owner, owner), gt(coordLeases.until, t))
 

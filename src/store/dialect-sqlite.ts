@@ -2,6 +2,18 @@
 import { asc, sql, type Column, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { ConflictInsert, Dialect, Upsert } from './dialect'
+import {
+  apiKeys,
+  coordLeases,
+  coordVersions,
+  groupHourlyStats,
+  groups,
+  groupSubGroups,
+  keyEvents,
+  requestLogs,
+  systemSettings,
+  taskState,
+} from './schema.sqlite'
 
 /** Escapes LIKE wildcards so a search for `a_b` matches only that text. */
 export const likeContains = (value: string): string => `%${value.replace(/[\\%_]/g, '\\$&')}%`
@@ -13,6 +25,19 @@ interface SQLiteConflicts {
 }
 
 export const sqliteDialect: Dialect = {
+  t: {
+    systemSettings,
+    groups,
+    groupSubGroups,
+    apiKeys,
+    requestLogs,
+    groupHourlyStats,
+    keyEvents,
+    taskState,
+    coordLeases,
+    coordVersions,
+  },
+
   jsonRows: (json) => ({
     from: sql`json_each(${json})`,
     // SQLite stores what ->> yields as is: the column's own affinity converts it.

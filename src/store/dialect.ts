@@ -3,7 +3,7 @@
 // dialect-sqlite.ts.
 //
 // A new dialect (PostgreSQL, MySQL) provides this object and its own schema file with the same
-// tables and column keys. It must provide: unpacking one JSON parameter of rows (bulk inserts),
+// tables and column keys, handed to the Store as `t`. It must provide: unpacking one JSON parameter of rows (bulk inserts),
 // the generated id of an INSERT … SELECT, upserts and the upsert's proposed value, affected-row
 // counts from its driver's run result (the Store never uses RETURNING, which MySQL lacks: a write
 // that answers with rows reads them in the same batch), unique-violation detection, a plain-text LIKE, descending
@@ -11,7 +11,27 @@
 // from, and the log export's one-row-per-key read. Still SQLite-only: the UTF-8 repair in
 // sql-repair.ts, which mends data only SQLite could have stored.
 import type { Column, SQL } from 'drizzle-orm'
+import type * as sqlite from './schema.sqlite'
 import type { SqlDb } from './sql-util'
+
+/**
+ * The Store's tables. Each dialect's schema has the same tables and column keys; the Store is
+ * typed over SQLite's, and another dialect hands its own tables in under this type.
+ * (pending_repairs stays out: only SQLite's repair in sql-repair.ts uses it.)
+ */
+export type Tables = Pick<
+  typeof sqlite,
+  | 'systemSettings'
+  | 'groups'
+  | 'groupSubGroups'
+  | 'apiKeys'
+  | 'requestLogs'
+  | 'groupHourlyStats'
+  | 'keyEvents'
+  | 'taskState'
+  | 'coordLeases'
+  | 'coordVersions'
+>
 
 /** Rows unpacked from one JSON parameter `[[cell, …], …]` (packJsonRows writes it). */
 export interface JsonRows {
@@ -53,6 +73,8 @@ export interface LatestPerKey<F extends Record<string, Column>> {
 }
 
 export interface Dialect {
+  /** The dialect's schema: the tables every Store query names. */
+  t: Tables
   jsonRows(json: string): JsonRows
   /** The select-list value that lets the database generate `column` (an autoincrement id). */
   generatedId(column: Column): SQL

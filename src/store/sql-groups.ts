@@ -1,8 +1,7 @@
-// Store methods for system settings and groups over drizzle SQLite.
+// Store methods for system settings and groups over drizzle, on the Dialect's tables.
 import { and, asc, eq, ne, or } from 'drizzle-orm'
 import { AppError } from '../errors'
 import type { Dialect } from './dialect'
-import { apiKeys, groups, groupSubGroups, systemSettings } from './schema.sqlite'
 import { chunk, MAX_PARAMS, runBatch, type SqlDb } from './sql-util'
 import type { Group, GroupInput, Store } from './types'
 
@@ -31,36 +30,39 @@ const toSettingRows = (values: Record<string, string>, now: Date) =>
     updated_at: now,
   }))
 
-export const createSqlSettings = (db: SqlDb, dialect: Dialect): SettingsMethods => ({
-  async getSettings() {
-    const rows = await db
-      .select({ key: systemSettings.setting_key, value: systemSettings.setting_value })
-      .from(systemSettings)
-    return Object.fromEntries(rows.map((r) => [r.key, r.value]))
-  },
+export const createSqlSettings = (db: SqlDb, dialect: Dialect): SettingsMethods => {
+  const { systemSettings } = dialect.t
+  return {
+    async getSettings() {
+      const rows = await db
+        .select({ key: systemSettings.setting_key, value: systemSettings.setting_value })
+        .from(systemSettings)
+      return Object.fromEntries(rows.map((r) => [r.key, r.value]))
+    },
 
-  async putSettings(values) {
-    const rows = chunk(toSettingRows(values, new Date()), SETTINGS_PER_STMT)
-    await runBatch(db, (q) =>
-      rows.map((part) =>
-        dialect.upsert(q.insert(systemSettings).values(part), {
-          target: systemSettings.setting_key,
-          set: {
-            setting_value: dialect.proposed(systemSettings.setting_value),
-            updated_at: dialect.proposed(systemSettings.updated_at),
-          },
-        }),
-      ),
-    )
-  },
+    async putSettings(values) {
+      const rows = chunk(toSettingRows(values, new Date()), SETTINGS_PER_STMT)
+      await runBatch(db, (q) =>
+        rows.map((part) =>
+          dialect.upsert(q.insert(systemSettings).values(part), {
+            target: systemSettings.setting_key,
+            set: {
+              setting_value: dialect.proposed(systemSettings.setting_value),
+              updated_at: dialect.proposed(systemSettings.updated_at),
+            },
+          }),
+        ),
+      )
+    },
 
-  async seedSettings(values) {
-    const rows = chunk(toSettingRows(values, new Date()), SETTINGS_PER_STMT)
-    await runBatch(db, (q) =>
-      rows.map((part) => dialect.insertIgnore(q.insert(systemSettings).values(part))),
-    )
-  },
-})
+    async seedSettings(values) {
+      const rows = chunk(toSettingRows(values, new Date()), SETTINGS_PER_STMT)
+      await runBatch(db, (q) =>
+        rows.map((part) => dialect.insertIgnore(q.insert(systemSettings).values(part))),
+      )
+    },
+  }
+}
 
 /** The writable group fields of an input or patch: ids and timestamps are ours to set. */
 const groupFields = (input: Partial<GroupInput>): Partial<GroupInput> => {
@@ -79,6 +81,7 @@ const duplicateName = (name: string) =>
   new AppError(409, 'DUPLICATE_RESOURCE', `group name '${name}' already exists`)
 
 export const createSqlGroups = (db: SqlDb, dialect: Dialect): GroupMethods => {
+  const { apiKeys, groups, groupSubGroups } = dialect.t
   const getGroup = async (id: number): Promise<Group | null> => {
     const [row] = await db.select().from(groups).where(eq(groups.id, id)).limit(1)
     return row ?? null

@@ -1,5 +1,5 @@
-// Store methods for upstream keys over drizzle SQLite: paging, pool loading, bulk add with
-// dedupe, lookups, deletes and counts. Every multi-statement write runs as one batch.
+// Store methods for upstream keys over drizzle, on the Dialect's tables: paging, pool loading,
+// bulk add with dedupe, lookups, deletes and counts. Every multi-statement write runs as one batch.
 import {
   and,
   count,
@@ -12,8 +12,7 @@ import {
   type Column,
   type SQL,
 } from 'drizzle-orm'
-import type { Dialect, JsonRows } from './dialect'
-import { apiKeys } from './schema.sqlite'
+import type { Dialect, JsonRows, Tables } from './dialect'
 import { chunk, lit, MAX_PARAMS, packJsonRows, runBatch, runBatches, type SqlDb } from './sql-util'
 import type { KeyStatus, Store } from './types'
 
@@ -34,14 +33,17 @@ const KEY_JSON_CHARS = 200_000
 // Room for the few fixed parameters (group id, status, set values) next to an id or hash list.
 export const IDS_PER_STMT = MAX_PARAMS - 10
 
-export const poolFields = {
+type ApiKeys = Tables['apiKeys']
+
+/** What the pool holds of a key. */
+export const poolFieldsOf = (apiKeys: ApiKeys) => ({
   id: apiKeys.id,
   key_value: apiKeys.key_value,
   key_hash: apiKeys.key_hash,
   status: apiKeys.status,
   failure_count: apiKeys.failure_count,
   enabled: apiKeys.enabled,
-}
+})
 
 /**
  * The select list of the bulk insert `INSERT … SELECT <this> FROM <json rows> WHERE true`: the
@@ -52,6 +54,7 @@ export const poolFields = {
  * INSERT … SELECT and ON CONFLICT.)
  */
 const keyColumns = (dialect: Dialect, rows: JsonRows, groupId: number, now: Date): SQL => {
+  const { apiKeys } = dialect.t
   // A time is bound through its column, which knows how the dialect stores it.
   const at = (column: Column) => sql`${sql.param(now, column)}`
   const exprs: Record<keyof typeof apiKeys.$inferSelect, SQL> = {
@@ -76,133 +79,141 @@ const keyColumns = (dialect: Dialect, rows: JsonRows, groupId: number, now: Date
   )
 }
 
-export const inGroup = (groupId: number, status?: KeyStatus): SQL | undefined =>
-  and(eq(apiKeys.group_id, groupId), status ? eq(apiKeys.status, status) : undefined)
+/** The condition "in this group (and with this status)". */
+export const inGroupOf =
+  (apiKeys: ApiKeys) =>
+  (groupId: number, status?: KeyStatus): SQL | undefined =>
+    and(eq(apiKeys.group_id, groupId), status ? eq(apiKeys.status, status) : undefined)
 
 export const idsOf = (rows: unknown): number[] => (rows as { id: number }[]).map((r) => r.id)
 
-export const createSqlKeys = (db: SqlDb, dialect: Dialect): KeyMethods => ({
-  async listKeys(q) {
-    const where = and(
-      inGroup(q.group_id, q.status),
-      q.key_hash ? eq(apiKeys.key_hash, q.key_hash) : undefined,
-    )
-    const page = Math.max(1, Math.floor(q.page))
-    const size = Math.max(1, Math.floor(q.page_size))
-    const [items, [total]] = await Promise.all([
-      db
-        .select()
-        .from(apiKeys)
-        .where(where)
-        // Never-used keys last, whichever end a database sorts NULL to.
-        .orderBy(dialect.descNullsLast(apiKeys.last_used_at), desc(apiKeys.id))
-        .limit(size)
-        .offset((page - 1) * size),
-      db.select({ n: count() }).from(apiKeys).where(where),
-    ])
-    return { items, total: total?.n ?? 0 }
-  },
-
-  async getKey(id) {
-    const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1)
-    return row ?? null
-  },
-
-  loadKeys: (groupId, afterId, limit, status) =>
-    db
-      .select(poolFields)
-      .from(apiKeys)
-      .where(and(inGroup(groupId, status), gt(apiKeys.id, afterId)))
-      .orderBy(apiKeys.id)
-      .limit(limit),
-
-  async addKeys(groupId, keys) {
-    const seen = new Set<string>()
-    const fresh = keys.filter((k) => !seen.has(k.key_hash) && seen.add(k.key_hash))
-    if (fresh.length === 0) return []
-    const now = new Date()
-    // Per JSON part, one batch: the hashes the group has already, the insert that skips them,
-    // and the rows read back; the new rows are those whose hash was not there before. (No
-    // RETURNING, which MySQL lacks.)
-    type Row = { id: number; key_value: string; key_hash: string }
-    const added: Row[] = []
-    for (const json of packJsonRows(fresh, (k) => [k.key_value, k.key_hash], KEY_JSON_CHARS)) {
-      const rows = dialect.jsonRows(json)
-      const hashes = sql`(select ${rows.cell(1, apiKeys.key_hash)} from ${rows.from})`
-      const ours = and(eq(apiKeys.group_id, groupId), inArray(apiKeys.key_hash, hashes))
-      const columns = keyColumns(dialect, rows, groupId, now)
-      const [before, , after] = await runBatch(db, (q) => [
-        q.select({ key_hash: apiKeys.key_hash }).from(apiKeys).where(ours),
-        // The unique (group_id, key_hash) index drops the keys the group already has.
-        dialect.insertIgnore(
-          q.insert(apiKeys).select(sql`select ${columns} from ${rows.from} where true`),
-          [apiKeys.group_id, apiKeys.key_hash],
-        ),
-        q
-          .select({ id: apiKeys.id, key_value: apiKeys.key_value, key_hash: apiKeys.key_hash })
+export const createSqlKeys = (db: SqlDb, dialect: Dialect): KeyMethods => {
+  const { apiKeys } = dialect.t
+  const inGroup = inGroupOf(apiKeys)
+  const poolFields = poolFieldsOf(apiKeys)
+  return {
+    async listKeys(q) {
+      const where = and(
+        inGroup(q.group_id, q.status),
+        q.key_hash ? eq(apiKeys.key_hash, q.key_hash) : undefined,
+      )
+      const page = Math.max(1, Math.floor(q.page))
+      const size = Math.max(1, Math.floor(q.page_size))
+      const [items, [total]] = await Promise.all([
+        db
+          .select()
           .from(apiKeys)
-          .where(ours)
-          .orderBy(apiKeys.id),
+          .where(where)
+          // Never-used keys last, whichever end a database sorts NULL to.
+          .orderBy(dialect.descNullsLast(apiKeys.last_used_at), desc(apiKeys.id))
+          .limit(size)
+          .offset((page - 1) * size),
+        db.select({ n: count() }).from(apiKeys).where(where),
       ])
-      const had = new Set((before as Row[]).map((r) => r.key_hash))
-      for (const r of after as Row[]) if (!had.has(r.key_hash)) added.push(r)
-    }
-    // Every inserted row is a fresh key: active, no failures, enabled.
-    return added.map((r) => ({
-      ...r,
-      status: 'active' as const,
-      failure_count: 0,
-      enabled: true,
-    }))
-  },
+      return { items, total: total?.n ?? 0 }
+    },
 
-  async findKeyIds(groupId, hashes, status) {
-    const unique = [...new Set(hashes)]
-    const results = await runBatches(db, (q) =>
-      chunk(unique, IDS_PER_STMT).map((part) =>
-        q
-          .select({ id: apiKeys.id })
-          .from(apiKeys)
-          .where(and(inGroup(groupId, status), inArray(apiKeys.key_hash, part))),
-      ),
-    )
-    return results.flatMap(idsOf)
-  },
+    async getKey(id) {
+      const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1)
+      return row ?? null
+    },
 
-  async deleteKeys(groupId, ids) {
-    const results = await runBatches(db, (q) =>
-      chunk([...new Set(ids)], IDS_PER_STMT).map((part) =>
-        q.delete(apiKeys).where(and(inGroup(groupId), inArray(apiKeys.id, part))),
-      ),
-    )
-    return results.reduce<number>((n, r) => n + dialect.changes(r), 0)
-  },
+    loadKeys: (groupId, afterId, limit, status) =>
+      db
+        .select(poolFields)
+        .from(apiKeys)
+        .where(and(inGroup(groupId, status), gt(apiKeys.id, afterId)))
+        .orderBy(apiKeys.id)
+        .limit(limit),
 
-  async clearKeys(groupId, status) {
-    // The ids, then the delete with the same condition, in one batch (no RETURNING: see
-    // sql-key-state.ts).
-    const where = inGroup(groupId, status)
-    const [rows] = await runBatch(db, (q) => [
-      q.select({ id: apiKeys.id }).from(apiKeys).where(where),
-      q.delete(apiKeys).where(where),
-    ])
-    return idsOf(rows)
-  },
+    async addKeys(groupId, keys) {
+      const seen = new Set<string>()
+      const fresh = keys.filter((k) => !seen.has(k.key_hash) && seen.add(k.key_hash))
+      if (fresh.length === 0) return []
+      const now = new Date()
+      // Per JSON part, one batch: the hashes the group has already, the insert that skips them,
+      // and the rows read back; the new rows are those whose hash was not there before. (No
+      // RETURNING, which MySQL lacks.)
+      type Row = { id: number; key_value: string; key_hash: string }
+      const added: Row[] = []
+      for (const json of packJsonRows(fresh, (k) => [k.key_value, k.key_hash], KEY_JSON_CHARS)) {
+        const rows = dialect.jsonRows(json)
+        const hashes = sql`(select ${rows.cell(1, apiKeys.key_hash)} from ${rows.from})`
+        const ours = and(eq(apiKeys.group_id, groupId), inArray(apiKeys.key_hash, hashes))
+        const columns = keyColumns(dialect, rows, groupId, now)
+        const [before, , after] = await runBatch(db, (q) => [
+          q.select({ key_hash: apiKeys.key_hash }).from(apiKeys).where(ours),
+          // The unique (group_id, key_hash) index drops the keys the group already has.
+          dialect.insertIgnore(
+            q.insert(apiKeys).select(sql`select ${columns} from ${rows.from} where true`),
+            [apiKeys.group_id, apiKeys.key_hash],
+          ),
+          q
+            .select({ id: apiKeys.id, key_value: apiKeys.key_value, key_hash: apiKeys.key_hash })
+            .from(apiKeys)
+            .where(ours)
+            .orderBy(apiKeys.id),
+        ])
+        const had = new Set((before as Row[]).map((r) => r.key_hash))
+        for (const r of after as Row[]) if (!had.has(r.key_hash)) added.push(r)
+      }
+      // Every inserted row is a fresh key: active, no failures, enabled.
+      return added.map((r) => ({
+        ...r,
+        status: 'active' as const,
+        failure_count: 0,
+        enabled: true,
+      }))
+    },
 
-  async countKeys(groupId) {
-    // Per-state sums in one pass; a disabled key counts only as disabled.
-    const countWhere = (cond: SQL) =>
-      sql<number>`coalesce(sum(case when ${cond} then 1 else 0 end), 0)`.mapWith(Number)
-    const on = dialect.bool(true)
-    const [row] = await db
-      .select({
-        total: count(),
-        active: countWhere(sql`${apiKeys.enabled} = ${on} and ${apiKeys.status} = 'active'`),
-        invalid: countWhere(sql`${apiKeys.enabled} = ${on} and ${apiKeys.status} = 'invalid'`),
-        disabled: countWhere(sql`${apiKeys.enabled} = ${dialect.bool(false)}`),
-      })
-      .from(apiKeys)
-      .where(groupId === null ? undefined : eq(apiKeys.group_id, groupId))
-    return row ?? { total: 0, active: 0, invalid: 0, disabled: 0 }
-  },
-})
+    async findKeyIds(groupId, hashes, status) {
+      const unique = [...new Set(hashes)]
+      const results = await runBatches(db, (q) =>
+        chunk(unique, IDS_PER_STMT).map((part) =>
+          q
+            .select({ id: apiKeys.id })
+            .from(apiKeys)
+            .where(and(inGroup(groupId, status), inArray(apiKeys.key_hash, part))),
+        ),
+      )
+      return results.flatMap(idsOf)
+    },
+
+    async deleteKeys(groupId, ids) {
+      const results = await runBatches(db, (q) =>
+        chunk([...new Set(ids)], IDS_PER_STMT).map((part) =>
+          q.delete(apiKeys).where(and(inGroup(groupId), inArray(apiKeys.id, part))),
+        ),
+      )
+      return results.reduce<number>((n, r) => n + dialect.changes(r), 0)
+    },
+
+    async clearKeys(groupId, status) {
+      // The ids, then the delete with the same condition, in one batch (no RETURNING: see
+      // sql-key-state.ts).
+      const where = inGroup(groupId, status)
+      const [rows] = await runBatch(db, (q) => [
+        q.select({ id: apiKeys.id }).from(apiKeys).where(where),
+        q.delete(apiKeys).where(where),
+      ])
+      return idsOf(rows)
+    },
+
+    async countKeys(groupId) {
+      // Per-state sums in one pass; a disabled key counts only as disabled.
+      const countWhere = (cond: SQL) =>
+        sql<number>`coalesce(sum(case when ${cond} then 1 else 0 end), 0)`.mapWith(Number)
+      const on = dialect.bool(true)
+      const [row] = await db
+        .select({
+          total: count(),
+          active: countWhere(sql`${apiKeys.enabled} = ${on} and ${apiKeys.status} = 'active'`),
+          invalid: countWhere(sql`${apiKeys.enabled} = ${on} and ${apiKeys.status} = 'invalid'`),
+          disabled: countWhere(sql`${apiKeys.enabled} = ${dialect.bool(false)}`),
+        })
+        .from(apiKeys)
+        .where(groupId === null ? undefined : eq(apiKeys.group_id, groupId))
+      return row ?? { total: 0, active: 0, invalid: 0, disabled: 0 }
+    },
+  }
+}

@@ -2,7 +2,6 @@
 // paged by key hash so the CSV can be streamed without holding every key in memory.
 import { and, gt } from 'drizzle-orm'
 import type { Dialect } from './dialect'
-import { requestLogs } from './schema.sqlite'
 import { logFilter } from './sql-logs'
 import type { SqlDb } from './sql-util'
 import type { Store } from './types'
@@ -17,6 +16,7 @@ export const createSqlLogExport = (db: SqlDb, dialect: Dialect): ExportMethods =
    * the previous page; the other columns come from each key's latest row.
    */
   async logKeys(q, afterHash, limit) {
+    const { requestLogs } = dialect.t
     const rows = await dialect.latestPerKey(db, {
       fields: {
         key_hash: requestLogs.key_hash,

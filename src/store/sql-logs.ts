@@ -1,5 +1,5 @@
-// Store methods for request logs and hourly stats over drizzle SQLite. A log batch, its hourly
-// roll-up and the per-key usage it implies are written in one batch (reference §4.7).
+// Store methods for request logs and hourly stats over drizzle, on the Dialect's tables. A log
+// batch, its hourly roll-up and the per-key usage it implies are written in one batch (§4.7).
 import {
   and,
   asc,
@@ -14,8 +14,7 @@ import {
   type Column,
   type SQL,
 } from 'drizzle-orm'
-import type { Dialect } from './dialect'
-import { apiKeys, groupHourlyStats, requestLogs } from './schema.sqlite'
+import type { Dialect, Tables } from './dialect'
 import { chunk, MAX_PARAMS, packJsonRows, runBatch, type SqlDb, type Stmt } from './sql-util'
 import type { LogFilter, RequestLog, Store } from './types'
 
@@ -25,9 +24,9 @@ type LogMethods = Pick<
 >
 
 const HOUR_MS = 3_600_000
-// Column order of the table, which INSERT … SELECT fills positionally.
-const LOG_COLUMNS = Object.entries(getTableColumns(requestLogs))
-const LOG_KEYS = LOG_COLUMNS.map(([k]) => k) as Array<keyof RequestLog>
+/** The table's columns in its order, which INSERT … SELECT fills positionally. */
+const logColumnsOf = (requestLogs: Tables['requestLogs']) =>
+  Object.entries(getTableColumns(requestLogs)) as Array<[keyof RequestLog, Column]>
 // One JSON parameter per statement stays far below D1's 2 MB value limit.
 const LOG_JSON_CHARS = 1_000_000
 // time, group_id, success_count, failure_count, created_at, updated_at.
@@ -93,6 +92,7 @@ const toKeyUsage = (rows: RequestLog[]): KeyUsage[] => {
  * statement of a batch counts against the per-invocation query limit. Needs SQLite 3.33+.
  */
 const updateUsage = (q: SqlDb, dialect: Dialect, part: KeyUsage[]) => {
+  const { apiKeys } = dialect.t
   const param = (value: unknown, column: Column) => sql`${sql.param(value, column)}`
   const u = dialect.values(
     part.map((k) => [
@@ -114,6 +114,7 @@ const updateUsage = (q: SqlDb, dialect: Dialect, part: KeyUsage[]) => {
 
 export const logFilter = (q: LogFilter, dialect: Dialect): SQL | undefined => {
   const contains = dialect.contains
+  const { requestLogs } = dialect.t
   return and(
     q.parent_group_name ? contains(requestLogs.parent_group_name, q.parent_group_name) : undefined,
     q.group_name ? contains(requestLogs.group_name, q.group_name) : undefined,
@@ -133,28 +134,34 @@ const toCell = (v: RequestLog[keyof RequestLog]) =>
   v instanceof Date ? v.getTime() : typeof v === 'boolean' ? (v ? 1 : 0) : v
 
 /** Rows as JSON arrays in column order, packed into parameters of at most LOG_JSON_CHARS. */
-const toLogJson = (rows: RequestLog[]): string[] =>
-  packJsonRows(rows, (r) => LOG_KEYS.map((k) => toCell(r[k])), LOG_JSON_CHARS)
+const toLogJson = (rows: RequestLog[], keys: Array<keyof RequestLog>): string[] =>
+  packJsonRows(rows, (r) => keys.map((k) => toCell(r[k])), LOG_JSON_CHARS)
 
 /**
  * Log rows travel as one JSON parameter that the database unpacks (SQLite with json_each):
  * binding 20 values a row through the driver (and drizzle's builder) cost several times SQLite's
  * own insert, and D1 allows only 100 bound values per statement.
  */
-const insertLogRows = (q: SqlDb, dialect: Dialect, json: string) => {
+const insertLogRows = (
+  q: SqlDb,
+  dialect: Dialect,
+  columns: Array<[keyof RequestLog, Column]>,
+  json: string,
+) => {
   const rows = dialect.jsonRows(json)
   const cells = sql.join(
-    LOG_COLUMNS.map(([, column], i) => rows.cell(i, column)),
+    columns.map(([, column], i) => rows.cell(i, column)),
     sql`, `,
   )
   // `where true`: SQLite otherwise reads ON CONFLICT as part of the SELECT's join.
   return dialect.insertIgnore(
-    q.insert(requestLogs).select(sql`select ${cells} from ${rows.from} where true`),
+    q.insert(dialect.t.requestLogs).select(sql`select ${cells} from ${rows.from} where true`),
   )
 }
 
 /** Which of these log ids are stored already: one indexed lookup per id, in one statement. */
 const storedLogIds = async (db: SqlDb, dialect: Dialect, ids: string[]): Promise<Set<string>> => {
+  const { requestLogs } = dialect.t
   const list = dialect.jsonRows(JSON.stringify(ids.map((id) => [id])))
   const rows = await db
     .select({ id: requestLogs.id })
@@ -163,98 +170,105 @@ const storedLogIds = async (db: SqlDb, dialect: Dialect, ids: string[]): Promise
   return new Set(rows.map((r) => r.id))
 }
 
-export const createSqlLogs = (db: SqlDb, dialect: Dialect): LogMethods => ({
-  /**
-   * Idempotent by row id, counters included, so a batch whose write landed but whose
-   * acknowledgement was lost can be retried: rows already stored are dropped before the stats
-   * are counted. The read cannot race another writer of the same rows: a node writes only its
-   * own buffer, one batch at a time (src/logs/writer.ts).
-   */
-  async insertLogs(batch) {
-    if (batch.length === 0) return
-    const stored = await storedLogIds(
-      db,
-      dialect,
-      batch.map((r) => r.id),
-    )
-    const rows = stored.size === 0 ? batch : batch.filter((r) => !stored.has(r.id))
-    if (rows.length === 0) return
-    const buckets = toHourBuckets(rows)
-    const usage = toKeyUsage(rows)
-    const now = new Date()
-    await runBatch(db, (q) => {
-      const stmts: Stmt[] = toLogJson(rows).map((json) => insertLogRows(q, dialect, json))
-      const { success_count, failure_count, updated_at } = groupHourlyStats
-      for (const part of chunk(buckets, STATS_PER_INSERT)) {
-        const values = part.map((b) => ({ ...b, created_at: now, updated_at: now }))
-        stmts.push(
-          dialect.upsert(q.insert(groupHourlyStats).values(values), {
-            target: [groupHourlyStats.time, groupHourlyStats.group_id],
-            set: {
-              success_count: sql`${success_count} + ${dialect.proposed(success_count)}`,
-              failure_count: sql`${failure_count} + ${dialect.proposed(failure_count)}`,
-              updated_at: dialect.proposed(updated_at),
-            },
-          }),
+export const createSqlLogs = (db: SqlDb, dialect: Dialect): LogMethods => {
+  const { groupHourlyStats, requestLogs } = dialect.t
+  const logColumns = logColumnsOf(requestLogs)
+  const logKeys = logColumns.map(([k]) => k)
+  return {
+    /**
+     * Idempotent by row id, counters included, so a batch whose write landed but whose
+     * acknowledgement was lost can be retried: rows already stored are dropped before the stats
+     * are counted. The read cannot race another writer of the same rows: a node writes only its
+     * own buffer, one batch at a time (src/logs/writer.ts).
+     */
+    async insertLogs(batch) {
+      if (batch.length === 0) return
+      const stored = await storedLogIds(
+        db,
+        dialect,
+        batch.map((r) => r.id),
+      )
+      const rows = stored.size === 0 ? batch : batch.filter((r) => !stored.has(r.id))
+      if (rows.length === 0) return
+      const buckets = toHourBuckets(rows)
+      const usage = toKeyUsage(rows)
+      const now = new Date()
+      await runBatch(db, (q) => {
+        const stmts: Stmt[] = toLogJson(rows, logKeys).map((json) =>
+          insertLogRows(q, dialect, logColumns, json),
         )
-      }
-      for (const part of chunk(usage, USAGE_PER_UPDATE)) stmts.push(updateUsage(q, dialect, part))
-      return stmts
-    })
-  },
-
-  async queryLogs(q) {
-    const where = logFilter(q, dialect)
-    const page = Math.max(1, Math.floor(q.page))
-    const size = Math.max(1, Math.floor(q.page_size))
-    const [items, [total]] = await Promise.all([
-      db
-        .select()
-        .from(requestLogs)
-        .where(where)
-        .orderBy(desc(requestLogs.timestamp), desc(requestLogs.id))
-        .limit(size)
-        .offset((page - 1) * size),
-      db.select({ n: count() }).from(requestLogs).where(where),
-    ])
-    return { items, total: total?.n ?? 0 }
-  },
-
-  async deleteLogsBefore(t) {
-    return dialect.changes(await db.delete(requestLogs).where(lt(requestLogs.timestamp, t)))
-  },
-
-  /** Rows with `from <= time < to` (the dashboard's half-open windows, reference §4.8). */
-  hourlyStats: (from, to, groupId) =>
-    db
-      .select({
-        time: groupHourlyStats.time,
-        group_id: groupHourlyStats.group_id,
-        success_count: groupHourlyStats.success_count,
-        failure_count: groupHourlyStats.failure_count,
+        const { success_count, failure_count, updated_at } = groupHourlyStats
+        for (const part of chunk(buckets, STATS_PER_INSERT)) {
+          const values = part.map((b) => ({ ...b, created_at: now, updated_at: now }))
+          stmts.push(
+            dialect.upsert(q.insert(groupHourlyStats).values(values), {
+              target: [groupHourlyStats.time, groupHourlyStats.group_id],
+              set: {
+                success_count: sql`${success_count} + ${dialect.proposed(success_count)}`,
+                failure_count: sql`${failure_count} + ${dialect.proposed(failure_count)}`,
+                updated_at: dialect.proposed(updated_at),
+              },
+            }),
+          )
+        }
+        for (const part of chunk(usage, USAGE_PER_UPDATE)) stmts.push(updateUsage(q, dialect, part))
+        return stmts
       })
-      .from(groupHourlyStats)
-      .where(
-        and(
-          gte(groupHourlyStats.time, from),
-          lt(groupHourlyStats.time, to),
-          groupId === undefined ? undefined : eq(groupHourlyStats.group_id, groupId),
-        ),
-      )
-      .orderBy(asc(groupHourlyStats.time), asc(groupHourlyStats.group_id)),
+    },
 
-  /** A range count on idx_request_logs_timestamp; request_type is checked on those rows only. */
-  async countLogs({ from, to, request_type }) {
-    const [row] = await db
-      .select({ n: count() })
-      .from(requestLogs)
-      .where(
-        and(
-          gte(requestLogs.timestamp, from),
-          lt(requestLogs.timestamp, to),
-          request_type ? eq(requestLogs.request_type, request_type) : undefined,
-        ),
-      )
-    return row?.n ?? 0
-  },
-})
+    async queryLogs(q) {
+      const where = logFilter(q, dialect)
+      const page = Math.max(1, Math.floor(q.page))
+      const size = Math.max(1, Math.floor(q.page_size))
+      const [items, [total]] = await Promise.all([
+        db
+          .select()
+          .from(requestLogs)
+          .where(where)
+          .orderBy(desc(requestLogs.timestamp), desc(requestLogs.id))
+          .limit(size)
+          .offset((page - 1) * size),
+        db.select({ n: count() }).from(requestLogs).where(where),
+      ])
+      return { items, total: total?.n ?? 0 }
+    },
+
+    async deleteLogsBefore(t) {
+      return dialect.changes(await db.delete(requestLogs).where(lt(requestLogs.timestamp, t)))
+    },
+
+    /** Rows with `from <= time < to` (the dashboard's half-open windows, reference §4.8). */
+    hourlyStats: (from, to, groupId) =>
+      db
+        .select({
+          time: groupHourlyStats.time,
+          group_id: groupHourlyStats.group_id,
+          success_count: groupHourlyStats.success_count,
+          failure_count: groupHourlyStats.failure_count,
+        })
+        .from(groupHourlyStats)
+        .where(
+          and(
+            gte(groupHourlyStats.time, from),
+            lt(groupHourlyStats.time, to),
+            groupId === undefined ? undefined : eq(groupHourlyStats.group_id, groupId),
+          ),
+        )
+        .orderBy(asc(groupHourlyStats.time), asc(groupHourlyStats.group_id)),
+
+    /** A range count on idx_request_logs_timestamp; request_type is checked on those rows only. */
+    async countLogs({ from, to, request_type }) {
+      const [row] = await db
+        .select({ n: count() })
+        .from(requestLogs)
+        .where(
+          and(
+            gte(requestLogs.timestamp, from),
+            lt(requestLogs.timestamp, to),
+            request_type ? eq(requestLogs.request_type, request_type) : undefined,
+          ),
+        )
+      return row?.n ?? 0
+    },
+  }
+}

@@ -2,7 +2,6 @@
 // delete, and the aggregates a group belongs to.
 import { and, asc, eq } from 'drizzle-orm'
 import type { Dialect } from './dialect'
-import { groupSubGroups } from './schema.sqlite'
 import type { SqlDb } from './sql-util'
 import type { Store } from './types'
 
@@ -11,56 +10,57 @@ type SubGroupMethods = Pick<
   'listSubGroups' | 'addSubGroups' | 'updateSubGroup' | 'deleteSubGroup' | 'parentGroups'
 >
 
-const columns = {
-  group_id: groupSubGroups.group_id,
-  sub_group_id: groupSubGroups.sub_group_id,
-  weight: groupSubGroups.weight,
-  priority: groupSubGroups.priority,
+export const createSqlSubGroups = (db: SqlDb, dialect: Dialect): SubGroupMethods => {
+  const { groupSubGroups } = dialect.t
+  const columns = {
+    group_id: groupSubGroups.group_id,
+    sub_group_id: groupSubGroups.sub_group_id,
+    weight: groupSubGroups.weight,
+    priority: groupSubGroups.priority,
+  }
+  const pair = (groupId: number, subGroupId: number) =>
+    and(eq(groupSubGroups.group_id, groupId), eq(groupSubGroups.sub_group_id, subGroupId))
+  return {
+    listSubGroups(groupId) {
+      const q = db.select(columns).from(groupSubGroups)
+      const filtered = groupId === null ? q : q.where(eq(groupSubGroups.group_id, groupId))
+      return filtered.orderBy(asc(groupSubGroups.id))
+    },
+
+    async addSubGroups(groupId, items) {
+      if (items.length === 0) return
+      const now = new Date()
+      await db.insert(groupSubGroups).values(
+        items.map((i) => ({
+          group_id: groupId,
+          sub_group_id: i.sub_group_id,
+          weight: i.weight,
+          priority: i.priority ?? 0,
+          created_at: now,
+          updated_at: now,
+        })),
+      )
+    },
+
+    async updateSubGroup(groupId, subGroupId, patch) {
+      const result = await db
+        .update(groupSubGroups)
+        .set({ ...patch, updated_at: new Date() })
+        .where(pair(groupId, subGroupId))
+      return dialect.changes(result) > 0
+    },
+
+    async deleteSubGroup(groupId, subGroupId) {
+      const result = await db.delete(groupSubGroups).where(pair(groupId, subGroupId))
+      return dialect.changes(result) > 0
+    },
+
+    parentGroups(subGroupId) {
+      return db
+        .select(columns)
+        .from(groupSubGroups)
+        .where(eq(groupSubGroups.sub_group_id, subGroupId))
+        .orderBy(asc(groupSubGroups.id))
+    },
+  }
 }
-
-const pair = (groupId: number, subGroupId: number) =>
-  and(eq(groupSubGroups.group_id, groupId), eq(groupSubGroups.sub_group_id, subGroupId))
-
-export const createSqlSubGroups = (db: SqlDb, dialect: Dialect): SubGroupMethods => ({
-  listSubGroups(groupId) {
-    const q = db.select(columns).from(groupSubGroups)
-    const filtered = groupId === null ? q : q.where(eq(groupSubGroups.group_id, groupId))
-    return filtered.orderBy(asc(groupSubGroups.id))
-  },
-
-  async addSubGroups(groupId, items) {
-    if (items.length === 0) return
-    const now = new Date()
-    await db.insert(groupSubGroups).values(
-      items.map((i) => ({
-        group_id: groupId,
-        sub_group_id: i.sub_group_id,
-        weight: i.weight,
-        priority: i.priority ?? 0,
-        created_at: now,
-        updated_at: now,
-      })),
-    )
-  },
-
-  async updateSubGroup(groupId, subGroupId, patch) {
-    const result = await db
-      .update(groupSubGroups)
-      .set({ ...patch, updated_at: new Date() })
-      .where(pair(groupId, subGroupId))
-    return dialect.changes(result) > 0
-  },
-
-  async deleteSubGroup(groupId, subGroupId) {
-    const result = await db.delete(groupSubGroups).where(pair(groupId, subGroupId))
-    return dialect.changes(result) > 0
-  },
-
-  parentGroups(subGroupId) {
-    return db
-      .select(columns)
-      .from(groupSubGroups)
-      .where(eq(groupSubGroups.sub_group_id, subGroupId))
-      .orderBy(asc(groupSubGroups.id))
-  },
-})

@@ -4,7 +4,6 @@
 import { sql } from 'drizzle-orm'
 import type { Dialect } from './dialect'
 import { sqliteDialect } from './dialect-sqlite'
-import { systemSettings } from './schema.sqlite'
 import { createSqlGroups, createSqlSettings } from './sql-groups'
 import { createSqlKeyEvents } from './sql-key-events'
 import { createSqlKeyState } from './sql-key-state'
@@ -33,8 +32,8 @@ export const createSqlStore = (db: SqlDb, opts: SqlStoreOptions = {}): Store => 
     ...createSqlSubGroups(db, dialect),
     ...createSqlKeys(db, dialect),
     ...createSqlKeyState(db, dialect),
-    ...createSqlKeyEvents(db),
-    ...createSqlRekey(db),
+    ...createSqlKeyEvents(db, dialect),
+    ...createSqlRekey(db, dialect),
     ...createSqlLogs(db, dialect),
     ...createSqlLogExport(db, dialect),
     ...createSqlTasks(db, dialect),
@@ -43,7 +42,7 @@ export const createSqlStore = (db: SqlDb, opts: SqlStoreOptions = {}): Store => 
     ping: async () => {
       await db
         .select({ one: sql`1` })
-        .from(systemSettings)
+        .from(dialect.t.systemSettings)
         .limit(1)
     },
     close: opts.close ?? (async () => {}),
