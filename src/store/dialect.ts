@@ -101,6 +101,11 @@ export interface Dialect {
    * target column (`sql.param(v, column)`), which tells a typed database what the value is.
    */
   values(rows: SQL[][]): ValuesTable
+  /**
+   * `update` (a built UPDATE … SET) made to read `from` as well. Only where the UPDATE builder has
+   * no `.from()` (MySQL, whose UPDATE names its tables side by side); the others use `.from()`.
+   */
+  updateFrom?<Q extends ConflictInsert>(update: Q, from: SQL): Q
   latestPerKey<F extends Record<string, Column>>(
     db: SqlDb,
     q: LatestPerKey<F>,
