@@ -3,9 +3,11 @@
 // millisecond times, and parallel batches without lock errors.
 import { afterAll, describe, expect, it } from 'vitest'
 import { openMysql } from '../adapters/node/db-mysql'
+import { runMigrateKeys } from '../adapters/node/migrate-keys'
 import { parseDsn } from '../adapters/node/dsn'
 import { mysqlDialect } from '../src/store/dialect-mysql'
 import { runBatch } from '../src/store/sql-util'
+import { startTestGateway } from './helpers/gateway'
 import { createTestDatabase } from './helpers/mysql'
 import { testStore } from './store.contract'
 import { groupInput, logRow, newKeys } from './store.fixtures'
@@ -35,6 +37,41 @@ if (testDb) {
         const g = await store.createGroup(groupInput('go-dsn', { description: 'emoji 😀 ok' }))
         expect(await store.getGroupByName('go-dsn')).toEqual(g)
         expect(g.description).toBe('emoji 😀 ok')
+      } finally {
+        await close()
+      }
+    })
+
+    it('starts the Node gateway on that DSN: the admin API reads and writes MariaDB', async () => {
+      await testDb.truncate()
+      const { host, port, user, database } = target
+      const dsn = `${user}@tcp(${host}:${port})/${database}?charset=utf8mb4&parseTime=True&loc=Local`
+      const gw = await startTestGateway({ DATABASE_DSN: dsn })
+      try {
+        const upstreams = [{ url: 'https://api.example.com', weight: 1 }]
+        const id = await gw.createGroup({ name: 'via-gateway', upstreams }, ['sk-one', 'sk-two'])
+        expect(Object.keys(await gw.keysOf(id)).sort()).toEqual(['sk-one', 'sk-two'])
+        const { store, close } = await openMysql(target)
+        expect((await store.getGroup(id))?.name).toBe('via-gateway')
+        await close()
+      } finally {
+        await gw.stop()
+      }
+    })
+
+    it('runs migrate-keys on a MySQL DSN: keys sealed in place', async () => {
+      await testDb.truncate()
+      const { store, close } = await openMysql(target)
+      try {
+        const g = await store.createGroup(groupInput('sealed'))
+        await store.addKeys(g.id, newKeys(3))
+        const { host, port, user, database } = target
+        const dsn = `mysql://${user}@${host}:${port}/${database}`
+        const out: string[] = []
+        const args = ['--to', 'a-new-encryption-key-0123456789']
+        expect(await runMigrateKeys(args, { DATABASE_DSN: dsn }, (s) => out.push(s))).toBe(0)
+        expect(await store.keyStorageSample('enc:')).toMatchObject({ plain: false })
+        expect((await store.keyStorageSample('enc:')).sealed).not.toBeNull()
       } finally {
         await close()
       }

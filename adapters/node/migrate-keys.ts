@@ -6,6 +6,8 @@ import { parseEnv } from '../../src/config/env'
 import { migrateKeys, type MigrateProgress } from '../../src/keys/migrate'
 import { createKeySecrets, deploymentSalt } from '../../src/secrets/seal'
 import { openSqlite } from './db'
+import { openMysql } from './db-mysql'
+import { parseDsn } from './dsn'
 import { nodeHasher } from './hasher'
 
 const USAGE = `usage: npm run migrate-keys -- [--from <old ENCRYPTION_KEY>] [--to <new ENCRYPTION_KEY>] [--batch <1-100>]
@@ -38,7 +40,8 @@ export const runMigrateKeys = async (
     return 2
   }
   const env = parseEnv(raw)
-  const db = await openSqlite(env.DATABASE_DSN)
+  const target = parseDsn(env.DATABASE_DSN, { LIBSQL_AUTH_TOKEN: raw.LIBSQL_AUTH_TOKEN })
+  const db = target.kind === 'mysql' ? await openMysql(target) : await openSqlite(env.DATABASE_DSN)
   try {
     const salt = () => deploymentSalt(db.store)
     const from = createKeySecrets(flags.from, salt, nodeHasher)

@@ -1,5 +1,5 @@
 // Builds Deps for Node from the environment and serves the app with @hono/node-server:
-// SQLite through libsql, the memory key pool, an undici-backed fetch, timers, graceful shutdown.
+// SQLite through libsql or MySQL / MariaDB through mysql2, the memory key pool, an undici-backed fetch, timers, graceful shutdown.
 import { serve, type HttpBindings } from '@hono/node-server'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { dirname, resolve } from 'node:path'
@@ -10,8 +10,12 @@ import { createSqlCoordination } from '../../src/coord/sql'
 import { createMemoryKeyPool } from '../../src/keys/pool-memory'
 import { authKeyFile, resolveAuthKey } from './auth-key'
 import { withBackgroundWrites } from './background-db'
+import { mysqlDialect } from '../../src/store/dialect-mysql'
+import { sqliteDialect } from '../../src/store/dialect-sqlite'
+import type { SqlDb } from '../../src/store/sql'
 import { openSqlite } from './db'
-import { describeTarget, DsnError, parseDsn } from './dsn'
+import { openMysql } from './db-mysql'
+import { describeTarget, DsnError, parseDsn, type DbTarget } from './dsn'
 import { createUndiciFetch } from './fetch'
 import { sqliteFiles, warnOpenModes } from './file-modes'
 import { nodeHasher } from './hasher'
@@ -29,14 +33,18 @@ export interface NodeGateway {
   shutdown(): Promise<void>
 }
 
-const openDatabase = (dsn: string, raw: Record<string, string | undefined>) => {
-  const target = parseDsn(dsn, { LIBSQL_AUTH_TOKEN: raw.LIBSQL_AUTH_TOKEN })
+/** The database of DATABASE_DSN, with the Dialect that coordination on it speaks. */
+const openDatabase = async (target: DbTarget, dsn: string) => {
+  if (target.kind === 'mysql') {
+    const h = await openMysql(target)
+    return { ...h, db: h.db as unknown as SqlDb, dialect: mysqlDialect, repairs: null }
+  }
   if (target.kind !== 'sqlite') {
     throw new DsnError(
       `DATABASE_DSN: ${describeTarget(target)} is not supported yet; use a SQLite file path`,
     )
   }
-  return openSqlite(dsn)
+  return { ...(await openSqlite(dsn)), dialect: sqliteDialect }
 }
 
 export const startNodeGateway = async (
@@ -44,19 +52,25 @@ export const startNodeGateway = async (
 ): Promise<NodeGateway> => {
   const env = parseEnv(raw)
   const log = createLogger(env.LOG_LEVEL, env.LOG_FORMAT)
-  const dataDir = dsnDir(env.DATABASE_DSN)
+  const target = parseDsn(env.DATABASE_DSN, { LIBSQL_AUTH_TOKEN: raw.LIBSQL_AUTH_TOKEN })
+  // A SQLite file's directory holds the auth key; a server database (or :memory:) has none.
+  const file = target.kind === 'sqlite' && env.DATABASE_DSN !== ':memory:' ? env.DATABASE_DSN : null
+  const dataDir = file ? dirname(resolve(file)) : resolve('data')
   // Checked before anything is created, so only the operator's existing paths are judged.
-  const memory = env.DATABASE_DSN === ':memory:'
   warnOpenModes(
-    [...(memory ? [] : [dataDir, ...sqliteFiles(resolve(env.DATABASE_DSN))]), authKeyFile(dataDir)],
+    [...(file ? [dataDir, ...sqliteFiles(resolve(file))] : []), authKeyFile(dataDir)],
     (m) => log('warn', m),
   )
   const authKey = resolveAuthKey(env.AUTH_KEY, dataDir, (m) => log('warn', m))
-  const db = await openDatabase(env.DATABASE_DSN, raw)
-  if (db.repairs.fixed > 0) {
+  const db = await openDatabase(target, env.DATABASE_DSN)
+  if (db.repairs && db.repairs.fixed > 0) {
     log('warn', 'repaired text stored as invalid UTF-8 by an older version', { ...db.repairs })
   }
-  const background = await withBackgroundWrites(env.DATABASE_DSN, db.store, db.db)
+  // A second connection only for a SQLite file; a server database's pool already has many.
+  const background =
+    target.kind === 'sqlite'
+      ? await withBackgroundWrites(env.DATABASE_DSN, db.store, db.db)
+      : { store: db.store, db: db.db, close: async () => {} }
   const upstream = createUndiciFetch({ env: raw })
   const pending = new Set<Promise<unknown>>()
   // app_url until an operator saves one; the port is the bound one once listening (PORT=0).
@@ -66,7 +80,7 @@ export const startNodeGateway = async (
   const deps: Deps = {
     store: background.store,
     pool: createMemoryKeyPool(),
-    coord: createSqlCoordination(background.db),
+    coord: createSqlCoordination(background.db, Date.now, db.dialect),
     fetch: upstream,
     scheduler: createTimerScheduler(),
     waitUntil: (p) => {
@@ -174,5 +188,3 @@ export const startNodeGateway = async (
 
   return { env, port, server, edgeload, shutdown }
 }
-
-const dsnDir = (dsn: string) => (dsn === ':memory:' ? resolve('data') : dirname(resolve(dsn)))
