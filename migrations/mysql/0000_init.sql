@@ -90,11 +90,6 @@ CREATE TABLE `key_events` (
 	CONSTRAINT `key_events_id` PRIMARY KEY(`id`)
 );
 --> statement-breakpoint
-CREATE TABLE `pending_repairs` (
-	`name` varchar(255) NOT NULL,
-	CONSTRAINT `pending_repairs_name` PRIMARY KEY(`name`)
-);
---> statement-breakpoint
 CREATE TABLE `request_logs` (
 	`id` varchar(64) NOT NULL,
 	`timestamp` datetime(3) NOT NULL,

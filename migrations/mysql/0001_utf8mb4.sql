@@ -15,8 +15,6 @@ ALTER TABLE `groups` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci
 --> statement-breakpoint
 ALTER TABLE `key_events` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 --> statement-breakpoint
-ALTER TABLE `pending_repairs` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
---> statement-breakpoint
 ALTER TABLE `request_logs` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 --> statement-breakpoint
 ALTER TABLE `system_settings` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;

@@ -4,19 +4,21 @@
 // text or mediumtext, times are datetime(3) (milliseconds, written and read as UTC strings by
 // drizzle), and JSON is parsed here because MariaDB returns its JSON type as plain text. Defaults of
 // text and JSON columns are parenthesised expressions: MySQL 8 refuses literal ones there.
-import { sql } from 'drizzle-orm'
+import { getTableColumns, is, sql } from 'drizzle-orm'
 import {
   bigint,
   boolean,
-  customType,
   datetime,
   index,
   int,
+  json,
   mediumtext,
+  MySqlJson,
   mysqlTable,
   text,
   uniqueIndex,
   varchar,
+  type MySqlTable,
 } from 'drizzle-orm/mysql-core'
 import type {
   FailoverRule,
@@ -44,15 +46,19 @@ const updatedAt = () =>
     .$defaultFn(() => new Date())
 
 /**
- * JSON in a `json` column. MySQL 8 has a real JSON type (mysql2 parses it); MariaDB's is LONGTEXT
- * with a JSON_VALID check, which arrives as a string: parse whichever comes.
+ * MySQL 8 has a real JSON type, which mysql2 parses; MariaDB's is LONGTEXT with a JSON_VALID
+ * check, which arrives as a string that drizzle's json column would hand over as is. The table's
+ * JSON columns parse whichever comes.
  */
-const json = <T>(name: string) =>
-  customType<{ data: T; driverData: string }>({
-    dataType: () => 'json',
-    toDriver: (value) => JSON.stringify(value),
-    fromDriver: (value) => (typeof value === 'string' ? JSON.parse(value) : value) as T,
-  })(name)
+const parsingJson = <T extends MySqlTable>(table: T): T => {
+  for (const column of Object.values(getTableColumns(table))) {
+    if (is(column, MySqlJson)) {
+      column.mapFromDriverValue = (value: unknown) =>
+        typeof value === 'string' ? JSON.parse(value) : value
+    }
+  }
+  return table
+}
 
 export const systemSettings = mysqlTable('system_settings', {
   id: id(),
@@ -63,46 +69,54 @@ export const systemSettings = mysqlTable('system_settings', {
   updated_at: updatedAt(),
 })
 
-export const groups = mysqlTable('groups', {
-  id: id(),
-  // The admin API allows 100 characters of [a-z0-9_-].
-  name: varchar('name', { length: 255 }).notNull().unique(),
-  display_name: varchar('display_name', { length: 255 }).notNull().default(''),
-  description: varchar('description', { length: 512 }).notNull().default(''),
-  group_type: varchar('group_type', { length: 32 })
-    .$type<GroupType>()
-    .notNull()
-    .default('standard'),
-  upstreams: json<Upstream[]>('upstreams')
-    .notNull()
-    .default(sql`('[]')`),
-  channel_type: varchar('channel_type', { length: 64 }).notNull(),
-  sort: int('sort').notNull().default(0),
-  test_model: varchar('test_model', { length: 255 }).notNull(),
-  validation_endpoint: varchar('validation_endpoint', { length: 255 }).notNull().default(''),
-  param_overrides: json<Record<string, unknown>>('param_overrides')
-    .notNull()
-    .default(sql`('{}')`),
-  model_redirect_rules: json<Record<string, string>>('model_redirect_rules')
-    .notNull()
-    .default(sql`('{}')`),
-  model_redirect_strict: boolean('model_redirect_strict').notNull().default(false),
-  config: json<Record<string, unknown>>('config')
-    .notNull()
-    .default(sql`('{}')`),
-  header_rules: json<HeaderRule[]>('header_rules')
-    .notNull()
-    .default(sql`('[]')`),
-  failover_rules: json<FailoverRule[]>('failover_rules')
-    .notNull()
-    .default(sql`('[]')`),
-  // Up to 10,000 characters (the admin API's limit).
-  proxy_keys: text('proxy_keys').notNull().default(''),
-  enabled: boolean('enabled').notNull().default(true),
-  last_validated_at: time('last_validated_at'),
-  created_at: createdAt(),
-  updated_at: updatedAt(),
-})
+export const groups = parsingJson(
+  mysqlTable('groups', {
+    id: id(),
+    // The admin API allows 100 characters of [a-z0-9_-].
+    name: varchar('name', { length: 255 }).notNull().unique(),
+    display_name: varchar('display_name', { length: 255 }).notNull().default(''),
+    description: varchar('description', { length: 512 }).notNull().default(''),
+    group_type: varchar('group_type', { length: 32 })
+      .$type<GroupType>()
+      .notNull()
+      .default('standard'),
+    upstreams: json('upstreams')
+      .$type<Upstream[]>()
+      .notNull()
+      .default(sql`('[]')`),
+    channel_type: varchar('channel_type', { length: 64 }).notNull(),
+    sort: int('sort').notNull().default(0),
+    test_model: varchar('test_model', { length: 255 }).notNull(),
+    validation_endpoint: varchar('validation_endpoint', { length: 255 }).notNull().default(''),
+    param_overrides: json('param_overrides')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`('{}')`),
+    model_redirect_rules: json('model_redirect_rules')
+      .$type<Record<string, string>>()
+      .notNull()
+      .default(sql`('{}')`),
+    model_redirect_strict: boolean('model_redirect_strict').notNull().default(false),
+    config: json('config')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`('{}')`),
+    header_rules: json('header_rules')
+      .$type<HeaderRule[]>()
+      .notNull()
+      .default(sql`('[]')`),
+    failover_rules: json('failover_rules')
+      .$type<FailoverRule[]>()
+      .notNull()
+      .default(sql`('[]')`),
+    // Up to 10,000 characters (the admin API's limit).
+    proxy_keys: text('proxy_keys').notNull().default(''),
+    enabled: boolean('enabled').notNull().default(true),
+    last_validated_at: time('last_validated_at'),
+    created_at: createdAt(),
+    updated_at: updatedAt(),
+  }),
+)
 
 export const groupSubGroups = mysqlTable(
   'group_sub_groups',
@@ -214,11 +228,13 @@ export const keyEvents = mysqlTable(
   (t) => [index('idx_key_events_key_id').on(t.key_id, t.id)],
 )
 
-export const taskState = mysqlTable('task_state', {
-  id: int('id').primaryKey(),
-  owner: varchar('owner', { length: 255 }).notNull().default(''),
-  status: json<TaskStatus>('status'),
-})
+export const taskState = parsingJson(
+  mysqlTable('task_state', {
+    id: int('id').primaryKey(),
+    owner: varchar('owner', { length: 255 }).notNull().default(''),
+    status: json('status').$type<TaskStatus>(),
+  }),
+)
 
 export const coordLeases = mysqlTable('coord_leases', {
   name: varchar('name', { length: 255 }).primaryKey(),
@@ -230,9 +246,4 @@ export const coordLeases = mysqlTable('coord_leases', {
 export const coordVersions = mysqlTable('coord_versions', {
   name: varchar('name', { length: 255 }).primaryKey(),
   version: bigint('version', { mode: 'number' }).notNull(),
-})
-
-// Kept for the same tables as SQLite; only SQLite's UTF-8 repair uses it.
-export const pendingRepairs = mysqlTable('pending_repairs', {
-  name: varchar('name', { length: 255 }).primaryKey(),
 })
