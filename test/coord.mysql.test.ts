@@ -4,7 +4,6 @@ import { afterAll, describe, it } from 'vitest'
 import { openMysql, type MysqlHandle } from '../adapters/node/db-mysql'
 import { createSqlCoordination } from '../src/coord/sql'
 import { mysqlDialect } from '../src/store/dialect-mysql'
-import type { SqlDb } from '../src/store/sql-util'
 import { testCoordination } from './coord.contract'
 import { createTestDatabase } from './helpers/mysql'
 
@@ -21,7 +20,7 @@ if (testDb) {
       async open() {
         const h = await openMysql(testDb.target)
         handles.push(h)
-        return createSqlCoordination(h.db as unknown as SqlDb, now, mysqlDialect)
+        return createSqlCoordination(h.sqlDb, now, mysqlDialect)
       },
       close: async () => {
         await Promise.all(handles.map((h) => h.close()))

@@ -77,7 +77,7 @@ describe('parseDsn', () => {
 
 describe('the Node gateway and DATABASE_DSN', () => {
   it('refuses a database it cannot open yet, naming it without its password', async () => {
-    for (const dsn of ['postgres://u:hunter2@127.0.0.1:5432/test']) {
+    for (const dsn of ['libsql://u:hunter2@db.example.turso.io']) {
       const err = await startTestGateway({ DATABASE_DSN: dsn }).then(
         () => null,
         (e: unknown) => e as Error,
@@ -85,6 +85,18 @@ describe('the Node gateway and DATABASE_DSN', () => {
       expect(err?.message).toMatch(/is not supported yet/)
       expect(err?.message).not.toContain('hunter2')
     }
+  })
+
+  // Opening it is test/store.pg.test.ts's; here only that a PostgreSQL DSN is taken, not refused.
+  it('takes a PostgreSQL DSN, and fails on an unreachable server without the password', async () => {
+    const err = await startTestGateway({
+      DATABASE_DSN: 'postgres://u:hunter2@127.0.0.1:1/test',
+    }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    )
+    expect(err?.message).toMatch(/ECONNREFUSED/)
+    expect(err?.message).not.toMatch(/not supported|hunter2/)
   })
 
   // Refused by the server (or unreachable): either way the message keeps the password out.

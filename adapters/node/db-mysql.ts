@@ -1,9 +1,10 @@
 // Node's MySQL / MariaDB: a mysql2 pool from DATABASE_DSN's MySQL target (URL or GPT-Load's Go
-// form), migrations/mysql applied with drizzle's migrator, and the Store over it.
+// form), migrations/mysql applied with drizzle's migrator under a named lock (nodes that start
+// together migrate one at a time), and the Store over it with MySQL's Dialect.
 import { fileURLToPath } from 'node:url'
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2'
 import { migrate } from 'drizzle-orm/mysql2/migrator'
-import { createPool, type PoolOptions } from 'mysql2/promise'
+import { createPool, type Pool, type PoolOptions } from 'mysql2/promise'
 import { mysqlDialect } from '../../src/store/dialect-mysql'
 import * as schema from '../../src/store/schema.mysql'
 import { createSqlStore, type SqlDb } from '../../src/store/sql'
@@ -14,6 +15,8 @@ export type MysqlTarget = Extract<DbTarget, { kind: 'mysql' }>
 
 export interface MysqlHandle {
   db: MySql2Database<typeof schema>
+  /** The same database as the drizzle Store and coordination take it (see Dialect.t). */
+  sqlDb: SqlDb
   store: Store
   close: () => Promise<void>
 }
@@ -52,6 +55,27 @@ export const toPoolOptions = (t: MysqlTarget): PoolOptions => ({
   enableKeepAlive: true,
 })
 
+// GET_LOCK names are server-wide; the database's name keeps two gateways' databases apart.
+const MIGRATION_LOCK_WAIT_S = 120
+
+const migrateLocked = async (pool: Pool, database: string) => {
+  const conn = await pool.getConnection()
+  const lock = `edgeload-migrate:${database}`.slice(0, 64)
+  try {
+    const [rows] = await conn.query('select get_lock(?, ?) as ok', [lock, MIGRATION_LOCK_WAIT_S])
+    if ((rows as { ok: number | null }[])[0]?.ok !== 1) {
+      throw new Error(`MySQL: another node held the migration lock for ${MIGRATION_LOCK_WAIT_S} s`)
+    }
+    try {
+      await migrate(drizzle(conn, { schema, mode: 'default' }), { migrationsFolder: MIGRATIONS })
+    } finally {
+      await conn.query('select release_lock(?)', [lock])
+    }
+  } finally {
+    conn.release()
+  }
+}
+
 export const openMysql = async (target: MysqlTarget): Promise<MysqlHandle> => {
   const pool = createPool(toPoolOptions(target))
   let closed = false
@@ -61,11 +85,12 @@ export const openMysql = async (target: MysqlTarget): Promise<MysqlHandle> => {
     await pool.end()
   }
   try {
+    await migrateLocked(pool, target.database)
     const db = drizzle(pool, { schema, mode: 'default' })
-    await migrate(db, { migrationsFolder: MIGRATIONS })
     // The Store is typed over SQLite's schema; the dialect hands it MySQL's tables.
-    const store = createSqlStore(db as unknown as SqlDb, { close, dialect: mysqlDialect })
-    return { db, store, close }
+    const sqlDb = db as unknown as SqlDb
+    const store = createSqlStore(sqlDb, { close, dialect: mysqlDialect })
+    return { db, sqlDb, store, close }
   } catch (err) {
     await close()
     throw err

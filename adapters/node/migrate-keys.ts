@@ -5,9 +5,7 @@ import { parseArgs } from 'node:util'
 import { parseEnv } from '../../src/config/env'
 import { migrateKeys, type MigrateProgress } from '../../src/keys/migrate'
 import { createKeySecrets, deploymentSalt } from '../../src/secrets/seal'
-import { openSqlite } from './db'
-import { openMysql } from './db-mysql'
-import { parseDsn } from './dsn'
+import { openDatabase } from './database'
 import { nodeHasher } from './hasher'
 
 const USAGE = `usage: npm run migrate-keys -- [--from <old ENCRYPTION_KEY>] [--to <new ENCRYPTION_KEY>] [--batch <1-100>]
@@ -40,8 +38,7 @@ export const runMigrateKeys = async (
     return 2
   }
   const env = parseEnv(raw)
-  const target = parseDsn(env.DATABASE_DSN, { LIBSQL_AUTH_TOKEN: raw.LIBSQL_AUTH_TOKEN })
-  const db = target.kind === 'mysql' ? await openMysql(target) : await openSqlite(env.DATABASE_DSN)
+  const db = await openDatabase(env.DATABASE_DSN, raw)
   try {
     const salt = () => deploymentSalt(db.store)
     const from = createKeySecrets(flags.from, salt, nodeHasher)

@@ -1,21 +1,15 @@
-// Builds Deps for Node from the environment and serves the app with @hono/node-server:
-// SQLite through libsql or MySQL / MariaDB through mysql2, the memory key pool, an undici-backed fetch, timers, graceful shutdown.
+// Builds Deps for Node from the environment and serves the app with @hono/node-server: SQLite
+// through libsql or PostgreSQL, the memory key pool, an undici-backed fetch, timers, graceful
+// shutdown.
 import { serve, type HttpBindings } from '@hono/node-server'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { dirname, resolve } from 'node:path'
 import { createApp, type EdgeloadApp } from '../../src/app'
 import { parseEnv, toCoreConfig, type Env } from '../../src/config/env'
 import type { Deps } from '../../src/deps'
-import { createSqlCoordination } from '../../src/coord/sql'
 import { createMemoryKeyPool } from '../../src/keys/pool-memory'
 import { authKeyFile, resolveAuthKey } from './auth-key'
-import { withBackgroundWrites } from './background-db'
-import { mysqlDialect } from '../../src/store/dialect-mysql'
-import { sqliteDialect } from '../../src/store/dialect-sqlite'
-import type { SqlDb } from '../../src/store/sql'
-import { openSqlite } from './db'
-import { openMysql } from './db-mysql'
-import { describeTarget, DsnError, parseDsn, type DbTarget } from './dsn'
+import { openDatabase, sqliteFile } from './database'
 import { createUndiciFetch } from './fetch'
 import { sqliteFiles, warnOpenModes } from './file-modes'
 import { nodeHasher } from './hasher'
@@ -33,44 +27,23 @@ export interface NodeGateway {
   shutdown(): Promise<void>
 }
 
-/** The database of DATABASE_DSN, with the Dialect that coordination on it speaks. */
-const openDatabase = async (target: DbTarget, dsn: string) => {
-  if (target.kind === 'mysql') {
-    const h = await openMysql(target)
-    return { ...h, db: h.db as unknown as SqlDb, dialect: mysqlDialect, repairs: null }
-  }
-  if (target.kind !== 'sqlite') {
-    throw new DsnError(
-      `DATABASE_DSN: ${describeTarget(target)} is not supported yet; use a SQLite file path`,
-    )
-  }
-  return { ...(await openSqlite(dsn)), dialect: sqliteDialect }
-}
-
 export const startNodeGateway = async (
   raw: Record<string, string | undefined>,
 ): Promise<NodeGateway> => {
   const env = parseEnv(raw)
   const log = createLogger(env.LOG_LEVEL, env.LOG_FORMAT)
-  const target = parseDsn(env.DATABASE_DSN, { LIBSQL_AUTH_TOKEN: raw.LIBSQL_AUTH_TOKEN })
-  // A SQLite file's directory holds the auth key; a server database (or :memory:) has none.
-  const file = target.kind === 'sqlite' && env.DATABASE_DSN !== ':memory:' ? env.DATABASE_DSN : null
-  const dataDir = file ? dirname(resolve(file)) : resolve('data')
+  // The data folder holds the SQLite file; for `:memory:` and server databases it is ./data.
+  const file = sqliteFile(env.DATABASE_DSN, raw)
+  const dataDir = file ? dirname(file) : resolve('data')
   // Checked before anything is created, so only the operator's existing paths are judged.
-  warnOpenModes(
-    [...(file ? [dataDir, ...sqliteFiles(resolve(file))] : []), authKeyFile(dataDir)],
-    (m) => log('warn', m),
+  warnOpenModes([...(file ? [dataDir, ...sqliteFiles(file)] : []), authKeyFile(dataDir)], (m) =>
+    log('warn', m),
   )
   const authKey = resolveAuthKey(env.AUTH_KEY, dataDir, (m) => log('warn', m))
-  const db = await openDatabase(target, env.DATABASE_DSN)
+  const db = await openDatabase(env.DATABASE_DSN, raw)
   if (db.repairs && db.repairs.fixed > 0) {
     log('warn', 'repaired text stored as invalid UTF-8 by an older version', { ...db.repairs })
   }
-  // A second connection only for a SQLite file; a server database's pool already has many.
-  const background =
-    target.kind === 'sqlite'
-      ? await withBackgroundWrites(env.DATABASE_DSN, db.store, db.db)
-      : { store: db.store, db: db.db, close: async () => {} }
   const upstream = createUndiciFetch({ env: raw })
   const pending = new Set<Promise<unknown>>()
   // app_url until an operator saves one; the port is the bound one once listening (PORT=0).
@@ -78,9 +51,9 @@ export const startNodeGateway = async (
   const urlHost = host.includes(':') ? `[${host}]` : host
   let port = env.PORT
   const deps: Deps = {
-    store: background.store,
+    store: db.store,
     pool: createMemoryKeyPool(),
-    coord: createSqlCoordination(background.db, Date.now, db.dialect),
+    coord: db.coord,
     fetch: upstream,
     scheduler: createTimerScheduler(),
     waitUntil: (p) => {
@@ -157,7 +130,7 @@ export const startNodeGateway = async (
   })
   const address = server.address()
   port = typeof address === 'object' && address ? address.port : env.PORT
-  log('info', `edgeload listening on http://${env.HOST}:${port}`, { database: env.DATABASE_DSN })
+  log('info', `edgeload listening on http://${env.HOST}:${port}`, { database: db.name })
 
   let shutting: Promise<void> | null = null
   const shutdown = () =>
@@ -181,7 +154,6 @@ export const startNodeGateway = async (
       await Promise.allSettled([...pending])
       await edgeload.core.logs.flush()
       await upstream.close()
-      await background.close()
       await db.close()
       log('info', 'shutdown complete')
     })())

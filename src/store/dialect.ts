@@ -1,6 +1,6 @@
 // What differs between the SQL databases the drizzle Store (src/store/sql-*.ts) runs on. The
 // sql-*.ts files write portable drizzle and take everything else from a Dialect; SQLite's is
-// dialect-sqlite.ts.
+// dialect-sqlite.ts, PostgreSQL's dialect-pg.ts, MySQL's dialect-mysql.ts.
 //
 // A new dialect (PostgreSQL, MySQL) provides this object and its own schema file with the same
 // tables and column keys, handed to the Store as `t`. It must provide: unpacking one JSON parameter of rows (bulk inserts),

@@ -8,7 +8,8 @@ import type * as schema from './schema.sqlite'
 
 /**
  * Any drizzle SQLite database: drizzle/libsql on Node and drizzle/d1 on Workers are async; the
- * synchronous drivers (better-sqlite3, bun:sqlite) work too.
+ * synchronous drivers (better-sqlite3, bun:sqlite) work too. Other dialects' databases are passed
+ * in under this type (adapters/node/db-pg.ts): the Store calls only builders they share.
  */
 // The run-result type differs per driver (libsql ResultSet, D1Result, RunResult), hence `any`.
 export type SqlDb = BaseSQLiteDatabase<'sync' | 'async', any, typeof schema>

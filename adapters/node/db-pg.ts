@@ -1,0 +1,104 @@
+// Node's PostgreSQL: a node-postgres pool, migrations/pg applied under an advisory lock (nodes that
+// start together migrate one at a time), and the drizzle Store over it with PostgreSQL's Dialect.
+// Transactions that PostgreSQL aborts to break a deadlock are run again (see retryDeadlocks).
+import { fileURLToPath } from 'node:url'
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
+import { migrate } from 'drizzle-orm/node-postgres/migrator'
+import pg from 'pg'
+import { pgDialect } from '../../src/store/dialect-pg'
+import * as schema from '../../src/store/schema.pg'
+import { createSqlStore, type SqlDb } from '../../src/store/sql'
+import type { Store } from '../../src/store/types'
+
+export interface PgHandle {
+  db: NodePgDatabase<typeof schema>
+  /** The same database as the drizzle Store and coordination take it (see Dialect.t). */
+  sqlDb: SqlDb
+  store: Store
+  close: () => Promise<void>
+}
+
+export interface PgOptions {
+  /** Connections in the pool. */
+  max?: number
+  /** An idle connection failed (the server went away): the next query reconnects. */
+  onIdleError?: (err: Error) => void
+}
+
+const MIGRATIONS = fileURLToPath(new URL('../../migrations/pg', import.meta.url))
+
+// Any fixed number: the advisory lock that serialises migrations across nodes.
+const MIGRATION_LOCK = 0x6564_6765
+
+const migrateLocked = async (pool: pg.Pool) => {
+  const client = await pool.connect()
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK])
+    try {
+      await migrate(drizzle({ client, schema }), { migrationsFolder: MIGRATIONS })
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK])
+    }
+  } finally {
+    client.release()
+  }
+}
+
+// deadlock_detected and serialization_failure: the transaction did nothing and may run again.
+const RETRYABLE = new Set(['40P01', '40001'])
+const ATTEMPTS = 8
+
+const isRetryable = (err: unknown): boolean => {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (RETRYABLE.has(String((e as { code?: unknown }).code))) return true
+  }
+  return false
+}
+
+type Transaction = NodePgDatabase<typeof schema>['transaction']
+
+/**
+ * The Store's batches take row locks in the order their statements name rows, and concurrent
+ * writers (log flushes, health writes, admin actions, other nodes) name the same keys in other
+ * orders, so PostgreSQL may pick one as a deadlock victim. A batch only builds statements
+ * (runBatch in src/store/sql-util.ts), so running it again on a new transaction is safe.
+ */
+const retryDeadlocks = (db: NodePgDatabase<typeof schema>): NodePgDatabase<typeof schema> => {
+  const transaction: Transaction = async (run, config) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction(run, config)
+      } catch (err) {
+        if (attempt >= ATTEMPTS || !isRetryable(err)) throw err
+        // A little random backoff so the two sides do not meet again at once.
+        await new Promise((ok) => setTimeout(ok, Math.random() * 10 * attempt))
+      }
+    }
+  }
+  return new Proxy(db, {
+    get: (target, key, receiver) =>
+      key === 'transaction' ? transaction : Reflect.get(target, key, receiver),
+  })
+}
+
+export const openPostgres = async (url: string, opts: PgOptions = {}): Promise<PgHandle> => {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 })
+  // Without a listener, an idle client's error (a restarted server) would end the process.
+  pool.on('error', (err) => opts.onIdleError?.(err))
+  let closed = false
+  const close = async () => {
+    if (closed) return
+    closed = true
+    await pool.end()
+  }
+  try {
+    await migrateLocked(pool)
+    const db = retryDeadlocks(drizzle({ client: pool, schema }))
+    // The Store is typed over SQLite's builders; PostgreSQL's take the same calls (dialect.ts).
+    const sqlDb = db as unknown as SqlDb
+    return { db, sqlDb, store: createSqlStore(sqlDb, { close, dialect: pgDialect }), close }
+  } catch (err) {
+    await close()
+    throw err
+  }
+}
