@@ -2,9 +2,11 @@
 // mapped to a category), nullability, primary keys, indexes (name and columns) and uniqueness.
 // SQLite's is the reference; a new dialect's schema is one more line in SCHEMAS.
 import { Column, getTableName, is, Table } from 'drizzle-orm'
+import { getTableConfig as mysqlConfig } from 'drizzle-orm/mysql-core'
 import { getTableConfig as pgConfig } from 'drizzle-orm/pg-core'
 import { getTableConfig as sqliteConfig } from 'drizzle-orm/sqlite-core'
 import { describe, expect, it } from 'vitest'
+import * as mysql from '../src/store/schema.mysql'
 import * as pg from '../src/store/schema.pg'
 import * as sqlite from '../src/store/schema.sqlite'
 
@@ -31,9 +33,11 @@ const schema = (name: string, module: object, config: (table: any) => unknown): 
   config: config as Schema['config'],
 })
 
-// MySQL's joins as `schema('mysql', mysql, mysqlConfig)`, with schema.mysql.ts imported as `mysql`
-// and drizzle-orm/mysql-core's getTableConfig as `mysqlConfig`.
-const SCHEMAS: Schema[] = [schema('sqlite', sqlite, sqliteConfig), schema('pg', pg, pgConfig)]
+const SCHEMAS: Schema[] = [
+  schema('sqlite', sqlite, sqliteConfig),
+  schema('pg', pg, pgConfig),
+  schema('mysql', mysql, mysqlConfig),
+]
 
 /** Tables only SQLite has: pending_repairs marks repairs of data only SQLite could hold. */
 const SQLITE_ONLY = ['pending_repairs']
@@ -50,10 +54,13 @@ const CATEGORIES: [RegExp, Category][] = [
 const categoryOf = (column: Column): Category | `unmapped ${string}` =>
   CATEGORIES.find(([re]) => re.test(column.columnType))?.[1] ?? `unmapped ${column.columnType}`
 
-/** A time column that holds milliseconds: SQLite's timestamp_ms, or a fraction of 3+ digits. */
+/**
+ * A time column that holds milliseconds: SQLite's timestamp_ms, or a fraction of 3+ digits
+ * (PostgreSQL's precision, MySQL's fsp).
+ */
 const keepsMs = (column: Column): boolean => {
-  const c = column as Column & { mode?: string; precision?: number }
-  return c.mode === 'timestamp_ms' || (c.precision ?? 0) >= 3
+  const c = column as Column & { mode?: string; precision?: number; fsp?: number }
+  return c.mode === 'timestamp_ms' || Math.max(c.precision ?? 0, c.fsp ?? 0) >= 3
 }
 
 // PostgreSQL's index columns are its own objects (with an operator class), named like columns.

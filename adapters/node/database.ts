@@ -1,14 +1,16 @@
 // The database DATABASE_DSN names, opened for the Node gateway: the Store, coordination on the
 // same database, and close. SQLite (libsql) gets a second connection for the background writes;
-// PostgreSQL's pool serves both. MySQL is refused until its Store exists.
+// the pools of PostgreSQL and MySQL / MariaDB serve both.
 import { resolve } from 'node:path'
 import { createSqlCoordination } from '../../src/coord/sql'
 import type { Coordination } from '../../src/coord/types'
+import { mysqlDialect } from '../../src/store/dialect-mysql'
 import { pgDialect } from '../../src/store/dialect-pg'
 import type { RepairReport } from '../../src/store/sql-repair'
 import type { Store } from '../../src/store/types'
 import { withBackgroundWrites } from './background-db'
 import { openSqlite } from './db'
+import { openMysql } from './db-mysql'
 import { openPostgres } from './db-pg'
 import { describeTarget, DsnError, parseDsn, type DbTarget } from './dsn'
 import type { Logger } from '../../src/logger'
@@ -49,9 +51,14 @@ export const openDatabase = async (
     const coord = createSqlCoordination(pg.sqlDb, Date.now, pgDialect)
     return { name: describeTarget(target), store: pg.store, coord, repairs: null, close: pg.close }
   }
+  if (target.kind === 'mysql') {
+    const my = await openMysql(target)
+    const coord = createSqlCoordination(my.sqlDb, Date.now, mysqlDialect)
+    return { name: describeTarget(target), store: my.store, coord, repairs: null, close: my.close }
+  }
   if (target.kind !== 'sqlite') {
     throw new DsnError(
-      `DATABASE_DSN: ${describeTarget(target)} is not supported yet; use a SQLite file path or PostgreSQL`,
+      `DATABASE_DSN: ${describeTarget(target)} is not supported yet; use a SQLite file path, PostgreSQL or MySQL`,
     )
   }
   const db = await openSqlite(dsn, gate)

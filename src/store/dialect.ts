@@ -1,6 +1,6 @@
 // What differs between the SQL databases the drizzle Store (src/store/sql-*.ts) runs on. The
 // sql-*.ts files write portable drizzle and take everything else from a Dialect; SQLite's is
-// dialect-sqlite.ts, PostgreSQL's dialect-pg.ts.
+// dialect-sqlite.ts, PostgreSQL's dialect-pg.ts, MySQL's dialect-mysql.ts.
 //
 // A new dialect (PostgreSQL, MySQL) provides this object and its own schema file with the same
 // tables and column keys, handed to the Store as `t`. It must provide: unpacking one JSON parameter of rows (bulk inserts),
@@ -101,6 +101,11 @@ export interface Dialect {
    * target column (`sql.param(v, column)`), which tells a typed database what the value is.
    */
   values(rows: SQL[][]): ValuesTable
+  /**
+   * `update` (a built UPDATE … SET) made to read `from` as well. Only where the UPDATE builder has
+   * no `.from()` (MySQL, whose UPDATE names its tables side by side); the others use `.from()`.
+   */
+  updateFrom?<Q extends ConflictInsert>(update: Q, from: SQL): Q
   latestPerKey<F extends Record<string, Column>>(
     db: SqlDb,
     q: LatestPerKey<F>,

@@ -102,14 +102,12 @@ const updateUsage = (q: SqlDb, dialect: Dialect, part: KeyUsage[]) => {
       param(new Date(k.last), apiKeys.last_used_at),
     ]),
   )
-  return q
-    .update(apiKeys)
-    .set({
-      request_count: sql`${apiKeys.request_count} + ${u.col(2)}`,
-      last_used_at: dialect.greatest(apiKeys.last_used_at, u.col(3)),
-    })
-    .from(u.from)
-    .where(sql`${apiKeys.group_id} = ${u.col(0)} and ${apiKeys.key_hash} = ${u.col(1)}`)
+  const update = q.update(apiKeys).set({
+    request_count: sql`${apiKeys.request_count} + ${u.col(2)}`,
+    last_used_at: dialect.greatest(apiKeys.last_used_at, u.col(3)),
+  })
+  const from = dialect.updateFrom ? dialect.updateFrom(update, u.from) : update.from(u.from)
+  return from.where(sql`${apiKeys.group_id} = ${u.col(0)} and ${apiKeys.key_hash} = ${u.col(1)}`)
 }
 
 export const logFilter = (q: LogFilter, dialect: Dialect): SQL | undefined => {

@@ -1,0 +1,98 @@
+// Node's MySQL / MariaDB: a mysql2 pool from DATABASE_DSN's MySQL target (URL or GPT-Load's Go
+// form), migrations/mysql applied with drizzle's migrator under a named lock (nodes that start
+// together migrate one at a time), and the Store over it with MySQL's Dialect.
+import { fileURLToPath } from 'node:url'
+import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2'
+import { migrate } from 'drizzle-orm/mysql2/migrator'
+import { createPool, type Pool, type PoolOptions } from 'mysql2/promise'
+import { mysqlDialect } from '../../src/store/dialect-mysql'
+import * as schema from '../../src/store/schema.mysql'
+import { createSqlStore, type SqlDb } from '../../src/store/sql'
+import type { Store } from '../../src/store/types'
+import type { DbTarget } from './dsn'
+
+export type MysqlTarget = Extract<DbTarget, { kind: 'mysql' }>
+
+export interface MysqlHandle {
+  db: MySql2Database<typeof schema>
+  /** The same database as the drizzle Store and coordination take it (see Dialect.t). */
+  sqlDb: SqlDb
+  store: Store
+  close: () => Promise<void>
+}
+
+const MIGRATIONS = fileURLToPath(new URL('../../migrations/mysql', import.meta.url))
+
+/** Connections per process: the log writer, key health and admin reads each hold one at a time. */
+const POOL_SIZE = 16
+
+/** Go's duration (`10s`, `500ms`, `1m`) in ms, for the DSN's `timeout`; null when not one. */
+const goDurationMs = (s: string | undefined): number | null => {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(s ?? '')
+  if (!m) return null
+  return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms' | 's' | 'm'])
+}
+
+/**
+ * mysql2's options for a target. Of the Go driver's parameters, `timeout` becomes the connect
+ * timeout; `charset` and `collation` are always utf8mb4 in the tables' collation (the tables
+ * store utf8mb4, and a connection in another collation could not compare strings with them);
+ * `parseTime` and `loc` only shape Go's time values: here times are UTC, as drizzle writes them.
+ */
+export const toPoolOptions = (t: MysqlTarget): PoolOptions => ({
+  host: t.host,
+  port: t.port,
+  user: t.user,
+  password: t.password,
+  database: t.database,
+  charset: 'UTF8MB4_UNICODE_CI',
+  timezone: 'Z',
+  supportBigNumbers: true,
+  // The dialect's row counts want MySQL's own default: a row updated to what it held counts 0.
+  flags: ['-FOUND_ROWS'],
+  connectionLimit: POOL_SIZE,
+  connectTimeout: goDurationMs(t.params.timeout) ?? 10_000,
+  enableKeepAlive: true,
+})
+
+// GET_LOCK names are server-wide; the database's name keeps two gateways' databases apart.
+const MIGRATION_LOCK_WAIT_S = 120
+
+const migrateLocked = async (pool: Pool, database: string) => {
+  const conn = await pool.getConnection()
+  const lock = `edgeload-migrate:${database}`.slice(0, 64)
+  try {
+    const [rows] = await conn.query('select get_lock(?, ?) as ok', [lock, MIGRATION_LOCK_WAIT_S])
+    if ((rows as { ok: number | null }[])[0]?.ok !== 1) {
+      throw new Error(`MySQL: another node held the migration lock for ${MIGRATION_LOCK_WAIT_S} s`)
+    }
+    try {
+      await migrate(drizzle(conn, { schema, mode: 'default' }), { migrationsFolder: MIGRATIONS })
+    } finally {
+      await conn.query('select release_lock(?)', [lock])
+    }
+  } finally {
+    conn.release()
+  }
+}
+
+export const openMysql = async (target: MysqlTarget): Promise<MysqlHandle> => {
+  const pool = createPool(toPoolOptions(target))
+  let closed = false
+  const close = async () => {
+    if (closed) return
+    closed = true
+    await pool.end()
+  }
+  try {
+    await migrateLocked(pool, target.database)
+    const db = drizzle(pool, { schema, mode: 'default' })
+    // The Store is typed over SQLite's schema; the dialect hands it MySQL's tables.
+    const sqlDb = db as unknown as SqlDb
+    const store = createSqlStore(sqlDb, { close, dialect: mysqlDialect })
+    return { db, sqlDb, store, close }
+  } catch (err) {
+    await close()
+    throw err
+  }
+}
