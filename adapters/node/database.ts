@@ -52,7 +52,7 @@ export const openDatabase = async (
     return { name: describeTarget(target), store: pg.store, coord, repairs: null, close: pg.close }
   }
   if (target.kind === 'mysql') {
-    const my = await openMysql(target)
+    const my = await openMysql(target, gate)
     const coord = createSqlCoordination(my.sqlDb, Date.now, mysqlDialect)
     return { name: describeTarget(target), store: my.store, coord, repairs: null, close: my.close }
   }

@@ -9,7 +9,9 @@ import { mysqlDialect } from '../../src/store/dialect-mysql'
 import * as schema from '../../src/store/schema.mysql'
 import { createSqlStore, type SqlDb } from '../../src/store/sql'
 import type { Store } from '../../src/store/types'
+import type { Logger } from '../../src/logger'
 import type { DbTarget } from './dsn'
+import { gateSchema, type SchemaGateOptions } from './schema-gate'
 
 export type MysqlTarget = Extract<DbTarget, { kind: 'mysql' }>
 
@@ -76,7 +78,21 @@ const migrateLocked = async (pool: Pool, database: string) => {
   }
 }
 
-export const openMysql = async (target: MysqlTarget): Promise<MysqlHandle> => {
+/** The applied migrations' journal times; [] before drizzle created its table. */
+const appliedMysql = async (pool: Pool): Promise<number[]> => {
+  const [tables] = await pool.query(
+    "select 1 from information_schema.tables where table_schema = database() and table_name = '__drizzle_migrations'",
+  )
+  if ((tables as unknown[]).length === 0) return []
+  const [rows] = await pool.query('select created_at from __drizzle_migrations')
+  return (rows as { created_at: number | string }[]).map((r) => Number(r.created_at))
+}
+
+export const openMysql = async (
+  target: MysqlTarget,
+  /** Who may migrate (schema-gate.ts); GET_LOCK already serialises masters. */
+  gate: Omit<SchemaGateOptions, 'log' | 'lock'> & { log?: Logger } = { mayMigrate: true },
+): Promise<MysqlHandle> => {
   const pool = createPool(toPoolOptions(target))
   let closed = false
   const close = async () => {
@@ -85,7 +101,12 @@ export const openMysql = async (target: MysqlTarget): Promise<MysqlHandle> => {
     await pool.end()
   }
   try {
-    await migrateLocked(pool, target.database)
+    const { log = () => {}, ...rest } = gate
+    await gateSchema(
+      { applied: () => appliedMysql(pool), migrate: () => migrateLocked(pool, target.database) },
+      MIGRATIONS,
+      { ...rest, log },
+    )
     const db = drizzle(pool, { schema, mode: 'default' })
     // The Store is typed over SQLite's schema; the dialect hands it MySQL's tables.
     const sqlDb = db as unknown as SqlDb

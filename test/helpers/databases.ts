@@ -1,6 +1,7 @@
 // The databases a test can run the gateway on, each fresh per use: a SQLite file in the test's
-// folder, and (once their stores exist) PostgreSQL and MariaDB databases created and dropped here.
+// folder, and PostgreSQL and MariaDB databases created here and dropped by dropAll().
 import { join } from 'node:path'
+import { createTestDatabase, type TestDatabase as FreshMysql } from './mysql'
 import { freshPostgres, type FreshPostgres } from './postgres'
 
 export interface TestDatabase {
@@ -34,5 +35,28 @@ export const postgresDatabase = (): TestDatabase => {
   }
 }
 
+/** A fresh MariaDB (or MySQL) database per create(), named by GPT-Load's Go DSN form. */
+export const mariadbDatabase = (): TestDatabase => {
+  const made: FreshMysql[] = []
+  return {
+    name: 'MariaDB',
+    async create() {
+      const db = await createTestDatabase()
+      if (!db) throw new Error('MariaDB unreachable')
+      made.push(db)
+      const { user, password, host, port, database } = db.target
+      const auth = password ? `${user}:${password}` : user
+      return `${auth}@tcp(${host}:${port})/${database}?charset=utf8mb4&parseTime=True&loc=Local`
+    },
+    dropAll: async () => {
+      for (const db of made.splice(0)) await db.drop()
+    },
+  }
+}
+
 /** The databases a cluster runs on in CI. */
-export const clusterDatabases = (): TestDatabase[] => [sqliteDatabase(), postgresDatabase()]
+export const clusterDatabases = (): TestDatabase[] => [
+  sqliteDatabase(),
+  postgresDatabase(),
+  mariadbDatabase(),
+]
