@@ -11,9 +11,73 @@ import { createTaskRunner, type TaskStatus } from '../src/keys/tasks'
 import { createTestApp, type TestApp } from './helpers/app'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { startTestGateway, type TestGateway } from './helpers/gateway'
+import { dropRedisPrefix, freshRedisPrefix, redisTestEnv } from './helpers/redis'
 import { eventually, sleep } from './helpers/wait'
 
 type Status = { status: number; body: { data: TaskStatus; code?: string } }
+
+const status = async (node: TestGateway) =>
+  (await node.admin<Status['body']>('GET', '/api/tasks/status')).body.data
+const addAsync = (node: TestGateway, groupId: number, keys: string) =>
+  node.admin<Status['body']>('POST', '/api/keys/add-async', {
+    group_id: groupId,
+    keys_text: keys,
+  })
+
+/** One task in a cluster of `a` and `b`: the other node refuses a second and shows progress. */
+const runsOneTask = async (a: TestGateway, b: TestGateway, up: FakeUpstream, name: string) => {
+  const keys = Array.from({ length: 10 }, (_, i) => `sk-cluster-${i}-0123456789`)
+  const gid = await a.createGroup(
+    {
+      name,
+      upstreams: [{ url: up.url, weight: 1 }],
+      config: { key_validation_concurrency: 1 },
+    },
+    keys,
+  )
+  // One key at a time, 250 ms each: a 2.5 s task, long enough for throttled progress writes.
+  up.setBehaviour({ default: { delayMs: 250 } })
+  const started = await a.admin<Status['body']>('POST', '/api/keys/validate-group', {
+    group_id: gid,
+  })
+  expect(started.status).toBe(200)
+
+  const refused = await addAsync(b, gid, 'sk-other-0123456789')
+  expect(refused).toMatchObject({ status: 409, body: { code: 'TASK_IN_PROGRESS' } })
+
+  // Node B reads A's task from the store, progress included.
+  const seen = await eventually(async () => {
+    const s = await status(b)
+    expect(s).toMatchObject({
+      task_type: 'KEY_VALIDATION',
+      is_running: true,
+      group_name: name,
+    })
+    expect(s.total).toBe(10)
+    expect(s.processed).toBeGreaterThan(0)
+    return s
+  }, 5000)
+  expect(seen.processed).toBeLessThan(10)
+
+  const done = await eventually(async () => {
+    const s = await status(b)
+    expect(s.is_running).toBe(false)
+    return s
+  }, 10_000)
+  const result = { total_keys: 10, valid_keys: 10, invalid_keys: 0 }
+  expect(done).toMatchObject({ processed: 10, total: 10, result })
+  expect(await status(a)).toEqual(done)
+  up.setBehaviour({ default: null })
+
+  // Free again: now B runs a task and A sees it.
+  expect((await addAsync(b, gid, 'sk-from-b-0123456789')).status).toBe(200)
+  const fromB = await eventually(async () => {
+    const s = await status(a)
+    expect(s).toMatchObject({ task_type: 'KEY_IMPORT', is_running: false })
+    return s
+  })
+  expect(fromB.result).toEqual({ added_count: 1, ignored_count: 0 })
+}
 
 describe('two gateways on one database', () => {
   let up: FakeUpstream
@@ -32,67 +96,8 @@ describe('two gateways on one database', () => {
     await up?.close()
   })
 
-  const status = async (node: TestGateway) =>
-    (await node.admin<Status['body']>('GET', '/api/tasks/status')).body.data
-  const addAsync = (node: TestGateway, groupId: number, keys: string) =>
-    node.admin<Status['body']>('POST', '/api/keys/add-async', {
-      group_id: groupId,
-      keys_text: keys,
-    })
-
-  it('runs one task in the cluster and shows its progress on every node', async () => {
-    const keys = Array.from({ length: 10 }, (_, i) => `sk-cluster-${i}-0123456789`)
-    const gid = await a.createGroup(
-      {
-        name: 'shared',
-        upstreams: [{ url: up.url, weight: 1 }],
-        config: { key_validation_concurrency: 1 },
-      },
-      keys,
-    )
-    // One key at a time, 250 ms each: a 2.5 s task, long enough for throttled progress writes.
-    up.setBehaviour({ default: { delayMs: 250 } })
-    const started = await a.admin<Status['body']>('POST', '/api/keys/validate-group', {
-      group_id: gid,
-    })
-    expect(started.status).toBe(200)
-
-    const refused = await addAsync(b, gid, 'sk-other-0123456789')
-    expect(refused).toMatchObject({ status: 409, body: { code: 'TASK_IN_PROGRESS' } })
-
-    // Node B reads A's task from the store, progress included.
-    const seen = await eventually(async () => {
-      const s = await status(b)
-      expect(s).toMatchObject({
-        task_type: 'KEY_VALIDATION',
-        is_running: true,
-        group_name: 'shared',
-      })
-      expect(s.total).toBe(10)
-      expect(s.processed).toBeGreaterThan(0)
-      return s
-    }, 5000)
-    expect(seen.processed).toBeLessThan(10)
-
-    const done = await eventually(async () => {
-      const s = await status(b)
-      expect(s.is_running).toBe(false)
-      return s
-    }, 10_000)
-    const result = { total_keys: 10, valid_keys: 10, invalid_keys: 0 }
-    expect(done).toMatchObject({ processed: 10, total: 10, result })
-    expect(await status(a)).toEqual(done)
-    up.setBehaviour({ default: null })
-
-    // Free again: now B runs a task and A sees it.
-    expect((await addAsync(b, gid, 'sk-from-b-0123456789')).status).toBe(200)
-    const fromB = await eventually(async () => {
-      const s = await status(a)
-      expect(s).toMatchObject({ task_type: 'KEY_IMPORT', is_running: false })
-      return s
-    })
-    expect(fromB.result).toEqual({ added_count: 1, ignored_count: 0 })
-  })
+  it('runs one task in the cluster and shows its progress on every node', () =>
+    runsOneTask(a, b, up, 'shared'))
 
   it('frees the lock at once when the node running a task shuts down', async () => {
     const c = await startTestGateway({ DATABASE_DSN: dbPath })
@@ -235,4 +240,28 @@ describe('the runner over the store', () => {
       processed: 100_000,
     })
   })
+})
+
+describe('two gateways on one database and Redis', () => {
+  const prefix = freshRedisPrefix()
+  let up: FakeUpstream
+  let a: TestGateway
+  let b: TestGateway
+  beforeAll(async () => {
+    up = await startFakeUpstream()
+    a = await startTestGateway(redisTestEnv(prefix))
+    b = await startTestGateway({
+      DATABASE_DSN: join(a.dir, 'edgeload.db'),
+      ...redisTestEnv(prefix),
+    })
+  })
+  afterAll(async () => {
+    await b?.stop()
+    await a?.stop()
+    await up?.close()
+    await dropRedisPrefix(prefix)
+  })
+
+  it('runs one task in the cluster, its lease in Redis, and shows its progress on every node', () =>
+    runsOneTask(a, b, up, 'shared-redis'))
 })
