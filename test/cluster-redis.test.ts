@@ -135,8 +135,17 @@ describe.each(clusterDatabases())('a cluster on $name and Redis', (db) => {
 
   it('shares one pool: blacklists, rotation, settings and a restart', async () => {
     const c = await cluster(db)
+    // A slave started first on the empty database waits for a master to migrate it.
+    const starting = c.start({ IS_SLAVE: 'true' })
+    const slave = children[children.length - 1]
+    await until(
+      () => slave.out.text.includes('waiting for a master to migrate the database'),
+      20_000,
+      'the slave waits for the migration',
+    )
     const a = await c.start()
-    const b = await c.start({ IS_SLAVE: 'true' })
+    const b = await starting
+    expect(b.out.text).toContain('the database schema is current; starting')
     const gid = await createGroup(a.url, [...GOOD, BAD, COOL])
 
     // Through B until both bad keys were tried: BAD is blacklisted, COOL cools for 600 s.
