@@ -19,6 +19,8 @@ if model ~= '' then
   wide = softOf('')
   marked = marked + liveCount(wide, now)
 end
+-- Every active key cooling for the model: none is usable (the hot case of a model's limit).
+if marked > 0 and liveCount(activeOf(model), now) >= active then return nil end
 local last = math.min(excluded + marked, active - 1)
 -- Rank: 0 best; 1 depleted; 2 tried in this request; 3 both; 4 cooling for the model.
 local function rankOf(id)

@@ -6,10 +6,15 @@ export const POOL_ADD = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order).
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -23,66 +28,13 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -104,11 +56,101 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
+-- model's split cooldowns only when some cooling key has one.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -120,11 +162,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -151,7 +199,7 @@ for i = 2, #ARGV, 6 do
   else
     redis.call('HSET', k, 'v', ARGV[i + 1], 'h', ARGV[i + 2], 'f',
       math.max(tonumber(e[2]), failures))
-    if status == 'invalid' and e[1] ~= 'i' then move(id, 'i', 0) end
+    if status == 'invalid' and e[1] ~= 'i' then move(id, 'i', 0, 0) end
   end
 end
 redis.call('HSET', META, 'turn', turn)
@@ -163,10 +211,15 @@ export const POOL_CLAIM_PROBE = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order).
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -180,66 +233,13 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -261,11 +261,101 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
+-- model's split cooldowns only when some cooling key has one.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -277,11 +367,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -325,10 +421,15 @@ export const POOL_CLEAR = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order).
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -342,66 +443,13 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -423,11 +471,101 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
+-- model's split cooldowns only when some cooling key has one.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -439,11 +577,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -452,7 +596,7 @@ for _, set in ipairs({RING, COOL, INV}) do
   for _, id in ipairs(redis.call('ZRANGE', set, 0, -1)) do redis.call('DEL', keyOf(id)) end
 end
 for level = 0, MAX_LEVEL do redis.call('DEL', queueOf(level)) end
-for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+dropModels()
 redis.call('DEL', META, RING, COOL, INV, MODELS)
 `
 
@@ -462,10 +606,15 @@ export const POOL_COUNTS = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order).
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -479,66 +628,13 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -560,11 +656,101 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
+-- model's split cooldowns only when some cooling key has one.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -576,11 +762,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -595,10 +787,15 @@ export const POOL_EARLIEST_RESET = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order).
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -612,66 +809,13 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -693,11 +837,101 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
+-- model's split cooldowns only when some cooling key has one.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -709,18 +943,25 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
--- When the group's first cooling key is usable again, for a model when given: a key cooling for
--- it too is back at the later end. ARGV: 2 now, 3 model (''). Returns the time or nil. With marks
--- for the model, O(marks): every marked key, then the cooling keys in order up to the first one
--- with no mark.
+-- When the group's first cooling key is usable again, for a model when given: an active key
+-- cooling for the model is back at its mark's end, a cooling key at the later of its end and its
+-- mark's. ARGV: 2 now, 3 model (''). Returns the time or nil. O(log² n): the first cooling key
+-- with no mark for the model is found by a binary search on where cool and shadow (its marked
+-- subset, in the same order) part.
 local now, model = tonumber(ARGV[2]), ARGV[3]
 readmit(now)
 local hard = hardOf(model)
@@ -729,33 +970,25 @@ if model == '' or liveCount(hard, now) == 0 then
   return head[2]
 end
 local first = nil
-local function consider(at)
-  if first == nil or at < first then first = at end
+local function consider(key, rank)
+  local at = redis.call('ZRANGE', key, rank, rank, 'WITHSCORES')[2]
+  if at and (first == nil or tonumber(at) < first) then first = tonumber(at) end
 end
-local marks = redis.call('ZRANGE', hard, 0, -1, 'WITHSCORES')
-for i = 1, #marks, 2 do
-  local e = redis.call('HMGET', keyOf(marks[i]), 'st', 'u')
-  if e[1] == 'a' then
-    consider(tonumber(marks[i + 1]))
-  elseif e[1] == 'c' then
-    consider(math.max(tonumber(e[2]), tonumber(marks[i + 1])))
+local shadow = shadowOf(model)
+liveCount(activeOf(model), now)
+consider(activeOf(model), 0)
+consider(backOf(model), 0)
+local cooling, marked = redis.call('ZCARD', COOL), redis.call('ZCARD', shadow)
+local lo, hi = 0, math.min(cooling, marked)
+while lo < hi do
+  local mid = math.floor((lo + hi) / 2)
+  if redis.call('ZRANGE', COOL, mid, mid)[1] == redis.call('ZRANGE', shadow, mid, mid)[1] then
+    lo = mid + 1
+  else
+    hi = mid
   end
 end
-local from, found = 0, false
-while not found do
-  local batch = redis.call('ZRANGE', COOL, from, from + 99, 'WITHSCORES')
-  if #batch == 0 then break end
-  for i = 1, #batch, 2 do
-    if first ~= nil and tonumber(batch[i + 1]) >= first then
-      found = true
-    elseif not redis.call('ZSCORE', hard, batch[i]) then
-      consider(tonumber(batch[i + 1]))
-      found = true
-    end
-    if found then break end
-  end
-  from = from + 100
-end
+consider(COOL, lo)
 if first == nil then return nil end
 return num(first)
 `
@@ -766,10 +999,15 @@ export const POOL_INVALID_IDS = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order).
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -783,66 +1021,13 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -864,11 +1049,101 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
+-- model's split cooldowns only when some cooling key has one.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -880,11 +1155,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -898,10 +1179,15 @@ export const POOL_PICK = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order).
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -915,66 +1201,13 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -996,11 +1229,101 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
+-- model's split cooldowns only when some cooling key has one.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -1012,11 +1335,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -1041,6 +1370,8 @@ if model ~= '' then
   wide = softOf('')
   marked = marked + liveCount(wide, now)
 end
+-- Every active key cooling for the model: none is usable (the hot case of a model's limit).
+if marked > 0 and liveCount(activeOf(model), now) >= active then return nil end
 local last = math.min(excluded + marked, active - 1)
 -- Rank: 0 best; 1 depleted; 2 tried in this request; 3 both; 4 cooling for the model.
 local function rankOf(id)
@@ -1081,10 +1412,15 @@ export const POOL_PROBE_DONE = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order).
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -1098,66 +1434,13 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -1179,11 +1462,101 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
+-- model's split cooldowns only when some cooling key has one.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -1195,11 +1568,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -1222,7 +1601,7 @@ if ok == '0' then
   return nil
 end
 redis.call('HSET', k, 'f', 0)
-move(id, 'a', 0)
+move(id, 'a', 0, now)
 return change(id, 'i')
 `
 
@@ -1232,10 +1611,15 @@ export const POOL_REMOVE = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order).
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -1249,66 +1633,13 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -1330,11 +1661,101 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
+-- model's split cooldowns only when some cooling key has one.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -1346,11 +1767,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -1365,10 +1792,15 @@ export const POOL_REPORT = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order).
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -1382,66 +1814,13 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -1463,11 +1842,101 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
+-- model's split cooldowns only when some cooling key has one.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -1479,11 +1948,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -1521,7 +1996,7 @@ elseif kind == 'auth' then
   failures = failures + 1
   redis.call('HSET', k, 'f', failures)
   local threshold = tonumber(ARGV[7])
-  if threshold > 0 and failures >= threshold then move(id, 'i', now) end
+  if threshold > 0 and failures >= threshold then move(id, 'i', now, now) end
 elseif ARGV[6] ~= '' then
   -- The provider's limit is per model: only this model waits, the key stays in rotation.
   redis.call('SADD', MODELS, ARGV[6])
@@ -1532,6 +2007,7 @@ elseif ARGV[6] ~= '' then
     redis.call('HSET', k, 's', streak)
   end
   local endAt = extendMark(hard, id, cooldownEnd(running), now)
+  syncMarks(id, now)
   local c = change(id, from)
   c[4] = num(endAt)
   c[6] = running and '0' or '1'
@@ -1549,6 +2025,7 @@ else
   if running then endAt = math.max(running, endAt) end
   detach(id, from, 0)
   attach(id, 'c', endAt)
+  syncMarks(id, now)
 end
 return change(id, from)
 `
@@ -1559,10 +2036,15 @@ export const POOL_RESTORE = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order).
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -1576,66 +2058,13 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -1657,11 +2086,101 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
+-- model's split cooldowns only when some cooling key has one.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -1673,11 +2192,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -1691,7 +2216,7 @@ for i = 2, #ARGV do
     redis.call('HSET', keyOf(id), 'f', 0)
     dropMarks(id)
     if st ~= 'a' then
-      move(id, 'a', 0)
+      move(id, 'a', 0, 0)
       changed[#changed + 1] = id
     end
   end
@@ -1705,10 +2230,15 @@ export const POOL_RETAIN = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order).
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -1722,66 +2252,13 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -1803,11 +2280,101 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
+-- model's split cooldowns only when some cooling key has one.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -1819,11 +2386,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
