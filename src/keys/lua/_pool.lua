@@ -10,7 +10,9 @@
 -- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
 -- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
 -- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
--- a subset of cool in the same order).
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -27,6 +29,7 @@ local function softOf(model) return P .. 'soft:' .. model end
 local function activeOf(model) return P .. 'harda:' .. model end
 local function backOf(model) return P .. 'back:' .. model end
 local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
@@ -52,10 +55,22 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
--- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
 local function syncMarks(id, now)
   local e = redis.call('HMGET', keyOf(id), 'st', 'u')
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
     redis.call('ZREM', activeOf(m), id)
     redis.call('ZREM', backOf(m), id)
     redis.call('ZREM', shadowOf(m), id)
@@ -71,7 +86,7 @@ end
 
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
       redis.call('ZREM', key, id)
     end
   end
@@ -114,14 +129,17 @@ local function move(id, st, at, now)
   syncMarks(id, now)
 end
 
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
--- model's split cooldowns only when some cooling key has one.
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
 local function readmit(now)
   local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
   if #ended == 0 then return end
   local marked = {}
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
   end
   for i = 1, #ended, 2 do
     local id = ended[i]
@@ -133,6 +151,7 @@ local function readmit(now)
         local at = liveMark(hardOf(m), id, now)
         if at then redis.call('ZADD', activeOf(m), num(at), id) end
       end
+      syncMarked(id, m, 'a', now)
     end
   end
   redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
@@ -160,7 +179,7 @@ end
 
 local function dropModels()
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
   end
 end
 

@@ -17,6 +17,9 @@ local function consider(key, rank)
 end
 local shadow = shadowOf(model)
 liveCount(activeOf(model), now)
+-- Entries of keys back by now are gone after readmit; pruning keeps that so whatever happened.
+redis.call('ZREMRANGEBYSCORE', shadow, '-inf', num(now))
+redis.call('ZREMRANGEBYSCORE', backOf(model), '-inf', num(now))
 consider(activeOf(model), 0)
 consider(backOf(model), 0)
 local cooling, marked = redis.call('ZCARD', COOL), redis.call('ZCARD', shadow)

@@ -23,6 +23,7 @@ if kind == 'success' then
   if ARGV[8] ~= '' then
     redis.call('SADD', MODELS, ARGV[9])
     extendMark(softOf(ARGV[9]), id, tonumber(ARGV[8]), now)
+    syncMarked(id, ARGV[9], from, now)
   end
   redis.call('HSET', k, 's', 0)
   -- A normal success changes nothing that is persisted, so it costs no write.

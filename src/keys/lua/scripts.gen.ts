@@ -14,7 +14,9 @@ export const POOL_ADD = `
 -- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
 -- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
 -- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
--- a subset of cool in the same order).
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -31,6 +33,7 @@ local function softOf(model) return P .. 'soft:' .. model end
 local function activeOf(model) return P .. 'harda:' .. model end
 local function backOf(model) return P .. 'back:' .. model end
 local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
@@ -56,10 +59,22 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
--- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
 local function syncMarks(id, now)
   local e = redis.call('HMGET', keyOf(id), 'st', 'u')
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
     redis.call('ZREM', activeOf(m), id)
     redis.call('ZREM', backOf(m), id)
     redis.call('ZREM', shadowOf(m), id)
@@ -75,7 +90,7 @@ end
 
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
       redis.call('ZREM', key, id)
     end
   end
@@ -118,14 +133,17 @@ local function move(id, st, at, now)
   syncMarks(id, now)
 end
 
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
--- model's split cooldowns only when some cooling key has one.
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
 local function readmit(now)
   local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
   if #ended == 0 then return end
   local marked = {}
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
   end
   for i = 1, #ended, 2 do
     local id = ended[i]
@@ -137,6 +155,7 @@ local function readmit(now)
         local at = liveMark(hardOf(m), id, now)
         if at then redis.call('ZADD', activeOf(m), num(at), id) end
       end
+      syncMarked(id, m, 'a', now)
     end
   end
   redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
@@ -164,7 +183,7 @@ end
 
 local function dropModels()
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
   end
 end
 
@@ -219,7 +238,9 @@ export const POOL_CLAIM_PROBE = `
 -- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
 -- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
 -- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
--- a subset of cool in the same order).
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -236,6 +257,7 @@ local function softOf(model) return P .. 'soft:' .. model end
 local function activeOf(model) return P .. 'harda:' .. model end
 local function backOf(model) return P .. 'back:' .. model end
 local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
@@ -261,10 +283,22 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
--- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
 local function syncMarks(id, now)
   local e = redis.call('HMGET', keyOf(id), 'st', 'u')
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
     redis.call('ZREM', activeOf(m), id)
     redis.call('ZREM', backOf(m), id)
     redis.call('ZREM', shadowOf(m), id)
@@ -280,7 +314,7 @@ end
 
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
       redis.call('ZREM', key, id)
     end
   end
@@ -323,14 +357,17 @@ local function move(id, st, at, now)
   syncMarks(id, now)
 end
 
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
--- model's split cooldowns only when some cooling key has one.
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
 local function readmit(now)
   local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
   if #ended == 0 then return end
   local marked = {}
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
   end
   for i = 1, #ended, 2 do
     local id = ended[i]
@@ -342,6 +379,7 @@ local function readmit(now)
         local at = liveMark(hardOf(m), id, now)
         if at then redis.call('ZADD', activeOf(m), num(at), id) end
       end
+      syncMarked(id, m, 'a', now)
     end
   end
   redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
@@ -369,7 +407,7 @@ end
 
 local function dropModels()
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
   end
 end
 
@@ -429,7 +467,9 @@ export const POOL_CLEAR = `
 -- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
 -- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
 -- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
--- a subset of cool in the same order).
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -446,6 +486,7 @@ local function softOf(model) return P .. 'soft:' .. model end
 local function activeOf(model) return P .. 'harda:' .. model end
 local function backOf(model) return P .. 'back:' .. model end
 local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
@@ -471,10 +512,22 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
--- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
 local function syncMarks(id, now)
   local e = redis.call('HMGET', keyOf(id), 'st', 'u')
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
     redis.call('ZREM', activeOf(m), id)
     redis.call('ZREM', backOf(m), id)
     redis.call('ZREM', shadowOf(m), id)
@@ -490,7 +543,7 @@ end
 
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
       redis.call('ZREM', key, id)
     end
   end
@@ -533,14 +586,17 @@ local function move(id, st, at, now)
   syncMarks(id, now)
 end
 
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
--- model's split cooldowns only when some cooling key has one.
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
 local function readmit(now)
   local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
   if #ended == 0 then return end
   local marked = {}
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
   end
   for i = 1, #ended, 2 do
     local id = ended[i]
@@ -552,6 +608,7 @@ local function readmit(now)
         local at = liveMark(hardOf(m), id, now)
         if at then redis.call('ZADD', activeOf(m), num(at), id) end
       end
+      syncMarked(id, m, 'a', now)
     end
   end
   redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
@@ -579,7 +636,7 @@ end
 
 local function dropModels()
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
   end
 end
 
@@ -614,7 +671,9 @@ export const POOL_COUNTS = `
 -- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
 -- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
 -- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
--- a subset of cool in the same order).
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -631,6 +690,7 @@ local function softOf(model) return P .. 'soft:' .. model end
 local function activeOf(model) return P .. 'harda:' .. model end
 local function backOf(model) return P .. 'back:' .. model end
 local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
@@ -656,10 +716,22 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
--- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
 local function syncMarks(id, now)
   local e = redis.call('HMGET', keyOf(id), 'st', 'u')
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
     redis.call('ZREM', activeOf(m), id)
     redis.call('ZREM', backOf(m), id)
     redis.call('ZREM', shadowOf(m), id)
@@ -675,7 +747,7 @@ end
 
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
       redis.call('ZREM', key, id)
     end
   end
@@ -718,14 +790,17 @@ local function move(id, st, at, now)
   syncMarks(id, now)
 end
 
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
--- model's split cooldowns only when some cooling key has one.
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
 local function readmit(now)
   local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
   if #ended == 0 then return end
   local marked = {}
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
   end
   for i = 1, #ended, 2 do
     local id = ended[i]
@@ -737,6 +812,7 @@ local function readmit(now)
         local at = liveMark(hardOf(m), id, now)
         if at then redis.call('ZADD', activeOf(m), num(at), id) end
       end
+      syncMarked(id, m, 'a', now)
     end
   end
   redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
@@ -764,7 +840,7 @@ end
 
 local function dropModels()
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
   end
 end
 
@@ -795,7 +871,9 @@ export const POOL_EARLIEST_RESET = `
 -- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
 -- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
 -- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
--- a subset of cool in the same order).
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -812,6 +890,7 @@ local function softOf(model) return P .. 'soft:' .. model end
 local function activeOf(model) return P .. 'harda:' .. model end
 local function backOf(model) return P .. 'back:' .. model end
 local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
@@ -837,10 +916,22 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
--- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
 local function syncMarks(id, now)
   local e = redis.call('HMGET', keyOf(id), 'st', 'u')
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
     redis.call('ZREM', activeOf(m), id)
     redis.call('ZREM', backOf(m), id)
     redis.call('ZREM', shadowOf(m), id)
@@ -856,7 +947,7 @@ end
 
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
       redis.call('ZREM', key, id)
     end
   end
@@ -899,14 +990,17 @@ local function move(id, st, at, now)
   syncMarks(id, now)
 end
 
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
--- model's split cooldowns only when some cooling key has one.
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
 local function readmit(now)
   local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
   if #ended == 0 then return end
   local marked = {}
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
   end
   for i = 1, #ended, 2 do
     local id = ended[i]
@@ -918,6 +1012,7 @@ local function readmit(now)
         local at = liveMark(hardOf(m), id, now)
         if at then redis.call('ZADD', activeOf(m), num(at), id) end
       end
+      syncMarked(id, m, 'a', now)
     end
   end
   redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
@@ -945,7 +1040,7 @@ end
 
 local function dropModels()
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
   end
 end
 
@@ -976,6 +1071,9 @@ local function consider(key, rank)
 end
 local shadow = shadowOf(model)
 liveCount(activeOf(model), now)
+-- Entries of keys back by now are gone after readmit; pruning keeps that so whatever happened.
+redis.call('ZREMRANGEBYSCORE', shadow, '-inf', num(now))
+redis.call('ZREMRANGEBYSCORE', backOf(model), '-inf', num(now))
 consider(activeOf(model), 0)
 consider(backOf(model), 0)
 local cooling, marked = redis.call('ZCARD', COOL), redis.call('ZCARD', shadow)
@@ -1007,7 +1105,9 @@ export const POOL_INVALID_IDS = `
 -- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
 -- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
 -- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
--- a subset of cool in the same order).
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -1024,6 +1124,7 @@ local function softOf(model) return P .. 'soft:' .. model end
 local function activeOf(model) return P .. 'harda:' .. model end
 local function backOf(model) return P .. 'back:' .. model end
 local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
@@ -1049,10 +1150,22 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
--- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
 local function syncMarks(id, now)
   local e = redis.call('HMGET', keyOf(id), 'st', 'u')
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
     redis.call('ZREM', activeOf(m), id)
     redis.call('ZREM', backOf(m), id)
     redis.call('ZREM', shadowOf(m), id)
@@ -1068,7 +1181,7 @@ end
 
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
       redis.call('ZREM', key, id)
     end
   end
@@ -1111,14 +1224,17 @@ local function move(id, st, at, now)
   syncMarks(id, now)
 end
 
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
--- model's split cooldowns only when some cooling key has one.
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
 local function readmit(now)
   local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
   if #ended == 0 then return end
   local marked = {}
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
   end
   for i = 1, #ended, 2 do
     local id = ended[i]
@@ -1130,6 +1246,7 @@ local function readmit(now)
         local at = liveMark(hardOf(m), id, now)
         if at then redis.call('ZADD', activeOf(m), num(at), id) end
       end
+      syncMarked(id, m, 'a', now)
     end
   end
   redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
@@ -1157,7 +1274,7 @@ end
 
 local function dropModels()
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
   end
 end
 
@@ -1187,7 +1304,9 @@ export const POOL_PICK = `
 -- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
 -- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
 -- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
--- a subset of cool in the same order).
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -1204,6 +1323,7 @@ local function softOf(model) return P .. 'soft:' .. model end
 local function activeOf(model) return P .. 'harda:' .. model end
 local function backOf(model) return P .. 'back:' .. model end
 local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
@@ -1229,10 +1349,22 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
--- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
 local function syncMarks(id, now)
   local e = redis.call('HMGET', keyOf(id), 'st', 'u')
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
     redis.call('ZREM', activeOf(m), id)
     redis.call('ZREM', backOf(m), id)
     redis.call('ZREM', shadowOf(m), id)
@@ -1248,7 +1380,7 @@ end
 
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
       redis.call('ZREM', key, id)
     end
   end
@@ -1291,14 +1423,17 @@ local function move(id, st, at, now)
   syncMarks(id, now)
 end
 
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
--- model's split cooldowns only when some cooling key has one.
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
 local function readmit(now)
   local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
   if #ended == 0 then return end
   local marked = {}
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
   end
   for i = 1, #ended, 2 do
     local id = ended[i]
@@ -1310,6 +1445,7 @@ local function readmit(now)
         local at = liveMark(hardOf(m), id, now)
         if at then redis.call('ZADD', activeOf(m), num(at), id) end
       end
+      syncMarked(id, m, 'a', now)
     end
   end
   redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
@@ -1337,7 +1473,7 @@ end
 
 local function dropModels()
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
   end
 end
 
@@ -1364,14 +1500,20 @@ for i = 4, #ARGV do
   exclude[ARGV[i]] = true
   excluded = excluded + 1
 end
-local hard, soft, wide = hardOf(model), softOf(model), nil
+local hard, soft, wide, wideMarked = hardOf(model), softOf(model), nil, 0
 local marked = liveCount(hard, now) + liveCount(soft, now)
 if model ~= '' then
   wide = softOf('')
-  marked = marked + liveCount(wide, now)
+  wideMarked = liveCount(wide, now)
+  marked = marked + wideMarked
 end
 -- Every active key cooling for the model: none is usable (the hot case of a model's limit).
 if marked > 0 and liveCount(activeOf(model), now) >= active then return nil end
+-- Every active key marked (depleted, say): no key is best, so the first depleted one not tried
+-- will do, and the walk ends there rather than after every key. (Key-wide depletions for a
+-- model's pick are rare: they leave the walk as it is.)
+local good = 0
+if marked > 0 and wideMarked == 0 and liveCount(markedOf(model), now) >= active then good = 1 end
 local last = math.min(excluded + marked, active - 1)
 -- Rank: 0 best; 1 depleted; 2 tried in this request; 3 both; 4 cooling for the model.
 local function rankOf(id)
@@ -1383,15 +1525,16 @@ local function rankOf(id)
   end
   return rank
 end
--- Walked in small batches: the first unmarked key usually ends the walk early.
-local walk, chosen, best, bestRank = {}, nil, nil, 4
+-- Walked in batches growing from 16: the first unmarked key usually ends the walk early.
+local walk, chosen, best, bestRank, size = {}, nil, nil, 4, 16
 while chosen == nil and #walk <= last do
-  local batch = redis.call('ZRANGE', RING, #walk, math.min(#walk + 15, last))
+  local batch = redis.call('ZRANGE', RING, #walk, math.min(#walk + size - 1, last))
+  size = math.min(size * 2, 1024)
   if #batch == 0 then break end
   for _, id in ipairs(batch) do
     walk[#walk + 1] = id
     local rank = rankOf(id)
-    if rank == 0 then
+    if rank <= good then
       chosen = #walk
       break
     end
@@ -1420,7 +1563,9 @@ export const POOL_PROBE_DONE = `
 -- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
 -- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
 -- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
--- a subset of cool in the same order).
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -1437,6 +1582,7 @@ local function softOf(model) return P .. 'soft:' .. model end
 local function activeOf(model) return P .. 'harda:' .. model end
 local function backOf(model) return P .. 'back:' .. model end
 local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
@@ -1462,10 +1608,22 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
--- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
 local function syncMarks(id, now)
   local e = redis.call('HMGET', keyOf(id), 'st', 'u')
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
     redis.call('ZREM', activeOf(m), id)
     redis.call('ZREM', backOf(m), id)
     redis.call('ZREM', shadowOf(m), id)
@@ -1481,7 +1639,7 @@ end
 
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
       redis.call('ZREM', key, id)
     end
   end
@@ -1524,14 +1682,17 @@ local function move(id, st, at, now)
   syncMarks(id, now)
 end
 
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
--- model's split cooldowns only when some cooling key has one.
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
 local function readmit(now)
   local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
   if #ended == 0 then return end
   local marked = {}
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
   end
   for i = 1, #ended, 2 do
     local id = ended[i]
@@ -1543,6 +1704,7 @@ local function readmit(now)
         local at = liveMark(hardOf(m), id, now)
         if at then redis.call('ZADD', activeOf(m), num(at), id) end
       end
+      syncMarked(id, m, 'a', now)
     end
   end
   redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
@@ -1570,7 +1732,7 @@ end
 
 local function dropModels()
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
   end
 end
 
@@ -1619,7 +1781,9 @@ export const POOL_REMOVE = `
 -- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
 -- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
 -- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
--- a subset of cool in the same order).
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -1636,6 +1800,7 @@ local function softOf(model) return P .. 'soft:' .. model end
 local function activeOf(model) return P .. 'harda:' .. model end
 local function backOf(model) return P .. 'back:' .. model end
 local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
@@ -1661,10 +1826,22 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
--- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
 local function syncMarks(id, now)
   local e = redis.call('HMGET', keyOf(id), 'st', 'u')
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
     redis.call('ZREM', activeOf(m), id)
     redis.call('ZREM', backOf(m), id)
     redis.call('ZREM', shadowOf(m), id)
@@ -1680,7 +1857,7 @@ end
 
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
       redis.call('ZREM', key, id)
     end
   end
@@ -1723,14 +1900,17 @@ local function move(id, st, at, now)
   syncMarks(id, now)
 end
 
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
--- model's split cooldowns only when some cooling key has one.
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
 local function readmit(now)
   local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
   if #ended == 0 then return end
   local marked = {}
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
   end
   for i = 1, #ended, 2 do
     local id = ended[i]
@@ -1742,6 +1922,7 @@ local function readmit(now)
         local at = liveMark(hardOf(m), id, now)
         if at then redis.call('ZADD', activeOf(m), num(at), id) end
       end
+      syncMarked(id, m, 'a', now)
     end
   end
   redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
@@ -1769,7 +1950,7 @@ end
 
 local function dropModels()
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
   end
 end
 
@@ -1800,7 +1981,9 @@ export const POOL_REPORT = `
 -- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
 -- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
 -- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
--- a subset of cool in the same order).
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -1817,6 +2000,7 @@ local function softOf(model) return P .. 'soft:' .. model end
 local function activeOf(model) return P .. 'harda:' .. model end
 local function backOf(model) return P .. 'back:' .. model end
 local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
@@ -1842,10 +2026,22 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
--- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
 local function syncMarks(id, now)
   local e = redis.call('HMGET', keyOf(id), 'st', 'u')
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
     redis.call('ZREM', activeOf(m), id)
     redis.call('ZREM', backOf(m), id)
     redis.call('ZREM', shadowOf(m), id)
@@ -1861,7 +2057,7 @@ end
 
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
       redis.call('ZREM', key, id)
     end
   end
@@ -1904,14 +2100,17 @@ local function move(id, st, at, now)
   syncMarks(id, now)
 end
 
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
--- model's split cooldowns only when some cooling key has one.
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
 local function readmit(now)
   local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
   if #ended == 0 then return end
   local marked = {}
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
   end
   for i = 1, #ended, 2 do
     local id = ended[i]
@@ -1923,6 +2122,7 @@ local function readmit(now)
         local at = liveMark(hardOf(m), id, now)
         if at then redis.call('ZADD', activeOf(m), num(at), id) end
       end
+      syncMarked(id, m, 'a', now)
     end
   end
   redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
@@ -1950,7 +2150,7 @@ end
 
 local function dropModels()
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
   end
 end
 
@@ -1987,6 +2187,7 @@ if kind == 'success' then
   if ARGV[8] ~= '' then
     redis.call('SADD', MODELS, ARGV[9])
     extendMark(softOf(ARGV[9]), id, tonumber(ARGV[8]), now)
+    syncMarked(id, ARGV[9], from, now)
   end
   redis.call('HSET', k, 's', 0)
   -- A normal success changes nothing that is persisted, so it costs no write.
@@ -2044,7 +2245,9 @@ export const POOL_RESTORE = `
 -- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
 -- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
 -- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
--- a subset of cool in the same order).
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -2061,6 +2264,7 @@ local function softOf(model) return P .. 'soft:' .. model end
 local function activeOf(model) return P .. 'harda:' .. model end
 local function backOf(model) return P .. 'back:' .. model end
 local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
@@ -2086,10 +2290,22 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
--- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
 local function syncMarks(id, now)
   local e = redis.call('HMGET', keyOf(id), 'st', 'u')
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
     redis.call('ZREM', activeOf(m), id)
     redis.call('ZREM', backOf(m), id)
     redis.call('ZREM', shadowOf(m), id)
@@ -2105,7 +2321,7 @@ end
 
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
       redis.call('ZREM', key, id)
     end
   end
@@ -2148,14 +2364,17 @@ local function move(id, st, at, now)
   syncMarks(id, now)
 end
 
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
--- model's split cooldowns only when some cooling key has one.
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
 local function readmit(now)
   local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
   if #ended == 0 then return end
   local marked = {}
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
   end
   for i = 1, #ended, 2 do
     local id = ended[i]
@@ -2167,6 +2386,7 @@ local function readmit(now)
         local at = liveMark(hardOf(m), id, now)
         if at then redis.call('ZADD', activeOf(m), num(at), id) end
       end
+      syncMarked(id, m, 'a', now)
     end
   end
   redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
@@ -2194,7 +2414,7 @@ end
 
 local function dropModels()
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
   end
 end
 
@@ -2238,7 +2458,9 @@ export const POOL_RETAIN = `
 -- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
 -- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
 -- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
--- a subset of cool in the same order).
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -2255,6 +2477,7 @@ local function softOf(model) return P .. 'soft:' .. model end
 local function activeOf(model) return P .. 'harda:' .. model end
 local function backOf(model) return P .. 'back:' .. model end
 local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
@@ -2280,10 +2503,22 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
--- Files the key's live cooldowns for each model by its state (harda, or back and shadow). O(models).
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
 local function syncMarks(id, now)
   local e = redis.call('HMGET', keyOf(id), 'st', 'u')
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
     redis.call('ZREM', activeOf(m), id)
     redis.call('ZREM', backOf(m), id)
     redis.call('ZREM', shadowOf(m), id)
@@ -2299,7 +2534,7 @@ end
 
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m)}) do
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
       redis.call('ZREM', key, id)
     end
   end
@@ -2342,14 +2577,17 @@ local function move(id, st, at, now)
   syncMarks(id, now)
 end
 
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, and a
--- model's split cooldowns only when some cooling key has one.
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
 local function readmit(now)
   local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
   if #ended == 0 then return end
   local marked = {}
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    if redis.call('ZCARD', shadowOf(m)) > 0 then marked[#marked + 1] = m end
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
   end
   for i = 1, #ended, 2 do
     local id = ended[i]
@@ -2361,6 +2599,7 @@ local function readmit(now)
         local at = liveMark(hardOf(m), id, now)
         if at then redis.call('ZADD', activeOf(m), num(at), id) end
       end
+      syncMarked(id, m, 'a', now)
     end
   end
   redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
@@ -2388,7 +2627,7 @@ end
 
 local function dropModels()
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m))
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
   end
 end
 
