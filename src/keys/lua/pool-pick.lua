@@ -23,10 +23,14 @@ end
 -- Every active key cooling for the model: none is usable (the hot case of a model's limit).
 if marked > 0 and liveCount(activeOf(model), now) >= active then return nil end
 -- Every active key marked (depleted, say): no key is best, so the first depleted one not tried
--- will do, and the walk ends there rather than after every key. (Key-wide depletions for a
--- model's pick are rare: they leave the walk as it is.)
+-- will do, and the walk ends there rather than after every key. With key-wide depletions too,
+-- this is known when either kind covers every key; a mix of both still walks.
 local good = 0
-if marked > 0 and wideMarked == 0 and liveCount(markedOf(model), now) >= active then good = 1 end
+if marked > 0 then
+  local all = liveCount(markedOf(model), now) >= active
+  if not all and wideMarked > 0 then all = liveCount(markedOf(''), now) >= active end
+  if all then good = 1 end
+end
 local last = math.min(excluded + marked, active - 1)
 -- Rank: 0 best; 1 depleted; 2 tried in this request; 3 both; 4 cooling for the model.
 local function rankOf(id)
