@@ -75,7 +75,7 @@ describe('KeyPool on Redis at 100k keys', () => {
         `pick ${((pickMs / 2000) * 1000).toFixed(0)} µs, readmit of 50k ${readmitMs.toFixed(0)} ms, ` +
         `pick with exclude+model ${((markedPickMs / 2000) * 1000).toFixed(0)} µs`,
     )
-  })
+  }, 60_000)
 })
 
 describe('KeyPool on Redis at 100k keys cooling for one model', () => {
@@ -107,5 +107,5 @@ describe('KeyPool on Redis at 100k keys cooling for one model', () => {
     console.log(
       `Redis 100k marked: pick + earliestReset for the model ${((ms / 1000) * 1000).toFixed(0)} µs`,
     )
-  })
+  }, 60_000)
 })
