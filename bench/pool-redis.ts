@@ -50,6 +50,13 @@ try {
   t = performance.now()
   await Promise.all(Array.from({ length: 20_000 }, () => pool.pick(1, T0 + 10_000)))
   console.log(`20k concurrent picks: ${(performance.now() - t).toFixed(0)} ms`)
+  // Every key depleted: no key is best, and the pick knows it without walking them all.
+  const depleted = { kind: 'success', depleted: { until: T0 + 3_600_000 } } as const
+  for (let from = 1; from <= N; from += 5000) {
+    const ids = Array.from({ length: 5000 }, (_, i) => from + i)
+    await Promise.all(ids.map((id) => pool.report(1, id, depleted, policy, T0 + 10_000)))
+  }
+  await time('pick with every key depleted', 1000, () => pool.pick(1, T0 + 10_000))
   t = performance.now()
   await pool.clearGroup(1)
   console.log(`clearGroup of ${N}: ${(performance.now() - t).toFixed(0)} ms`)

@@ -359,6 +359,22 @@ export const testKeyPool = (
       expect((await pool.pick(G, T0 + 9000, undefined, 'm'))?.id).toBe(1)
     })
 
+    it("forgets a model's cooldown that ended while the key cooled key-wide", async () => {
+      const pool = await setup(3)
+      const limited = (id: number, until: number, at: number, model?: string) =>
+        pool.report(G, id, { kind: 'rate_limited', until, model }, STRICT, at)
+      await limited(1, T0 + 5000, T0, 'm')
+      await limited(1, T0 + 10_000, T0)
+      expect((await pool.pick(G, T0 + 6000, undefined, 'm'))?.id).toBe(2)
+      expect(await pool.counts(G, T0 + 10_000)).toEqual({ active: 3, cooling: 0, invalid: 0 })
+      await limited(2, T0 + 40_000, T0 + 10_000, 'm')
+      await limited(2, T0 + 20_000, T0 + 10_000)
+      await limited(3, T0 + 30_000, T0 + 10_000, 'm')
+      // Key 1 is usable for m; key 2 is back for m at 40 s, key 3 at 30 s.
+      expect(await pool.earliestReset(G, T0 + 10_001, 'm')).toBe(T0 + 30_000)
+      expect((await pool.pick(G, T0 + 10_001, undefined, 'm'))?.id).toBe(1)
+    })
+
     it('cools a model for a default that grows on repeats when no reset is named', async () => {
       const pool = await setup(1)
       const limited = { kind: 'rate_limited', until: null, model: 'm' } as const

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createRedisEval } from '../adapters/node/redis'
 import { createRedisKeyPool } from '../src/keys/pool-redis'
+import type { Outcome } from '../src/keys/pool'
 import type { PoolKeyRow } from '../src/store/types'
 import { testKeyPool } from './keypool.contract'
 
@@ -74,5 +75,37 @@ describe('KeyPool on Redis at 100k keys', () => {
         `pick ${((pickMs / 2000) * 1000).toFixed(0)} µs, readmit of 50k ${readmitMs.toFixed(0)} ms, ` +
         `pick with exclude+model ${((markedPickMs / 2000) * 1000).toFixed(0)} µs`,
     )
-  })
+  }, 60_000)
+})
+
+describe('KeyPool on Redis at 100k keys cooling for one model', () => {
+  it('tells at once that none is usable for the model, and when one is back', async () => {
+    const pool = await make()
+    await pool.add(1, rows(100_000))
+    const policy = { blacklistThreshold: 3 }
+    const report = async (ids: number[], outcome: (id: number) => Outcome) => {
+      for (let i = 0; i < ids.length; i += 5000) {
+        const chunk = ids.slice(i, i + 5000)
+        await Promise.all(chunk.map((id) => pool.report(1, id, outcome(id), policy, T0)))
+      }
+    }
+    const all = Array.from({ length: 100_000 }, (_, i) => i + 1)
+    await report(all, (id) => ({ kind: 'rate_limited', until: T0 + 100_000 + id, model: 'm' }))
+    // A fifth also cools key-wide, for longer than its cooldown for the model.
+    await report(all.slice(0, 20_000), (id) => ({ kind: 'rate_limited', until: T0 + 500_000 + id }))
+    expect(await pool.counts(1, T0)).toEqual({ active: 80_000, cooling: 20_000, invalid: 0 })
+    let t = performance.now()
+    for (let i = 0; i < 500; i++) expect(await pool.pick(1, T0, undefined, 'm')).toBeNull()
+    for (let i = 0; i < 500; i++) expect(await pool.earliestReset(1, T0, 'm')).toBe(T0 + 120_001)
+    const ms = performance.now() - t
+    // A walk over the 80k marked active keys per call blows this bound many times over.
+    expect(ms).toBeLessThan(3000)
+    expect((await pool.pick(1, T0, undefined, 'other'))?.id).toBe(20_001)
+    // Back for the model: key 20,001 first; the key-wide cooling ones only at their own end.
+    expect((await pool.pick(1, T0 + 120_001, undefined, 'm'))?.id).toBe(20_001)
+    expect(await pool.earliestReset(1, T0 + 200_000, 'm')).toBe(T0 + 500_001)
+    console.log(
+      `Redis 100k marked: pick + earliestReset for the model ${((ms / 1000) * 1000).toFixed(0)} µs`,
+    )
+  }, 60_000)
 })

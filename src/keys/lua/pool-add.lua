@@ -21,7 +21,7 @@ for i = 2, #ARGV, 6 do
   else
     redis.call('HSET', k, 'v', ARGV[i + 1], 'h', ARGV[i + 2], 'f',
       math.max(tonumber(e[2]), failures))
-    if status == 'invalid' and e[1] ~= 'i' then move(id, 'i', 0) end
+    if status == 'invalid' and e[1] ~= 'i' then move(id, 'i', 0, 0) end
   end
 end
 redis.call('HSET', META, 'turn', turn)

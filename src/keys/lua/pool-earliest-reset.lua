@@ -1,7 +1,8 @@
--- When the group's first cooling key is usable again, for a model when given: a key cooling for
--- it too is back at the later end. ARGV: 2 now, 3 model (''). Returns the time or nil. With marks
--- for the model, O(marks): every marked key, then the cooling keys in order up to the first one
--- with no mark.
+-- When the group's first cooling key is usable again, for a model when given: an active key
+-- cooling for the model is back at its mark's end, a cooling key at the later of its end and its
+-- mark's. ARGV: 2 now, 3 model (''). Returns the time or nil. O(log² n): the first cooling key
+-- with no mark for the model is found by a binary search on where cool and shadow (its marked
+-- subset, in the same order) part.
 local now, model = tonumber(ARGV[2]), ARGV[3]
 readmit(now)
 local hard = hardOf(model)
@@ -10,32 +11,27 @@ if model == '' or liveCount(hard, now) == 0 then
   return head[2]
 end
 local first = nil
-local function consider(at)
-  if first == nil or at < first then first = at end
+local function consider(key, rank)
+  local at = redis.call('ZRANGE', key, rank, rank, 'WITHSCORES')[2]
+  if at and (first == nil or tonumber(at) < first) then first = tonumber(at) end
 end
-local marks = redis.call('ZRANGE', hard, 0, -1, 'WITHSCORES')
-for i = 1, #marks, 2 do
-  local e = redis.call('HMGET', keyOf(marks[i]), 'st', 'u')
-  if e[1] == 'a' then
-    consider(tonumber(marks[i + 1]))
-  elseif e[1] == 'c' then
-    consider(math.max(tonumber(e[2]), tonumber(marks[i + 1])))
+local shadow = shadowOf(model)
+liveCount(activeOf(model), now)
+-- Entries of keys back by now are gone after readmit; pruning keeps that so whatever happened.
+redis.call('ZREMRANGEBYSCORE', shadow, '-inf', num(now))
+redis.call('ZREMRANGEBYSCORE', backOf(model), '-inf', num(now))
+consider(activeOf(model), 0)
+consider(backOf(model), 0)
+local cooling, marked = redis.call('ZCARD', COOL), redis.call('ZCARD', shadow)
+local lo, hi = 0, math.min(cooling, marked)
+while lo < hi do
+  local mid = math.floor((lo + hi) / 2)
+  if redis.call('ZRANGE', COOL, mid, mid)[1] == redis.call('ZRANGE', shadow, mid, mid)[1] then
+    lo = mid + 1
+  else
+    hi = mid
   end
 end
-local from, found = 0, false
-while not found do
-  local batch = redis.call('ZRANGE', COOL, from, from + 99, 'WITHSCORES')
-  if #batch == 0 then break end
-  for i = 1, #batch, 2 do
-    if first ~= nil and tonumber(batch[i + 1]) >= first then
-      found = true
-    elseif not redis.call('ZSCORE', hard, batch[i]) then
-      consider(tonumber(batch[i + 1]))
-      found = true
-    end
-    if found then break end
-  end
-  from = from + 100
-end
+consider(COOL, lo)
 if first == nil then return nil end
 return num(first)

@@ -13,11 +13,23 @@ for i = 4, #ARGV do
   exclude[ARGV[i]] = true
   excluded = excluded + 1
 end
-local hard, soft, wide = hardOf(model), softOf(model), nil
+local hard, soft, wide, wideMarked = hardOf(model), softOf(model), nil, 0
 local marked = liveCount(hard, now) + liveCount(soft, now)
 if model ~= '' then
   wide = softOf('')
-  marked = marked + liveCount(wide, now)
+  wideMarked = liveCount(wide, now)
+  marked = marked + wideMarked
+end
+-- Every active key cooling for the model: none is usable (the hot case of a model's limit).
+if marked > 0 and liveCount(activeOf(model), now) >= active then return nil end
+-- Every active key marked (depleted, say): no key is best, so the first depleted one not tried
+-- will do, and the walk ends there rather than after every key. With key-wide depletions too,
+-- this is known when either kind covers every key; a mix of both still walks.
+local good = 0
+if marked > 0 then
+  local all = liveCount(markedOf(model), now) >= active
+  if not all and wideMarked > 0 then all = liveCount(markedOf(''), now) >= active end
+  if all then good = 1 end
 end
 local last = math.min(excluded + marked, active - 1)
 -- Rank: 0 best; 1 depleted; 2 tried in this request; 3 both; 4 cooling for the model.
@@ -30,15 +42,16 @@ local function rankOf(id)
   end
   return rank
 end
--- Walked in small batches: the first unmarked key usually ends the walk early.
-local walk, chosen, best, bestRank = {}, nil, nil, 4
+-- Walked in batches growing from 16: the first unmarked key usually ends the walk early.
+local walk, chosen, best, bestRank, size = {}, nil, nil, 4, 16
 while chosen == nil and #walk <= last do
-  local batch = redis.call('ZRANGE', RING, #walk, math.min(#walk + 15, last))
+  local batch = redis.call('ZRANGE', RING, #walk, math.min(#walk + size - 1, last))
+  size = math.min(size * 2, 1024)
   if #batch == 0 then break end
   for _, id in ipairs(batch) do
     walk[#walk + 1] = id
     local rank = rankOf(id)
-    if rank == 0 then
+    if rank <= good then
       chosen = #walk
       break
     end

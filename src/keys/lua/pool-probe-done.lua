@@ -17,5 +17,5 @@ if ok == '0' then
   return nil
 end
 redis.call('HSET', k, 'f', 0)
-move(id, 'a', 0)
+move(id, 'a', 0, now)
 return change(id, 'i')

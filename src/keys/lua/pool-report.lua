@@ -23,6 +23,7 @@ if kind == 'success' then
   if ARGV[8] ~= '' then
     redis.call('SADD', MODELS, ARGV[9])
     extendMark(softOf(ARGV[9]), id, tonumber(ARGV[8]), now)
+    syncMarked(id, ARGV[9], from, now)
   end
   redis.call('HSET', k, 's', 0)
   -- A normal success changes nothing that is persisted, so it costs no write.
@@ -32,7 +33,7 @@ elseif kind == 'auth' then
   failures = failures + 1
   redis.call('HSET', k, 'f', failures)
   local threshold = tonumber(ARGV[7])
-  if threshold > 0 and failures >= threshold then move(id, 'i', now) end
+  if threshold > 0 and failures >= threshold then move(id, 'i', now, now) end
 elseif ARGV[6] ~= '' then
   -- The provider's limit is per model: only this model waits, the key stays in rotation.
   redis.call('SADD', MODELS, ARGV[6])
@@ -43,6 +44,7 @@ elseif ARGV[6] ~= '' then
     redis.call('HSET', k, 's', streak)
   end
   local endAt = extendMark(hard, id, cooldownEnd(running), now)
+  syncMarks(id, now)
   local c = change(id, from)
   c[4] = num(endAt)
   c[6] = running and '0' or '1'
@@ -60,5 +62,6 @@ else
   if running then endAt = math.max(running, endAt) end
   detach(id, from, 0)
   attach(id, 'c', endAt)
+  syncMarks(id, now)
 end
 return change(id, from)

@@ -8,7 +8,7 @@ for i = 2, #ARGV do
     redis.call('HSET', keyOf(id), 'f', 0)
     dropMarks(id)
     if st ~= 'a' then
-      move(id, 'a', 0)
+      move(id, 'a', 0, 0)
       changed[#changed + 1] = id
     end
   end

@@ -6,10 +6,17 @@ export const POOL_ADD = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -23,66 +30,14 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -104,11 +59,117 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+      syncMarked(id, m, 'a', now)
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -120,11 +181,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -151,7 +218,7 @@ for i = 2, #ARGV, 6 do
   else
     redis.call('HSET', k, 'v', ARGV[i + 1], 'h', ARGV[i + 2], 'f',
       math.max(tonumber(e[2]), failures))
-    if status == 'invalid' and e[1] ~= 'i' then move(id, 'i', 0) end
+    if status == 'invalid' and e[1] ~= 'i' then move(id, 'i', 0, 0) end
   end
 end
 redis.call('HSET', META, 'turn', turn)
@@ -163,10 +230,17 @@ export const POOL_CLAIM_PROBE = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -180,66 +254,14 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -261,11 +283,117 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+      syncMarked(id, m, 'a', now)
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -277,11 +405,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -325,10 +459,17 @@ export const POOL_CLEAR = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -342,66 +483,14 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -423,11 +512,117 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+      syncMarked(id, m, 'a', now)
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -439,11 +634,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -452,7 +653,7 @@ for _, set in ipairs({RING, COOL, INV}) do
   for _, id in ipairs(redis.call('ZRANGE', set, 0, -1)) do redis.call('DEL', keyOf(id)) end
 end
 for level = 0, MAX_LEVEL do redis.call('DEL', queueOf(level)) end
-for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+dropModels()
 redis.call('DEL', META, RING, COOL, INV, MODELS)
 `
 
@@ -462,10 +663,17 @@ export const POOL_COUNTS = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -479,66 +687,14 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -560,11 +716,117 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+      syncMarked(id, m, 'a', now)
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -576,11 +838,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -595,10 +863,17 @@ export const POOL_EARLIEST_RESET = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -612,66 +887,14 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -693,11 +916,117 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+      syncMarked(id, m, 'a', now)
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -709,18 +1038,25 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
--- When the group's first cooling key is usable again, for a model when given: a key cooling for
--- it too is back at the later end. ARGV: 2 now, 3 model (''). Returns the time or nil. With marks
--- for the model, O(marks): every marked key, then the cooling keys in order up to the first one
--- with no mark.
+-- When the group's first cooling key is usable again, for a model when given: an active key
+-- cooling for the model is back at its mark's end, a cooling key at the later of its end and its
+-- mark's. ARGV: 2 now, 3 model (''). Returns the time or nil. O(log² n): the first cooling key
+-- with no mark for the model is found by a binary search on where cool and shadow (its marked
+-- subset, in the same order) part.
 local now, model = tonumber(ARGV[2]), ARGV[3]
 readmit(now)
 local hard = hardOf(model)
@@ -729,33 +1065,28 @@ if model == '' or liveCount(hard, now) == 0 then
   return head[2]
 end
 local first = nil
-local function consider(at)
-  if first == nil or at < first then first = at end
+local function consider(key, rank)
+  local at = redis.call('ZRANGE', key, rank, rank, 'WITHSCORES')[2]
+  if at and (first == nil or tonumber(at) < first) then first = tonumber(at) end
 end
-local marks = redis.call('ZRANGE', hard, 0, -1, 'WITHSCORES')
-for i = 1, #marks, 2 do
-  local e = redis.call('HMGET', keyOf(marks[i]), 'st', 'u')
-  if e[1] == 'a' then
-    consider(tonumber(marks[i + 1]))
-  elseif e[1] == 'c' then
-    consider(math.max(tonumber(e[2]), tonumber(marks[i + 1])))
+local shadow = shadowOf(model)
+liveCount(activeOf(model), now)
+-- Entries of keys back by now are gone after readmit; pruning keeps that so whatever happened.
+redis.call('ZREMRANGEBYSCORE', shadow, '-inf', num(now))
+redis.call('ZREMRANGEBYSCORE', backOf(model), '-inf', num(now))
+consider(activeOf(model), 0)
+consider(backOf(model), 0)
+local cooling, marked = redis.call('ZCARD', COOL), redis.call('ZCARD', shadow)
+local lo, hi = 0, math.min(cooling, marked)
+while lo < hi do
+  local mid = math.floor((lo + hi) / 2)
+  if redis.call('ZRANGE', COOL, mid, mid)[1] == redis.call('ZRANGE', shadow, mid, mid)[1] then
+    lo = mid + 1
+  else
+    hi = mid
   end
 end
-local from, found = 0, false
-while not found do
-  local batch = redis.call('ZRANGE', COOL, from, from + 99, 'WITHSCORES')
-  if #batch == 0 then break end
-  for i = 1, #batch, 2 do
-    if first ~= nil and tonumber(batch[i + 1]) >= first then
-      found = true
-    elseif not redis.call('ZSCORE', hard, batch[i]) then
-      consider(tonumber(batch[i + 1]))
-      found = true
-    end
-    if found then break end
-  end
-  from = from + 100
-end
+consider(COOL, lo)
 if first == nil then return nil end
 return num(first)
 `
@@ -766,10 +1097,17 @@ export const POOL_INVALID_IDS = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -783,66 +1121,14 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -864,11 +1150,117 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+      syncMarked(id, m, 'a', now)
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -880,11 +1272,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -898,10 +1296,17 @@ export const POOL_PICK = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -915,66 +1320,14 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -996,11 +1349,117 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+      syncMarked(id, m, 'a', now)
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -1012,11 +1471,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -1035,11 +1500,23 @@ for i = 4, #ARGV do
   exclude[ARGV[i]] = true
   excluded = excluded + 1
 end
-local hard, soft, wide = hardOf(model), softOf(model), nil
+local hard, soft, wide, wideMarked = hardOf(model), softOf(model), nil, 0
 local marked = liveCount(hard, now) + liveCount(soft, now)
 if model ~= '' then
   wide = softOf('')
-  marked = marked + liveCount(wide, now)
+  wideMarked = liveCount(wide, now)
+  marked = marked + wideMarked
+end
+-- Every active key cooling for the model: none is usable (the hot case of a model's limit).
+if marked > 0 and liveCount(activeOf(model), now) >= active then return nil end
+-- Every active key marked (depleted, say): no key is best, so the first depleted one not tried
+-- will do, and the walk ends there rather than after every key. With key-wide depletions too,
+-- this is known when either kind covers every key; a mix of both still walks.
+local good = 0
+if marked > 0 then
+  local all = liveCount(markedOf(model), now) >= active
+  if not all and wideMarked > 0 then all = liveCount(markedOf(''), now) >= active end
+  if all then good = 1 end
 end
 local last = math.min(excluded + marked, active - 1)
 -- Rank: 0 best; 1 depleted; 2 tried in this request; 3 both; 4 cooling for the model.
@@ -1052,15 +1529,16 @@ local function rankOf(id)
   end
   return rank
 end
--- Walked in small batches: the first unmarked key usually ends the walk early.
-local walk, chosen, best, bestRank = {}, nil, nil, 4
+-- Walked in batches growing from 16: the first unmarked key usually ends the walk early.
+local walk, chosen, best, bestRank, size = {}, nil, nil, 4, 16
 while chosen == nil and #walk <= last do
-  local batch = redis.call('ZRANGE', RING, #walk, math.min(#walk + 15, last))
+  local batch = redis.call('ZRANGE', RING, #walk, math.min(#walk + size - 1, last))
+  size = math.min(size * 2, 1024)
   if #batch == 0 then break end
   for _, id in ipairs(batch) do
     walk[#walk + 1] = id
     local rank = rankOf(id)
-    if rank == 0 then
+    if rank <= good then
       chosen = #walk
       break
     end
@@ -1081,10 +1559,17 @@ export const POOL_PROBE_DONE = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -1098,66 +1583,14 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -1179,11 +1612,117 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+      syncMarked(id, m, 'a', now)
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -1195,11 +1734,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -1222,7 +1767,7 @@ if ok == '0' then
   return nil
 end
 redis.call('HSET', k, 'f', 0)
-move(id, 'a', 0)
+move(id, 'a', 0, now)
 return change(id, 'i')
 `
 
@@ -1232,10 +1777,17 @@ export const POOL_REMOVE = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -1249,66 +1801,14 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -1330,11 +1830,117 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+      syncMarked(id, m, 'a', now)
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -1346,11 +1952,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -1365,10 +1977,17 @@ export const POOL_REPORT = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -1382,66 +2001,14 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -1463,11 +2030,117 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+      syncMarked(id, m, 'a', now)
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -1479,11 +2152,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -1512,6 +2191,7 @@ if kind == 'success' then
   if ARGV[8] ~= '' then
     redis.call('SADD', MODELS, ARGV[9])
     extendMark(softOf(ARGV[9]), id, tonumber(ARGV[8]), now)
+    syncMarked(id, ARGV[9], from, now)
   end
   redis.call('HSET', k, 's', 0)
   -- A normal success changes nothing that is persisted, so it costs no write.
@@ -1521,7 +2201,7 @@ elseif kind == 'auth' then
   failures = failures + 1
   redis.call('HSET', k, 'f', failures)
   local threshold = tonumber(ARGV[7])
-  if threshold > 0 and failures >= threshold then move(id, 'i', now) end
+  if threshold > 0 and failures >= threshold then move(id, 'i', now, now) end
 elseif ARGV[6] ~= '' then
   -- The provider's limit is per model: only this model waits, the key stays in rotation.
   redis.call('SADD', MODELS, ARGV[6])
@@ -1532,6 +2212,7 @@ elseif ARGV[6] ~= '' then
     redis.call('HSET', k, 's', streak)
   end
   local endAt = extendMark(hard, id, cooldownEnd(running), now)
+  syncMarks(id, now)
   local c = change(id, from)
   c[4] = num(endAt)
   c[6] = running and '0' or '1'
@@ -1549,6 +2230,7 @@ else
   if running then endAt = math.max(running, endAt) end
   detach(id, from, 0)
   attach(id, 'c', endAt)
+  syncMarks(id, now)
 end
 return change(id, from)
 `
@@ -1559,10 +2241,17 @@ export const POOL_RESTORE = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -1576,66 +2265,14 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -1657,11 +2294,117 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+      syncMarked(id, m, 'a', now)
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -1673,11 +2416,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
@@ -1691,7 +2440,7 @@ for i = 2, #ARGV do
     redis.call('HSET', keyOf(id), 'f', 0)
     dropMarks(id)
     if st ~= 'a' then
-      move(id, 'a', 0)
+      move(id, 'a', 0, 0)
       changed[#changed + 1] = id
     end
   end
@@ -1705,10 +2454,17 @@ export const POOL_RETAIN = `
 -- KEYS: 1 meta (hash: the turn counter, the probe budget), 2 ring (zset of active keys by turn:
 -- the lowest is next), 3 cool (zset of cooling keys by their end), 4 inv (zset of invalid keys
 -- by id), 5 models (set of the models that have marks; '' holds the key-wide soft marks).
--- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model marks (hard:<model>,
--- soft:<model>, zsets by end) and the probe queues (pq:<level>, zsets by the time the key became
--- invalid or its last probe failed) are named from it, being too many to pass as KEYS: fine on one
--- Redis or Upstash; a Redis Cluster would need them all in one hash slot.
+-- ARGV[1]: the group's key prefix. The per-key hashes (k:<id>), the per-model zsets and the probe
+-- queues (pq:<level>, by the time the key became invalid or its last probe failed) are named from
+-- it, being too many to pass as KEYS: fine on one Redis or Upstash; a Redis Cluster would need
+-- them all in one hash slot.
+-- Per model: hard:<m> every cooldown for the model and soft:<m> every depletion, by their end;
+-- and, so that finding when a key is back for the model needs no walk, the live cooldowns split
+-- by the key's state: harda:<m> of active keys (by the mark's end), back:<m> of cooling keys (by
+-- the later of the key's and the mark's end) with shadow:<m> (the same keys by the key's end, so
+-- a subset of cool in the same order); and marka:<m>, the active keys with any live mark for the
+-- model (for '', a key-wide depletion), by when the last ends, so that a pick knows when no
+-- active key is unmarked.
 -- A key's hash: v stored value (sealed when ENCRYPTION_KEY is set), h key_hash, f failures,
 -- s 429s in a row, st state (a active, c cooling, i invalid), u cooldown end, rj when a cooldown
 -- ended by itself unreported (0: none), pa probe base time, pf failed probes, pr probe in flight.
@@ -1722,66 +2478,14 @@ local function num(x) return string.format('%.17g', x) end
 local function keyOf(id) return P .. 'k:' .. id end
 local function hardOf(model) return P .. 'hard:' .. model end
 local function softOf(model) return P .. 'soft:' .. model end
+local function activeOf(model) return P .. 'harda:' .. model end
+local function backOf(model) return P .. 'back:' .. model end
+local function shadowOf(model) return P .. 'shadow:' .. model end
+local function markedOf(model) return P .. 'marka:' .. model end
 local function queueOf(pf) return P .. 'pq:' .. math.min(pf, MAX_LEVEL) end
 -- A probe queue's member: the id zero-padded, so keys due at once go lowest id first.
 local function queued(id) return string.format('%015.0f', tonumber(id)) end
 local function nextTurn() return redis.call('HINCRBY', META, 'turn', 1) end
-
-local function detach(id, st, pf)
-  if st == 'a' then
-    redis.call('ZREM', RING, id)
-  elseif st == 'c' then
-    redis.call('ZREM', COOL, id)
-  else
-    redis.call('ZREM', INV, id)
-    redis.call('ZREM', queueOf(pf), queued(id))
-  end
-end
-
--- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
--- for 'i'. An active key joins at the end of the current cycle.
-local function attach(id, st, at)
-  local k = keyOf(id)
-  if st == 'a' then
-    redis.call('ZADD', RING, nextTurn(), id)
-    redis.call('HSET', k, 'st', 'a')
-  elseif st == 'c' then
-    redis.call('ZADD', COOL, num(at), id)
-    redis.call('HSET', k, 'st', 'c', 'u', num(at))
-  else
-    redis.call('ZADD', INV, id, id)
-    redis.call('ZADD', queueOf(0), num(at), queued(id))
-    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
-  end
-end
-
-local function move(id, st, at)
-  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
-  detach(id, e[1], tonumber(e[2]) or 0)
-  attach(id, st, at)
-end
-
--- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown.
-local function readmit(now)
-  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
-  if #ended == 0 then return end
-  for i = 1, #ended, 2 do
-    redis.call('ZADD', RING, nextTurn(), ended[i])
-    redis.call('HSET', keyOf(ended[i]), 'st', 'a', 'rj', ended[i + 1])
-  end
-  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
-end
-
--- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
--- of a cooldown's end happens once.
-local function change(id, from)
-  local k = keyOf(id)
-  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
-  local untilAt, rj = '', e[4] or '0'
-  if e[1] == 'c' then untilAt = e[3] end
-  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
-  return {from, e[1], e[2], untilAt, rj}
-end
 
 -- Drops the marks that ended (a mark lasts while its end is after now); the live ones' count.
 local function liveCount(key, now)
@@ -1803,11 +2507,117 @@ local function extendMark(key, id, untilAt, now)
   return endAt
 end
 
+-- Files an active key in marka for the model while it has a live mark there, else drops it.
+local function syncMarked(id, m, st, now)
+  local last = math.max(liveMark(hardOf(m), id, now) or 0, liveMark(softOf(m), id, now) or 0)
+  if st == 'a' and last > 0 then
+    redis.call('ZADD', markedOf(m), num(last), id)
+  else
+    redis.call('ZREM', markedOf(m), id)
+  end
+end
+
+-- Files the key's live marks for each model by its state (harda and marka, or back and shadow).
+-- O(models).
+local function syncMarks(id, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'u')
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    syncMarked(id, m, e[1], now)
+    redis.call('ZREM', activeOf(m), id)
+    redis.call('ZREM', backOf(m), id)
+    redis.call('ZREM', shadowOf(m), id)
+    local at = liveMark(hardOf(m), id, now)
+    if at and e[1] == 'a' then
+      redis.call('ZADD', activeOf(m), num(at), id)
+    elseif at and e[1] == 'c' then
+      redis.call('ZADD', backOf(m), num(math.max(tonumber(e[2]), at)), id)
+      redis.call('ZADD', shadowOf(m), e[2], id)
+    end
+  end
+end
+
 local function dropMarks(id)
   for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
-    redis.call('ZREM', hardOf(m), id)
-    redis.call('ZREM', softOf(m), id)
+    for _, key in ipairs({hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m)}) do
+      redis.call('ZREM', key, id)
+    end
   end
+end
+
+local function detach(id, st, pf)
+  if st == 'a' then
+    redis.call('ZREM', RING, id)
+  elseif st == 'c' then
+    redis.call('ZREM', COOL, id)
+  else
+    redis.call('ZREM', INV, id)
+    redis.call('ZREM', queueOf(pf), queued(id))
+  end
+end
+
+-- Puts a detached key in state st: \`at\` is the cooldown end for 'c', the time it became invalid
+-- for 'i'. An active key joins at the end of the current cycle. The caller syncs its marks.
+local function attach(id, st, at)
+  local k = keyOf(id)
+  if st == 'a' then
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', k, 'st', 'a')
+  elseif st == 'c' then
+    redis.call('ZADD', COOL, num(at), id)
+    redis.call('HSET', k, 'st', 'c', 'u', num(at))
+  else
+    redis.call('ZADD', INV, id, id)
+    redis.call('ZADD', queueOf(0), num(at), queued(id))
+    redis.call('HSET', k, 'st', 'i', 'pa', num(at), 'pf', 0, 'pr', 0)
+  end
+end
+
+-- Moves a key to state st (see attach for \`at\`); \`now\` tells which marks still run (0 is fine
+-- when the key has none or goes invalid).
+local function move(id, st, at, now)
+  local e = redis.call('HMGET', keyOf(id), 'st', 'pf')
+  detach(id, e[1], tonumber(e[2]) or 0)
+  attach(id, st, at)
+  syncMarks(id, now)
+end
+
+-- Re-admits the keys whose cooldown has ended; each key pays this once per cooldown, plus a
+-- step per model that has marks.
+local function readmit(now)
+  local ended = redis.call('ZRANGEBYSCORE', COOL, '-inf', num(now), 'WITHSCORES')
+  if #ended == 0 then return end
+  local marked = {}
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    local n = redis.call('ZCARD', hardOf(m)) + redis.call('ZCARD', softOf(m))
+    if n + redis.call('ZCARD', shadowOf(m)) > 0 then
+      marked[#marked + 1] = m
+    end
+  end
+  for i = 1, #ended, 2 do
+    local id = ended[i]
+    redis.call('ZADD', RING, nextTurn(), id)
+    redis.call('HSET', keyOf(id), 'st', 'a', 'rj', ended[i + 1])
+    for _, m in ipairs(marked) do
+      if redis.call('ZREM', shadowOf(m), id) == 1 then
+        redis.call('ZREM', backOf(m), id)
+        local at = liveMark(hardOf(m), id, now)
+        if at then redis.call('ZADD', activeOf(m), num(at), id) end
+      end
+      syncMarked(id, m, 'a', now)
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', COOL, '-inf', num(now))
+end
+
+-- The change to persist, as {from, to, failures, until, rejoined_at} ('' when absent); telling
+-- of a cooldown's end happens once.
+local function change(id, from)
+  local k = keyOf(id)
+  local e = redis.call('HMGET', k, 'st', 'f', 'u', 'rj')
+  local untilAt, rj = '', e[4] or '0'
+  if e[1] == 'c' then untilAt = e[3] end
+  if rj == '0' then rj = '' else redis.call('HSET', k, 'rj', 0) end
+  return {from, e[1], e[2], untilAt, rj}
 end
 
 local function deleteKey(id)
@@ -1819,11 +2629,17 @@ local function deleteKey(id)
   dropMarks(id)
 end
 
+local function dropModels()
+  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do
+    redis.call('DEL', hardOf(m), softOf(m), activeOf(m), backOf(m), shadowOf(m), markedOf(m))
+  end
+end
+
 -- A group with no keys left forgets its marks and probe budget, as the memory pool does.
 local function dropIfEmpty()
   local n = redis.call('ZCARD', RING) + redis.call('ZCARD', COOL) + redis.call('ZCARD', INV)
   if n > 0 then return end
-  for _, m in ipairs(redis.call('SMEMBERS', MODELS)) do redis.call('DEL', hardOf(m), softOf(m)) end
+  dropModels()
   redis.call('DEL', META, MODELS)
 end
 
