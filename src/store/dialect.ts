@@ -12,7 +12,7 @@
 // sql-repair.ts, which mends data only SQLite could have stored.
 import type { Column, SQL } from 'drizzle-orm'
 import type * as sqlite from './schema.sqlite'
-import type { SqlDb } from './sql-util'
+import type { SqlDb, Stmt } from './sql-util'
 
 /**
  * The Store's tables. Each dialect's schema has the same tables and column keys; the Store is
@@ -101,6 +101,12 @@ export interface Dialect {
    * target column (`sql.param(v, column)`), which tells a typed database what the value is.
    */
   values(rows: SQL[][]): ValuesTable
+  /**
+   * Row-locking databases only (SQLite locks the whole database and leaves it out): a statement
+   * that takes the write locks of the `api_keys` rows `where` selects, in id order. A batch that
+   * writes many keys starts with it, so two batches never wait on each other's rows in a cycle.
+   */
+  lockKeys?(q: SqlDb, where: SQL | undefined): Stmt
   latestPerKey<F extends Record<string, Column>>(
     db: SqlDb,
     q: LatestPerKey<F>,
