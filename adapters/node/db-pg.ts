@@ -75,10 +75,10 @@ const isRetryable = (err: unknown): boolean => {
 type Transaction = NodePgDatabase<typeof schema>['transaction']
 
 /**
- * The Store's batches take row locks in the order their statements name rows, and concurrent
- * writers (log flushes, health writes, admin actions, other nodes) name the same keys in other
- * orders, so PostgreSQL may pick one as a deadlock victim. A batch only builds statements
- * (runBatch in src/store/sql-util.ts), so running it again on a new transaction is safe.
+ * The Store's batches that write many keys lock them in id order first (Dialect.lockKeys), but
+ * other writes (deletes, single updates, other tables) can still meet in a cycle, and PostgreSQL
+ * then aborts one transaction. A batch only builds statements (runBatch in
+ * src/store/sql-util.ts), so running it again on a new transaction is safe.
  */
 const retryDeadlocks = (db: NodePgDatabase<typeof schema>): NodePgDatabase<typeof schema> => {
   const transaction: Transaction = async (run, config) => {

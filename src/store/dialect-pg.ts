@@ -4,6 +4,7 @@
 import { asc, Column, desc, getTableName, is, Param, sql, type SQL } from 'drizzle-orm'
 import type { PgColumn, PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core'
 import type { ConflictInsert, Dialect, Tables, Upsert } from './dialect'
+import type { Stmt } from './sql-util'
 import { likeContains } from './dialect-sqlite'
 import * as schema from './schema.pg'
 
@@ -95,6 +96,16 @@ export const pgDialect: Dialect = {
     )}) as u`,
     col: (i) => sql.raw(`u.column${i + 1}`),
   }),
+
+  // Without it, batches that name the same keys in other orders deadlock, and PostgreSQL finds
+  // that only after deadlock_timeout (1 s) to abort one of them.
+  lockKeys: (q, where) =>
+    (q as unknown as PgDatabase<PgQueryResultHKT>)
+      .select({ id: schema.apiKeys.id })
+      .from(schema.apiKeys)
+      .where(where)
+      .orderBy(schema.apiKeys.id)
+      .for('update') as unknown as Stmt,
 
   /** DISTINCT ON keeps the first row per key in the ORDER BY: the one with the latest `latest`. */
   async latestPerKey(db, { fields, key, latest, where, limit }) {

@@ -12,7 +12,7 @@
 // sql-repair.ts, which mends data only SQLite could have stored.
 import type { Column, SQL } from 'drizzle-orm'
 import type * as sqlite from './schema.sqlite'
-import type { SqlDb } from './sql-util'
+import type { SqlDb, Stmt } from './sql-util'
 
 /**
  * The Store's tables. Each dialect's schema has the same tables and column keys; the Store is
@@ -106,6 +106,12 @@ export interface Dialect {
    * no `.from()` (MySQL, whose UPDATE names its tables side by side); the others use `.from()`.
    */
   updateFrom?<Q extends ConflictInsert>(update: Q, from: SQL): Q
+  /**
+   * Row-locking databases only (SQLite locks the whole database and leaves it out): a statement
+   * that takes the write locks of the `api_keys` rows `where` selects, in id order. A batch that
+   * writes many keys starts with it, so two batches never wait on each other's rows in a cycle.
+   */
+  lockKeys?(q: SqlDb, where: SQL | undefined): Stmt
   latestPerKey<F extends Record<string, Column>>(
     db: SqlDb,
     q: LatestPerKey<F>,

@@ -2,7 +2,7 @@
 // batched health writes. Every multi-statement write runs as one batch.
 import { and, eq, inArray, ne, or } from 'drizzle-orm'
 import type { Dialect } from './dialect'
-import { IDS_PER_STMT, idsOf, inGroupOf, poolFieldsOf } from './sql-keys'
+import { IDS_PER_STMT, idsOf, inGroupOf, keyLocks, poolFieldsOf, sortedIds } from './sql-keys'
 import { chunk, evens, runBatches, type SqlDb } from './sql-util'
 import type { KeyStatus, PoolKeyRow, Store } from './types'
 
@@ -26,21 +26,23 @@ export const createSqlKeyState = (db: SqlDb, dialect: Dialect): KeyStateMethods 
       const set = enabled
         ? { enabled, status: 'active' as const, updated_at: new Date() }
         : { enabled, updated_at: new Date() }
-      const results = await runBatches(db, (q) =>
-        chunk([...new Set(ids)], IDS_PER_STMT).flatMap((part) => {
-          const where = and(
-            inGroup(groupId),
-            inArray(apiKeys.id, part),
-            ne(apiKeys.enabled, enabled),
-          )
-          return [
+      const parts = chunk(sortedIds(ids), IDS_PER_STMT).map((part) =>
+        and(inGroup(groupId), inArray(apiKeys.id, part), ne(apiKeys.enabled, enabled)),
+      )
+      let locks = 0
+      const results = await runBatches(db, (q) => {
+        const locked = keyLocks(dialect, q, parts)
+        locks = locked.length
+        return [
+          ...locked,
+          ...parts.flatMap((where) => [
             q.select(poolFields).from(apiKeys).where(where),
             q.update(apiKeys).set(set).where(where),
-          ]
-        }),
-      )
+          ]),
+        ]
+      })
       // The rows as read before the write, brought to what it wrote.
-      return evens(results).flatMap((rows) =>
+      return evens(results.slice(locks)).flatMap((rows) =>
         (rows as PoolKeyRow[]).map((r) => ({
           ...r,
           enabled,
@@ -56,16 +58,22 @@ export const createSqlKeyState = (db: SqlDb, dialect: Dialect): KeyStateMethods 
       const parts =
         ids === 'all-invalid'
           ? [and(inGroup(groupId, 'invalid'), isEnabled)]
-          : chunk([...new Set(ids)], IDS_PER_STMT).map((part) =>
+          : chunk(sortedIds(ids), IDS_PER_STMT).map((part) =>
               and(inGroup(groupId), inArray(apiKeys.id, part), needsRestore, isEnabled),
             )
-      const results = await runBatches(db, (q) =>
-        parts.flatMap((where) => [
-          q.select({ id: apiKeys.id }).from(apiKeys).where(where),
-          q.update(apiKeys).set(set).where(where),
-        ]),
-      )
-      return evens(results).flatMap(idsOf)
+      let locks = 0
+      const results = await runBatches(db, (q) => {
+        const locked = keyLocks(dialect, q, parts)
+        locks = locked.length
+        return [
+          ...locked,
+          ...parts.flatMap((where) => [
+            q.select({ id: apiKeys.id }).from(apiKeys).where(where),
+            q.update(apiKeys).set(set).where(where),
+          ]),
+        ]
+      })
+      return evens(results.slice(locks)).flatMap(idsOf)
     },
 
     async setKeyNotes(id, notes) {
@@ -95,8 +103,12 @@ export const createSqlKeyState = (db: SqlDb, dialect: Dialect): KeyStateMethods 
         byHealth.set(k, entry)
       }
       const now = new Date()
-      await runBatches(db, (q) =>
-        [...byHealth.values()].flatMap(({ status, failure_count, ids }) =>
+      const locks = chunk(sortedIds([...latest.keys()]), IDS_PER_STMT).map((part) =>
+        inArray(apiKeys.id, part),
+      )
+      await runBatches(db, (q) => [
+        ...keyLocks(dialect, q, locks),
+        ...[...byHealth.values()].flatMap(({ status, failure_count, ids }) =>
           chunk(ids, IDS_PER_STMT).map((part) =>
             q
               .update(apiKeys)
@@ -104,7 +116,7 @@ export const createSqlKeyState = (db: SqlDb, dialect: Dialect): KeyStateMethods 
               .where(inArray(apiKeys.id, part)),
           ),
         ),
-      )
+      ])
     },
   }
 }

@@ -13,7 +13,16 @@ import {
   type SQL,
 } from 'drizzle-orm'
 import type { Dialect, JsonRows, Tables } from './dialect'
-import { chunk, lit, MAX_PARAMS, packJsonRows, runBatch, runBatches, type SqlDb } from './sql-util'
+import {
+  chunk,
+  lit,
+  MAX_PARAMS,
+  packJsonRows,
+  runBatch,
+  runBatches,
+  type SqlDb,
+  type Stmt,
+} from './sql-util'
 import type { KeyStatus, Store } from './types'
 
 type KeyMethods = Pick<
@@ -84,6 +93,16 @@ export const inGroupOf =
   (apiKeys: ApiKeys) =>
   (groupId: number, status?: KeyStatus): SQL | undefined =>
     and(eq(apiKeys.group_id, groupId), status ? eq(apiKeys.status, status) : undefined)
+
+/** The dialect's locks on the keys each condition selects, to start a batch with (lockKeys). */
+export const keyLocks = (dialect: Dialect, q: SqlDb, wheres: (SQL | undefined)[]): Stmt[] => {
+  const lock = dialect.lockKeys
+  return lock ? wheres.map((where) => lock(q, where)) : []
+}
+
+/** Ids ascending, each once: chunks of them then lock rows in one order across a batch. */
+export const sortedIds = (ids: readonly number[]): number[] =>
+  [...new Set(ids)].sort((a, b) => a - b)
 
 export const idsOf = (rows: unknown): number[] => (rows as { id: number }[]).map((r) => r.id)
 

@@ -10,11 +10,13 @@ import {
   gte,
   lt,
   lte,
+  or,
   sql,
   type Column,
   type SQL,
 } from 'drizzle-orm'
 import type { Dialect, Tables } from './dialect'
+import { keyLocks } from './sql-keys'
 import { chunk, MAX_PARAMS, packJsonRows, runBatch, type SqlDb, type Stmt } from './sql-util'
 import type { LogFilter, RequestLog, Store } from './types'
 
@@ -69,7 +71,10 @@ const toHourBuckets = (rows: RequestLog[]): HourBucket[] => {
     add(hour, r.group_id, r.is_success)
     if (r.parent_group_id) add(hour, r.parent_group_id, r.is_success)
   }
-  return [...buckets.values()]
+  // In one order for every writer: concurrent batches then lock the stats rows alike.
+  return [...buckets.values()].sort(
+    (a, b) => a.time.getTime() - b.time.getTime() || a.group_id - b.group_id,
+  )
 }
 
 /** Successful uses per (group, key): how many, and the latest. */
@@ -208,6 +213,13 @@ export const createSqlLogs = (db: SqlDb, dialect: Dialect): LogMethods => {
               },
             }),
           )
+        }
+        if (usage.length) {
+          const { apiKeys } = dialect.t
+          const used = usage.map((u) =>
+            and(eq(apiKeys.group_id, u.group_id), eq(apiKeys.key_hash, u.key_hash)),
+          )
+          stmts.push(...keyLocks(dialect, q, [or(...used)]))
         }
         for (const part of chunk(usage, USAGE_PER_UPDATE)) stmts.push(updateUsage(q, dialect, part))
         return stmts

@@ -22,7 +22,7 @@ const admin = async <T>(run: (c: pg.Client) => Promise<T>): Promise<T> => {
   }
 }
 
-/** Creates `edgeload_test_<random>`; null (with the reason) when the server cannot be reached. */
+/** Creates `edgeload_test_<random>`, or says why the server cannot be reached. */
 export const freshPostgres = async (): Promise<FreshPostgres | { unreachable: string }> => {
   const name = `edgeload_test_${Math.random().toString(36).slice(2, 10)}`
   try {
