@@ -77,6 +77,19 @@ if (testDb) {
       }
     })
 
+    it('migrates a fresh database once when nodes start together', async () => {
+      const fresh = await createTestDatabase()
+      if (!fresh) throw new Error('the server went away')
+      try {
+        const nodes = await Promise.all([1, 2, 3].map(() => openMysql(fresh.target)))
+        await nodes[0].store.putSettings({ a: '1' })
+        expect(await nodes[2].store.getSettings()).toEqual({ a: '1' })
+        await Promise.all(nodes.map((n) => n.close()))
+      } finally {
+        await fresh.drop()
+      }
+    })
+
     it('keeps milliseconds of every time through a round trip', async () => {
       const { store, close } = await openMysql(target)
       try {
