@@ -77,6 +77,19 @@ if (testDb) {
       }
     })
 
+    it('migrates a fresh database once when nodes start together', async () => {
+      const fresh = await createTestDatabase()
+      if (!fresh) throw new Error('the server went away')
+      try {
+        const nodes = await Promise.all([1, 2, 3].map(() => openMysql(fresh.target)))
+        await nodes[0].store.putSettings({ a: '1' })
+        expect(await nodes[2].store.getSettings()).toEqual({ a: '1' })
+        await Promise.all(nodes.map((n) => n.close()))
+      } finally {
+        await fresh.drop()
+      }
+    })
+
     it('keeps milliseconds of every time through a round trip', async () => {
       const { store, close } = await openMysql(target)
       try {
@@ -93,35 +106,42 @@ if (testDb) {
       }
     })
 
+    // Three nodes' pools, keys in a different order per batch: InnoDB does pick deadlock victims
+    // here (the usage counts lock keys by hash, the health writes by id); openMysql runs them again.
     it('runs 20 parallel batches of log inserts and key updates without a lock error', async () => {
-      const { store, db, close } = await openMysql(target)
+      const nodes = await Promise.all([1, 2, 3].map(() => openMysql(target)))
+      const [{ store, db }] = nodes
+      const close = async () => {
+        await Promise.all(nodes.map((n) => n.close()))
+      }
       try {
         await testDb.truncate()
         const g = await store.createGroup(groupInput('busy'))
-        const keys = await store.addKeys(g.id, newKeys(50))
+        const keys = await store.addKeys(g.id, newKeys(200))
         const started = Date.now()
         await Promise.all(
           Array.from({ length: 20 }, async (_, i) => {
-            const rows = keys.map((k, j) =>
+            const node = nodes[i % nodes.length].store
+            const shuffled = [...keys].sort(() => Math.random() - 0.5)
+            const rows = shuffled.map((k, j) =>
               logRow({
+                id: crypto.randomUUID(),
                 group_id: g.id,
                 key_hash: k.key_hash,
-                timestamp: new Date(started + i * 100 + j),
+                timestamp: new Date(started + i * 1000 + j),
               }),
             )
-            await store.insertLogs(rows)
-            await store.updateKeyHealth(
-              keys.map((k) => ({ id: k.id, status: 'active', failure_count: i })),
+            await node.insertLogs(rows)
+            await node.updateKeyHealth(
+              shuffled.map((k) => ({ id: k.id, status: 'active', failure_count: i })),
             )
           }),
         )
-        const counted = await store.countKeys(g.id)
-        expect(counted.total).toBe(50)
-        const page = await store.listKeys({ group_id: g.id, page: 1, page_size: 50 })
+        expect((await store.countKeys(g.id)).total).toBe(200)
+        const page = await store.listKeys({ group_id: g.id, page: 1, page_size: 200 })
         expect(page.items.every((k) => k.request_count === 20)).toBe(true)
-        expect(await store.countLogs({ from: new Date(0), to: new Date(started + 10_000) })).toBe(
-          1000,
-        )
+        const window = { from: new Date(0), to: new Date(started + 100_000) }
+        expect(await store.countLogs(window)).toBe(4000)
         // runBatch on mysql2 is a transaction on one pooled connection: a failure rolls back.
         const { apiKeys } = mysqlDialect.t
         const before = await store.countKeys(g.id)

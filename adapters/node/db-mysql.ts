@@ -1,6 +1,7 @@
 // Node's MySQL / MariaDB: a mysql2 pool from DATABASE_DSN's MySQL target (URL or GPT-Load's Go
 // form), migrations/mysql applied with drizzle's migrator under a named lock (nodes that start
-// together migrate one at a time), and the Store over it with MySQL's Dialect.
+// together migrate one at a time), and the Store over it with MySQL's Dialect. Transactions that
+// InnoDB rolls back to break a deadlock are run again (retry-transactions.ts).
 import { fileURLToPath } from 'node:url'
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2'
 import { migrate } from 'drizzle-orm/mysql2/migrator'
@@ -11,6 +12,7 @@ import { createSqlStore, type SqlDb } from '../../src/store/sql'
 import type { Store } from '../../src/store/types'
 import type { Logger } from '../../src/logger'
 import type { DbTarget } from './dsn'
+import { causedBy, retryTransactions, type RetryPolicy } from './retry-transactions'
 import { gateSchema, type SchemaGateOptions } from './schema-gate'
 
 export type MysqlTarget = Extract<DbTarget, { kind: 'mysql' }>
@@ -78,6 +80,15 @@ const migrateLocked = async (pool: Pool, database: string) => {
   }
 }
 
+// ER_LOCK_DEADLOCK: InnoDB rolled the whole transaction back. 20 parallel flushes over 200 keys in
+// random orders, on three pools, met ~75 deadlocks in 100 batches: 8 tries with pauses under 80 ms
+// still lost ~10, 12 with pauses growing to 1 s lost none.
+const DEADLOCKS: RetryPolicy = {
+  retryable: (err) => causedBy(err, (e) => e.errno === 1213),
+  attempts: 12,
+  pauseMs: (n) => Math.random() * Math.min(1000, 5 * 2 ** n),
+}
+
 /** The applied migrations' journal times; [] before drizzle created its table. */
 const appliedMysql = async (pool: Pool): Promise<number[]> => {
   const [tables] = await pool.query(
@@ -107,7 +118,7 @@ export const openMysql = async (
       MIGRATIONS,
       { ...rest, log },
     )
-    const db = drizzle(pool, { schema, mode: 'default' })
+    const db = retryTransactions(drizzle(pool, { schema, mode: 'default' }), DEADLOCKS)
     // The Store is typed over SQLite's schema; the dialect hands it MySQL's tables.
     const sqlDb = db as unknown as SqlDb
     const store = createSqlStore(sqlDb, { close, dialect: mysqlDialect })

@@ -1,6 +1,6 @@
 // Node's PostgreSQL: a node-postgres pool, migrations/pg applied under an advisory lock (nodes that
 // start together migrate one at a time), and the drizzle Store over it with PostgreSQL's Dialect.
-// Transactions that PostgreSQL aborts to break a deadlock are run again (see retryDeadlocks).
+// Transactions that PostgreSQL aborts to break a deadlock are run again (retry-transactions.ts).
 import { fileURLToPath } from 'node:url'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
@@ -10,6 +10,7 @@ import * as schema from '../../src/store/schema.pg'
 import { createSqlStore, type SqlDb } from '../../src/store/sql'
 import type { Store } from '../../src/store/types'
 import type { Logger } from '../../src/logger'
+import { causedBy, retryTransactions, type RetryPolicy } from './retry-transactions'
 import { gateSchema, type SchemaGateOptions } from './schema-gate'
 
 export interface PgHandle {
@@ -62,40 +63,10 @@ const migrateLocked = async (pool: pg.Pool) => {
 }
 
 // deadlock_detected and serialization_failure: the transaction did nothing and may run again.
-const RETRYABLE = new Set(['40P01', '40001'])
-const ATTEMPTS = 8
-
-const isRetryable = (err: unknown): boolean => {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (RETRYABLE.has(String((e as { code?: unknown }).code))) return true
-  }
-  return false
-}
-
-type Transaction = NodePgDatabase<typeof schema>['transaction']
-
-/**
- * The Store's batches that write many keys lock them in id order first (Dialect.lockKeys), but
- * other writes (deletes, single updates, other tables) can still meet in a cycle, and PostgreSQL
- * then aborts one transaction. A batch only builds statements (runBatch in
- * src/store/sql-util.ts), so running it again on a new transaction is safe.
- */
-const retryDeadlocks = (db: NodePgDatabase<typeof schema>): NodePgDatabase<typeof schema> => {
-  const transaction: Transaction = async (run, config) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await db.transaction(run, config)
-      } catch (err) {
-        if (attempt >= ATTEMPTS || !isRetryable(err)) throw err
-        // A little random backoff so the two sides do not meet again at once.
-        await new Promise((ok) => setTimeout(ok, Math.random() * 10 * attempt))
-      }
-    }
-  }
-  return new Proxy(db, {
-    get: (target, key, receiver) =>
-      key === 'transaction' ? transaction : Reflect.get(target, key, receiver),
-  })
+const DEADLOCKS: RetryPolicy = {
+  retryable: (err) => causedBy(err, (e) => e.code === '40P01' || e.code === '40001'),
+  attempts: 8,
+  pauseMs: (n) => Math.random() * 10 * n,
 }
 
 export const openPostgres = async (url: string, opts: PgOptions = {}): Promise<PgHandle> => {
@@ -118,7 +89,7 @@ export const openPostgres = async (url: string, opts: PgOptions = {}): Promise<P
         log,
       },
     )
-    const db = retryDeadlocks(drizzle({ client: pool, schema }))
+    const db = retryTransactions(drizzle({ client: pool, schema }), DEADLOCKS)
     // The Store is typed over SQLite's builders; PostgreSQL's take the same calls (dialect.ts).
     const sqlDb = db as unknown as SqlDb
     return { db, sqlDb, store: createSqlStore(sqlDb, { close, dialect: pgDialect }), close }
