@@ -2,6 +2,7 @@
 // ./lua. Nodes push pipelined batches; the leader reads the oldest entries, writes them to the
 // database and only then deletes them.
 import type { RedisEval } from '../coord/redis'
+import type { RequestLog } from '../store/types'
 import { fromQueued, toQueued, type LogQueue } from './queue'
 import { LOG_ACK, LOG_DEPTH, LOG_PUSH, LOG_READ } from './lua/scripts.gen'
 
@@ -20,13 +21,15 @@ export const createRedisLogQueue = (redis: RedisEval, prefix = 'edgeload:'): Log
     },
     async read(max) {
       const flat = (await redis.eval(LOG_READ, key, [String(max)])) as string[]
-      const out = { ids: [] as string[], rows: [] as ReturnType<typeof fromQueued>[] }
+      const ids: string[] = []
+      const rows: RequestLog[] = []
       for (let i = 0; i < flat.length; i += 2) {
-        out.ids.push(String(flat[i]))
-        out.rows.push(fromQueued(String(flat[i + 1])))
+        ids.push(String(flat[i]))
+        // An entry that is not a row is acknowledged with the rest, and so dropped.
+        const row = fromQueued(String(flat[i + 1]))
+        if (row) rows.push(row)
       }
-      // An entry that is not a row is acknowledged with the rest and so dropped.
-      return { ids: out.ids, rows: out.rows.filter((r) => r !== null) }
+      return { ids, rows }
     },
     async ack(ids) {
       if (ids.length > 0) await redis.eval(LOG_ACK, key, ids)
