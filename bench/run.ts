@@ -7,10 +7,13 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { cpuMicros, twoCpus } from './cpu'
-import { runLoad } from './load'
+import { Redis } from 'ioredis'
+import type { LoadResult } from './load'
+import { runLoads } from './load'
+import { redisCounts } from './redis-count'
 import type { Row } from './report'
 import { toMarkdown, toMedians, toRatios, toTable } from './report'
-import type { Target } from './targets'
+import type { EdgeloadOptions, Target } from './targets'
 import { directTarget, startEdgeload, startMinimal, startUpstream } from './targets'
 
 const { values } = parseArgs({
@@ -47,29 +50,72 @@ const body = (stream: boolean) =>
     ...(stream && { stream: true }),
   })
 
+let redisClient = null as Redis | null
+
+/**
+ * One measurement of `target`. A target with several nodes gets one load worker per node, the
+ * connections split evenly between them (a worker left with none is not started: the stream
+ * test's single connection goes to the first node). Requests and req/s are summed; CPU µs/req
+ * is every node's CPU time over all requests; p50 and p99 are the workers' figures averaged,
+ * weighted by their requests (a mean of percentiles, not a percentile of the merged latencies).
+ */
 const measure = async (target: Target, test: 'chat' | 'stream'): Promise<Row> => {
   const headers = { ...target.headers, 'content-type': 'application/json' }
-  const spec = {
-    kind: test,
-    url: target.url,
-    headers,
-    body: body(test === 'stream'),
-    connections: test === 'stream' ? streamConnections : connections,
-    duration,
-    warmup,
-  }
+  const total = test === 'stream' ? streamConnections : connections
+  const specs = target.urls
+    .map((url, i) => ({
+      kind: test,
+      url,
+      headers,
+      body: body(test === 'stream'),
+      connections:
+        Math.floor(total / target.urls.length) + (i < total % target.urls.length ? 1 : 0),
+      duration,
+      warmup,
+    }))
+    .filter((spec) => spec.connections > 0)
+  const cpu = () => target.pids.reduce((sum, pid) => sum + cpuMicros(pid), 0)
+  const { redis } = target
+  if (redis) redisClient ??= new Redis(redis.url, { maxRetriesPerRequest: 1 })
+  const counts = () => (redis ? redisCounts(redisClient!, redis.prefix, redis.groupId) : null)
   let before = 0
-  const result = await runLoad(spec, pin?.load ?? null, () => {
-    if (target.pid !== null) before = cpuMicros(target.pid)
+  let countsBefore = null as ReturnType<typeof counts>
+  const results = await runLoads(specs, pin?.load ?? null, () => {
+    before = cpu()
+    countsBefore = counts()
+    // Awaited below; meanwhile a failure must not count as unhandled.
+    countsBefore?.catch(() => {})
   })
-  const cpuUs = target.pid === null ? null : (cpuMicros(target.pid) - before) / result.requests
-  return { target: target.name, test, cpuUs, ...result }
+  const cpuAfter = cpu()
+  const [start, end] = await Promise.all([countsBefore, counts()])
+  const requests = results.reduce((n, r) => n + r.requests, 0)
+  const weighted = (f: (r: LoadResult) => number) =>
+    requests === 0 ? 0 : results.reduce((sum, r) => sum + f(r) * r.requests, 0) / requests
+  const perRequest = (n: number) => (requests === 0 ? null : n / requests)
+  return {
+    target: target.name,
+    test,
+    requests,
+    rps: results.reduce((sum, r) => sum + r.rps, 0),
+    p50: weighted((r) => r.p50),
+    p99: weighted((r) => r.p99),
+    errors: results.reduce((n, r) => n + r.errors, 0),
+    cpuUs: target.pids.length === 0 ? null : perRequest(cpuAfter - before),
+    redisCmds: start && end ? perRequest(end.scripts - start.scripts) : null,
+    picks: start && end ? perRequest(end.turn - start.turn) : null,
+  }
 }
+
+const edgeload = (opts: EdgeloadOptions) => (upstream: string) =>
+  startEdgeload(upstream, pin?.proxy ?? null, opts)
 
 const starters: Record<string, (upstream: string) => Promise<Target>> = {
   direct: async (upstream) => directTarget(upstream),
   minimal: (upstream) => startMinimal(upstream, pin?.proxy ?? null),
-  edgeload: (upstream) => startEdgeload(upstream, pin?.proxy ?? null),
+  edgeload: edgeload({ name: 'edgeload' }),
+  'edgeload-redis': edgeload({ name: 'edgeload-redis', redis: true }),
+  // Both nodes on the proxy CPU, as the single node: the same CPU for the same load.
+  'edgeload-2nodes': edgeload({ name: 'edgeload-2nodes', redis: true, nodes: 2 }),
 }
 
 console.log(
@@ -116,6 +162,7 @@ try {
 } finally {
   await Promise.all(targets.map((t) => t.stop()))
   await upstream.stop()
+  await redisClient?.quit()
 }
 const rows = toMedians(samples)
 
