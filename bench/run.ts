@@ -14,7 +14,7 @@ import { redisCounts } from './redis-count'
 import type { Row } from './report'
 import { toMarkdown, toMedians, toRatios, toTable } from './report'
 import type { EdgeloadOptions, Target } from './targets'
-import { directTarget, startEdgeload, startMinimal, startUpstream } from './targets'
+import { directTarget, startEdgeload, startMinimal, startRedis, startUpstream } from './targets'
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     'stream-connections': { type: 'string', default: '1' },
     rounds: { type: 'string', default: '1' },
     targets: { type: 'string', default: 'direct,minimal,edgeload' },
+    // The Redis of the Redis targets: a URL, or `private` for a redis-server of the bench's own.
+    redis: { type: 'string', default: process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379' },
     json: { type: 'string' },
     readme: { type: 'boolean', default: false },
   },
@@ -106,16 +108,29 @@ const measure = async (target: Target, test: 'chat' | 'stream'): Promise<Row> =>
   }
 }
 
-const edgeload = (opts: EdgeloadOptions) => (upstream: string) =>
-  startEdgeload(upstream, pin?.proxy ?? null, opts)
+let privateRedis = null as Awaited<ReturnType<typeof startRedis>> | null
+/** The Redis URL for the Redis targets; a private redis-server is started on first use. */
+const redisUrl = async () => {
+  if (values.redis !== 'private') return values.redis
+  privateRedis ??= await startRedis(pin?.load ?? null)
+  return privateRedis.url
+}
+
+const edgeload =
+  (opts: EdgeloadOptions, redis = false) =>
+  async (upstream: string) =>
+    startEdgeload(upstream, pin?.proxy ?? null, {
+      ...opts,
+      ...(redis && { redisUrl: await redisUrl() }),
+    })
 
 const starters: Record<string, (upstream: string) => Promise<Target>> = {
   direct: async (upstream) => directTarget(upstream),
   minimal: (upstream) => startMinimal(upstream, pin?.proxy ?? null),
   edgeload: edgeload({ name: 'edgeload' }),
-  'edgeload-redis': edgeload({ name: 'edgeload-redis', redis: true }),
+  'edgeload-redis': edgeload({ name: 'edgeload-redis' }, true),
   // Both nodes on the proxy CPU, as the single node: the same CPU for the same load.
-  'edgeload-2nodes': edgeload({ name: 'edgeload-2nodes', redis: true, nodes: 2 }),
+  'edgeload-2nodes': edgeload({ name: 'edgeload-2nodes', nodes: 2 }, true),
 }
 
 console.log(
@@ -124,6 +139,7 @@ console.log(
 )
 const upstream = await startUpstream(pin?.load ?? null, EVENTS)
 const targets: Target[] = []
+let redisNote = ''
 const samples: Row[] = []
 const failures: string[] = []
 try {
@@ -141,6 +157,18 @@ try {
       console.error(`\n✗ ${name}: ${(err as Error).message}\n`)
     }
   }
+  const withRedis = targets.find((t) => t.redis)
+  if (withRedis?.redis) {
+    // commandstats is server-wide: say how busy Redis is with every target idle (other clients,
+    // and the nodes' own background work), so the per-request counts can be judged.
+    redisClient ??= new Redis(withRedis.redis.url, { maxRetriesPerRequest: 1 })
+    const { prefix, groupId } = withRedis.redis
+    const a = await redisCounts(redisClient, prefix, groupId)
+    await new Promise((r) => setTimeout(r, 2000))
+    const b = await redisCounts(redisClient, prefix, groupId)
+    redisNote = `Redis ${values.redis}: ${((b.scripts - a.scripts) / 2).toFixed(0)} scripts/s server-wide with every target idle`
+    console.log(redisNote)
+  }
   for (let round = 1; round <= rounds; round++) {
     for (const target of [...targets]) {
       try {
@@ -149,7 +177,8 @@ try {
           samples.push(row)
           console.log(
             `  [${round}/${rounds}] ${target.name} ${test}: ${row.rps.toFixed(0)} req/s, ` +
-              `p50 ${row.p50.toFixed(2)} ms, CPU ${row.cpuUs?.toFixed(0) ?? '–'} µs/req`,
+              `p50 ${row.p50.toFixed(2)} ms, CPU ${row.cpuUs?.toFixed(0) ?? '–'} µs/req` +
+              (row.redisCmds === null ? '' : `, Redis ${row.redisCmds.toFixed(3)} cmds/req`),
           )
         }
       } catch (err) {
@@ -163,13 +192,16 @@ try {
   await Promise.all(targets.map((t) => t.stop()))
   await upstream.stop()
   await redisClient?.quit()
+  await privateRedis?.stop()
 }
 const rows = toMedians(samples)
 
 console.log(`\n${toTable(rows)}\n`)
 const ratios = toRatios(rows)
 if (ratios) console.log(`${ratios}\n`)
-const setup = `chat at ${connections} connections, stream at ${streamConnections}; ${duration} s per measurement, median of ${rounds}`
+const setup =
+  `chat at ${connections} connections, stream at ${streamConnections}; ${duration} s per measurement, median of ${rounds}` +
+  (redisNote ? `; ${redisNote}` : '')
 const markdown = toMarkdown(rows, `_${note}; ${setup}._`)
 console.log(`Markdown for the README:\n\n${markdown}\n`)
 if (values.json) {

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL } from '../test/helpers/redis'
+import { Redis } from 'ioredis'
+import { dropRedisPrefix, freshRedisPrefix } from '../test/helpers/redis'
 
 export interface Target {
   name: string
@@ -126,6 +127,51 @@ export const startUpstream = async (cpu: number | null, events: number) => {
   return { url, stop: proc.stop }
 }
 
+/**
+ * A Redis of the bench's own (`redis-server` on a free port, nothing saved), pinned like the
+ * upstream: its command counts are the bench's alone.
+ */
+export const startRedis = async (cpu: number | null) => {
+  const port = await freePort()
+  const proc = spawnPinned(
+    [
+      'redis-server',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
+    { cwd: tmpdir(), env: {}, cpu, graceMs: 3000 },
+  )
+  const url = `redis://127.0.0.1:${port}`
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const client = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    })
+    client.on('error', () => {}) // reported below if it never answers
+    try {
+      await client.connect()
+      await client.ping()
+      return { url, stop: proc.stop }
+    } catch (err) {
+      if (proc.child.exitCode !== null || Date.now() > deadline) {
+        await proc.stop()
+        throw new Error(`redis-server did not start: ${(err as Error).message}\n${proc.output()}`)
+      }
+      await sleep(100)
+    } finally {
+      client.disconnect()
+    }
+  }
+}
+
 export const directTarget = (upstream: string): Target => ({
   name: 'direct',
   urls: [`${upstream}/v1/chat/completions`],
@@ -160,16 +206,15 @@ export const startMinimal = async (upstream: string, cpu: number | null): Promis
 
 export interface EdgeloadOptions {
   name: string
-  /** Keep the key pool, leases, config version and log queue in Redis, under a fresh prefix. */
-  redis?: boolean
+  /** Keep the key pool, leases, config version and log queue in this Redis, under a fresh prefix. */
+  redisUrl?: string
   /** 2: a master and an IS_SLAVE=true slave sharing one SQLite file and the Redis prefix. */
   nodes?: 1 | 2
 }
 
 /**
  * edgeload from adapters/node/main.ts, with one group of keys pointing at the fake upstream. With
- * `redis`, on REDIS_TEST_URL (default redis://127.0.0.1:6379) under a fresh prefix that `stop`
- * deletes.
+ * `redisUrl`, under a fresh prefix that `stop` deletes.
  */
 export const startEdgeload = async (
   upstream: string,
@@ -177,19 +222,21 @@ export const startEdgeload = async (
   opts: EdgeloadOptions = { name: 'edgeload' },
 ): Promise<Target> => {
   const dir = mkdtempSync(join(tmpdir(), 'edgeload-bench-'))
-  const prefix = opts.redis || (opts.nodes ?? 1) > 1 ? freshRedisPrefix() : null
+  const redisUrl = opts.redisUrl
+  if ((opts.nodes ?? 1) > 1 && !redisUrl) throw new Error('a cluster needs redisUrl')
+  const prefix = redisUrl ? freshRedisPrefix() : null
   const shared = {
     HOST: '127.0.0.1',
     AUTH_KEY,
     DATABASE_DSN: join(dir, 'bench.db'),
     LOG_LEVEL: 'warn',
-    ...(prefix && { REDIS_DSN: REDIS_TEST_URL, REDIS_PREFIX: prefix }),
+    ...(redisUrl && prefix && { REDIS_DSN: redisUrl, REDIS_PREFIX: prefix }),
   }
   const procs: Proc[] = []
   const stop = async () => {
     await Promise.all(procs.map((p) => p.stop()))
     rmSync(dir, { recursive: true, force: true })
-    if (prefix) await dropRedisPrefix(prefix).catch(() => {})
+    if (redisUrl && prefix) await dropRedisPrefix(prefix, redisUrl).catch(() => {})
   }
   /** Starts one node the way `npm start` does (compiled by esbuild, no TypeScript loader). */
   const startNode = async (env: Record<string, string>) => {
@@ -220,7 +267,7 @@ export const startEdgeload = async (
       urls: nodes.map((n) => `${n.base}${PROXY_PATH}`),
       headers: { authorization: `Bearer ${AUTH_KEY}` },
       pids: nodes.map((n) => n.pid),
-      ...(prefix && { redis: { url: REDIS_TEST_URL, prefix, groupId } }),
+      ...(redisUrl && prefix && { redis: { url: redisUrl, prefix, groupId } }),
       stop,
     }
   } catch (err) {
