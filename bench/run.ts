@@ -1,20 +1,33 @@
-// `npm run bench`: the fake upstream directly, the minimal proxy and edgeload, each measured on a
-// non-stream chat completion (autocannon) and a 20-event SSE stream (time to first byte).
+// `npm run bench`: the fake upstream directly, the minimal proxy and edgeload (memory pool; Redis
+// pool; two nodes on one Redis), each measured on a non-stream chat completion (autocannon) and a
+// 20-event SSE stream (time to first byte), then the key-pick micro-benchmark (bench/pick.ts).
 // Flags: --duration 10 --warmup 2 --connections 64 --stream-connections 1
-//        --targets direct,minimal,edgeload
+//        --targets direct,minimal,edgeload,edgeload-redis,edgeload-2nodes
+//        --redis URL|private (the Redis targets' Redis; private: a redis-server of the bench's own)
+//        --skip-pick (no key-pick micro-benchmark)
 //        --rounds N (interleave targets N times and report medians: for busy machines)
 //        --json out.json (raw rows)  --readme (rewrite README.md's bench:start/bench:end block)
 import { readFileSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { cpuMicros, twoCpus } from './cpu'
 import { Redis } from 'ioredis'
 import type { LoadResult } from './load'
 import { runLoads } from './load'
+import type { PickRow } from './pick'
+import { pickMarkdown, pickTable } from './pick'
 import { redisCounts } from './redis-count'
 import type { Row } from './report'
 import { toMarkdown, toMedians, toRatios, toTable } from './report'
 import type { EdgeloadOptions, Target } from './targets'
-import { directTarget, startEdgeload, startMinimal, startRedis, startUpstream } from './targets'
+import {
+  directTarget,
+  spawnPinned,
+  startEdgeload,
+  startMinimal,
+  startRedis,
+  startUpstream,
+} from './targets'
 
 const { values } = parseArgs({
   options: {
@@ -25,9 +38,12 @@ const { values } = parseArgs({
     // requests does not hide what the proxy adds.
     'stream-connections': { type: 'string', default: '1' },
     rounds: { type: 'string', default: '1' },
-    targets: { type: 'string', default: 'direct,minimal,edgeload' },
+    // The whole default run takes about 3 min (see bench/README.md).
+    targets: { type: 'string', default: 'direct,minimal,edgeload,edgeload-redis,edgeload-2nodes' },
     // The Redis of the Redis targets: a URL, or `private` for a redis-server of the bench's own.
     redis: { type: 'string', default: process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379' },
+    // The key-pick micro-benchmark (bench/pick.ts) runs after the load unless skipped.
+    'skip-pick': { type: 'boolean', default: false },
     json: { type: 'string' },
     readme: { type: 'boolean', default: false },
   },
@@ -124,6 +140,27 @@ const edgeload =
       ...(redis && { redisUrl: await redisUrl() }),
     })
 
+/**
+ * The key-pick micro-benchmark (bench/pick.ts) in its own process, pinned to the proxy's CPU as a
+ * node would be, on the Redis of the Redis targets.
+ */
+const runPicks = async (): Promise<PickRow[]> => {
+  const args = { redisUrl: await redisUrl(), concurrency: connections }
+  const proc = spawnPinned(
+    [
+      process.execPath,
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./pick.ts', import.meta.url)),
+      JSON.stringify(args),
+    ],
+    { cwd: process.cwd(), env: {}, cpu: pin?.proxy ?? null, graceMs: 1000 },
+  )
+  const code = await new Promise((r) => proc.child.once('exit', r))
+  if (code !== 0) throw new Error(`exited with ${code}: ${proc.output()}`)
+  return (JSON.parse(proc.output().split('\n').pop()!) as { rows: PickRow[] }).rows
+}
+
 const starters: Record<string, (upstream: string) => Promise<Target>> = {
   direct: async (upstream) => directTarget(upstream),
   minimal: (upstream) => startMinimal(upstream, pin?.proxy ?? null),
@@ -137,6 +174,7 @@ console.log(
   `edgeload bench: chat at ${connections} connections, stream at ${streamConnections}, ${warmup} s warm-up + ${duration} s per ` +
     `measurement, ${rounds} round(s); ${note}`,
 )
+let picks: PickRow[] = []
 const upstream = await startUpstream(pin?.load ?? null, EVENTS)
 const targets: Target[] = []
 let redisNote = ''
@@ -188,6 +226,13 @@ try {
       }
     }
   }
+  if (!values['skip-pick']) {
+    try {
+      picks = await runPicks()
+    } catch (err) {
+      failures.push(`key pick: ${(err as Error).message}`)
+    }
+  }
 } finally {
   await Promise.all(targets.map((t) => t.stop()))
   await upstream.stop()
@@ -199,10 +244,13 @@ const rows = toMedians(samples)
 console.log(`\n${toTable(rows)}\n`)
 const ratios = toRatios(rows)
 if (ratios) console.log(`${ratios}\n`)
+if (picks.length) console.log(`${pickTable(picks, connections)}\n`)
 const setup =
   `chat at ${connections} connections, stream at ${streamConnections}; ${duration} s per measurement, median of ${rounds}` +
   (redisNote ? `; ${redisNote}` : '')
-const markdown = toMarkdown(rows, `_${note}; ${setup}._`)
+const markdown =
+  toMarkdown(rows, `_${note}; ${setup}._`) +
+  (picks.length ? `\n\n${pickMarkdown(picks, connections)}` : '')
 console.log(`Markdown for the README:\n\n${markdown}\n`)
 if (values.json) {
   writeFileSync(values.json, JSON.stringify({ note, rows, samples, failures }, null, 2))
