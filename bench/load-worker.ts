@@ -1,7 +1,10 @@
 // The load generator, run as its own process (pinned away from the proxy) by load.ts.
-// argv[2] is a LoadSpec as JSON. Prints `{"phase":"measure"}` when the warm-up ends, then
+// argv[2] is a LoadSpec as JSON. Prints `{"phase":"ready"}` and waits for a line on stdin (so
+// several workers start together), prints `{"phase":"measure"}` when the warm-up ends, then
 // `{"result": LoadResult}`.
 import { createRequire } from 'node:module'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
 import { performance } from 'node:perf_hooks'
 import { Pool } from 'undici'
 import type { LoadResult, LoadSpec } from './load'
@@ -95,4 +98,8 @@ const stream = async (): Promise<LoadResult> => {
   }
 }
 
+const stdin = createInterface({ input: process.stdin })
+say({ phase: 'ready' })
+await once(stdin, 'line')
+stdin.close()
 say({ result: await (spec.kind === 'chat' ? chat() : stream()) })

@@ -1,5 +1,7 @@
-// Runs one load measurement in a child process (load-worker.ts), optionally pinned to a CPU, and
-// calls back when the warm-up ends so the caller can snapshot the proxy's CPU time.
+// Runs load measurements in child processes (load-worker.ts), optionally pinned to a CPU, and
+// calls back when the warm-up ends so the caller can snapshot the proxy's CPU time. Several
+// workers (one per node of a cluster) start their warm-up together, so their measured windows
+// line up.
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -27,22 +29,57 @@ export interface LoadResult {
 
 const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url))
 
-export const runLoad = (spec: LoadSpec, cpu: number | null, onMeasure: () => void) =>
-  new Promise<LoadResult>((resolve, reject) => {
-    const node = [process.execPath, '--import', 'tsx', WORKER, JSON.stringify(spec)]
-    const [cmd, ...args] = cpu === null ? node : ['taskset', '-c', String(cpu), ...node]
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stderr = ''
-    let result: LoadResult | null = null
-    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-2000)))
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const msg = JSON.parse(line) as { phase?: string; result?: LoadResult }
-      if (msg.phase === 'measure') onMeasure()
-      if (msg.result) result = msg.result
-    })
+interface Worker {
+  ready: Promise<void>
+  measuring: Promise<void>
+  result: Promise<LoadResult>
+  go: () => void
+}
+
+const startWorker = (spec: LoadSpec, cpu: number | null): Worker => {
+  const node = [process.execPath, '--import', 'tsx', WORKER, JSON.stringify(spec)]
+  const [cmd, ...args] = cpu === null ? node : ['taskset', '-c', String(cpu), ...node]
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] })
+  let stderr = ''
+  let loaded: LoadResult | null = null
+  let onReady = () => {}
+  let onMeasure = () => {}
+  const ready = new Promise<void>((r) => (onReady = r))
+  const measuring = new Promise<void>((r) => (onMeasure = r))
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-2000)))
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const msg = JSON.parse(line) as { phase?: string; result?: LoadResult }
+    if (msg.phase === 'ready') onReady()
+    if (msg.phase === 'measure') onMeasure()
+    if (msg.result) loaded = msg.result
+  })
+  const result = new Promise<LoadResult>((resolve, reject) => {
     child.on('error', reject)
     child.on('close', (code) => {
-      if (result) resolve(result)
+      if (loaded) resolve(loaded)
       else reject(new Error(`load generator exited with ${code}: ${stderr.trim()}`))
     })
   })
+  // A worker that dies before it is ready must not leave the others waiting.
+  result.catch(() => {}).finally(() => (onReady(), onMeasure()))
+  return { ready, measuring, result, go: () => child.stdin.end('go\n') }
+}
+
+/**
+ * Runs every spec at once, each in its own worker: they start their warm-up together, and
+ * `onMeasure` runs once all of them have begun the measured window.
+ */
+export const runLoads = async (
+  specs: LoadSpec[],
+  cpu: number | null,
+  onMeasure: () => void,
+): Promise<LoadResult[]> => {
+  const workers = specs.map((spec) => startWorker(spec, cpu))
+  await Promise.all(workers.map((w) => w.ready))
+  for (const w of workers) w.go()
+  void Promise.all(workers.map((w) => w.measuring)).then(onMeasure)
+  return Promise.all(workers.map((w) => w.result))
+}
+
+export const runLoad = async (spec: LoadSpec, cpu: number | null, onMeasure: () => void) =>
+  (await runLoads([spec], cpu, onMeasure))[0]

@@ -1,5 +1,5 @@
-// Bench output: a plain table, edgeload's ratios to the minimal proxy, and a Markdown block for
-// the README.
+// Bench output: a plain table, each edgeload target's ratios to the minimal proxy, and a Markdown
+// block for the README.
 import type { LoadResult } from './load'
 
 export interface Row extends LoadResult {
@@ -7,6 +7,10 @@ export interface Row extends LoadResult {
   test: 'chat' | 'stream'
   /** Proxy CPU time per completed request, µs; null for the direct target. */
   cpuUs: number | null
+  /** Redis scripts (round trips) per completed request, every node's; null without Redis. */
+  redisCmds: number | null
+  /** Key picks per completed request, counted in Redis; null without Redis. */
+  picks: number | null
 }
 
 const TESTS = { chat: 'chat, non-stream', stream: 'SSE, 20 events' } as const
@@ -35,6 +39,8 @@ export const toMedians = (samples: Row[]): Row[] => {
     p50: median(g.map((r) => r.p50)),
     p99: median(g.map((r) => r.p99)),
     cpuUs: g[0].cpuUs === null ? null : median(g.map((r) => r.cpuUs ?? 0)),
+    redisCmds: g[0].redisCmds === null ? null : median(g.map((r) => r.redisCmds ?? 0)),
+    picks: g[0].picks === null ? null : median(g.map((r) => r.picks ?? 0)),
     errors: g.reduce((n, r) => n + r.errors, 0),
   }))
 }
@@ -43,7 +49,18 @@ const find = (rows: Row[], target: string, test: string) =>
   rows.find((r) => r.target === target && r.test === test)
 
 export const toTable = (rows: Row[]) => {
-  const head = ['target', 'test', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'vs direct', 'errors']
+  const head = [
+    'target',
+    'test',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'CPU µs/req',
+    'vs direct',
+    'Redis cmds/req',
+    'picks/req',
+    'errors',
+  ]
   const body = rows.map((r) => [
     r.target,
     TESTS[r.test],
@@ -52,6 +69,8 @@ export const toTable = (rows: Row[]) => {
     fmt(r.p99, 2),
     fmt(r.cpuUs),
     ratio(r.rps, find(rows, 'direct', r.test)?.rps),
+    fmt(r.redisCmds, 3),
+    fmt(r.picks, 3),
     String(r.errors),
   ])
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)))
@@ -60,15 +79,19 @@ export const toTable = (rows: Row[]) => {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n')
 }
 
-/** edgeload ÷ minimal proxy, per test: req/s (higher is better), CPU and latency (lower is better). */
+const isEdgeload = (target: string) => target.startsWith('edgeload')
+
+/**
+ * Each edgeload target ÷ minimal proxy, per test: req/s (higher is better), CPU and latency
+ * (lower is better).
+ */
 export const toRatios = (rows: Row[]) => {
   const lines: string[] = []
-  for (const test of ['chat', 'stream'] as const) {
-    const e = find(rows, 'edgeload', test)
-    const m = find(rows, 'minimal', test)
-    if (!e || !m) continue
+  for (const e of rows.filter((r) => isEdgeload(r.target))) {
+    const m = find(rows, 'minimal', e.test)
+    if (!m) continue
     lines.push(
-      `${TESTS[test]}: req/s ${ratio(e.rps, m.rps)}, CPU/req ${ratio(e.cpuUs, m.cpuUs)}, ` +
+      `${e.target}, ${TESTS[e.test]}: req/s ${ratio(e.rps, m.rps)}, CPU/req ${ratio(e.cpuUs, m.cpuUs)}, ` +
         `p50 ${ratio(e.p50, m.p50)}, p99 ${ratio(e.p99, m.p99)}`,
     )
   }
@@ -79,16 +102,17 @@ export const toMarkdown = (rows: Row[], note: string) => {
   const out = [
     note,
     '',
-    '| target | test | req/s | p50 ms | p99 ms | proxy CPU µs/req | vs direct | vs minimal (CPU) |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
+    '| target | test | req/s | p50 ms | p99 ms | proxy CPU µs/req | vs direct | vs minimal (CPU) | Redis cmds/req | picks/req |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const r of rows) {
     const m = find(rows, 'minimal', r.test)
-    const vsMinimal = r.target === 'edgeload' ? ratio(r.cpuUs, m?.cpuUs) : '–'
+    const vsMinimal = isEdgeload(r.target) ? ratio(r.cpuUs, m?.cpuUs) : '–'
     const p = r.test === 'stream' ? ' (TTFB)' : ''
     out.push(
       `| ${r.target} | ${TESTS[r.test]} | ${fmt(r.rps)} | ${fmt(r.p50, 2)}${p} | ${fmt(r.p99, 2)} | ` +
-        `${fmt(r.cpuUs)} | ${ratio(r.rps, find(rows, 'direct', r.test)?.rps)} | ${vsMinimal} |`,
+        `${fmt(r.cpuUs)} | ${ratio(r.rps, find(rows, 'direct', r.test)?.rps)} | ${vsMinimal} | ` +
+        `${fmt(r.redisCmds, 3)} | ${fmt(r.picks, 3)} |`,
     )
   }
   const ratios = toRatios(rows)

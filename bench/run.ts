@@ -1,17 +1,33 @@
-// `npm run bench`: the fake upstream directly, the minimal proxy and edgeload, each measured on a
-// non-stream chat completion (autocannon) and a 20-event SSE stream (time to first byte).
+// `npm run bench`: the fake upstream directly, the minimal proxy and edgeload (memory pool; Redis
+// pool; two nodes on one Redis), each measured on a non-stream chat completion (autocannon) and a
+// 20-event SSE stream (time to first byte), then the key-pick micro-benchmark (bench/pick.ts).
 // Flags: --duration 10 --warmup 2 --connections 64 --stream-connections 1
-//        --targets direct,minimal,edgeload
+//        --targets direct,minimal,edgeload,edgeload-redis,edgeload-2nodes
+//        --redis URL|private (the Redis targets' Redis; private: a redis-server of the bench's own)
+//        --skip-pick (no key-pick micro-benchmark)
 //        --rounds N (interleave targets N times and report medians: for busy machines)
 //        --json out.json (raw rows)  --readme (rewrite README.md's bench:start/bench:end block)
 import { readFileSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { cpuMicros, twoCpus } from './cpu'
-import { runLoad } from './load'
+import { Redis } from 'ioredis'
+import type { LoadResult } from './load'
+import { runLoads } from './load'
+import type { PickRow } from './pick'
+import { pickMarkdown, pickTable } from './pick'
+import { redisCounts } from './redis-count'
 import type { Row } from './report'
 import { toMarkdown, toMedians, toRatios, toTable } from './report'
-import type { Target } from './targets'
-import { directTarget, startEdgeload, startMinimal, startUpstream } from './targets'
+import type { EdgeloadOptions, Target } from './targets'
+import {
+  directTarget,
+  spawnPinned,
+  startEdgeload,
+  startMinimal,
+  startRedis,
+  startUpstream,
+} from './targets'
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +38,12 @@ const { values } = parseArgs({
     // requests does not hide what the proxy adds.
     'stream-connections': { type: 'string', default: '1' },
     rounds: { type: 'string', default: '1' },
-    targets: { type: 'string', default: 'direct,minimal,edgeload' },
+    // The whole default run takes about 3 min (see bench/README.md).
+    targets: { type: 'string', default: 'direct,minimal,edgeload,edgeload-redis,edgeload-2nodes' },
+    // The Redis of the Redis targets: a URL, or `private` for a redis-server of the bench's own.
+    redis: { type: 'string', default: process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379' },
+    // The key-pick micro-benchmark (bench/pick.ts) runs after the load unless skipped.
+    'skip-pick': { type: 'boolean', default: false },
     json: { type: 'string' },
     readme: { type: 'boolean', default: false },
   },
@@ -47,37 +68,116 @@ const body = (stream: boolean) =>
     ...(stream && { stream: true }),
   })
 
+let redisClient = null as Redis | null
+
+/**
+ * One measurement of `target`. A target with several nodes gets one load worker per node, the
+ * connections split evenly between them (a worker left with none is not started: the stream
+ * test's single connection goes to the first node). Requests and req/s are summed; CPU µs/req
+ * is every node's CPU time over all requests; p50 and p99 are the workers' figures averaged,
+ * weighted by their requests (a mean of percentiles, not a percentile of the merged latencies).
+ */
 const measure = async (target: Target, test: 'chat' | 'stream'): Promise<Row> => {
   const headers = { ...target.headers, 'content-type': 'application/json' }
-  const spec = {
-    kind: test,
-    url: target.url,
-    headers,
-    body: body(test === 'stream'),
-    connections: test === 'stream' ? streamConnections : connections,
-    duration,
-    warmup,
-  }
+  const total = test === 'stream' ? streamConnections : connections
+  const specs = target.urls
+    .map((url, i) => ({
+      kind: test,
+      url,
+      headers,
+      body: body(test === 'stream'),
+      connections:
+        Math.floor(total / target.urls.length) + (i < total % target.urls.length ? 1 : 0),
+      duration,
+      warmup,
+    }))
+    .filter((spec) => spec.connections > 0)
+  const cpu = () => target.pids.reduce((sum, pid) => sum + cpuMicros(pid), 0)
+  const { redis } = target
+  if (redis) redisClient ??= new Redis(redis.url, { maxRetriesPerRequest: 1 })
+  const counts = () => (redis ? redisCounts(redisClient!, redis.prefix, redis.groupId) : null)
   let before = 0
-  const result = await runLoad(spec, pin?.load ?? null, () => {
-    if (target.pid !== null) before = cpuMicros(target.pid)
+  let countsBefore = null as ReturnType<typeof counts>
+  const results = await runLoads(specs, pin?.load ?? null, () => {
+    before = cpu()
+    countsBefore = counts()
+    // Awaited below; meanwhile a failure must not count as unhandled.
+    countsBefore?.catch(() => {})
   })
-  const cpuUs = target.pid === null ? null : (cpuMicros(target.pid) - before) / result.requests
-  return { target: target.name, test, cpuUs, ...result }
+  const cpuAfter = cpu()
+  const [start, end] = await Promise.all([countsBefore, counts()])
+  const requests = results.reduce((n, r) => n + r.requests, 0)
+  const weighted = (f: (r: LoadResult) => number) =>
+    requests === 0 ? 0 : results.reduce((sum, r) => sum + f(r) * r.requests, 0) / requests
+  const perRequest = (n: number) => (requests === 0 ? null : n / requests)
+  return {
+    target: target.name,
+    test,
+    requests,
+    rps: results.reduce((sum, r) => sum + r.rps, 0),
+    p50: weighted((r) => r.p50),
+    p99: weighted((r) => r.p99),
+    errors: results.reduce((n, r) => n + r.errors, 0),
+    cpuUs: target.pids.length === 0 ? null : perRequest(cpuAfter - before),
+    redisCmds: start && end ? perRequest(end.scripts - start.scripts) : null,
+    picks: start && end ? perRequest(end.turn - start.turn) : null,
+  }
+}
+
+let privateRedis = null as Awaited<ReturnType<typeof startRedis>> | null
+/** The Redis URL for the Redis targets; a private redis-server is started on first use. */
+const redisUrl = async () => {
+  if (values.redis !== 'private') return values.redis
+  privateRedis ??= await startRedis(pin?.load ?? null)
+  return privateRedis.url
+}
+
+const edgeload =
+  (opts: EdgeloadOptions, redis = false) =>
+  async (upstream: string) =>
+    startEdgeload(upstream, pin?.proxy ?? null, {
+      ...opts,
+      ...(redis && { redisUrl: await redisUrl() }),
+    })
+
+/**
+ * The key-pick micro-benchmark (bench/pick.ts) in its own process, pinned to the proxy's CPU as a
+ * node would be, on the Redis of the Redis targets.
+ */
+const runPicks = async (): Promise<PickRow[]> => {
+  const args = { redisUrl: await redisUrl(), concurrency: connections }
+  const proc = spawnPinned(
+    [
+      process.execPath,
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./pick.ts', import.meta.url)),
+      JSON.stringify(args),
+    ],
+    { cwd: process.cwd(), env: {}, cpu: pin?.proxy ?? null, graceMs: 1000 },
+  )
+  const code = await new Promise((r) => proc.child.once('exit', r))
+  if (code !== 0) throw new Error(`exited with ${code}: ${proc.output()}`)
+  return (JSON.parse(proc.output().split('\n').pop()!) as { rows: PickRow[] }).rows
 }
 
 const starters: Record<string, (upstream: string) => Promise<Target>> = {
   direct: async (upstream) => directTarget(upstream),
   minimal: (upstream) => startMinimal(upstream, pin?.proxy ?? null),
-  edgeload: (upstream) => startEdgeload(upstream, pin?.proxy ?? null),
+  edgeload: edgeload({ name: 'edgeload' }),
+  'edgeload-redis': edgeload({ name: 'edgeload-redis' }, true),
+  // Both nodes on the proxy CPU, as the single node: the same CPU for the same load.
+  'edgeload-2nodes': edgeload({ name: 'edgeload-2nodes', nodes: 2 }, true),
 }
 
 console.log(
   `edgeload bench: chat at ${connections} connections, stream at ${streamConnections}, ${warmup} s warm-up + ${duration} s per ` +
     `measurement, ${rounds} round(s); ${note}`,
 )
+let picks: PickRow[] = []
 const upstream = await startUpstream(pin?.load ?? null, EVENTS)
 const targets: Target[] = []
+let redisNote = ''
 const samples: Row[] = []
 const failures: string[] = []
 try {
@@ -95,6 +195,18 @@ try {
       console.error(`\n✗ ${name}: ${(err as Error).message}\n`)
     }
   }
+  const withRedis = targets.find((t) => t.redis)
+  if (withRedis?.redis) {
+    // commandstats is server-wide: say how busy Redis is with every target idle (other clients,
+    // and the nodes' own background work), so the per-request counts can be judged.
+    redisClient ??= new Redis(withRedis.redis.url, { maxRetriesPerRequest: 1 })
+    const { prefix, groupId } = withRedis.redis
+    const a = await redisCounts(redisClient, prefix, groupId)
+    await new Promise((r) => setTimeout(r, 2000))
+    const b = await redisCounts(redisClient, prefix, groupId)
+    redisNote = `Redis ${values.redis}: ${((b.scripts - a.scripts) / 2).toFixed(0)} scripts/s server-wide with every target idle`
+    console.log(redisNote)
+  }
   for (let round = 1; round <= rounds; round++) {
     for (const target of [...targets]) {
       try {
@@ -103,7 +215,8 @@ try {
           samples.push(row)
           console.log(
             `  [${round}/${rounds}] ${target.name} ${test}: ${row.rps.toFixed(0)} req/s, ` +
-              `p50 ${row.p50.toFixed(2)} ms, CPU ${row.cpuUs?.toFixed(0) ?? '–'} µs/req`,
+              `p50 ${row.p50.toFixed(2)} ms, CPU ${row.cpuUs?.toFixed(0) ?? '–'} µs/req` +
+              (row.redisCmds === null ? '' : `, Redis ${row.redisCmds.toFixed(3)} cmds/req`),
           )
         }
       } catch (err) {
@@ -113,17 +226,31 @@ try {
       }
     }
   }
+  if (!values['skip-pick']) {
+    try {
+      picks = await runPicks()
+    } catch (err) {
+      failures.push(`key pick: ${(err as Error).message}`)
+    }
+  }
 } finally {
   await Promise.all(targets.map((t) => t.stop()))
   await upstream.stop()
+  await redisClient?.quit()
+  await privateRedis?.stop()
 }
 const rows = toMedians(samples)
 
 console.log(`\n${toTable(rows)}\n`)
 const ratios = toRatios(rows)
 if (ratios) console.log(`${ratios}\n`)
-const setup = `chat at ${connections} connections, stream at ${streamConnections}; ${duration} s per measurement, median of ${rounds}`
-const markdown = toMarkdown(rows, `_${note}; ${setup}._`)
+if (picks.length) console.log(`${pickTable(picks, connections)}\n`)
+const setup =
+  `chat at ${connections} connections, stream at ${streamConnections}; ${duration} s per measurement, median of ${rounds}` +
+  (redisNote ? `; ${redisNote}` : '')
+const markdown =
+  toMarkdown(rows, `_${note}; ${setup}._`) +
+  (picks.length ? `\n\n${pickMarkdown(picks, connections)}` : '')
 console.log(`Markdown for the README:\n\n${markdown}\n`)
 if (values.json) {
   writeFileSync(values.json, JSON.stringify({ note, rows, samples, failures }, null, 2))

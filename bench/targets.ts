@@ -1,5 +1,6 @@
-// The processes under test: the fake upstream, the minimal proxy and edgeload, each a child
-// process optionally pinned to one CPU, plus edgeload's setup through its admin API.
+// The processes under test: the fake upstream, the minimal proxy and edgeload (one node with the
+// memory or the Redis key pool, or a master and a slave on one database and one Redis prefix),
+// each a child process optionally pinned to one CPU, plus edgeload's setup through its admin API.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -8,14 +9,19 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Redis } from 'ioredis'
+import { dropRedisPrefix, freshRedisPrefix } from '../test/helpers/redis'
 
 export interface Target {
   name: string
-  /** The chat completions URL and the headers a client sends to it. */
-  url: string
+  /** The chat completions URL of each node (the load is split evenly over them). */
+  urls: string[]
+  /** The headers a client sends. */
   headers: Record<string, string>
-  /** The proxy process whose CPU time is measured; null for the upstream itself. */
-  pid: number | null
+  /** The proxy processes whose CPU time is measured; none for the upstream itself. */
+  pids: number[]
+  /** Where the nodes keep their key pool in Redis, and the bench group's id in it. */
+  redis?: { url: string; prefix: string; groupId: number }
   stop: () => Promise<void>
 }
 
@@ -121,11 +127,56 @@ export const startUpstream = async (cpu: number | null, events: number) => {
   return { url, stop: proc.stop }
 }
 
+/**
+ * A Redis of the bench's own (`redis-server` on a free port, nothing saved), pinned like the
+ * upstream: its command counts are the bench's alone.
+ */
+export const startRedis = async (cpu: number | null) => {
+  const port = await freePort()
+  const proc = spawnPinned(
+    [
+      'redis-server',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
+    { cwd: tmpdir(), env: {}, cpu, graceMs: 3000 },
+  )
+  const url = `redis://127.0.0.1:${port}`
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const client = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    })
+    client.on('error', () => {}) // reported below if it never answers
+    try {
+      await client.connect()
+      await client.ping()
+      return { url, stop: proc.stop }
+    } catch (err) {
+      if (proc.child.exitCode !== null || Date.now() > deadline) {
+        await proc.stop()
+        throw new Error(`redis-server did not start: ${(err as Error).message}\n${proc.output()}`)
+      }
+      await sleep(100)
+    } finally {
+      client.disconnect()
+    }
+  }
+}
+
 export const directTarget = (upstream: string): Target => ({
   name: 'direct',
-  url: `${upstream}/v1/chat/completions`,
+  urls: [`${upstream}/v1/chat/completions`],
   headers: { authorization: 'Bearer sk-bench-direct' },
-  pid: null,
+  pids: [],
   stop: async () => {},
 })
 
@@ -146,46 +197,86 @@ export const startMinimal = async (upstream: string, cpu: number | null): Promis
   }
   return {
     name: 'minimal',
-    url: `${base}/v1/chat/completions`,
+    urls: [`${base}/v1/chat/completions`],
     headers: { authorization: 'Bearer sk-bench-direct' },
-    pid: proc.child.pid!,
+    pids: [proc.child.pid!],
     stop: proc.stop,
   }
 }
 
-/** edgeload from adapters/node/main.ts, with one group of keys pointing at the fake upstream. */
-export const startEdgeload = async (upstream: string, cpu: number | null): Promise<Target> => {
-  const port = await freePort()
+export interface EdgeloadOptions {
+  name: string
+  /** Keep the key pool, leases, config version and log queue in this Redis, under a fresh prefix. */
+  redisUrl?: string
+  /** 2: a master and an IS_SLAVE=true slave sharing one SQLite file and the Redis prefix. */
+  nodes?: 1 | 2
+}
+
+/**
+ * edgeload from adapters/node/main.ts, with one group of keys pointing at the fake upstream. With
+ * `redisUrl`, under a fresh prefix that `stop` deletes.
+ */
+export const startEdgeload = async (
+  upstream: string,
+  cpu: number | null,
+  opts: EdgeloadOptions = { name: 'edgeload' },
+): Promise<Target> => {
   const dir = mkdtempSync(join(tmpdir(), 'edgeload-bench-'))
-  const env = {
-    PORT: String(port),
+  const redisUrl = opts.redisUrl
+  if ((opts.nodes ?? 1) > 1 && !redisUrl) throw new Error('a cluster needs redisUrl')
+  const prefix = redisUrl ? freshRedisPrefix() : null
+  const shared = {
     HOST: '127.0.0.1',
     AUTH_KEY,
     DATABASE_DSN: join(dir, 'bench.db'),
     LOG_LEVEL: 'warn',
+    ...(redisUrl && prefix && { REDIS_DSN: redisUrl, REDIS_PREFIX: prefix }),
   }
-  // Started the way `npm start` starts it: compiled by esbuild, no TypeScript loader.
-  const proc = spawnTs('adapters/node/start.mjs', [], { ...env, BENCH_PROFILE: '1' }, cpu)
-  const base = `http://127.0.0.1:${port}`
+  const procs: Proc[] = []
   const stop = async () => {
-    await proc.stop()
+    await Promise.all(procs.map((p) => p.stop()))
     rmSync(dir, { recursive: true, force: true })
+    if (redisUrl && prefix) await dropRedisPrefix(prefix, redisUrl).catch(() => {})
+  }
+  /** Starts one node the way `npm start` does (compiled by esbuild, no TypeScript loader). */
+  const startNode = async (env: Record<string, string>) => {
+    const port = await freePort()
+    const proc = spawnTs(
+      'adapters/node/start.mjs',
+      [],
+      { ...shared, ...env, PORT: String(port), BENCH_PROFILE: '1' },
+      cpu,
+    )
+    procs.push(proc)
+    const base = `http://127.0.0.1:${port}`
+    await waitFor(proc, `${base}/health`, (s) => s === 200)
+    return { base, pid: proc.child.pid! }
   }
   try {
-    await waitFor(proc, `${base}/health`, (s) => s === 200)
-    await configure(base, upstream)
+    // Nodes start one after another: each start compiles to the same dist/node/main.mjs.
+    const master = await startNode({})
+    const groupId = await configure(master.base, upstream)
+    const nodes = [master]
+    for (let i = 1; i < (opts.nodes ?? 1); i++) {
+      const slave = await startNode({ IS_SLAVE: 'true' })
+      await proxiesOk(slave.base)
+      nodes.push(slave)
+    }
+    return {
+      name: opts.name,
+      urls: nodes.map((n) => `${n.base}${PROXY_PATH}`),
+      headers: { authorization: `Bearer ${AUTH_KEY}` },
+      pids: nodes.map((n) => n.pid),
+      ...(redisUrl && prefix && { redis: { url: redisUrl, prefix, groupId } }),
+      stop,
+    }
   } catch (err) {
     await stop()
-    throw new Error(`edgeload failed to start: ${(err as Error).message}`)
-  }
-  return {
-    name: 'edgeload',
-    url: `${base}/proxy/bench/v1/chat/completions`,
-    headers: { authorization: `Bearer ${AUTH_KEY}` },
-    pid: proc.child.pid!,
-    stop,
+    throw new Error(`${opts.name} failed to start: ${(err as Error).message}`)
   }
 }
+
+const PROXY_PATH = '/proxy/bench/v1/chat/completions'
 
 const admin = async (base: string, path: string, body: unknown) => {
   const res = await fetch(base + path, {
@@ -216,11 +307,16 @@ const configure = async (base: string, upstream: string) => {
   if (typeof group?.id !== 'number') throw new Error('POST /api/groups returned no data.id')
   const keys = Array.from({ length: 8 }, (_, i) => `sk-bench-${i + 1}`).join(',')
   await admin(base, '/api/keys/add-multiple', { group_id: group.id, keys_text: keys })
-  // Keys may become usable a moment after they are added; probe until one request goes through.
+  await proxiesOk(base)
+  return group.id
+}
+
+/** Keys may become usable a moment after they are added; probe until one request goes through. */
+const proxiesOk = async (base: string) => {
   const deadline = Date.now() + 10_000
   let last = ''
   while (Date.now() < deadline) {
-    const res = await fetch(`${base}/proxy/bench/v1/chat/completions`, {
+    const res = await fetch(`${base}${PROXY_PATH}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${AUTH_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),

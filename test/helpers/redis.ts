@@ -14,8 +14,8 @@ export const redisTestEnv = (prefix = freshRedisPrefix()) => ({
 })
 
 /** Deletes every key under `prefix`. */
-export const dropRedisPrefix = async (prefix: string): Promise<void> => {
-  const client = new Redis(REDIS_TEST_URL, { maxRetriesPerRequest: 1 })
+export const dropRedisPrefix = async (prefix: string, url = REDIS_TEST_URL): Promise<void> => {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 })
   try {
     let cursor = '0'
     do {
