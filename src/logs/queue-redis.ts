@@ -8,7 +8,7 @@ import { LOG_ACK, LOG_DEPTH, LOG_PUSH, LOG_READ } from './lua/scripts.gen'
 
 /**
  * The stream's cap: rows beyond it (no leader has drained for a long time) drop the oldest.
- * About 1 GB of Redis memory at typical row sizes.
+ * About 1 GB of Redis memory at 1 KB a row (an estimate, not measured).
  */
 export const LOG_QUEUE_CAP = 1_000_000
 
