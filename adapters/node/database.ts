@@ -1,6 +1,6 @@
 // The database DATABASE_DSN names, opened for the Node gateway: the Store, coordination on the
-// same database, and close. SQLite (libsql) gets a second connection for the background writes;
-// the pools of PostgreSQL and MySQL / MariaDB serve both.
+// same database, and close. A SQLite file gets a second connection for the background writes;
+// the pools of PostgreSQL and MySQL / MariaDB, and remote libSQL's HTTP client, serve both.
 import { resolve } from 'node:path'
 import { createSqlCoordination } from '../../src/coord/sql'
 import type { Coordination } from '../../src/coord/types'
@@ -10,11 +10,11 @@ import type { RepairReport } from '../../src/store/sql-repair'
 import type { Store } from '../../src/store/types'
 import { withBackgroundWrites } from './background-db'
 import { openSqlite } from './db'
+import { openLibsqlRemote } from './db-libsql'
 import { openMysql } from './db-mysql'
 import { openPostgres } from './db-pg'
-import { describeTarget, DsnError, parseDsn, type DbTarget } from './dsn'
-import type { Logger } from '../../src/logger'
-import type { SchemaGateOptions } from './schema-gate'
+import { describeTarget, parseDsn, type DbTarget } from './dsn'
+import type { GateOptions } from './schema-gate'
 
 export interface NodeDatabase {
   /** The database for messages, without its password. */
@@ -37,9 +37,6 @@ export const sqliteFile = (dsn: string, raw: Raw): string | null => {
   return target.kind === 'sqlite' && target.path !== ':memory:' ? resolve(dsn) : null
 }
 
-/** Who may migrate, and how a waiting node reports; see schema-gate.ts. */
-export type GateOptions = Omit<SchemaGateOptions, 'log'> & { log?: Logger }
-
 export const openDatabase = async (
   dsn: string,
   raw: Raw,
@@ -56,10 +53,10 @@ export const openDatabase = async (
     const coord = createSqlCoordination(my.sqlDb, Date.now, mysqlDialect)
     return { name: describeTarget(target), store: my.store, coord, repairs: null, close: my.close }
   }
-  if (target.kind !== 'sqlite') {
-    throw new DsnError(
-      `DATABASE_DSN: ${describeTarget(target)} is not supported yet; use a SQLite file path, PostgreSQL or MySQL`,
-    )
+  if (target.kind === 'libsql') {
+    const remote = await openLibsqlRemote(target, gate)
+    const coord = createSqlCoordination(remote.db)
+    return { name: describeTarget(target), ...remote, coord }
   }
   const db = await openSqlite(dsn, gate)
   const background = await withBackgroundWrites(dsn, db.store, db.db)

@@ -9,9 +9,8 @@ import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore } from '../../src/store/sql'
 import { runPendingRepairs, type RepairReport } from '../../src/store/sql-repair'
 import type { Store } from '../../src/store/types'
-import type { Logger } from '../../src/logger'
 import { makePrivateFile } from './file-modes'
-import { gateSchema, type SchemaGateOptions } from './schema-gate'
+import { gateSchema, type GateOptions } from './schema-gate'
 
 export interface SqliteHandle {
   db: LibSQLDatabase<typeof schema>
@@ -37,12 +36,32 @@ const appliedSqlite = async (client: Client): Promise<number[]> => {
 }
 
 /**
+ * Brings a libsql client's schema up through the schema gate and runs the data repairs that
+ * migrations left pending: the same for a local file and a remote libSQL server.
+ */
+export const migrateSqlite = async (
+  client: Client,
+  gate: GateOptions,
+): Promise<{ db: LibSQLDatabase<typeof schema>; repairs: RepairReport }> => {
+  const db = drizzle(client, { schema })
+  await gateSchema(
+    {
+      applied: () => appliedSqlite(client),
+      migrate: () => migrate(db, { migrationsFolder: MIGRATIONS }),
+    },
+    MIGRATIONS,
+    { log: () => {}, ...gate },
+  )
+  return { db, repairs: await runPendingRepairs(db) }
+}
+
+/**
  * Opens (and creates) the file and brings its schema up through the schema gate. Without `gate`,
  * this process may migrate (tests, migrate-keys, a single node).
  */
 export const openSqlite = async (
   path: string,
-  gate: Omit<SchemaGateOptions, 'log'> & { log?: Logger } = { mayMigrate: true },
+  gate: GateOptions = { mayMigrate: true },
 ): Promise<SqliteHandle> => {
   const memory = path === ':memory:'
   const file = memory ? '' : resolve(path)
@@ -68,16 +87,7 @@ export const openSqlite = async (
     await client.execute('PRAGMA synchronous=NORMAL')
     // 16 MiB of page cache instead of 2: a 100k-key import then costs ~25% less CPU.
     await client.execute('PRAGMA cache_size=-16384')
-    const db = drizzle(client, { schema })
-    await gateSchema(
-      {
-        applied: () => appliedSqlite(client),
-        migrate: () => migrate(db, { migrationsFolder: MIGRATIONS }),
-      },
-      MIGRATIONS,
-      { log: () => {}, ...gate },
-    )
-    const repairs = await runPendingRepairs(db)
+    const { db, repairs } = await migrateSqlite(client, gate)
     return { db, store: createSqlStore(db, { close }), close, repairs }
   } catch (err) {
     await close()

@@ -94,7 +94,10 @@ export const parseDsn = (dsn: string, env: { LIBSQL_AUTH_TOKEN?: string } = {}):
     return mysqlTarget({ user, password, hostPort, database }, query)
   }
   if (/^libsql:\/\//i.test(s) || (/^https?:\/\//i.test(s) && env.LIBSQL_AUTH_TOKEN)) {
-    return { kind: 'libsql', url: s, authToken: env.LIBSQL_AUTH_TOKEN || undefined }
+    // @libsql/client also reads a token from the URL (`?authToken=`): known here so that
+    // messages can mask it.
+    const inUrl = URL.canParse(s) ? new URL(s).searchParams.get('authToken') : null
+    return { kind: 'libsql', url: s, authToken: env.LIBSQL_AUTH_TOKEN || inUrl || undefined }
   }
   if (/^https?:\/\//i.test(s)) {
     throw new DsnError('DATABASE_DSN: an https:// URL is remote libSQL and needs LIBSQL_AUTH_TOKEN')

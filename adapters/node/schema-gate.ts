@@ -26,6 +26,9 @@ export interface SchemaGateOptions {
   pollMs?: number
 }
 
+/** What an opener takes: a logger is optional (tests, migrate-keys). */
+export type GateOptions = Omit<SchemaGateOptions, 'log'> & { log?: Logger }
+
 /** The journal times of a migrations folder, oldest first. */
 export const journalTimes = (folder: string): number[] => {
   const journal = JSON.parse(readFileSync(join(folder, 'meta/_journal.json'), 'utf8')) as {

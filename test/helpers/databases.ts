@@ -1,6 +1,8 @@
 // The databases a test can run the gateway on, each fresh per use: a SQLite file in the test's
-// folder, and PostgreSQL and MariaDB databases created here and dropped by dropAll().
+// folder, PostgreSQL and MariaDB databases created here and dropped by dropAll(), and a remote
+// libSQL server over a file in the test's folder.
 import { join } from 'node:path'
+import { startHranaServer, type HranaServer } from './hrana-server'
 import { createTestDatabase, type TestDatabase as FreshMysql } from './mysql'
 import { freshPostgres, type FreshPostgres } from './postgres'
 
@@ -54,9 +56,30 @@ export const mariadbDatabase = (): TestDatabase => {
   }
 }
 
+/**
+ * A remote libSQL server (the Hrana test server over a file in the test's folder) per create(),
+ * named as `libsql://host:port?tls=0&authToken=…`, which @libsql/client reads as it is.
+ */
+export const libsqlDatabase = (): TestDatabase => {
+  const made: HranaServer[] = []
+  return {
+    name: 'remote libSQL',
+    async create(dir) {
+      const server = await startHranaServer(join(dir, 'remote.db'), `tok-${made.length}`)
+      made.push(server)
+      const { host } = new URL(server.url)
+      return `libsql://${host}?tls=0&authToken=${server.token}`
+    },
+    dropAll: async () => {
+      for (const s of made.splice(0)) await s.close()
+    },
+  }
+}
+
 /** The databases a cluster runs on in CI. */
 export const clusterDatabases = (): TestDatabase[] => [
   sqliteDatabase(),
   postgresDatabase(),
   mariadbDatabase(),
+  libsqlDatabase(),
 ]
