@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
+import { ensureAdminBuilt } from './test/helpers/admin-build'
 
 // wrangler and miniflare try to reach the internet (metrics, the request.cf data) unless told not to.
 process.env.WRANGLER_SEND_METRICS ??= 'false'
@@ -21,15 +22,19 @@ export default defineConfig({
       {
         // Runs inside workerd: wrangler.toml's bindings (D1 `DB`), plus test-only ones.
         plugins: [
-          cloudflareTest(async () => ({
-            wrangler: { configPath: './wrangler.toml' },
-            miniflare: {
-              bindings: {
-                TEST_MIGRATIONS: await readD1Migrations('./migrations/sqlite'),
-                AUTH_KEY: 'test-admin-key-0123456789',
+          cloudflareTest(async () => {
+            // wrangler.toml's [assets] folder must exist before workerd starts.
+            ensureAdminBuilt()
+            return {
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: await readD1Migrations('./migrations/sqlite'),
+                  AUTH_KEY: 'test-admin-key-0123456789',
+                },
               },
-            },
-          })),
+            }
+          }),
         ],
         test: {
           name: 'workers',

@@ -108,7 +108,12 @@ export interface CoreConfig {
   isMaster: boolean
   /** The leader lease's TTL in ms (default 15 s): how soon a dead leader is replaced. */
   leaderLeaseMs?: number
+  /** Deployment facts the dashboard warns about, e.g. a key pool per Workers isolate. */
+  notices?: DeploymentNotice[]
 }
+
+/** `pool_per_isolate`: Workers without Upstash, so each isolate rotates and cools keys alone. */
+export type DeploymentNotice = 'pool_per_isolate'
 
 export interface Deps {
   store: Store

@@ -4,18 +4,23 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createClient } from '@libsql/client'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../adapters/node/database'
 import { openLibsqlRemote } from '../adapters/node/db-libsql'
 import { parseDsn } from '../adapters/node/dsn'
+import { journalTimes } from '../adapters/node/schema-gate'
 import type { SqliteHandle } from '../adapters/node/db'
 import { createSqlCoordination } from '../src/coord/sql'
 import { testCoordination } from './coord.contract'
+import { startChild } from './helpers/child'
 import { startTestGateway } from './helpers/gateway'
 import { startHranaServer, type HranaServer } from './helpers/hrana-server'
 import { testStore } from './store.contract'
 import { groupInput, logRow, newKeys, T0 } from './store.fixtures'
 
+const SQLITE_MIGRATIONS = fileURLToPath(new URL('../migrations/sqlite', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'edgeload-libsql-'))
 const servers: HranaServer[] = []
 afterAll(async () => {
@@ -138,6 +143,23 @@ describe('remote libSQL specifics', () => {
       authToken: 'tok',
     }).catch((e) => e)
     expect(String(err)).toMatch(/DATABASE_DSN: cannot use libSQL 127\.0\.0\.1:1/)
+  })
+})
+
+describe('npm run db:migrate', () => {
+  it('brings a remote libSQL database to the current schema and exits 0', async () => {
+    const { raw, target } = await freshServer()
+    const child = startChild(dir, { ...process.env, ...raw, LOG_LEVEL: 'error' }, ['migrate'])
+    const exit = await child.exit
+    expect(exit.code, child.out.text).toBe(0)
+    expect(child.out.text).toContain('the schema is current')
+    const client = createClient({ url: target.url, authToken: target.authToken })
+    try {
+      const applied = await client.execute('select count(*) as n from __drizzle_migrations')
+      expect(Number(applied.rows[0]!.n)).toBe(journalTimes(SQLITE_MIGRATIONS).length)
+    } finally {
+      client.close()
+    }
   })
 })
 

@@ -1,7 +1,10 @@
 // `npm start` entry: reads .env when present, starts the gateway, and shuts down gracefully on
-// SIGTERM/SIGINT; `migrate-keys` as the first argument runs that command instead. A bad environment stops the start with a message naming the variable.
+// SIGTERM/SIGINT. `migrate-keys` as the first argument runs that command instead, and `migrate`
+// only brings DATABASE_DSN's schema up (a libSQL database that Workers use, say). A bad
+// environment stops the start with a message naming the variable.
 import { existsSync } from 'node:fs'
-import { ConfigError } from '../../src/config/env'
+import { ConfigError, parseEnv } from '../../src/config/env'
+import { openDatabase } from './database'
 import { runMigrateKeys } from './migrate-keys'
 import { startNodeGateway } from './server'
 
@@ -10,6 +13,12 @@ if (existsSync('.env')) process.loadEnvFile('.env')
 try {
   if (process.argv[2] === 'migrate-keys') {
     process.exit(await runMigrateKeys(process.argv.slice(3), process.env, (s) => console.log(s)))
+  }
+  if (process.argv[2] === 'migrate') {
+    const db = await openDatabase(parseEnv(process.env).DATABASE_DSN, process.env)
+    console.log(`${db.name}: the schema is current`)
+    await db.close()
+    process.exit(0)
   }
   const gw = await startNodeGateway(process.env)
   const stop = () => {

@@ -1,34 +1,20 @@
-// The Workers entry (minimal; the full Workers adapter is a later issue): builds Deps from the
-// bindings once per isolate (D1 store, memory key pool, global fetch) and serves createApp's app.
+// The Workers entry: `fetch` serves the gateway and the admin API (static assets serve the
+// console before the Worker runs, see wrangler.toml), `scheduled` runs the due jobs from the Cron
+// Trigger. Deps are built from the bindings once per isolate: D1 or libSQL, Upstash or a
+// per-isolate memory pool, the global fetch, and waitUntil for background writes. No timers.
 import { waitUntil } from 'cloudflare:workers'
-import { drizzle } from 'drizzle-orm/d1'
 import { createApp, type EdgeloadApp } from '../../src/app'
 import { ConfigError, parseEnv, toCoreConfig } from '../../src/config/env'
-import type { Deps, FetchFn, Logger, LogLevel } from '../../src/deps'
-import { runDueJobs, runNodeJobs } from '../../src/jobs/run-due'
-import { createSqlCoordination } from '../../src/coord/sql'
-import { createMemoryKeyPool } from '../../src/keys/pool-memory'
-import * as schema from '../../src/store/schema.sqlite'
-import { createSqlStore } from '../../src/store/sql'
-import { runPendingRepairs } from '../../src/store/sql-repair'
+import type { Deps, FetchFn } from '../../src/deps'
 import { fromWebFetch } from '../../src/http/web-fetch'
+import { runDueJobs, runNodeJobs } from '../../src/jobs/run-due'
+import { runPendingRepairs } from '../../src/store/sql-repair'
+import type { WorkersEnv } from './bindings'
+import { createConsoleLogger } from './logger'
+import { openShared } from './shared'
+import { openStorage } from './storage'
 
-export interface WorkersEnv {
-  DB: D1Database
-  /** The admin key and first global proxy key: a secret (`wrangler secret put AUTH_KEY`). */
-  AUTH_KEY?: string
-}
-
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
-
-const createConsoleLogger =
-  (min: LogLevel): Logger =>
-  (level, msg, extra) => {
-    if (ORDER[level] < ORDER[min]) return
-    // Workers Logs keeps the object structured; no need to stringify.
-    if (extra) console[level](msg, extra)
-    else console[level](msg)
-  }
+export type { WorkersEnv } from './bindings'
 
 // Workers' fetch has no connect or header timeout to set; request_timeout still bounds each call.
 const upstreamFetch: FetchFn = fromWebFetch(fetch)
@@ -48,15 +34,23 @@ const boot = async (env: WorkersEnv): Promise<EdgeloadApp> => {
     throw new ConfigError('Invalid environment:\n  AUTH_KEY: is required on Workers')
   }
   const log = createConsoleLogger(cfg.LOG_LEVEL)
-  const db = drizzle(env.DB, { schema })
-  const repairs = await runPendingRepairs(db)
+  const storage = openStorage(env)
+  const repairs = await runPendingRepairs(storage.db)
   if (repairs.fixed > 0) {
     log('warn', 'repaired text stored as invalid UTF-8 by an older version', { ...repairs })
   }
+  const shared = openShared(env, storage.coord, cfg.REDIS_PREFIX)
+  if (!shared.shared) {
+    log(
+      'warn',
+      'no Upstash Redis bound: each isolate keeps its own key pool (rotation, cooldowns and ' +
+        'blacklist are not shared); set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN',
+    )
+  }
   const deps: Deps = {
-    store: createSqlStore(db),
-    pool: createMemoryKeyPool(),
-    coord: createSqlCoordination(db),
+    store: storage.store,
+    pool: shared.pool,
+    coord: shared.coord,
     fetch: upstreamFetch,
     // Deps outlive a request, so this must not capture one request's ctx: the module-level
     // waitUntil attaches to whichever request is current (it is ctx.waitUntil of that request).
@@ -64,8 +58,11 @@ const boot = async (env: WorkersEnv): Promise<EdgeloadApp> => {
       waitUntil(p.catch((err) => log('error', 'background task failed', { error: String(err) }))),
     now: Date.now,
     log,
-    // No timers here: Cron Triggers call runDueJobs, and the leader lease picks one isolate.
-    config: toCoreConfig(cfg, cfg.AUTH_KEY),
+    // No scheduler: Cron Triggers call runDueJobs, and the leader lease picks one isolate.
+    config: {
+      ...toCoreConfig(cfg, cfg.AUTH_KEY),
+      notices: shared.shared ? [] : ['pool_per_isolate'],
+    },
     clientIp: (c) => c.req.header('cf-connecting-ip') ?? '',
     // The origin this isolate was first reached at stands in for app_url until one is saved.
     appUrl: () => origin,
@@ -76,17 +73,18 @@ const boot = async (env: WorkersEnv): Promise<EdgeloadApp> => {
 }
 
 let ready: Promise<EdgeloadApp> | null = null
+const booted = (env: WorkersEnv) =>
+  (ready ??= boot(env).catch((err: unknown) => {
+    ready = null
+    throw err
+  }))
 
 export default {
   async fetch(req, env, ctx) {
     origin ||= new URL(req.url).origin
-    ready ??= boot(env).catch((err: unknown) => {
-      ready = null
-      throw err
-    })
     let edgeload: EdgeloadApp
     try {
-      edgeload = await ready
+      edgeload = await booted(env)
     } catch (err) {
       if (err instanceof ConfigError) return new Response(err.message + '\n', { status: 500 })
       throw err
@@ -99,10 +97,6 @@ export default {
   },
 
   async scheduled(_event, env, ctx) {
-    ready ??= boot(env).catch((err: unknown) => {
-      ready = null
-      throw err
-    })
-    ctx.waitUntil(ready.then((edgeload) => runDueJobs(edgeload.core)))
+    ctx.waitUntil(booted(env).then((edgeload) => runDueJobs(edgeload.core)))
   },
 } satisfies ExportedHandler<WorkersEnv>

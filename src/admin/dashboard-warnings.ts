@@ -1,6 +1,7 @@
-// The dashboard's security warnings (reference §2.5, §8.3 #1): a short or guessable AUTH_KEY or
-// proxy key. Messages never echo a secret, only where it is configured.
+// The dashboard's warnings (reference §2.5, §8.3 #1): a short or guessable AUTH_KEY or proxy key,
+// and deployment facts an operator should know. Messages never echo a secret, only where it is set.
 import type { ConfigCache } from '../config/cache'
+import type { DeploymentNotice } from '../deps'
 import { safeEqual } from '../secrets/crypto'
 
 export interface SecurityWarning {
@@ -26,6 +27,10 @@ const TEXT = {
     sharedFix: 'Set proxy_keys in the system settings to keys other than AUTH_KEY.',
     global: (n: number) => `Global proxy key #${n}`,
     group: (name: string, n: number) => `Group '${name}' proxy key #${n}`,
+    perIsolate:
+      'The key pool lives in each Workers isolate: rotation, cooldowns and the blacklist are not shared',
+    perIsolateFix:
+      'Bind Upstash Redis (UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN secrets).',
   },
   zh: {
     short: (what: string) => `${what} 少于 ${MIN_SECRET_LENGTH} 个字符`,
@@ -35,6 +40,9 @@ const TEXT = {
     sharedFix: '在系统设置中把 proxy_keys 设为 AUTH_KEY 以外的密钥。',
     global: (n: number) => `全局代理密钥 #${n}`,
     group: (name: string, n: number) => `分组 '${name}' 的代理密钥 #${n}`,
+    perIsolate: '密钥池位于每个 Workers 隔离实例中：轮换、冷却和黑名单不共享',
+    perIsolateFix:
+      '绑定 Upstash Redis（UPSTASH_REDIS_REST_URL 与 UPSTASH_REDIS_REST_TOKEN 密钥）。',
   },
 }
 
@@ -56,6 +64,7 @@ export const securityWarnings = (
   cache: ConfigCache,
   encryptionKey?: string,
   lang: WarningLang = 'en',
+  notices: DeploymentNotice[] = [],
 ): SecurityWarning[] => {
   const text = TEXT[lang]
   const check = (type: string, what: string, secret: string): SecurityWarning | null => {
@@ -87,6 +96,14 @@ export const securityWarnings = (
     e.proxyKeys.forEach((k, i) =>
       out.push(check('GROUP_PROXY_KEY', text.group(e.group.name, i + 1), k)),
     )
+  }
+  if (notices.includes('pool_per_isolate')) {
+    out.push({
+      type: 'POOL_PER_ISOLATE',
+      message: text.perIsolate,
+      severity: 'medium',
+      suggestion: text.perIsolateFix,
+    })
   }
   return out.filter((w): w is SecurityWarning => w !== null)
 }

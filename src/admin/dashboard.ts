@@ -101,6 +101,7 @@ export const createDashboardRoutes = (core: Core): Hono => {
         core.cache,
         config.encryptionKey,
         toWarningLang(c.req.header('accept-language')),
+        config.notices,
       ),
     })
   })

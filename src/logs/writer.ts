@@ -166,12 +166,13 @@ export const createLogWriter = (
       if (intervalMinutes() === 0 || pending() >= MAX_BATCH) {
         queued = true
         deps.waitUntil(run(false))
-      } else if (queue) {
+      } else if (queue || !deps.scheduler) {
         // Pipelined: one push per LOG_QUEUE_DELAY_MS carries every row that came meanwhile.
+        // Without a scheduler (Workers) no timer would write an idle isolate's rows: one write
+        // per LOG_FLUSH_MS follows the responses, kept alive by waitUntil.
         queued = true
-        deps.waitUntil(
-          new Promise((ok) => setTimeout(ok, LOG_QUEUE_DELAY_MS)).then(() => run(false)),
-        )
+        const delay = queue ? LOG_QUEUE_DELAY_MS : LOG_FLUSH_MS
+        deps.waitUntil(new Promise((ok) => setTimeout(ok, delay)).then(() => run(false)))
       }
     },
     flush: () => run(true),

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { API_CSP, CONSOLE_CSP } from '../../src/http/security-headers'
 import { startTestGateway, type TestGateway } from '../helpers/gateway'
-import { ensureAdminBuilt } from './browser'
+import { ensureAdminBuilt } from '../helpers/admin-build'
 
 let t: TestGateway
 let js: string

@@ -19,8 +19,16 @@ export interface StartedChild {
   exit: Promise<ChildExit>
 }
 
-export const startChild = (cwd: string, env: NodeJS.ProcessEnv): StartedChild => {
-  const proc = spawn(process.execPath, [START], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+export const startChild = (
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+): StartedChild => {
+  const proc = spawn(process.execPath, [START, ...args], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const out = { text: '' }
   proc.stdout.on('data', (d) => (out.text += d))
   proc.stderr.on('data', (d) => (out.text += d))
