@@ -1,6 +1,12 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
 import { ensureAdminBuilt } from './test/helpers/admin-build'
+import { CONFORMANCE_BEHAVIOURS } from './test/conformance/behaviours'
+import { startFakeUpstream, type FakeUpstream } from './test/helpers/fake-upstream'
+
+// The conformance suite's fake upstream for workerd: a loopback server in this process, which
+// the tests inside workerd reach over real HTTP. Started once, it lives as long as the run.
+let conformanceUpstream: Promise<FakeUpstream> | null = null
 
 // wrangler and miniflare try to reach the internet (metrics, the request.cf data) unless told not to.
 process.env.WRANGLER_SEND_METRICS ??= 'false'
@@ -25,12 +31,18 @@ export default defineConfig({
           cloudflareTest(async () => {
             // wrangler.toml's [assets] folder must exist before workerd starts.
             ensureAdminBuilt()
+            conformanceUpstream ??= startFakeUpstream({
+              behaviours: CONFORMANCE_BEHAVIOURS,
+              unref: true,
+            })
+            const upstream = await conformanceUpstream
             return {
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
                 bindings: {
                   TEST_MIGRATIONS: await readD1Migrations('./migrations/sqlite'),
                   AUTH_KEY: 'test-admin-key-0123456789',
+                  FAKE_UPSTREAM_URL: upstream.url,
                 },
               },
             }

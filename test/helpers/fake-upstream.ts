@@ -48,11 +48,26 @@ export interface RecordedRequest {
   /** The upstream key found in Bearer, x-api-key, x-goog-api-key or ?key=; null when absent. */
   credential: string | null
   provider: Provider
+  /** The client (the gateway) left before the whole answer was sent: a cancelled upstream call. */
+  closedEarly?: boolean
+}
+
+/** What `GET /__fake/requests` lists: for tests that reach the fake over HTTP only (workerd). */
+export interface RecordedSummary {
+  path: string
+  credential: string | null
+  model: string
+  closedEarly: boolean
 }
 
 export interface FakeUpstreamOptions {
   port?: number
   host?: string
+  /**
+   * Let the process exit while it runs (no close() to wait for): a fake that vitest.config.ts
+   * starts for the whole run.
+   */
+  unref?: boolean
   /** Keep `requests` (default true); the benchmark turns it off. */
   record?: boolean
   /** Per credential; the key `default` applies to every request, under a key's own fields. */
@@ -142,7 +157,22 @@ export const startFakeUpstream = async (opts: FakeUpstreamOptions = {}): Promise
   const models = { ...MODELS, ...opts.models }
   const requests: RecordedRequest[] = []
 
+  // Control routes for a test that holds only the URL (workerd), never recorded themselves.
+  const control = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (!req.url?.startsWith('/__fake/')) return false
+    if (req.url === '/__fake/reset') requests.length = 0
+    const list: RecordedSummary[] = requests.map((r) => ({
+      path: r.path,
+      credential: r.credential,
+      model: modelOf(r),
+      closedEarly: r.closedEarly === true,
+    }))
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(list))
+    return true
+  }
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (control(req, res)) return
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const url = new URL(req.url ?? '/', 'http://fake')
@@ -155,7 +185,12 @@ export const startFakeUpstream = async (opts: FakeUpstreamOptions = {}): Promise
       credential: credentialOf(req.headers, url.searchParams),
       provider: providerOf(url.pathname, req.headers),
     }
-    if (opts.record !== false) requests.push(rec)
+    if (opts.record !== false) {
+      requests.push(rec)
+      res.once('close', () => {
+        if (!res.writableFinished) rec.closedEarly = true
+      })
+    }
     const own = rec.credential ? behaviours.get(rec.credential) : undefined
     const b = {
       ...behaviours.get('default'),
@@ -192,6 +227,10 @@ export const startFakeUpstream = async (opts: FakeUpstreamOptions = {}): Promise
     handle(req, res).catch(() => res.destroy())
   })
   server.keepAliveTimeout = 30_000
+  if (opts.unref) {
+    server.unref()
+    server.on('connection', (socket) => socket.unref())
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve)

@@ -1,0 +1,12 @@
+// The fake upstream's behaviour per upstream key in the conformance suite. Node starts its fake
+// with these in the test file; the workerd project's fake is started by vitest.config.ts.
+import type { Behaviour } from '../helpers/fake-upstream'
+
+export const CONFORMANCE_BEHAVIOURS: Record<string, Behaviour> = {
+  // Refused: an invalid key.
+  'sk-cf-bad': { status: 401 },
+  // Rate limited for a minute.
+  'sk-cf-429': { status: 429, headers: { 'retry-after': '60' } },
+  // A long, slow stream: a client can leave in the middle of it.
+  'sk-cf-slow': { events: 40, eventDelayMs: 50 },
+}
