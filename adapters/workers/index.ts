@@ -97,6 +97,9 @@ export default {
   },
 
   async scheduled(_event, env, ctx) {
-    ctx.waitUntil(booted(env).then((edgeload) => runDueJobs(edgeload.core)))
+    // The cron also writes this isolate's buffered request logs, whenever they were last written.
+    const run = (edgeload: EdgeloadApp) =>
+      Promise.all([runDueJobs(edgeload.core), edgeload.core.logs.flush()])
+    ctx.waitUntil(booted(env).then(run))
   },
 } satisfies ExportedHandler<WorkersEnv>

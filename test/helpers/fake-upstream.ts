@@ -156,11 +156,23 @@ export const startFakeUpstream = async (opts: FakeUpstreamOptions = {}): Promise
   const behaviours = new Map(Object.entries(opts.behaviours ?? {}))
   const models = { ...MODELS, ...opts.models }
   const requests: RecordedRequest[] = []
+  const patchBehaviours = (patch: Record<string, Behaviour | null>) => {
+    for (const [key, b] of Object.entries(patch)) {
+      if (b) behaviours.set(key, b)
+      else behaviours.delete(key)
+    }
+  }
 
-  // Control routes for a test that holds only the URL (workerd), never recorded themselves.
-  const control = (req: IncomingMessage, res: ServerResponse): boolean => {
+  // Control routes for a test that holds only the URL (workerd), never recorded themselves:
+  // GET requests, POST reset, and POST behaviour with a JSON patch as setBehaviour takes.
+  const control = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (!req.url?.startsWith('/__fake/')) return false
     if (req.url === '/__fake/reset') requests.length = 0
+    if (req.url === '/__fake/behaviour') {
+      let body = ''
+      for await (const chunk of req) body += chunk
+      patchBehaviours(JSON.parse(body) as Record<string, Behaviour | null>)
+    }
     const list: RecordedSummary[] = requests.map((r) => ({
       path: r.path,
       credential: r.credential,
@@ -172,7 +184,7 @@ export const startFakeUpstream = async (opts: FakeUpstreamOptions = {}): Promise
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    if (control(req, res)) return
+    if (await control(req, res)) return
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const url = new URL(req.url ?? '/', 'http://fake')
@@ -240,12 +252,7 @@ export const startFakeUpstream = async (opts: FakeUpstreamOptions = {}): Promise
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
     port,
     requests,
-    setBehaviour: (patch) => {
-      for (const [key, b] of Object.entries(patch)) {
-        if (b) behaviours.set(key, b)
-        else behaviours.delete(key)
-      }
-    },
+    setBehaviour: patchBehaviours,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())
