@@ -14,6 +14,9 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false'
 
 export default defineConfig({
   test: {
+    // The Upstash-REST test server for the workers project's *.upstash tests, started in Node. It
+    // is the root's global setup: the workers project's own would be bundled for workerd.
+    globalSetup: ['./test/helpers/upstash-global-setup.ts'],
     projects: [
       {
         test: {
