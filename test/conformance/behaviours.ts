@@ -1,5 +1,5 @@
 // The fake upstream's behaviour per upstream key in the conformance suite. Node starts its fake
-// with these in the test file; the workerd project's fake is started by vitest.config.ts.
+// with these in the test file; the workerd project's by test/helpers/workers-global-setup.ts.
 import type { Behaviour } from '../helpers/fake-upstream'
 
 export const CONFORMANCE_BEHAVIOURS: Record<string, Behaviour> = {

@@ -63,11 +63,6 @@ export interface RecordedSummary {
 export interface FakeUpstreamOptions {
   port?: number
   host?: string
-  /**
-   * Let the process exit while it runs (no close() to wait for): a fake that vitest.config.ts
-   * starts for the whole run.
-   */
-  unref?: boolean
   /** Keep `requests` (default true); the benchmark turns it off. */
   record?: boolean
   /** Per credential; the key `default` applies to every request, under a key's own fields. */
@@ -239,10 +234,6 @@ export const startFakeUpstream = async (opts: FakeUpstreamOptions = {}): Promise
     handle(req, res).catch(() => res.destroy())
   })
   server.keepAliveTimeout = 30_000
-  if (opts.unref) {
-    server.unref()
-    server.on('connection', (socket) => socket.unref())
-  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve)

@@ -1,5 +1,5 @@
 // The conformance suite inside workerd: createApp over D1 (migrations applied by setup.ts), the
-// memory pool and workerd's own fetch, against the fake upstream that vitest.config.ts runs on
+// memory pool and workerd's own fetch, against the fake upstream that the global setup runs on
 // loopback. The Node run is test/conformance.test.ts.
 import { env } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/d1'
@@ -12,6 +12,7 @@ import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore } from '../../src/store/sql'
 import { testConformance } from '../conformance/suite'
 import { testCoreConfig } from './core-config'
+import { fakeUpstreamUrl } from './provided'
 
 testConformance('workerd (D1, memory pool)', async () => {
   const db = drizzle(env.DB, { schema })
@@ -37,7 +38,7 @@ testConformance('workerd (D1, memory pool)', async () => {
   return {
     request: async (path, init) => edgeload.app.request(path, init),
     adminKey: env.AUTH_KEY,
-    upstreamUrl: env.FAKE_UPSTREAM_URL,
+    upstreamUrl: fakeUpstreamUrl(),
     async flush() {
       await settle()
       await edgeload.core.logs.flush()

@@ -4,7 +4,7 @@
 import { openUpstash } from '../../adapters/workers/upstash'
 import { createRedisCoordination } from '../../src/coord/redis'
 import { testCoordination } from '../coord.contract'
-import { upstashTestEnv } from './upstash-env'
+import { upstashTestEnv } from './provided'
 
 testCoordination('Upstash in workerd', async (now) => {
   const upstash = upstashTestEnv()

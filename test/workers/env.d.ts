@@ -5,8 +5,6 @@ declare namespace Cloudflare {
     DB: D1Database
     AUTH_KEY: string
     TEST_MIGRATIONS: import('cloudflare:test').D1Migration[]
-    /** The conformance suite's fake upstream, on loopback in the vitest process. */
-    FAKE_UPSTREAM_URL: string
   }
   interface GlobalProps {
     mainModule: typeof import('../../adapters/workers/index')

@@ -3,7 +3,7 @@
 import { openUpstash } from '../../adapters/workers/upstash'
 import { createRedisKeyPool } from '../../src/keys/pool-redis'
 import { testKeyPool } from '../keypool.contract'
-import { upstashTestEnv } from './upstash-env'
+import { upstashTestEnv } from './provided'
 
 const upstash = upstashTestEnv()
 const redis = openUpstash(upstash)

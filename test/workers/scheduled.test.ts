@@ -1,6 +1,6 @@
 // The Workers entry's Cron Trigger: scheduled() runs the due jobs in workerd. Re-validation
 // restores a key that the upstream accepts again, buffered request logs reach D1, and retention
-// deletes logs past their days. The upstream is the fake that vitest.config.ts runs on loopback.
+// deletes logs past their days. The upstream is the fake that the global setup runs on loopback.
 import {
   createExecutionContext,
   createScheduledController,
@@ -13,8 +13,9 @@ import worker, { type WorkersEnv } from '../../adapters/workers/index'
 import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore } from '../../src/store/sql'
 import { logRow } from '../store.fixtures'
+import { fakeUpstreamUrl } from './provided'
 
-const FAKE = env.FAKE_UPSTREAM_URL
+const FAKE = fakeUpstreamUrl()
 // The test bindings are the Worker's own plus test-only ones.
 const bindings = env as unknown as WorkersEnv
 const KEY = 'sk-cf-sched-1'
