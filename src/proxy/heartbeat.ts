@@ -39,12 +39,15 @@ export const withHeartbeat = async (
   const release = hold()
   let reader: ReadableStreamDefaultReader<Uint8Array> | null = null
   let cancelled = false
-  let ping: ReturnType<typeof setInterval> | null = null
+  // A chain of timeouts rather than setInterval, which Workers code must not use.
+  let ping: ReturnType<typeof setTimeout> | null = null
   let ready!: () => void
   const known = new Promise<void>((r) => (ready = r))
   let out!: ReadableStreamDefaultController<Uint8Array>
+  let beating = true
   const stopPing = () => {
-    if (ping !== null) clearInterval(ping)
+    beating = false
+    if (ping !== null) clearTimeout(ping)
     ping = null
   }
   const fail = (status: number, code: string, message: string) => {
@@ -57,8 +60,12 @@ export const withHeartbeat = async (
     {
       start(c) {
         out = c
-        c.enqueue(PING)
-        ping = setInterval(() => c.enqueue(PING), everyMs)
+        const beat = () => {
+          if (!beating) return
+          c.enqueue(PING)
+          ping = setTimeout(beat, everyMs)
+        }
+        beat()
       },
       async pull(c) {
         await known
