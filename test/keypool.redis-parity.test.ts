@@ -17,5 +17,5 @@ afterAll(async () => {
 })
 
 testKeyPoolParity('Redis', async (seed, jitter) =>
-  createRedisKeyPool(redis, `${run}${seed}:`, jitter),
+  createRedisKeyPool(redis, `${run}${seed}:`, { random: jitter }),
 )

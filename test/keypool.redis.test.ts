@@ -4,6 +4,8 @@
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createRedisEval } from '../adapters/node/redis'
+import { createRedisCoordination } from '../src/coord/redis'
+import { VERSION_CONFIG } from '../src/coord/types'
 import { createRedisKeyPool } from '../src/keys/pool-redis'
 import type { Outcome } from '../src/keys/pool'
 import type { PoolKeyRow } from '../src/store/types'
@@ -108,4 +110,52 @@ describe('KeyPool on Redis at 100k keys cooling for one model', () => {
       `Redis 100k marked: pick + earliestReset for the model ${((ms / 1000) * 1000).toFixed(0)} µs`,
     )
   }, 60_000)
+})
+
+describe('what a pick brings back', () => {
+  const counted = () => {
+    const inner = createRedisEval(client)
+    const calls = { n: 0 }
+    return {
+      calls,
+      redis: { eval: (s: string, k: string[], a: string[]) => (calls.n++, inner.eval(s, k, a)) },
+    }
+  }
+  const policy = { minKeys: 3, windowMs: 10_000, openMs: 30_000 }
+  const R = 'https://up.test'
+
+  it('no watched route: the circuit view costs no round trip until another node watches one', async () => {
+    const prefix = `${RUN}${++pools}:`
+    const a = counted()
+    const poolA = createRedisKeyPool(a.redis, prefix)
+    const poolB = createRedisKeyPool(createRedisEval(client), prefix)
+    await poolA.add(1, rows(3))
+    await poolA.pick(1, T0)
+    a.calls.n = 0
+    expect(await poolA.circuits(T0 + 1)).toBeNull()
+    expect(a.calls.n).toBe(0)
+    // Another node's failure makes the route watched; A's next pick learns it, and reads.
+    await poolB.routeFailure(R, 'rate_limit', { groupId: 1, keyId: 1, charged: true }, policy, T0)
+    await poolA.pick(1, T0 + 2)
+    expect((await poolA.circuits(T0 + 3))?.get(R)).toMatchObject({ state: 'closed' })
+    expect(a.calls.n).toBe(2)
+    // A failure of its own also ends the quiet at once.
+    await poolB.routeSuccess(R)
+    await poolA.pick(1, T0 + 4)
+    await poolA.routeFailure(R, 'connect', { groupId: 1, keyId: 2, charged: false }, policy, T0 + 5)
+    expect((await poolA.circuits(T0 + 6))?.get(R)).toMatchObject({ state: 'closed' })
+  })
+
+  it('reports the config version under the same prefix with every pick', async () => {
+    const prefix = `${RUN}${++pools}:`
+    const seen: number[] = []
+    const pool = createRedisKeyPool(createRedisEval(client), prefix, {
+      onConfigVersion: (v) => seen.push(v),
+    })
+    await pool.add(1, rows(2))
+    await pool.pick(1, T0)
+    await createRedisCoordination(createRedisEval(client), prefix).bump(VERSION_CONFIG)
+    await pool.pick(1, T0)
+    expect(seen).toEqual([0, 1])
+  })
 })

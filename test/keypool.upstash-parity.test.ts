@@ -20,6 +20,6 @@ afterAll(async () => {
 // of the 6,000 operations is a round trip over HTTP (about 0.5 ms here).
 testKeyPoolParity(
   'Upstash',
-  async (seed, jitter) => createRedisKeyPool(redis, `${run}${seed}:`, jitter),
+  async (seed, jitter) => createRedisKeyPool(redis, `${run}${seed}:`, { random: jitter }),
   10,
 )

@@ -5,7 +5,9 @@ import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openUpstash } from '../adapters/workers/upstash'
 import { createRedisCoordination } from '../src/coord/redis'
-import { createRedisKeyPool } from '../src/keys/pool-redis'
+import { VERSION_CONFIG } from '../src/coord/types'
+import { TAP_FRESH_MS, withVersionTap } from '../src/coord/version-tap'
+import { createRedisKeyPool, QUIET_TRUST_MS } from '../src/keys/pool-redis'
 import { CIRCUITS_TTL_MS, wrapSharedPool } from '../src/keys/pool-shared'
 import type { PoolKeyRow } from '../src/store/types'
 import { createTestApp, TEST_AUTH_KEY } from './helpers/app'
@@ -109,11 +111,18 @@ describe('round trips to Upstash', () => {
     console.log(`Upstash test server: a pick takes ${us.toFixed(0)} µs (one HTTP round trip)`)
   })
 
-  it('a proxied request costs one while the circuit view is fresh, one more when it is due', async () => {
+  it('a proxied request costs one round trip, the config check none, while picks flow', async () => {
     const up = await startFakeUpstream()
     let clock = Date.UTC(2026, 11, 4, 12)
-    const pool = wrapSharedPool(createRedisKeyPool(openUpstash(server), prefix()))
-    const t = await createTestApp({ pool, now: () => clock })
+    const redis = openUpstash(server)
+    const p = prefix()
+    const tap = withVersionTap(createRedisCoordination(redis, p), TAP_FRESH_MS, () => clock)
+    const pool = wrapSharedPool(
+      createRedisKeyPool(redis, p, {
+        onConfigVersion: (v, at) => tap.seen(VERSION_CONFIG, v, at),
+      }),
+    )
+    const t = await createTestApp({ pool, coord: tap.coord, now: () => clock })
     try {
       const keys = ['sk-upstash-a-0123456789', 'sk-upstash-b-0123456789']
       await t.createGroup(
@@ -132,14 +141,34 @@ describe('round trips to Upstash', () => {
       }
       await call()
       const fresh = await served(call)
+      // Past the circuit cache's life: the pick said no route is watched, so no read is needed.
       clock += CIRCUITS_TTL_MS
-      const due = await served(call)
-      console.log(`Upstash per proxied request: ${JSON.stringify({ fresh, due })}`)
+      const quiet = await served(call)
+      // The jobs' config check right after: the pick brought the version back.
+      const check = await served(() => t.core.sync.check())
+      // Idle past the pick's word: the circuit view is read again, then the pick.
+      clock += QUIET_TRUST_MS
+      const idle = await served(call)
+      console.log(`Upstash per proxied request: ${JSON.stringify({ fresh, quiet, check, idle })}`)
       // The pick only; the success itself is not reported (nothing to change in the pool).
       expect(fresh).toEqual({ requests: 1, commands: 1 })
-      // The circuit view (read at most every CIRCUITS_TTL_MS), then the pick.
-      expect(due).toEqual({ requests: 2, commands: 2 })
-      expect(up.requests.map((r) => r.credential)).toEqual([...keys, keys[0]])
+      expect(quiet).toEqual({ requests: 1, commands: 1 })
+      expect(check).toEqual({ requests: 0, commands: 0 })
+      expect(idle).toEqual({ requests: 2, commands: 2 })
+      expect(up.requests.map((r) => r.credential)).toEqual([...keys, ...keys])
+
+      // An admin change made elsewhere (a bump under the same prefix) is seen through the next
+      // pick: the check after it reloads without a read of its own.
+      const other = createRedisCoordination(redis, p)
+      const before = t.core.sync.loaded()
+      await other.bump(VERSION_CONFIG)
+      clock += 1
+      await call()
+      expect(await served(async () => expect(await t.core.sync.check()).toBe(true))).toEqual({
+        requests: 0,
+        commands: 0,
+      })
+      expect(t.core.sync.loaded()).toBe(before + 1)
     } finally {
       await t.close()
       await up.close()

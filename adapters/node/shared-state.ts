@@ -4,7 +4,8 @@
 import type { Redis } from 'ioredis'
 import { ConfigError, type Env } from '../../src/config/env'
 import { createRedisCoordination } from '../../src/coord/redis'
-import type { Coordination } from '../../src/coord/types'
+import { TAP_FRESH_MS, withVersionTap } from '../../src/coord/version-tap'
+import { VERSION_CONFIG, type Coordination } from '../../src/coord/types'
 import type { Deps } from '../../src/deps'
 import type { Logger } from '../../src/logger'
 import { createMemoryKeyPool } from '../../src/keys/pool-memory'
@@ -111,9 +112,11 @@ export const openSharedState = (
   link: RedisLink | null,
 ): SharedState => {
   if (!link) return { coord: sqlCoord, pool: createMemoryKeyPool(), close: async () => {} }
+  const tap = withVersionTap(createRedisCoordination(link.redis, env.REDIS_PREFIX), TAP_FRESH_MS)
+  const onConfigVersion = (v: number, at: number) => tap.seen(VERSION_CONFIG, v, at)
   return {
-    coord: createRedisCoordination(link.redis, env.REDIS_PREFIX),
-    pool: wrapSharedPool(createRedisKeyPool(link.redis, env.REDIS_PREFIX)),
+    coord: tap.coord,
+    pool: wrapSharedPool(createRedisKeyPool(link.redis, env.REDIS_PREFIX, { onConfigVersion })),
     logQueue: createRedisLogQueue(link.redis, env.REDIS_PREFIX),
     close: () => link.close(),
   }

@@ -3,7 +3,8 @@
 // isolate has its own memory pool (rotation, cooldowns and blacklist per isolate) and the
 // leases live in the database; the start and the dashboard warn about it.
 import { createRedisCoordination } from '../../src/coord/redis'
-import type { Coordination } from '../../src/coord/types'
+import { TAP_FRESH_MS, withVersionTap } from '../../src/coord/version-tap'
+import { VERSION_CONFIG, type Coordination } from '../../src/coord/types'
 import type { KeyPool } from '../../src/keys/pool'
 import { createMemoryKeyPool } from '../../src/keys/pool-memory'
 import { createRedisKeyPool } from '../../src/keys/pool-redis'
@@ -27,9 +28,11 @@ export const openShared = (
   const token = env.UPSTASH_REDIS_REST_TOKEN
   if (!url || !token) return { pool: createMemoryKeyPool(), coord: dbCoord, shared: false }
   const redis = openUpstash({ url, token })
+  const tap = withVersionTap(createRedisCoordination(redis, prefix), TAP_FRESH_MS)
+  const onConfigVersion = (v: number, at: number) => tap.seen(VERSION_CONFIG, v, at)
   return {
-    pool: wrapSharedPool(createRedisKeyPool(redis, prefix)),
-    coord: createRedisCoordination(redis, prefix),
+    pool: wrapSharedPool(createRedisKeyPool(redis, prefix, { onConfigVersion })),
+    coord: tap.coord,
     shared: true,
   }
 }

@@ -16,13 +16,16 @@ export interface RedisEval {
   eval(script: string, keys: string[], args: string[]): Promise<unknown>
 }
 
+/** A version counter's key: the key pool's pick reads the config version's too. */
+export const versionKey = (prefix: string, name: string) => `${prefix}version:${name}`
+
 export const createRedisCoordination = (
   redis: RedisEval,
   prefix = 'edgeload:',
   now: () => number = Date.now,
 ): Coordination => {
   const lease = (name: string) => [`${prefix}lease:${name}`]
-  const version = (name: string) => [`${prefix}version:${name}`]
+  const version = (name: string) => [versionKey(prefix, name)]
   const t = () => String(now())
 
   return {

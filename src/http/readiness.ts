@@ -2,7 +2,7 @@
 // the database must answer a cheap probe in time, and request-log writes must not be failing.
 // `/health` stays the liveness check. The check never hangs: the probe has its own deadline.
 import type { Core } from '../core'
-import { VERSION_CONFIG } from '../coord/types'
+import { LEASE_LEADER } from '../coord/types'
 import { storeErrorText } from '../store/error-text'
 
 export const PING_TIMEOUT_MS = 1000
@@ -28,7 +28,8 @@ export const readiness = async (core: Core, loaded: boolean): Promise<string[]> 
   const [unreachable, shared] = await Promise.all([
     probe(() => store.ping()),
     // With a log queue the pool, leases and versions live in Redis: without it nothing proxies.
-    logQueue ? probe(() => coord.version(VERSION_CONFIG)) : null,
+    // The leader lease's holder, as no cache answers it (a pick's config version may).
+    logQueue ? probe(() => coord.holder(LEASE_LEADER)) : null,
   ])
   if (unreachable) reasons.push(`database unreachable: ${unreachable}`)
   if (shared) reasons.push(`Redis unreachable: ${shared}`)

@@ -3,7 +3,8 @@
 // `{prefix}g:{groupId}:`: a zset of active keys by turn (round robin), a zset of cooling keys by
 // their end, a zset of invalid keys with probe queues, per-model mark zsets, and a hash per key
 // holding only its stored value (sealed when ENCRYPTION_KEY is set), key_hash and health.
-import type { RedisEval } from '../coord/redis'
+import { versionKey, type RedisEval } from '../coord/redis'
+import { VERSION_CONFIG } from '../coord/types'
 import type { PoolKeyRow } from '../store/types'
 import {
   POOL_ADD,
@@ -28,7 +29,7 @@ import {
   type KeyState,
   type PickedKey,
 } from './pool'
-import { createRedisRoutes } from './routes-redis'
+import { createRedisRoutes, routesKey } from './routes-redis'
 
 /** Rows per add script: each call is atomic and holds Redis for a few ms only. */
 const ADD_CHUNK = 2000
@@ -84,22 +85,52 @@ const chunks = <T>(items: readonly T[], size: number): T[][] => {
 }
 
 /**
- * @param prefix shared by every key of this pool, e.g. `edgeload:`.
- * @param random the route open time's jitter (see routes-redis.ts).
+ * How long a pick's word that no route is watched stands in for a circuit read. A node that
+ * picked within it needs no round trip for its circuit view; one idle longer reads it again.
  */
+export const QUIET_TRUST_MS = 10_000
+
+export interface RedisPoolOptions {
+  /** The route open time's jitter (see routes-redis.ts). */
+  random?: () => number
+  /** The config version each pick brings back, with the pick's time (see version-tap.ts). */
+  onConfigVersion?: (version: number, now: number) => void
+}
+
+/** @param prefix shared by every key of this pool, e.g. `edgeload:`. */
 export const createRedisKeyPool = (
   redis: RedisEval,
   prefix: string,
-  random: () => number = Math.random,
+  opts: RedisPoolOptions = {},
 ): KeyPool => {
-  const run = (script: string, groupId: number, args: string[]) => {
+  const groupKeys = (groupId: number) => {
     const p = `${prefix}g:${groupId}:`
-    const keys = [`${p}meta`, `${p}ring`, `${p}cool`, `${p}inv`, `${p}models`]
+    return { p, keys: [`${p}meta`, `${p}ring`, `${p}cool`, `${p}inv`, `${p}models`] }
+  }
+  const run = (script: string, groupId: number, args: string[]) => {
+    const { p, keys } = groupKeys(groupId)
     return redis.eval(script, keys, [p, ...args]) as Promise<Reply>
   }
+  const routes = createRedisRoutes(redis, prefix, opts.random)
+  // When the last pick found no route watched: until then (and QUIET_TRUST_MS after), the
+  // circuit view is known to be empty without reading it. A route change made here ends it.
+  let quietAt: number | null = null
+  const loud =
+    <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+    (...a: A) => {
+      quietAt = null
+      return f(...a)
+    }
 
   return {
-    ...createRedisRoutes(redis, prefix, random),
+    ...routes,
+    routeFailure: loud(routes.routeFailure),
+    claimProbe: loud(routes.claimProbe),
+    probeDone: loud(routes.probeDone),
+    async circuits(now) {
+      if (quietAt !== null && now >= quietAt && now - quietAt < QUIET_TRUST_MS) return null
+      return routes.circuits(now)
+    },
     shared: true,
 
     async add(groupId, rows) {
@@ -132,7 +163,17 @@ export const createRedisKeyPool = (
 
     async pick(groupId, now, exclude, model = '') {
       const excluded = exclude ? [...exclude].map(String) : []
-      return toPicked(await run(POOL_PICK, groupId, [String(now), model, ...excluded]))
+      const { p, keys } = groupKeys(groupId)
+      const r = (await redis.eval(
+        POOL_PICK,
+        [...keys, routesKey(prefix), versionKey(prefix, VERSION_CONFIG)],
+        [p, String(now), model, ...excluded],
+      )) as Reply
+      if (r && r.length >= 7) {
+        quietAt = Number(r[5]) === 0 ? now : null
+        opts.onConfigVersion?.(Number(r[6]), now)
+      }
+      return toPicked(r)
     },
 
     async report(groupId, keyId, outcome, policy, now) {

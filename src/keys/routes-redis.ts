@@ -27,12 +27,15 @@ const LABEL: Record<FailureClass, string> = {
  * @param random where the open time's jitter comes from, drawn on this node and passed to the
  *   script; a fixed value makes it exact (tests).
  */
+/** The set of watched routes (any with failures or a circuit), which the pick also reads. */
+export const routesKey = (prefix: string) => `${prefix}routes`
+
 export const createRedisRoutes = (
   redis: RedisEval,
   prefix: string,
   random: () => number = Math.random,
 ): RouteHealth => {
-  const watched = `${prefix}routes`
+  const watched = routesKey(prefix)
   const keys = (route: string) => [
     `${prefix}route:${route}`,
     `${prefix}route-recent:${route}`,

@@ -2,8 +2,11 @@
 -- seen. The walk takes at most one step per live mark or excluded id, since among that many + 1
 -- keys one is unmarked: O(log n) for a group with none. The keys walked past go to the end of
 -- the cycle with the picked one, as a cursor moving past them would leave them.
--- ARGV: 2 now, 3 model ('' for none), 4.. excluded ids. Returns {id, hash, stored, failures,
--- rejoined_at} or nil.
+-- ARGV: 2 now, 3 model ('' for none), 4.. excluded ids. KEYS 6 and 7 (optional): the watched
+-- routes' set and the config version. Returns {id, hash, stored, failures, rejoined_at,
+-- watched routes, config version} or nil: the last two come free with the pick, so a node needs
+-- no round trip of its own for its circuit view while no route is watched, nor to poll the
+-- config version while it picks.
 local now, model = tonumber(ARGV[2]), ARGV[3]
 readmit(now)
 local active = redis.call('ZCARD', RING)
@@ -63,4 +66,7 @@ if not chosen then return nil end
 local turn = redis.call('HINCRBY', META, 'turn', chosen)
 for i = 1, chosen do redis.call('ZADD', RING, turn - chosen + i, walk[i]) end
 local e = redis.call('HMGET', keyOf(walk[chosen]), 'h', 'v', 'f', 'rj')
-return {walk[chosen], e[1], e[2], e[3], e[4] or '0'}
+local watched, version = 0, '0'
+if KEYS[6] then watched = redis.call('SCARD', KEYS[6]) end
+if KEYS[7] then version = redis.call('GET', KEYS[7]) or '0' end
+return {walk[chosen], e[1], e[2], e[3], e[4] or '0', watched, version}
