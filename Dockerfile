@@ -20,6 +20,7 @@ COPY src ./src
 COPY adapters ./adapters
 COPY migrations ./migrations
 COPY --from=console /build/admin/dist ./admin/dist
+COPY admin/build.mjs ./admin/
 RUN node adapters/node/start.mjs --build-only
 # Docker copies this folder's mode into a new volume: the database holds the admin key.
 RUN mkdir -m 700 data

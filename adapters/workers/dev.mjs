@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run dev:workers [-- wrangler dev options]`: the Worker on loopback with local D1, as
-// `npm start` is for Node. Builds the console when missing, applies the D1 migrations locally,
-// keeps an AUTH_KEY in .dev.vars (generated once, like data/auth.key on Node) and runs
-// `wrangler dev`. wrangler is told not to reach the internet (metrics, request.cf data).
+// `npm start` is for Node. Applies the D1 migrations locally, keeps an AUTH_KEY in .dev.vars
+// (generated once, like data/auth.key on Node) and runs `wrangler dev`, which builds the console
+// first (wrangler.toml's [build]). wrangler is told not to reach the internet (metrics, request.cf data).
 import { spawnSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -17,8 +17,6 @@ const run = (cmd, cmdArgs) => {
   const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env })
   if (r.status !== 0) process.exit(r.status ?? 1)
 }
-
-if (!existsSync('admin/dist/index.html')) run('npx', ['vite', 'build', 'admin'])
 
 const vars = existsSync('.dev.vars') ? readFileSync('.dev.vars', 'utf8') : ''
 if (!/^AUTH_KEY=/m.test(vars) && !process.env.AUTH_KEY) {
