@@ -1,6 +1,7 @@
 // What the workers project's global setup (test/helpers/workers-global-setup.ts) starts in Node
 // and hands over by provide/inject, since workerd cannot run it: the Upstash-REST test server
-// (keys go under `prefix`, which the global teardown removes) and the conformance fake upstream.
+// (keys go under `prefix`, which the global teardown removes), the conformance fake upstream and
+// a remote libSQL server.
 import { inject } from 'vitest'
 import type { UpstashConfig } from '../../adapters/workers/upstash'
 
@@ -9,6 +10,8 @@ declare module 'vitest' {
     upstash: UpstashConfig & { prefix: string }
     /** The fake upstream's base URL; its recordings are read over HTTP (`/__fake/*`). */
     fakeUpstreamUrl: string
+    /** A remote libSQL server (Hrana over HTTP) whose database is migrated. */
+    libsql: { url: string; token: string }
   }
 }
 
