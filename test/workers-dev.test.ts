@@ -1,6 +1,7 @@
 // `npm run dev:workers` as a user runs it: wrangler dev on loopback with a local D1 migrated by
-// the script. Creates a group through the admin API, proxies a plain and a streamed request to a
-// fake upstream on loopback, loads the console at / and at a deep link, and stops.
+// the script, and Upstash (the Upstash-REST test server in front of the real Redis) as .dev.vars
+// would set it. Creates a group through the admin API, proxies a plain and a streamed request to
+// a fake upstream on loopback, loads the console at / and at a deep link, and stops.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -8,11 +9,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
+import { dropRedisPrefix, freshRedisPrefix } from './helpers/redis'
+import { startUpstashServer, type UpstashServer } from './helpers/upstash-server'
 import { until } from './helpers/wait'
 
 const AUTH = 'wd-smoke-admin-key-0123456789abcdef'
 const persist = mkdtempSync(join(tmpdir(), 'edgeload-wrangler-'))
 let upstream: FakeUpstream
+let upstash: UpstashServer
+const prefix = freshRedisPrefix()
 let child: ChildProcess
 let base = ''
 let out = ''
@@ -47,11 +52,24 @@ const chat = (stream: boolean) =>
 
 beforeAll(async () => {
   upstream = await startFakeUpstream()
+  upstash = await startUpstashServer()
   const port = await freePort()
   base = `http://127.0.0.1:${port}`
+  const vars = {
+    UPSTASH_REDIS_REST_URL: upstash.url,
+    UPSTASH_REDIS_REST_TOKEN: upstash.token,
+    REDIS_PREFIX: prefix,
+  }
   child = spawn(
     'node',
-    ['adapters/workers/dev.mjs', '--port', String(port), '--persist-to', persist],
+    [
+      'adapters/workers/dev.mjs',
+      '--port',
+      String(port),
+      '--persist-to',
+      persist,
+      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ],
     { env: { ...process.env, AUTH_KEY: AUTH }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   child.stdout!.on('data', (d) => (out += d))
@@ -70,6 +88,8 @@ afterAll(async () => {
     await exited
   }
   await upstream?.close()
+  await upstash?.close()
+  await dropRedisPrefix(prefix)
   rmSync(persist, { recursive: true, force: true })
 })
 
@@ -98,6 +118,11 @@ describe('npm run dev:workers', () => {
     const text = await streamed.text()
     expect(text).toContain('data: [DONE]')
     expect(upstream.requests.map((r) => r.credential).sort()).toEqual(['sk-smoke-1', 'sk-smoke-2'])
+    // The pool lived in Upstash: the picks went there, and no per-isolate warning is shown.
+    expect(upstash.commands()).toBeGreaterThan(0)
+    const stats = await api('GET', '/api/dashboard/stats')
+    const warnings = stats.body.data.security_warnings as Array<{ type: string }>
+    expect(warnings.map((w) => w.type)).not.toContain('POOL_PER_ISOLATE')
   })
 
   it('serves the console at / and at a deep link, and the health check', async () => {
