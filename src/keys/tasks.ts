@@ -69,7 +69,9 @@ export const createTaskRunner = (core: Core, opts: TaskRunnerOptions = {}): Task
   let checkedAt = -Infinity
 
   const drive = (budget: DriveBudget, held?: string): Promise<DriveOutcome> => {
-    if (driving) return Promise.resolve<DriveOutcome>('busy')
+    // The starter's drive waits for this node's previous one (still freeing the lease).
+    if (driving && held) return driving.then(() => drive(budget, held))
+    if (driving || (closed && !held)) return Promise.resolve<DriveOutcome>('busy')
     const run = driveTask(core, {
       budget,
       leaseMs,
