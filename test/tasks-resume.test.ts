@@ -146,6 +146,31 @@ describe('a task driven in budgets', () => {
   }, 30_000)
 })
 
+describe('the task input', () => {
+  it('is sealed at rest when keys are encrypted', async () => {
+    const t = await open({
+      config: {
+        encryptionKey: 'tasks-sealed-Qa1@Ws2#Ed3$Rf4%',
+        taskBudget: { ms: 60_000, chunks: 1 },
+      },
+    })
+    const gid = await groupOn(t)
+    await t.api('POST', '/api/keys/add-async', {
+      group_id: gid,
+      keys_text: makeKeys(1500).join('\n'),
+    })
+    await t.settle()
+    // The raw store, under the sealing one.
+    const stored = (await t.deps.store.getTaskInput(1))!
+    expect(stored.startsWith('enc:v1:')).toBe(true)
+    expect(stored).not.toContain('sk-k-')
+    expect(await t.core.tasks.drive()).toBe('done')
+    expect(await status(t)).toMatchObject({ result: { added_count: 1500, ignored_count: 0 } })
+    const [key] = (await t.core.deps.store.listKeys({ group_id: gid, page: 1, page_size: 1 })).items
+    expect(key.key_value).toMatch(/^sk-k-/)
+  })
+})
+
 describe('the driver over the store', () => {
   it('renews its lease per chunk while a task outlives it', async () => {
     const t = await open()

@@ -59,7 +59,9 @@ const keysChunk = async (core: Core, job: TaskJob): Promise<ChunkResult> => {
 }
 
 const validateChunk = async (core: Core, job: TaskJob, hooks: ChunkHooks): Promise<ChunkResult> => {
-  const entry = core.cache.byId(job.group_id)
+  // A node resuming the task may not have loaded a group created a moment ago.
+  const entry =
+    core.cache.byId(job.group_id) ?? (await core.sync.check(), core.cache.byId(job.group_id))
   if (!entry) throw notFound(`Group ${job.group_id} not found`)
   // Pending health writes first, so the statuses read back are current.
   if (job.cursor === 0) await core.keys.flush()
