@@ -11,6 +11,7 @@ import { runNodeJobs } from '../src/jobs/run-due'
 import { createTaskRunner } from '../src/keys/tasks'
 import type { Store } from '../src/store/types'
 import { createTestApp, type TestApp } from './helpers/app'
+import { startFakeUpstream } from './helpers/fake-upstream'
 import { sleep } from './helpers/wait'
 
 const makeKeys = (n: number, tag = 'k') =>
@@ -144,6 +145,45 @@ describe('a task driven in budgets', () => {
     expect((await t.deps.store.countKeys(gid)).total).toBe(100_000)
     expect(drives).toBeGreaterThan(1)
   }, 30_000)
+})
+
+describe('a validation driven in budgets', () => {
+  it('moves its cursor past the keys checked when a budget ends within a chunk', async () => {
+    const up = await startFakeUpstream()
+    try {
+      up.setBehaviour({ default: { delayMs: 40 } })
+      const t = await open({ fetch: undefined, config: { taskBudget: { ms: 100, chunks: 100 } } })
+      const gid = await t.createGroup(
+        {
+          name: 'slow',
+          channel_type: 'openai',
+          upstreams: [{ url: up.url, weight: 1 }],
+          config: { key_validation_concurrency: 2 },
+        },
+        makeKeys(12, 'v'),
+      )
+      await t.api('POST', '/api/keys/validate-group', { group_id: gid })
+      await t.settle()
+      let drives = 1
+      const seen: number[] = []
+      for (let s = await status(t); s.is_running; s = await status(t)) {
+        seen.push(s.processed)
+        await t.core.tasks.drive()
+        drives++
+        expect(drives).toBeLessThan(20)
+      }
+      expect(drives).toBeGreaterThan(2)
+      expect([...seen].sort((a, b) => a - b)).toEqual(seen)
+      expect(await status(t)).toMatchObject({
+        processed: 12,
+        result: { total_keys: 12, valid_keys: 12, invalid_keys: 0 },
+      })
+      // Keys in flight when a budget ends are finished first: none is checked twice.
+      expect(up.requests).toHaveLength(12)
+    } finally {
+      await up.close()
+    }
+  })
 })
 
 describe('the task input', () => {

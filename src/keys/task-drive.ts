@@ -61,7 +61,8 @@ export const driveTask = async (core: Core, opts: DriveOptions): Promise<DriveOu
       opts.onStatus(s)
     }
     const hooks = {
-      stopped: () => lost || opts.stopped(),
+      // Within a chunk too: a page of slow validations must not outrun the budget.
+      stopped: () => lost || opts.stopped() || now() - started >= opts.budget.ms,
       progress(inChunk: number) {
         show({ ...status, processed: Math.min(processedOf(job) + inChunk, status.total) })
         if (saving || now() - savedAt < opts.saveEveryMs) return

@@ -13,7 +13,7 @@ export const TASK_PART_KEYS = 1000
 export const VALIDATE_CHUNK = 100
 
 export interface ChunkHooks {
-  /** True once the drive must stop: a validation then leaves its chunk undone. */
+  /** True once the drive must stop: a validation then checks no further keys of its chunk. */
   stopped(): boolean
   /** Items done within the current chunk (validation), for the live progress. */
   progress(inChunk: number): void
@@ -73,21 +73,33 @@ const validateChunk = async (core: Core, job: TaskJob, hooks: ChunkHooks): Promi
   )
   // Disabled keys are never validated: they are off until turned on by hand.
   const enabled = await core.keys.openRows(page.filter((r) => r.enabled !== false))
+  // Per key: undefined until checked, then whether it was valid.
+  const results: Array<boolean | undefined> = []
+  let checked = 0
+  await forEachLimit(
+    enabled.map((row, i) => ({ row, i })),
+    entry.settings.key_validation_concurrency,
+    async ({ row, i }) => {
+      if (hooks.stopped()) return
+      const needsRestore = row.status !== 'active' || row.failure_count > 0
+      results[i] = (await checkKey(core, entry, { ...row, needsRestore })).ok
+      hooks.progress(++checked)
+    },
+  )
+  // Stopped part way (shutdown, budget): keys start in id order and those started finish, so the
+  // cursor moves past the checked prefix and the rest is left for whoever continues.
   let done = 0
-  let valid = 0
-  await forEachLimit(enabled, entry.settings.key_validation_concurrency, async (row) => {
-    if (hooks.stopped()) return
-    const needsRestore = row.status !== 'active' || row.failure_count > 0
-    if ((await checkKey(core, entry, { ...row, needsRestore })).ok) valid++
-    hooks.progress(++done)
-  })
-  // Stopped part way: the chunk is left for whoever continues (checking again is harmless).
-  if (done < enabled.length) return { job, done: false, changed: false }
+  while (done < enabled.length && results[done] !== undefined) done++
+  const valid = results.slice(0, done).filter(Boolean).length
   const c = job.counts
   const counts = {
     total_keys: (c.total_keys ?? 0) + done,
     valid_keys: (c.valid_keys ?? 0) + valid,
     invalid_keys: (c.invalid_keys ?? 0) + done - valid,
+  }
+  if (done < enabled.length) {
+    const cursor = done > 0 ? enabled[done - 1]!.id : job.cursor
+    return { job: { ...job, cursor, counts }, done: false, changed: false }
   }
   const cursor = page.length ? page[page.length - 1]!.id : job.cursor
   return { job: { ...job, cursor, counts }, done: page.length < VALIDATE_CHUNK, changed: false }
