@@ -81,10 +81,12 @@ export const createApp = (given: Deps): EdgeloadApp => {
     keys: createKeyService(deps, secrets, limit.lastProxied),
     logs: createLogWriter(deps, () => cache.settings().request_log_write_interval_minutes),
     limit,
-    tasks: createTaskRunner(deps),
+    // Set below: the runner drives tasks through the core it belongs to.
+    tasks: null as unknown as Core['tasks'],
     authThrottle: deps.authThrottle ?? createMemoryAuthThrottle(deps.now),
     startedAt: deps.now(),
   }
+  core.tasks = createTaskRunner(core)
   const app = new Hono()
   app.onError(createErrorHandler(deps.log, createErrorBody(cache)))
   app.notFound((c) => c.json({ error: 'Not Found' }, 404))

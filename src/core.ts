@@ -10,7 +10,7 @@ import type { KeyService } from './keys/service'
 import type { LogWriter } from './logs/writer'
 import type { ConcurrencyLimit } from './proxy/limit'
 import type { KeySecrets } from './secrets/seal'
-import type { TaskRunner } from './keys/tasks'
+import type { TaskRunner } from './keys/task-types'
 
 export interface Core {
   deps: Deps

@@ -108,6 +108,11 @@ export interface CoreConfig {
   isMaster: boolean
   /** The leader lease's TTL in ms (default 15 s): how soon a dead leader is replaced. */
   leaderLeaseMs?: number
+  /**
+   * How much one drive of a key task may do before it leaves the rest to the next (runDueJobs):
+   * set where an invocation is bounded (Workers). Absent: a task runs to its end in one drive.
+   */
+  taskBudget?: { ms: number; chunks: number }
   /** Deployment facts the dashboard warns about, e.g. a key pool per Workers isolate. */
   notices?: DeploymentNotice[]
 }

@@ -110,7 +110,7 @@ const expected = Object.fromEntries(
 
 describe('the dialects’ schemas', () => {
   it('are read in full: every table, column, index and uniqueness the Store relies on', () => {
-    expect(Object.keys(expected)).toHaveLength(10)
+    expect(Object.keys(expected)).toHaveLength(11)
     expect(expected.api_keys.indexes).toContain(
       'unique idx_api_keys_group_key_hash(group_id,key_hash)',
     )

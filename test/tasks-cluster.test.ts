@@ -1,14 +1,13 @@
 // Key tasks across nodes (src/keys/tasks.ts over task_state): two real gateways on one SQLite file. A
-// task started on one node blocks starts on the other, its progress shows on both, a crashed
-// node's lease lapses by itself, and the runner renews its lease and throttles progress writes.
+// task started on one node blocks starts on the other, its progress shows on both, a node that
+// shuts down hands its task over, and a pre-upgrade crashed task's lease lapses by itself. The
+// driver's own tests (budgets, resuming, renewals, writes) are in test/tasks-resume.test.ts.
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSqlCoordination } from '../src/coord/sql'
 import { LEASE_TASK } from '../src/coord/types'
 import { openSqlite } from '../adapters/node/db'
-import type { Store } from '../src/store/types'
-import { createTaskRunner, type TaskStatus } from '../src/keys/tasks'
-import { createTestApp, type TestApp } from './helpers/app'
+import type { TaskStatus } from '../src/keys/tasks'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { startTestGateway, type TestGateway } from './helpers/gateway'
 import { dropRedisPrefix, freshRedisPrefix, redisTestEnv } from './helpers/redis'
@@ -99,7 +98,7 @@ describe('two gateways on one database', () => {
   it('runs one task in the cluster and shows its progress on every node', () =>
     runsOneTask(a, b, up, 'shared'))
 
-  it('frees the lock at once when the node running a task shuts down', async () => {
+  it('hands its task to another node at once when the node running it shuts down', async () => {
     const c = await startTestGateway({ DATABASE_DSN: dbPath })
     const gid = await c.createGroup(
       {
@@ -115,12 +114,20 @@ describe('two gateways on one database', () => {
       expect(started.status).toBe(200)
       expect((await addAsync(b, gid, 'sk-x-0123456789')).status).toBe(409)
       await c.gw.shutdown()
-      // No lease to wait out: B sees the task interrupted and may start one straight away.
-      expect(await status(b)).toMatchObject({
-        task_type: 'KEY_VALIDATION',
-        is_running: false,
-        error: 'interrupted: the node shut down',
+      // No lease to wait out: the task stays running, and one of the others resumes it from its
+      // cursor (here the start of its one chunk) and finishes it.
+      expect(await status(b)).toMatchObject({ task_type: 'KEY_VALIDATION', is_running: true })
+      expect((await addAsync(b, gid, 'sk-x-0123456789')).status).toBe(409)
+      const done = await eventually(async () => {
+        const s = await status(b)
+        expect(s.is_running).toBe(false)
+        return s
+      }, 10_000)
+      expect(done).toMatchObject({
+        processed: 10,
+        result: { total_keys: 10, valid_keys: 10, invalid_keys: 0 },
       })
+      expect(done.error).toBeUndefined()
       expect((await addAsync(b, gid, 'sk-after-stop-0123456789')).status).toBe(200)
     } finally {
       up.setBehaviour({ default: null })
@@ -177,68 +184,6 @@ describe('two gateways on one database', () => {
       await x.close()
       await y.close()
     }
-  })
-})
-
-describe('the runner over the store', () => {
-  let t: TestApp
-  afterEach(async () => {
-    await t.close()
-  })
-
-  it('renews its lease while a task outlives it', async () => {
-    t = await createTestApp()
-    const runner = createTaskRunner(t.deps, { leaseMs: 200, renewMs: 40 })
-    const other = createTaskRunner(t.deps)
-    await runner.start({
-      type: 'KEY_IMPORT',
-      groupName: 'g',
-      total: 1,
-      run: async () => (await sleep(600), { added_count: 1 }),
-    })
-    await sleep(400) // two leases long: only renewals keep the lock
-    const spec = { type: 'KEY_DELETE' as const, groupName: 'g', total: 0, run: async () => ({}) }
-    await expect(other.start(spec)).rejects.toMatchObject({ status: 409 })
-    expect(await other.status()).toMatchObject({ is_running: true, task_type: 'KEY_IMPORT' })
-    await t.settle()
-    expect(await other.status()).toMatchObject({ is_running: false, result: { added_count: 1 } })
-    await other.start(spec)
-  })
-
-  it('writes progress at most once per interval, plus start and finish', async () => {
-    let clock = 0
-    t = await createTestApp({ now: () => clock })
-    const writes: number[] = []
-    const store: Store = {
-      ...t.deps.store,
-      saveTaskStatus: (owner, s) => (
-        writes.push(s.processed),
-        t.deps.store.saveTaskStatus(owner, s)
-      ),
-    }
-    const runner = createTaskRunner({ ...t.deps, store }, { saveEveryMs: 1000 })
-    await runner.start({
-      type: 'KEY_IMPORT',
-      groupName: 'g',
-      total: 100_000,
-      async run(progress) {
-        // 100,000 items over 10 simulated seconds.
-        for (let i = 1; i <= 100_000; i++) {
-          clock += 0.1
-          progress(i)
-          if (i % 1000 === 0) await sleep(0)
-        }
-        return { added_count: 100_000 }
-      },
-    })
-    await t.settle()
-    expect(writes.length).toBeGreaterThanOrEqual(5)
-    expect(writes.length).toBeLessThanOrEqual(10)
-    expect([...writes].sort((x, y) => x - y)).toEqual(writes)
-    expect((await t.deps.store.getTaskState())?.status).toMatchObject({
-      is_running: false,
-      processed: 100_000,
-    })
   })
 })
 

@@ -19,6 +19,11 @@ export type { WorkersEnv } from './bindings'
 // Workers' fetch has no connect or header timeout to set; request_timeout still bounds each call.
 const upstreamFetch: FetchFn = fromWebFetch(fetch)
 
+// One drive of a key task per invocation: well inside waitUntil's 30 s after a response, and
+// about 50 chunks of ~10 queries each under D1's 1000 per invocation. The cron trigger and later
+// requests drive the rest (src/keys/tasks.ts).
+const TASK_BUDGET = { ms: 10_000, chunks: 50 }
+
 const stringsOf = (env: object): Record<string, string> =>
   Object.fromEntries(
     Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'),
@@ -62,6 +67,7 @@ const boot = async (env: WorkersEnv): Promise<EdgeloadApp> => {
     config: {
       ...toCoreConfig(cfg, cfg.AUTH_KEY),
       notices: shared.shared ? [] : ['pool_per_isolate'],
+      taskBudget: TASK_BUDGET,
     },
     clientIp: (c) => c.req.header('cf-connecting-ip') ?? '',
     // The origin this isolate was first reached at stands in for app_url until one is saved.

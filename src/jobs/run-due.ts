@@ -1,7 +1,7 @@
 // runDueJobs(core, now): everything background that is due, for every runtime. Node calls it every
 // TICK_MS from a timer, Workers from a Cron Trigger (and, for this isolate's own duties, after
-// requests), tests with a fake clock. Per node: the config version check, the log flush and key
-// health retries. Under the leader lease only: log retention and re-validation of each group at
+// requests), tests with a fake clock. Per node: the config version check, the log flush, key
+// health retries and resuming a key task nobody drives. Under the leader lease only: log retention and re-validation of each group at
 // its own interval. Each part runs single-flight, so overlapping calls never run one job twice.
 import type { Core } from '../core'
 import { errorText } from '../errors'
@@ -41,6 +41,8 @@ export const runNodeJobs = async (core: Core, now: number): Promise<void> => {
   if (check) jobs.lastCheck = now
   const flush = now - jobs.lastFlush >= LOG_FLUSH_MS * SLACK
   if (flush) jobs.lastFlush = now
+  // A key task whose driver stopped, died or spent its budget goes on here, on any node.
+  core.tasks.resume(now)
   await Promise.all([
     check && once(core, 'config check', () => core.sync.check()),
     flush &&

@@ -12,6 +12,7 @@ import {
   keyEvents,
   requestLogs,
   systemSettings,
+  taskInput,
   taskState,
 } from './schema.sqlite'
 
@@ -34,6 +35,7 @@ export const sqliteDialect: Dialect = {
     groupHourlyStats,
     keyEvents,
     taskState,
+    taskInput,
     coordLeases,
     coordVersions,
   },

@@ -29,6 +29,7 @@ export type Tables = Pick<
   | 'groupHourlyStats'
   | 'keyEvents'
   | 'taskState'
+  | 'taskInput'
   | 'coordLeases'
   | 'coordVersions'
 >

@@ -27,6 +27,7 @@ import type {
   KeyEventState,
   KeyStatus,
   RequestLog,
+  TaskJob,
   TaskStatus,
   Upstream,
 } from './types'
@@ -233,8 +234,15 @@ export const taskState = parsingJson(
     id: int('id').primaryKey(),
     owner: varchar('owner', { length: 255 }).notNull().default(''),
     status: json('status').$type<TaskStatus>(),
+    job: json('job').$type<TaskJob>(),
   }),
 )
+
+// A part holds up to 1000 keys as JSON: past text's 64 KB, hence mediumtext.
+export const taskInput = mysqlTable('task_input', {
+  seq: int('seq').primaryKey(),
+  keys: mediumtext('keys').notNull(),
+})
 
 export const coordLeases = mysqlTable('coord_leases', {
   name: varchar('name', { length: 255 }).primaryKey(),

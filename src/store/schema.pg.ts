@@ -21,6 +21,7 @@ import type {
   KeyEventState,
   KeyStatus,
   RequestLog,
+  TaskJob,
   TaskStatus,
   Upstream,
 } from './types'
@@ -181,6 +182,12 @@ export const taskState = pgTable('task_state', {
   id: integer('id').primaryKey(),
   owner: text('owner').notNull().default(''),
   status: jsonb('status').$type<TaskStatus>(),
+  job: jsonb('job').$type<TaskJob>(),
+})
+
+export const taskInput = pgTable('task_input', {
+  seq: integer('seq').primaryKey(),
+  keys: text('keys').notNull(),
 })
 
 // Epoch ms: past 2^31, hence bigint (as numbers, which hold epoch ms exactly).

@@ -10,6 +10,7 @@ import type {
   KeyEventState,
   KeyStatus,
   RequestLog,
+  TaskJob,
   TaskStatus,
   Upstream,
 } from './types'
@@ -201,6 +202,15 @@ export const taskState = sqliteTable('task_state', {
   id: integer('id').primaryKey(),
   owner: text('owner').notNull().default(''),
   status: text('status', { mode: 'json' }).$type<TaskStatus>(),
+  job: text('job', { mode: 'json' }).$type<TaskJob>(),
+})
+
+// The running task's input (the keys of an import or delete), in parts of at most
+// TASK_PART_KEYS keys as JSON (sealed when keys are encrypted at rest), so a 100k-key import is
+// read back one bounded row at a time by whichever node continues it (D1 caps a row at 2 MB).
+export const taskInput = sqliteTable('task_input', {
+  seq: integer('seq').primaryKey(),
+  keys: text('keys').notNull(),
 })
 
 // Coordination on the Store's database (src/coord/sql.ts): named leases with an expiry (epoch ms)

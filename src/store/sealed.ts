@@ -37,5 +37,14 @@ export const sealStore = (store: Store, secrets: KeySecrets): Store => {
       )
       return store.addKeys(groupId, sealed)
     },
+    // A task's input is keys in plain text: sealed at rest like the keys themselves.
+    async putTaskInput(parts) {
+      if (!secrets.encrypts) return store.putTaskInput(parts)
+      return store.putTaskInput(await Promise.all(parts.map((p) => secrets.seal(p))))
+    },
+    async getTaskInput(seq) {
+      const part = await store.getTaskInput(seq)
+      return part === null ? null : secrets.open(part)
+    },
   }
 }

@@ -116,9 +116,28 @@ export interface TaskStatus {
   duration_seconds?: number
 }
 
-/** The one shared task row: which task may write it, and the status. */
+/**
+ * Where a running task stands, so any node or isolate can continue it: what it does, and how far
+ * it got. `cursor` is the next input part (import, delete) or the last key id done (validate);
+ * `counts` are its result so far, saved together with the cursor.
+ */
+export interface TaskJob {
+  kind: TaskType
+  group_id: number
+  /** Validate only: the status filter it was started with. */
+  status_filter?: KeyStatus
+  /** Import and delete: how many input parts (task_input rows) there are. */
+  parts: number
+  cursor: number
+  counts: Record<string, number>
+  /** Epoch ms of the start, for duration_seconds. */
+  started_ms: number
+}
+
+/** The one shared task row: which driver may write it, the status, and the resumable job. */
 export interface TaskState {
-  /** The node's task id that last started a task: only it may write the status. */
+  /** The id of the driver that last started or took over the task: only it may write. */
   owner: string
   status: TaskStatus | null
+  job: TaskJob | null
 }

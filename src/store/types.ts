@@ -13,6 +13,7 @@ import type {
   NewKeyEvent,
   RequestLog,
   StoredKeyRow,
+  TaskJob,
   TaskState,
   TaskStatus,
 } from './types-records'
@@ -239,14 +240,23 @@ export interface Store {
    */
   logKeys(q: LogFilter, afterHash: string, limit: number): Promise<LogKeyRow[]>
 
-  // task status: one row shared by every node. The lock is the coordination lease `task`;
-  // `owner` fences the writes of a node that lost it.
-  /** Stores the starting status and makes `owner` the only writer (after taking the lease). */
-  startTask(owner: string, status: TaskStatus): Promise<void>
-  /** Saves the status while `owner` is the row's writer; false (nothing written) otherwise. */
-  saveTaskStatus(owner: string, status: TaskStatus): Promise<boolean>
+  // task state: one row shared by every node. The lock is the coordination lease `task`;
+  // `owner` fences the writes of a driver that lost it.
+  /**
+   * Stores the starting status and job and makes `owner` the only writer (after taking the
+   * lease). The job is what lets another node continue the task (src/keys/task-drive.ts).
+   */
+  startTask(owner: string, status: TaskStatus, job?: TaskJob | null): Promise<void>
+  /** Saves the status (and the job when given) while `owner` is the row's writer; else false. */
+  saveTaskStatus(owner: string, status: TaskStatus, job?: TaskJob): Promise<boolean>
+  /** Makes `to` the writer when `from` still is (a driver taking over); false otherwise. */
+  claimTask(from: string, to: string): Promise<boolean>
   /** The shared row, or null before any task has run. */
   getTaskState(): Promise<TaskState | null>
+  /** Replaces the task input with these parts (opaque text, numbered from 0), in batches. */
+  putTaskInput(parts: string[]): Promise<void>
+  /** Input part `seq`, or null when there is none. */
+  getTaskInput(seq: number): Promise<string | null>
 
   /** A cheap round trip (readiness); rejects when the database cannot be reached. */
   ping(): Promise<void>

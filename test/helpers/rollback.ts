@@ -15,6 +15,7 @@ const UNDO: Record<string, string[]> = {
     'ALTER TABLE group_sub_groups DROP COLUMN priority',
     'ALTER TABLE groups DROP COLUMN failover_rules',
   ],
+  '0011_': ['DROP TABLE IF EXISTS task_input', 'ALTER TABLE task_state DROP COLUMN job'],
 }
 
 const journal = () =>

@@ -1,0 +1,6 @@
+CREATE TABLE `task_input` (
+	`seq` integer PRIMARY KEY NOT NULL,
+	`keys` text NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE `task_state` ADD `job` text;

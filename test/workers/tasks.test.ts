@@ -1,0 +1,91 @@
+// Key tasks inside workerd on D1, as the Workers entry runs them: the starting request drives one
+// budget, and runNodeJobs (cron or later requests) continues the task from its cursor until a
+// 20k-key import is done. Also counts the D1 statements each budget costs (D1 allows 1000 per
+// invocation).
+import { env } from 'cloudflare:workers'
+import { drizzle } from 'drizzle-orm/d1'
+import { expect, it } from 'vitest'
+import { createApp } from '../../src/app'
+import { createSqlCoordination } from '../../src/coord/sql'
+import { runNodeJobs } from '../../src/jobs/run-due'
+import { createMemoryKeyPool } from '../../src/keys/pool-memory'
+import * as schema from '../../src/store/schema.sqlite'
+import { createSqlStore } from '../../src/store/sql'
+import { testCoreConfig } from './core-config'
+import { createFakeOpenAI } from './fake-openai'
+
+const AUTH = env.AUTH_KEY
+let statements = 0
+
+/** env.DB, counting every statement drizzle prepares on it. */
+const countingDb = (db: D1Database): D1Database =>
+  new Proxy(db, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop)
+      if (prop === 'prepare') return (query: string) => (statements++, target.prepare(query))
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+
+it('finishes a 20k-key import in budgets driven by later invocations', async () => {
+  let clock = 1_800_000_000_000
+  const pending: Promise<unknown>[] = []
+  const db = drizzle(countingDb(env.DB), { schema })
+  const edgeload = createApp({
+    store: createSqlStore(db),
+    pool: createMemoryKeyPool(),
+    coord: createSqlCoordination(db, () => clock),
+    fetch: createFakeOpenAI().fetch,
+    waitUntil: (p) => void pending.push(p),
+    now: () => clock,
+    log: () => {},
+    config: {
+      ...testCoreConfig(AUTH),
+      maxBodyBytes: 4 << 20,
+      taskBudget: { ms: 10_000, chunks: 4 },
+    },
+  })
+  await edgeload.init({ seedSettings: { proxy_keys: AUTH } })
+  const request = async (path: string, body?: unknown) => {
+    const res = await edgeload.app.request(path, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { Authorization: `Bearer ${AUTH}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    return ((await res.json()) as { data: any }).data
+  }
+  const settle = async () => {
+    while (pending.length) await Promise.all(pending.splice(0))
+  }
+  const gid = (
+    await request('/api/groups', {
+      name: 'tasks',
+      channel_type: 'openai',
+      upstreams: [{ url: 'https://upstream.test', weight: 1 }],
+    })
+  ).id
+  const keys = Array.from({ length: 20_000 }, (_, i) => `sk-w-${String(i).padStart(8, '0')}-abc`)
+  expect(
+    await request('/api/keys/add-async', { group_id: gid, keys_text: keys.join('\n') }),
+  ).toMatchObject({ is_running: true, total: 20_000 })
+  await settle()
+  let invocations = 1
+  const perDrive: number[] = []
+  while ((await request('/api/tasks/status')).is_running) {
+    clock += 5_000
+    statements = 0
+    await runNodeJobs(edgeload.core, clock)
+    await settle()
+    perDrive.push(statements)
+    invocations++
+    expect(invocations).toBeLessThan(20)
+  }
+  console.log(`20k import on D1: ${invocations} invocations, D1 statements per drive: ${perDrive}`)
+  expect(invocations).toBe(5)
+  expect(await request('/api/tasks/status')).toMatchObject({
+    processed: 20_000,
+    result: { added_count: 20_000, ignored_count: 0 },
+  })
+  expect((await createSqlStore(db).countKeys(gid)).total).toBe(20_000)
+  expect(Math.max(...perDrive)).toBeLessThan(1000)
+})
