@@ -22,7 +22,7 @@ const upstreamFetch: FetchFn = fromWebFetch(fetch)
 // One drive of a key task per invocation: well inside waitUntil's 30 s after a response, and
 // about 50 chunks of ~10 queries each under D1's 1000 per invocation. The cron trigger and later
 // requests drive the rest (src/keys/tasks.ts).
-const TASK_BUDGET = { ms: 10_000, chunks: 50 }
+export const TASK_BUDGET = { ms: 10_000, chunks: 50 }
 
 const stringsOf = (env: object): Record<string, string> =>
   Object.fromEntries(
