@@ -106,6 +106,14 @@ console.log(
 )
 const upstream = await startUpstream(pin?.load ?? null, 5)
 const targets: WorkerTarget[] = []
+// Each wrangler dev runs in its own process group, which an interrupted run would leave behind.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    void Promise.all([...targets.map((t) => t.stop()), upstream.stop()]).finally(() =>
+      process.exit(130),
+    )
+  })
+}
 const samples: WorkerRow[] = []
 const failures: string[] = []
 try {
