@@ -109,9 +109,8 @@ const targets: WorkerTarget[] = []
 // Each wrangler dev runs in its own process group, which an interrupted run would leave behind.
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
-    void Promise.all([...targets.map((t) => t.stop()), upstream.stop()]).finally(() =>
-      process.exit(130),
-    )
+    const stops = [...targets.map((t) => t.stop()), upstream.stop(), dropRedisPrefix(prefix)]
+    void Promise.allSettled(stops).finally(() => process.exit(130))
   })
 }
 const samples: WorkerRow[] = []
