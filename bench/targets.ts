@@ -276,7 +276,7 @@ export const startEdgeload = async (
   }
 }
 
-const PROXY_PATH = '/proxy/bench/v1/chat/completions'
+export const PROXY_PATH = '/proxy/bench/v1/chat/completions'
 
 const admin = async (base: string, path: string, body: unknown) => {
   const res = await fetch(base + path, {
@@ -296,7 +296,8 @@ const admin = async (base: string, path: string, body: unknown) => {
   return json.data
 }
 
-const configure = async (base: string, upstream: string) => {
+/** Creates the `bench` group (openai, 8 keys) on the fake upstream; returns its id once it proxies. */
+export const configure = async (base: string, upstream: string) => {
   const group = await admin(base, '/api/groups', {
     name: 'bench',
     group_type: 'standard',
