@@ -7,6 +7,7 @@ export const CONFORMANCE_BEHAVIOURS: Record<string, Behaviour> = {
   'sk-cf-bad': { status: 401 },
   // Rate limited for a minute.
   'sk-cf-429': { status: 429, headers: { 'retry-after': '60' } },
-  // A long, slow stream: a client can leave in the middle of it.
-  'sk-cf-slow': { events: 40, eventDelayMs: 50 },
+  // A long, slow stream (10 s): a client can leave in the middle of it, with time to spare for
+  // the cancel to reach the upstream on a loaded machine.
+  'sk-cf-slow': { events: 100, eventDelayMs: 100 },
 }
