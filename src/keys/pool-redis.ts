@@ -112,6 +112,8 @@ export const createRedisKeyPool = (
     return redis.eval(script, keys, [p, ...args]) as Promise<Reply>
   }
   const routes = createRedisRoutes(redis, prefix, opts.random)
+  // What each pick also reads: the watched routes and the config version.
+  const observed = [routesKey(prefix), versionKey(prefix, VERSION_CONFIG)]
   // When the last pick found no route watched: until then (and QUIET_TRUST_MS after), the
   // circuit view is known to be empty without reading it. A route change made here ends it.
   let quietAt: number | null = null
@@ -166,7 +168,7 @@ export const createRedisKeyPool = (
       const { p, keys } = groupKeys(groupId)
       const r = (await redis.eval(
         POOL_PICK,
-        [...keys, routesKey(prefix), versionKey(prefix, VERSION_CONFIG)],
+        [...keys, ...observed],
         [p, String(now), model, ...excluded],
       )) as Reply
       if (r && r.length >= 7) {

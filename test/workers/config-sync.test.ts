@@ -12,25 +12,14 @@ import { createMemoryKeyPool } from '../../src/keys/pool-memory'
 import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore } from '../../src/store/sql'
 import { testCoreConfig } from './core-config'
+import { countingDb } from './counting-db'
 import { createFakeOpenAI } from './fake-openai'
 
 const AUTH = env.AUTH_KEY
 let clock = 1_800_000_000_000
 const statements: string[] = []
 
-/** env.DB, counting every statement drizzle prepares on it. */
-const countingDb = (db: D1Database): D1Database =>
-  new Proxy(db, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop)
-      if (prop === 'prepare') {
-        return (query: string) => (statements.push(query), target.prepare(query))
-      }
-      return typeof value === 'function' ? value.bind(target) : value
-    },
-  })
-
-const db = drizzle(countingDb(env.DB), { schema })
+const db = drizzle(countingDb(env.DB, statements), { schema })
 const upstream = createFakeOpenAI()
 let edgeload: EdgeloadApp
 

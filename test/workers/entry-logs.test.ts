@@ -9,17 +9,11 @@ import worker, { type WorkersEnv } from '../../adapters/workers/index'
 import { LOG_FLUSH_MS } from '../../src/logs/writer'
 import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore } from '../../src/store/sql'
+import { countingDb } from './counting-db'
 import { fakeUpstreamUrl } from './provided'
 
 const statements: string[] = []
-const counted = new Proxy(env.DB, {
-  get(target, prop) {
-    const value = Reflect.get(target, prop)
-    if (prop === 'prepare') return (q: string) => (statements.push(q), target.prepare(q))
-    return typeof value === 'function' ? value.bind(target) : value
-  },
-})
-const bindings = { ...env, DB: counted } as unknown as WorkersEnv
+const bindings = { ...env, DB: countingDb(env.DB, statements) } as unknown as WorkersEnv
 
 const call = async (path: string, body: unknown) => {
   const ctx = createExecutionContext()
