@@ -1,9 +1,10 @@
 // The Workers bench targets, each under its own `wrangler dev`: the bare Worker
 // (bench/workers-minimal) and edgeload on a fresh local D1, with the Upstash pool or the
 // per-isolate memory pool, configured through the admin API like the Node bench's edgeload.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { AUTH_KEY, PROXY_PATH, configure, freePort } from './targets'
 import { detachInspector } from './workerd-inspector'
 import type { DevPids } from './wrangler-dev'
@@ -30,9 +31,36 @@ export interface UpstashVars {
   prefix: string
 }
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+/**
+ * wrangler.toml without [assets] and [build], written into `dir`: the Worker alone. With
+ * [assets], local dev puts Cloudflare's asset router (two more Workers in the same workerd) in
+ * front of every request, and its CPU would count as edgeload's here; in production that router
+ * is the platform's, not the Worker's CPU time. Paths become absolute, since the file moves.
+ */
+const workerOnlyConfig = (dir: string) => {
+  const kept: string[] = []
+  let dropping = false
+  for (const line of readFileSync(join(ROOT, 'wrangler.toml'), 'utf8').split('\n')) {
+    const header = /^\[+([^\]]+)\]+/.exec(line)
+    if (header) dropping = header[1] === 'assets' || header[1] === 'build'
+    if (dropping) continue
+    kept.push(
+      line.replace(
+        /^(main|migrations_dir) = "([^"]+)"/,
+        (_, key: string, path: string) => `${key} = ${JSON.stringify(resolve(ROOT, path))}`,
+      ),
+    )
+  }
+  const file = join(dir, 'wrangler.toml')
+  writeFileSync(file, kept.join('\n'))
+  return file
+}
+
 const start = async (
   name: string,
-  config: string,
+  config: string | ((persistTo: string) => string),
   vars: Record<string, string>,
   readyPath: string,
   opts: StartOptions,
@@ -41,7 +69,15 @@ const start = async (
   const persistTo = mkdtempSync(join(tmpdir(), 'edgeload-wbench-'))
   try {
     const dev = await startWranglerDev(
-      { config, name, port: await freePort(), persistTo, migrate, vars, cpu: opts.cpu },
+      {
+        config: typeof config === 'string' ? config : config(persistTo),
+        name,
+        port: await freePort(),
+        persistTo,
+        migrate,
+        vars,
+        cpu: opts.cpu,
+      },
       readyPath,
     )
     if (opts.detach)
@@ -81,12 +117,16 @@ export const startBareWorker = async (upstream: string, opts: StartOptions) => {
   } satisfies WorkerTarget
 }
 
-/** edgeload from wrangler.toml; without `upstash`, each isolate keeps its own memory pool. */
+/**
+ * edgeload from wrangler.toml; without `upstash`, each isolate keeps its own memory pool. With
+ * `assets`, the deploy config as is (local asset router in front); otherwise the Worker alone.
+ */
 export const startEdgeloadWorker = async (
   name: string,
   upstream: string,
   upstash: UpstashVars | null,
   opts: StartOptions,
+  assets = false,
 ): Promise<WorkerTarget> => {
   const vars: Record<string, string> = {
     AUTH_KEY,
@@ -99,7 +139,7 @@ export const startEdgeloadWorker = async (
   }
   const { dev, stop } = await start(
     `edgeload-bench-${name}`,
-    'wrangler.toml',
+    assets ? 'wrangler.toml' : workerOnlyConfig,
     vars,
     '/health',
     opts,

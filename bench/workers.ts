@@ -4,7 +4,7 @@
 // at one connection and under load. Per request: the Worker's workerd CPU time, wrangler's dev
 // proxy CPU time, and Upstash commands and HTTP requests. See bench/README.md.
 // Flags: --duration 5 --warmup 1 --connections 64 --rounds 3
-//        --targets bare-worker,edgeload-upstash,edgeload-memory  --readme
+//        --targets bare-worker,edgeload-upstash,edgeload-memory,edgeload-upstash-assets  --readme
 import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -24,7 +24,10 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '1' },
     connections: { type: 'string', default: '64' },
     rounds: { type: 'string', default: '3' },
-    targets: { type: 'string', default: 'bare-worker,edgeload-upstash,edgeload-memory' },
+    targets: {
+      type: 'string',
+      default: 'bare-worker,edgeload-upstash,edgeload-memory,edgeload-upstash-assets',
+    },
     // Measure with wrangler's inspector session attached, as plain `wrangler dev` runs.
     'keep-inspector': { type: 'boolean', default: false },
     readme: { type: 'boolean', default: false },
@@ -63,7 +66,7 @@ const body = JSON.stringify({
 const upstash = await startUpstashServer()
 const prefix = freshRedisPrefix()
 const measure = async (t: WorkerTarget, connections: number): Promise<WorkerRow> => {
-  const counted = t.name === 'edgeload-upstash'
+  const counted = t.name.startsWith('edgeload-upstash')
   const snap = () => ({
     worker: cpuMicros(t.pids.worker),
     devProxy: cpuMicros(t.pids.devProxy),
@@ -98,6 +101,15 @@ const starters: Record<string, (upstream: string) => Promise<WorkerTarget>> = {
       opts,
     ),
   'edgeload-memory': (u) => startEdgeloadWorker('edgeload-memory', u, null, opts),
+  // The deploy config as is: local dev's asset router runs in front, in the same workerd.
+  'edgeload-upstash-assets': (u) =>
+    startEdgeloadWorker(
+      'edgeload-upstash-assets',
+      u,
+      { url: upstash.url, token: upstash.token, prefix },
+      opts,
+      true,
+    ),
 }
 
 console.log(

@@ -20,6 +20,8 @@ export const openUpstash = (cfg: UpstashConfig): RedisEval => {
     automaticDeserialization: false,
     // A proxied request waits on this: fail fast (the pool answers 503) rather than back off 5×.
     retry: { retries: 1, backoff: () => 50 },
+    // No SDK, platform and runtime headers on every command: less to send, nothing told about us.
+    enableTelemetry: false,
   })
   const shas = new Map<string, Promise<string>>()
   const shaOf = (script: string) => {

@@ -5,22 +5,44 @@ import type { FetchFn } from '../deps'
 
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade'])
 
+const noop = () => {}
+
+/**
+ * The client's abort and the total limit as one signal. A controller, a listener and a timer:
+ * AbortSignal.any with AbortSignal.timeout cost workerd ~60 µs of CPU per request more
+ * (bench:workers). The timer stays armed while the body is read, which the total covers too.
+ */
+const exchangeSignal = (client: AbortSignal | undefined, total: number | undefined) => {
+  if (!total) return { signal: client, disarm: noop }
+  const ctrl = new AbortController()
+  const abort = () => ctrl.abort(client?.reason)
+  if (client?.aborted) abort()
+  else client?.addEventListener('abort', abort, { once: true })
+  const timer = setTimeout(
+    () => ctrl.abort(new DOMException('The operation timed out.', 'TimeoutError')),
+    total,
+  )
+  return { signal: ctrl.signal, disarm: () => clearTimeout(timer) }
+}
+
 export const fromWebFetch =
   (webFetch: typeof fetch): FetchFn =>
   async (url, req) => {
-    const total = req.timeouts?.total
-    const signal = total
-      ? req.signal
-        ? AbortSignal.any([req.signal, AbortSignal.timeout(total)])
-        : AbortSignal.timeout(total)
-      : req.signal
-    const res = await webFetch(url, {
-      method: req.method,
-      headers: req.headers,
-      body: req.body as BodyInit | null,
-      signal,
-      redirect: 'manual',
-    })
+    const { signal, disarm } = exchangeSignal(req.signal, req.timeouts?.total)
+    let res: Response
+    try {
+      res = await webFetch(url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body as BodyInit | null,
+        signal,
+        redirect: 'manual',
+      })
+    } catch (err) {
+      disarm()
+      throw err
+    }
+    if (!res.body) disarm()
     const headers: Record<string, string> = {}
     res.headers.forEach((v, k) => {
       if (!HOP.has(k) && k !== 'set-cookie') headers[k] = v
