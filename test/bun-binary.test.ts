@@ -22,8 +22,10 @@ import {
 } from './helpers/bun-binary'
 import type { StartedChild } from './helpers/child'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
+import { startForwardProxy, type ForwardProxy } from './helpers/http-proxy'
 import { freshPostgres, type FreshPostgres } from './helpers/postgres'
 import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL } from './helpers/redis'
+import { startSilent, startStuck, type Unresponsive } from './helpers/unresponsive'
 import { within } from './helpers/wait'
 
 let up: FakeUpstream
@@ -193,5 +195,113 @@ describe('the Bun binary', () => {
       const group = await smoke(child.url, adminKey, up.url, 'bun-pg')
       await sigtermDrains(child, adminKey, group)
     }, 60_000)
+  })
+
+  describe("upstream calls through Bun's fetch", () => {
+    const adminKey = 'bun-binary-admin-key-0123456789'
+    const headers = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }
+    let proxy: ForwardProxy
+    let silent: Unresponsive
+    let stuck: Unresponsive
+    let url = ''
+    let n = 0
+
+    const group = async (base: string, upstream: string, config: Record<string, unknown>) => {
+      const name = `up${++n}`
+      const g = await fetch(`${base}/api/groups`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          name,
+          channel_type: 'openai',
+          upstreams: [{ url: upstream, weight: 1 }],
+          config: { max_retries: 0, ...config },
+        }),
+      })
+      expect(g.status).toBe(200)
+      const id = ((await g.json()) as { data: { id: number } }).data.id
+      const body = JSON.stringify({ group_id: id, keys_text: 'sk-up' })
+      expect(
+        (await fetch(`${base}/api/keys/add-multiple`, { method: 'POST', headers, body })).status,
+      ).toBe(200)
+      return name
+    }
+    const chat = async (base: string, name: string) => {
+      const started = performance.now()
+      const res = await fetch(`${base}/proxy/${name}/v1/chat/completions`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+      })
+      const text = await res.text()
+      return { status: res.status, text, ms: performance.now() - started }
+    }
+
+    beforeAll(async () => {
+      proxy = await startForwardProxy()
+      silent = await startSilent()
+      stuck = await startStuck()
+      const child = await startBinaryGateway(folder().dir, { AUTH_KEY: adminKey })
+      children.push(child)
+      url = child.url
+    }, 60_000)
+
+    afterAll(async () => {
+      await proxy?.close()
+      await silent?.close()
+      await stuck?.close()
+    })
+
+    it.each([
+      ['connect_timeout', 'stuck', { connect_timeout: 2 }],
+      ['response_header_timeout', 'silent', { response_header_timeout: 2 }],
+      ['request_timeout, waiting for headers', 'silent', { request_timeout: 2 }],
+    ] as const)('%s of 2 s cuts within 10%%', async (_what, which, config) => {
+      const name = await group(url, which === 'silent' ? silent.url : stuck.url, config)
+      const r = await chat(url, name)
+      expect(r.status).toBe(504)
+      expect(r.ms).toBeGreaterThanOrEqual(1990)
+      expect(r.ms).toBeLessThan(2200)
+    })
+
+    it('sends a group with proxy_url through the HTTP proxy, with its credentials', async () => {
+      proxy.seen.length = 0
+      const name = await group(url, up.url, {
+        proxy_url: `http://alice:s3cr3t-pw@127.0.0.1:${proxy.port}`,
+      })
+      const r = await chat(url, name)
+      expect(r.status).toBe(200)
+      expect(JSON.parse(r.text).choices[0].message.content).toBe('tok0 tok1 tok2 tok3 tok4 ')
+      const basic = `Basic ${Buffer.from('alice:s3cr3t-pw').toString('base64')}`
+      expect(proxy.seen).toEqual([{ target: `127.0.0.1:${up.port}`, auth: basic }])
+    })
+
+    it('refuses a socks5 proxy_url, saying so, rather than going out directly', async () => {
+      const before = up.requests.length
+      const name = await group(url, up.url, { proxy_url: 'socks5://bob:pw-9876@127.0.0.1:1080' })
+      const r = await chat(url, name)
+      expect(r.status).toBe(502)
+      expect(r.text).toContain('SOCKS5 proxies are not supported by the Bun binary')
+      expect(r.text).not.toContain('pw-9876')
+      expect(up.requests.length).toBe(before)
+    })
+
+    it('uses HTTP_PROXY from the environment, and NO_PROXY', async () => {
+      const child = await startBinaryGateway(folder().dir, {
+        AUTH_KEY: adminKey,
+        HTTP_PROXY: proxy.url,
+        NO_PROXY: 'localhost',
+      })
+      children.push(child)
+      proxy.seen.length = 0
+      const via = await group(child.url, up.url, {})
+      expect((await chat(child.url, via)).status).toBe(200)
+      expect(proxy.seen.map((s) => s.target)).toEqual([`127.0.0.1:${up.port}`])
+      const direct = await group(child.url, `http://localhost:${up.port}`, {})
+      expect((await chat(child.url, direct)).status).toBe(200)
+      expect(proxy.seen).toHaveLength(1)
+      child.proc.kill('SIGTERM')
+      expect(await within(child.exit, 10_000, 'exit')).toEqual({ code: 0, signal: null })
+    }, 30_000)
   })
 })

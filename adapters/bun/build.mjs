@@ -1,8 +1,16 @@
 // `npm run build:bun`: builds the admin console when its build is missing or stale, writes
-// dist/bun/entry.ts with what the binary embeds (the version, migrations/*'s journals and SQL,
+// dist/bun/entry-<pid>.ts with what the binary embeds (the version, migrations/*'s journals and SQL,
 // admin/dist's files), and compiles it with `bun build --compile` into dist/edgeload.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ensureAdminBuilt } from '../../admin/build.mjs'
@@ -40,7 +48,9 @@ export const buildBun = () => {
     console: consoleFiles(),
   }
   mkdirSync(join(root, 'dist/bun'), { recursive: true })
-  const entry = join(root, 'dist/bun/entry.ts')
+  // Per process, and renamed into place: builds running at once (tests, a bench) never meet.
+  const entry = join(root, `dist/bun/entry-${process.pid}.ts`)
+  const tmp = `${outfile}.${process.pid}`
   writeFileSync(
     entry,
     `// Written by adapters/bun/build.mjs: the Bun binary's entry and what it embeds.\n` +
@@ -48,11 +58,13 @@ export const buildBun = () => {
       `await runBinary(${JSON.stringify(embedded)})\n`,
   )
   const bun = join(root, 'node_modules/.bin/bun')
-  const args = ['build', '--compile', '--minify', '--sourcemap=none', entry, '--outfile', outfile]
+  const args = ['build', '--compile', '--minify', '--sourcemap=none', entry, '--outfile', tmp]
   // The binary reads ./.env itself, as npm start does: nothing else of Bun's autoloading.
   args.push('--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig')
   const r = spawnSync(existsSync(bun) ? bun : 'bun', args, { cwd: root, encoding: 'utf8' })
+  rmSync(entry, { force: true })
   if (r.status !== 0) throw new Error(`bun build failed:\n${r.stdout}\n${r.stderr}`)
+  renameSync(tmp, outfile)
   return outfile
 }
 
