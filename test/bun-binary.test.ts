@@ -20,7 +20,7 @@ import {
   SMOKE_BEHAVIOURS,
   startBinaryGateway,
 } from './helpers/bun-binary'
-import type { StartedChild } from './helpers/child'
+import { createGroupOn, type StartedChild } from './helpers/child'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { startForwardProxy, type ForwardProxy } from './helpers/http-proxy'
 import { freshPostgres, type FreshPostgres } from './helpers/postgres'
@@ -56,20 +56,13 @@ describe('the Bun binary', () => {
     const { version } = JSON.parse(
       readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
     )
-    const v = spawnSync(bin, ['--version'], {
-      cwd: dir,
-      env: { PATH: '' },
-      encoding: 'utf8',
-      timeout: 10_000,
-    })
+    // A compiled binary that ignored these would start serving: the timeout bounds that.
+    const cli = (arg: string) =>
+      spawnSync(bin, [arg], { cwd: dir, env: { PATH: '' }, encoding: 'utf8', timeout: 10_000 })
+    const v = cli('--version')
     expect(v.status).toBe(0)
     expect(v.stdout.trim()).toBe(version)
-    const h = spawnSync(bin, ['--help'], {
-      cwd: dir,
-      env: { PATH: '' },
-      encoding: 'utf8',
-      timeout: 10_000,
-    })
+    const h = cli('--help')
     expect(h.status).toBe(0)
     expect(h.stdout).toContain('edgeload migrate-keys')
     expect(h.stdout).toContain('DATABASE_DSN=./data/edgeload.db')
@@ -208,22 +201,11 @@ describe('the Bun binary', () => {
 
     const group = async (base: string, upstream: string, config: Record<string, unknown>) => {
       const name = `up${++n}`
-      const g = await fetch(`${base}/api/groups`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          name,
-          channel_type: 'openai',
-          upstreams: [{ url: upstream, weight: 1 }],
-          config: { max_retries: 0, ...config },
-        }),
+      await createGroupOn(base, upstream, adminKey, {
+        name,
+        keys: ['sk-up'],
+        config: { max_retries: 0, ...config },
       })
-      expect(g.status).toBe(200)
-      const id = ((await g.json()) as { data: { id: number } }).data.id
-      const body = JSON.stringify({ group_id: id, keys_text: 'sk-up' })
-      expect(
-        (await fetch(`${base}/api/keys/add-multiple`, { method: 'POST', headers, body })).status,
-      ).toBe(200)
       return name
     }
     const chat = async (base: string, name: string) => {

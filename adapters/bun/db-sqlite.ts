@@ -13,6 +13,7 @@ import { makePrivateFile } from '../node/file-modes'
 import { applyMigrations, timesOf, type MigrationMeta } from '../node/migrations'
 import type { SqliteOpened } from '../node/open-database'
 import { gateSchema, type GateOptions } from '../node/schema-gate'
+import { closeOnce } from '../node/close-once'
 
 const BUSY_TIMEOUT_MS = 5000
 
@@ -44,12 +45,7 @@ export const openBunSqlite = async (
   // Created 0600 before SQLite opens it: SQLite then creates -wal and -shm 0600 too.
   if (!memory) makePrivateFile(file)
   const client = connect(file, BUSY_TIMEOUT_MS)
-  let closed = false
-  const close = async () => {
-    if (closed) return
-    closed = true
-    client.close()
-  }
+  const close = closeOnce(() => client.close())
   try {
     client.run('PRAGMA journal_mode=WAL')
     // 16 MiB of page cache instead of 2: a 100k-key import then costs ~25% less CPU.

@@ -13,6 +13,7 @@ import type { DbTarget } from './dsn'
 import { applyMigrations, folderMigrations, timesOf, type MigrationMeta } from './migrations'
 import { causedBy, retryTransactions, type RetryPolicy } from './retry-transactions'
 import { gateSchema, type SchemaGateOptions } from './schema-gate'
+import { closeOnce } from './close-once'
 
 export type MysqlTarget = Extract<DbTarget, { kind: 'mysql' }>
 
@@ -104,12 +105,7 @@ export const openMysql = async (
   list: MigrationMeta[] = folderMigrations('mysql'),
 ): Promise<MysqlHandle> => {
   const pool = createPool(toPoolOptions(target))
-  let closed = false
-  const close = async () => {
-    if (closed) return
-    closed = true
-    await pool.end()
-  }
+  const close = closeOnce(() => pool.end())
   try {
     const { log = () => {}, ...rest } = gate
     await gateSchema(

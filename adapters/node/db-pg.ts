@@ -11,6 +11,7 @@ import type { Logger } from '../../src/logger'
 import { applyMigrations, folderMigrations, timesOf, type MigrationMeta } from './migrations'
 import { causedBy, retryTransactions, type RetryPolicy } from './retry-transactions'
 import { gateSchema, type SchemaGateOptions } from './schema-gate'
+import { closeOnce } from './close-once'
 
 export interface PgHandle {
   db: NodePgDatabase<typeof schema>
@@ -72,12 +73,7 @@ export const openPostgres = async (url: string, opts: PgOptions = {}): Promise<P
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 })
   // Without a listener, an idle client's error (a restarted server) would end the process.
   pool.on('error', (err) => opts.onIdleError?.(err))
-  let closed = false
-  const close = async () => {
-    if (closed) return
-    closed = true
-    await pool.end()
-  }
+  const close = closeOnce(() => pool.end())
   try {
     const { log = () => {}, ...gate } = opts.gate ?? { mayMigrate: true }
     const list = opts.migrations ?? folderMigrations('pg')

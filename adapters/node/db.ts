@@ -11,6 +11,7 @@ import { runPendingRepairs, type RepairReport } from '../../src/store/sql-repair
 import type { Store } from '../../src/store/types'
 import { makePrivateFile } from './file-modes'
 import { gateSchema, journalTimes, type GateOptions } from './schema-gate'
+import { closeOnce } from './close-once'
 
 export interface SqliteHandle {
   db: LibSQLDatabase<typeof schema>
@@ -75,12 +76,7 @@ export const openSqlite = async (
     concurrency: 1,
     timeout: BUSY_TIMEOUT_MS,
   })
-  let closed = false
-  const close = async () => {
-    if (closed) return
-    closed = true
-    client.close()
-  }
+  const close = closeOnce(() => client.close())
   try {
     await client.execute('PRAGMA journal_mode=WAL')
     await client.execute(`PRAGMA busy_timeout=${BUSY_TIMEOUT_MS}`)

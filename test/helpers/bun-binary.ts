@@ -1,13 +1,19 @@
 // The Bun single executable for tests: built once per run with `npm run build:bun`'s script,
 // started as an operator would, from an empty folder with nothing on PATH, and the smoke path
 // an operator walks through it (health, login, a group, a plain and a streamed request, the log).
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
-import type { StartedChild } from './child'
+import {
+  createGroupOn,
+  listeningUrl,
+  sigtermDrainsStream,
+  startChild,
+  type StartedChild,
+} from './child'
 import { until, within } from './wait'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -34,37 +40,13 @@ export const emptyFolderWithBinary = (): { dir: string; bin: string } => {
 }
 
 /** Runs the binary in `dir` with only `env` (PATH empty), as a child process. */
-export const runBinary = (
-  dir: string,
-  env: Record<string, string>,
-  args: string[] = [],
-): StartedChild => {
-  const proc = spawn(join(dir, 'edgeload'), args, {
-    cwd: dir,
-    env: { PATH: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const out = { text: '' }
-  proc.stdout.on('data', (d) => (out.text += d))
-  proc.stderr.on('data', (d) => (out.text += d))
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.once('exit', (code, signal) => resolve({ code, signal })),
-  )
-  return { proc, out, exit }
-}
+export const runBinary = (dir: string, env: Record<string, string>, args: string[] = []) =>
+  startChild(dir, { PATH: '', ...env }, args, [join(dir, 'edgeload')])
 
 /** Starts the gateway on a free loopback port; resolves with its URL once it listens. */
 export const startBinaryGateway = async (dir: string, env: Record<string, string> = {}) => {
   const child = runBinary(dir, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env })
-  const listening = /listening on http:\/\/127\.0\.0\.1:(\d+)/
-  await until(
-    () => listening.test(child.out.text) || child.proc.exitCode !== null,
-    20_000,
-    () => `start (output: ${child.out.text})`,
-  )
-  const port = Number(listening.exec(child.out.text)?.[1])
-  if (!(port > 0)) throw new Error(`the binary did not start: ${child.out.text}`)
-  return { ...child, url: `http://127.0.0.1:${port}` }
+  return { ...child, url: await listeningUrl(child, 20_000) }
 }
 
 export const chatBody = (stream: boolean, model = 'gpt-4o-mini') =>
@@ -96,24 +78,7 @@ export const smoke = async (url: string, adminKey: string, upstream: string, nam
   expect((await login('not-the-key')).status).toBe(401)
 
   const headers = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }
-  const g = await fetch(`${url}/api/groups`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({
-      name,
-      channel_type: 'openai',
-      test_model: 'gpt-4o-mini',
-      upstreams: [{ url: upstream, weight: 1 }],
-    }),
-  })
-  expect(g.status).toBe(200)
-  const groupId = ((await g.json()) as { data: { id: number } }).data.id
-  const k = await fetch(`${url}/api/keys/add-multiple`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ group_id: groupId, keys_text: 'sk-smoke' }),
-  })
-  expect(k.status).toBe(200)
+  await createGroupOn(url, upstream, adminKey, { name, keys: ['sk-smoke'] })
 
   const chat = (stream: boolean) =>
     fetch(`${url}/proxy/${name}/v1/chat/completions`, {
@@ -152,42 +117,9 @@ export const smoke = async (url: string, adminKey: string, upstream: string, nam
   return name
 }
 
-/**
- * A slow stream is in flight when SIGTERM arrives: it finishes, and the process exits 0 within
- * the shutdown budget (SERVER_GRACEFUL_SHUTDOWN_TIMEOUT, 10 s by default).
- */
-export const sigtermDrains = async (
+/** SIGTERM while a slow stream is in flight: it finishes, and the binary exits 0 in time. */
+export const sigtermDrains = (
   child: StartedChild & { url: string },
   adminKey: string,
   group: string,
-) => {
-  const res = await within(
-    fetch(`${child.url}/proxy/${group}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      body: chatBody(true, SLOW_MODEL),
-    }),
-    5000,
-    'stream headers',
-  )
-  expect(res.status).toBe(200)
-  const reader = res.body!.getReader()
-  const dec = new TextDecoder()
-  let text = dec.decode((await within(reader.read(), 5000, 'first chunk')).value)
-  const signalled = Date.now()
-  child.proc.kill('SIGTERM')
-  const rest = (async () => {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) return
-      text += dec.decode(value, { stream: true })
-    }
-  })()
-  await within(rest, 8000, 'stream after SIGTERM')
-  expect(text).toContain('tok7 ')
-  expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true)
-  const exit = await within(child.exit, 10_000, () => `exit (output: ${child.out.text})`)
-  expect(exit).toEqual({ code: 0, signal: null })
-  expect(Date.now() - signalled).toBeLessThan(10_000)
-  expect(child.out.text).toContain('shutdown complete')
-}
+) => sigtermDrainsStream(child, child.url, adminKey, group, SLOW_MODEL)
