@@ -1,8 +1,10 @@
 // The Bun single executable (issue 14): built once, copied into an empty folder and started there
 // with PATH emptied, as on a machine with no Node, npm or network. On SQLite (the defaults: a
-// generated ./data/auth.key, ./data/edgeload.db), and on PostgreSQL with Redis: the smoke path,
-// then SIGTERM draining a stream and exiting 0. The SQLite file it created then opens under the
-// Node gateway, its migrations recorded as drizzle records them.
+// generated ./data/auth.key, ./data/edgeload.db), on PostgreSQL with Redis, and on MariaDB: the
+// smoke path, then SIGTERM draining a stream and exiting 0. The SQLite file it created then opens
+// under the Node gateway, its migrations recorded as drizzle records them. Upstream calls through
+// Bun's fetch: connect and header timeouts, HTTP proxies from proxy_url and the environment,
+// SOCKS5 refused.
 import { spawnSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -23,6 +25,7 @@ import {
 import { createGroupOn, type StartedChild } from './helpers/child'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { startForwardProxy, type ForwardProxy } from './helpers/http-proxy'
+import { createTestDatabase, type TestDatabase } from './helpers/mysql'
 import { freshPostgres, type FreshPostgres } from './helpers/postgres'
 import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL } from './helpers/redis'
 import { startSilent, startStuck, type Unresponsive } from './helpers/unresponsive'
@@ -187,6 +190,31 @@ describe('the Bun binary', () => {
       expect(child.out.text).toMatch(/database":"PostgreSQL/)
       const group = await smoke(child.url, adminKey, up.url, 'bun-pg')
       await sigtermDrains(child, adminKey, group)
+    }, 60_000)
+  })
+
+  describe('on MariaDB / MySQL', () => {
+    let db: TestDatabase | null = null
+
+    afterAll(async () => {
+      await db?.drop()
+    })
+
+    it('serves the smoke path on the mysql2 driver', async () => {
+      db = await createTestDatabase()
+      if (!db) throw new Error('MariaDB / MySQL is required')
+      const { host, port, user, database } = db.target
+      const { dir } = folder()
+      const adminKey = 'bun-binary-admin-key-0123456789'
+      const child = await startBinaryGateway(dir, {
+        AUTH_KEY: adminKey,
+        DATABASE_DSN: `mysql://${user}@${host}:${port}/${database}`,
+      })
+      children.push(child)
+      expect(child.out.text).toMatch(/database":"MySQL/)
+      await smoke(child.url, adminKey, up.url, 'bun-mysql')
+      child.proc.kill('SIGTERM')
+      expect(await within(child.exit, 10_000, 'exit')).toEqual({ code: 0, signal: null })
     }, 60_000)
   })
 
