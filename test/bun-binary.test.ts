@@ -165,6 +165,24 @@ describe('the Bun binary', () => {
     }, 30_000)
   })
 
+  it('opens a database file the Node gateway created and migrated', async () => {
+    const { dir } = folder()
+    const file = join(dir, 'node.db')
+    const sqlite = await openSqlite(file)
+    await sqlite.store.putSettings({ app_url: 'http://made-by-node.example' })
+    await sqlite.close()
+    const adminKey = 'bun-binary-admin-key-0123456789'
+    const child = await startBinaryGateway(dir, { AUTH_KEY: adminKey, DATABASE_DSN: file })
+    children.push(child)
+    const res = await fetch(`${child.url}/api/settings`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    })
+    expect(res.status).toBe(200)
+    expect(JSON.stringify(await res.json())).toContain('http://made-by-node.example')
+    child.proc.kill('SIGTERM')
+    expect(await within(child.exit, 10_000, 'exit')).toEqual({ code: 0, signal: null })
+  }, 30_000)
+
   describe('on PostgreSQL with Redis', () => {
     let pg: FreshPostgres | null = null
     const prefix = freshRedisPrefix()
