@@ -284,6 +284,7 @@ describe('the Bun binary', () => {
       ['connect_timeout', 'stuck', { connect_timeout: 2 }],
       ['response_header_timeout', 'silent', { response_header_timeout: 2 }],
       ['request_timeout, waiting for headers', 'silent', { request_timeout: 2 }],
+      ['request_timeout, connecting', 'stuck', { request_timeout: 2 }],
     ] as const)('%s of 2 s cuts within 10%%', async (_what, which, config) => {
       const name = await group(url, which === 'silent' ? silent.url : stuck.url, config)
       const r = await chat(url, name)

@@ -23,30 +23,33 @@ const pick = (env: ProxyEnv, name: string) => env[name.toLowerCase()] || env[nam
 const timeoutError = (code: string, message: string) =>
   Object.assign(new Error(message), { name: 'TimeoutError', code })
 
-/** A plain TCP connect to host:port within `ms`, closed at once. */
-const reach = (url: URL, ms: number) =>
+/** A plain TCP connect to host:port within `ms`, closed at once; `signal` gives up on it. */
+const reach = (url: URL, ms: number, signal: AbortSignal) =>
   new Promise<void>((ok, fail) => {
     const host = url.hostname.replace(/^\[|\]$/g, '')
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80)
     const socket = connect({ host, port })
-    const timer = setTimeout(() => {
+    const done = (err?: unknown) => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', onAbort)
       socket.destroy()
-      fail(
-        timeoutError(
-          'CONNECT_TIMEOUT',
-          `Connect Timeout Error (attempted address: ${host}:${port}, timeout: ${ms}ms)`,
+      if (err) fail(err)
+      else ok()
+    }
+    const onAbort = () => done(signal.reason)
+    const timer = setTimeout(
+      () =>
+        done(
+          timeoutError(
+            'CONNECT_TIMEOUT',
+            `Connect Timeout Error (attempted address: ${host}:${port}, timeout: ${ms}ms)`,
+          ),
         ),
-      )
-    }, ms)
-    socket.once('connect', () => {
-      clearTimeout(timer)
-      socket.destroy()
-      ok()
-    })
-    socket.once('error', (err) => {
-      clearTimeout(timer)
-      fail(err)
-    })
+      ms,
+    )
+    signal.addEventListener('abort', onAbort, { once: true })
+    socket.once('connect', () => done())
+    socket.once('error', done)
   })
 
 /** Lower-case plain headers without hop-by-hop fields (and those Connection names), cookies apart. */
@@ -97,11 +100,12 @@ export const createBunFetch = (env: ProxyEnv): BunFetch => {
       req.signal?.throwIfAborted()
       const hop = proxy ? new URL(proxy) : url
       const hopId = hop.host
+      // A plain request's total limit bounds the connect and the wait for headers too.
+      const left = () => (t?.total ? t.total - (Date.now() - start) : Infinity)
       if (t && Date.now() - (answered.get(hopId) ?? -Infinity) > WARM_MS) {
-        await reach(hop, t.connect)
+        await reach(hop, Math.min(t.connect, left()), ac.signal)
       }
-      // A plain request's total limit bounds the wait for headers too, and then its body.
-      arm(t?.total ? Math.min(t.total, t.headers) : t?.headers, 'HEADERS_TIMEOUT', 'Headers')
+      arm(t && Math.min(t.headers, left()), 'HEADERS_TIMEOUT', 'Headers')
       const res = await fetch(url, {
         method: req.method,
         headers: toRequestHeaders(req.headers),
@@ -120,7 +124,7 @@ export const createBunFetch = (env: ProxyEnv): BunFetch => {
       if (!res.body) return { status: res.status, ...parts, body: null }
       if (t?.total) {
         // A plain answer is read whole within what is left of its total.
-        arm(t.total - (Date.now() - start), 'BODY_TIMEOUT', 'Body')
+        arm(left(), 'BODY_TIMEOUT', 'Body')
         const body = new Uint8Array(await res.arrayBuffer())
         return { status: res.status, ...parts, body }
       }
