@@ -15,10 +15,12 @@ import { folderMigrations } from '../adapters/node/migrations'
 import { startNodeGateway } from '../adapters/node/server'
 import {
   buildBinary,
+  chatBody,
   emptyFolderWithBinary,
   runBinary,
   sigtermDrains,
   smoke,
+  SLOW_MODEL,
   SMOKE_BEHAVIOURS,
   startBinaryGateway,
 } from './helpers/bun-binary'
@@ -29,7 +31,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/mysql'
 import { freshPostgres, type FreshPostgres } from './helpers/postgres'
 import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL } from './helpers/redis'
 import { startSilent, startStuck, type Unresponsive } from './helpers/unresponsive'
-import { within } from './helpers/wait'
+import { until, within } from './helpers/wait'
 
 let up: FakeUpstream
 const dirs: string[] = []
@@ -313,6 +315,24 @@ describe('the Bun binary', () => {
       expect(r.text).toContain('SOCKS5 proxies are not supported by the Bun binary')
       expect(r.text).not.toContain('pw-9876')
       expect(up.requests.length).toBe(before)
+    })
+
+    it('stops the upstream stream when the client leaves mid-stream', async () => {
+      await createGroupOn(url, up.url, adminKey, { name: 'leave', keys: ['sk-smoke'] })
+      const ac = new AbortController()
+      const res = await fetch(`${url}/proxy/leave/v1/chat/completions`, {
+        method: 'POST',
+        headers,
+        body: chatBody(true, SLOW_MODEL),
+        signal: ac.signal,
+      })
+      expect(res.status).toBe(200)
+      const reader = res.body!.getReader()
+      await within(reader.read(), 5000, 'first chunk')
+      const call = up.requests.at(-1)!
+      expect(call.credential).toBe('sk-smoke')
+      ac.abort()
+      await until(() => call.closedEarly === true, 3000, 'the upstream call cancelled')
     })
 
     it('uses HTTP_PROXY from the environment, and NO_PROXY', async () => {
