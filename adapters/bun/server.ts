@@ -33,7 +33,7 @@ export const startBunGateway = async (
     createFetch: createBunFetch,
     clientIp: (c) => server?.requestIP(c.req.raw)?.address ?? '',
   })
-  const { env, log, deps, edgeload } = gw
+  const { env, log, edgeload } = gw
   serveEmbeddedAdmin(edgeload.app, embedded.console)
 
   const app = edgeload.app
@@ -42,8 +42,9 @@ export const startBunGateway = async (
     hostname: env.HOST,
     // Between requests, as Node's keepAliveTimeout; a request in flight is never cut (below).
     idleTimeout: Math.min(env.SERVER_IDLE_TIMEOUT, MAX_IDLE_S),
-    // The app answers an oversized body with its own 413; Bun's limit only sits above it.
-    maxRequestBodySize: deps.config.maxBodyBytes + 1024 * 1024,
+    // The app bounds bodies itself (a declared length before reading, a streamed one as it
+    // comes) and answers with its own 413; Bun's limit would answer first, with a bare one.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     fetch(req, srv) {
       // A model may think for minutes before its first byte: no idle cut while answering.
       srv.timeout(req, 0)
