@@ -210,10 +210,12 @@ export interface EdgeloadOptions {
   redisUrl?: string
   /** 2: a master and an IS_SLAVE=true slave sharing one SQLite file and the Redis prefix. */
   nodes?: 1 | 2
+  /** Runs this executable (the Bun binary, dist/edgeload) instead of `npm start`'s Node process. */
+  binary?: string
 }
 
 /**
- * edgeload from adapters/node/main.ts, with one group of keys pointing at the fake upstream. With
+ * edgeload from adapters/node/main.ts (or `binary`), with one group of keys pointing at the fake upstream. With
  * `redisUrl`, under a fresh prefix that `stop` deletes.
  */
 export const startEdgeload = async (
@@ -241,12 +243,10 @@ export const startEdgeload = async (
   /** Starts one node the way `npm start` does (compiled by esbuild, no TypeScript loader). */
   const startNode = async (env: Record<string, string>) => {
     const port = await freePort()
-    const proc = spawnTs(
-      'adapters/node/start.mjs',
-      [],
-      { ...shared, ...env, PORT: String(port), BENCH_PROFILE: '1' },
-      cpu,
-    )
+    const nodeEnv = { ...shared, ...env, PORT: String(port) }
+    const proc = opts.binary
+      ? spawnPinned([opts.binary], { cwd: dir, env: nodeEnv, cpu, graceMs: 3000 })
+      : spawnTs('adapters/node/start.mjs', [], { ...nodeEnv, BENCH_PROFILE: '1' }, cpu)
     procs.push(proc)
     const base = `http://127.0.0.1:${port}`
     await waitFor(proc, `${base}/health`, (s) => s === 200)

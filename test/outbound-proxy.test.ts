@@ -3,56 +3,14 @@
 // the HTTP(S)_PROXY/NO_PROXY fallback of the Node fetch. SOCKS5 traffic: outbound-socks.test.ts.
 import { once } from 'node:events'
 import { createServer } from 'node:http'
-import { connect } from 'node:net'
-import type { AddressInfo, Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createUndiciFetch } from '../adapters/node/fetch'
 import { redactProxy } from '../adapters/node/proxy'
+import { startForwardProxy, type ForwardProxy } from './helpers/http-proxy'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { startTestGateway, type TestGateway } from './helpers/gateway'
 import { eventually } from './helpers/wait'
-
-interface ConnectProxy {
-  url: string
-  port: number
-  /** Every CONNECT seen: its target and Proxy-Authorization header. */
-  seen: { target: string; auth?: string }[]
-  close: () => Promise<void>
-}
-
-/** A minimal HTTP CONNECT proxy: tunnels each CONNECT to its target with net.connect. */
-const startConnectProxy = async (): Promise<ConnectProxy> => {
-  const seen: ConnectProxy['seen'] = []
-  const sockets = new Set<Socket>()
-  const server = createServer((_req, res) => res.writeHead(405).end())
-  server.on('connect', (req, client: Socket, head: Buffer) => {
-    seen.push({ target: req.url ?? '', auth: req.headers['proxy-authorization'] })
-    const [host, port] = (req.url ?? '').split(':')
-    const upstream = connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-      if (head.length) upstream.write(head)
-      upstream.pipe(client).pipe(upstream)
-    })
-    for (const s of [client, upstream]) {
-      sockets.add(s)
-      s.on('error', () => (client.destroy(), upstream.destroy()))
-      s.on('close', () => sockets.delete(s))
-    }
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const port = (server.address() as AddressInfo).port
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    seen,
-    close: async () => {
-      for (const s of sockets) s.destroy()
-      server.closeAllConnections()
-      await new Promise((r) => server.close(r))
-    },
-  }
-}
 
 /** A loopback port nothing listens on. */
 const closedPort = async () => {
@@ -64,7 +22,7 @@ const closedPort = async () => {
 }
 
 let up: FakeUpstream
-let proxy: ConnectProxy
+let proxy: ForwardProxy
 let t: TestGateway
 let n = 0
 
@@ -78,7 +36,7 @@ const group = async (config: Record<string, unknown> = {}) => {
 
 beforeAll(async () => {
   up = await startFakeUpstream()
-  proxy = await startConnectProxy()
+  proxy = await startForwardProxy()
   t = await startTestGateway()
   await t.admin('PUT', '/api/settings', { request_log_write_interval_minutes: 0 })
 })

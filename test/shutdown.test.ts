@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openSqlite } from '../adapters/node/db'
-import { startChild, type StartedChild } from './helpers/child'
+import {
+  createGroupOn,
+  listeningUrl,
+  sigtermDrainsStream,
+  startChild,
+  type StartedChild,
+} from './helpers/child'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
 import { until, within } from './helpers/wait'
@@ -142,71 +148,11 @@ describe('SIGTERM to node adapters/node/start.mjs', () => {
       DATABASE_DSN: join(dir, 'edgeload.db'),
       LOG_LEVEL: 'info',
     })
-    const { proc, out, exit: exited } = child
-
     // PORT=0: the listening line names the port the kernel chose.
-    await until(
-      () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(out.text) || proc.exitCode !== null,
-      20_000,
-      () => `start (output: ${out.text})`,
-    )
-    const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out.text)?.[1])
-    expect(port).toBeGreaterThan(0)
-    const url = `http://127.0.0.1:${port}`
+    const url = await listeningUrl(child, 20_000)
     const health = await within(fetch(`${url}/health`), 5000, 'health')
     expect(health.status).toBe(200)
-
-    const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }
-    const g = await fetch(`${url}/api/groups`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        name: 'sig',
-        channel_type: 'openai',
-        upstreams: [{ url: up.url, weight: 1 }],
-      }),
-    })
-    expect(g.status).toBe(200)
-    const groupId = ((await g.json()) as { data: { id: number } }).data.id
-    const k = await fetch(`${url}/api/keys/add-multiple`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ group_id: groupId, keys_text: 'sk-stream' }),
-    })
-    expect(k.status).toBe(200)
-
-    const res = await within(
-      fetch(`${url}/proxy/sig/v1/chat/completions`, {
-        method: 'POST',
-        headers,
-        body: chatBody(true),
-      }),
-      5000,
-      'stream headers',
-    )
-    expect(res.status).toBe(200)
-    const reader = res.body!.getReader()
-    const dec = new TextDecoder()
-    let text = dec.decode((await within(reader.read(), 5000, 'first chunk')).value)
-
-    const signalled = Date.now()
-    proc.kill('SIGTERM')
-    const rest = (async () => {
-      for (;;) {
-        const { done, value } = await reader.read()
-        if (done) return
-        text += dec.decode(value, { stream: true })
-      }
-    })()
-    await within(rest, 8000, 'stream after SIGTERM')
-    expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true)
-    expect(text).toContain('tok7 ')
-
-    // SERVER_GRACEFUL_SHUTDOWN_TIMEOUT defaults to 10 s.
-    const exit = await within(exited, 10_000, () => `exit after SIGTERM (output: ${out.text})`)
-    const took = Date.now() - signalled
-    console.log(`SIGTERM: stream finished and process exited in ${took} ms`)
-    expect(exit).toEqual({ code: 0, signal: null })
-    expect(out.text).toContain('shutdown complete')
+    await createGroupOn(url, up.url, ADMIN_KEY, { name: 'sig', keys: ['sk-stream'] })
+    await sigtermDrainsStream(child, url, ADMIN_KEY, 'sig')
   })
 })

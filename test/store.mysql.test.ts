@@ -3,6 +3,7 @@
 // millisecond times, and parallel batches without lock errors.
 import { afterAll, describe, expect, it } from 'vitest'
 import { openMysql } from '../adapters/node/db-mysql'
+import { openDatabase } from '../adapters/node/database'
 import { runMigrateKeys } from '../adapters/node/migrate-keys'
 import { parseDsn } from '../adapters/node/dsn'
 import { mysqlDialect } from '../src/store/dialect-mysql'
@@ -69,7 +70,9 @@ if (testDb) {
         const dsn = `mysql://${user}@${host}:${port}/${database}`
         const out: string[] = []
         const args = ['--to', 'a-new-encryption-key-0123456789']
-        expect(await runMigrateKeys(args, { DATABASE_DSN: dsn }, (s) => out.push(s))).toBe(0)
+        expect(
+          await runMigrateKeys(args, { DATABASE_DSN: dsn }, (s) => out.push(s), { openDatabase }),
+        ).toBe(0)
         expect(await store.keyStorageSample('enc:')).toMatchObject({ plain: false })
         expect((await store.keyStorageSample('enc:')).sealed).not.toBeNull()
       } finally {

@@ -1,16 +1,18 @@
 // A second SQLite connection for the writes nobody waits for: request logs and key health. It
-// gives up on a locked file after a short busy timeout. libsql runs statements synchronously, so
-// on the main connection (5 s) a lock held by another process froze every request for 5 s per
-// attempt; here an attempt costs at most BACKGROUND_BUSY_MS, and the writers retry with backoff.
-import { createClient } from '@libsql/client'
-import { drizzle } from 'drizzle-orm/libsql'
-import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import * as schema from '../../src/store/schema.sqlite'
+// gives up on a locked file after a short busy timeout. libsql and bun:sqlite run statements
+// synchronously, so on the main connection (5 s) a lock held by another process froze every
+// request for 5 s per attempt; here an attempt costs at most BACKGROUND_BUSY_MS, and the writers
+// retry with backoff.
 import { createSqlStore, type SqlDb } from '../../src/store/sql'
 import type { Store } from '../../src/store/types'
 
 export const BACKGROUND_BUSY_MS = 250
+
+/** Opens one more connection to a SQLite file, with the given busy timeout. */
+export type OpenSecondConnection = (
+  path: string,
+  busyMs: number,
+) => Promise<{ db: SqlDb; close: () => Promise<void> }>
 
 export interface BackgroundWrites {
   /** `store` with its background writes on the second connection. */
@@ -27,17 +29,11 @@ export const withBackgroundWrites = async (
   path: string,
   store: Store,
   main: SqlDb,
+  openSecond: OpenSecondConnection,
 ): Promise<BackgroundWrites> => {
   // A second `:memory:` connection would be another database.
   if (path === ':memory:') return { store, db: main, close: async () => {} }
-  const client = createClient({
-    url: pathToFileURL(resolve(path)).href,
-    concurrency: 1,
-    timeout: BACKGROUND_BUSY_MS,
-  })
-  await client.execute(`PRAGMA busy_timeout=${BACKGROUND_BUSY_MS}`)
-  await client.execute('PRAGMA synchronous=NORMAL')
-  const db = drizzle(client, { schema })
+  const { db, close } = await openSecond(path, BACKGROUND_BUSY_MS)
   const bg = createSqlStore(db)
   return {
     db,
@@ -47,6 +43,6 @@ export const withBackgroundWrites = async (
       updateKeyHealth: bg.updateKeyHealth,
       addKeyEvents: bg.addKeyEvents,
     },
-    close: async () => client.close(),
+    close,
   }
 }

@@ -6,6 +6,7 @@ import { createSqlStore } from '../../src/store/sql'
 import { migrateSqlite, type SqliteHandle } from './db'
 import { describeTarget, DsnError, type DbTarget } from './dsn'
 import type { GateOptions } from './schema-gate'
+import { closeOnce } from './close-once'
 
 type LibsqlTarget = Extract<DbTarget, { kind: 'libsql' }>
 
@@ -27,12 +28,7 @@ export const openLibsqlRemote = async (
   gate: GateOptions = { mayMigrate: true },
 ): Promise<SqliteHandle> => {
   const client = createClient({ url: target.url, authToken: target.authToken })
-  let closed = false
-  const close = async () => {
-    if (closed) return
-    closed = true
-    client.close()
-  }
+  const close = closeOnce(() => client.close())
   try {
     await reach(client, target)
     const { db, repairs } = await migrateSqlite(client, gate)

@@ -2,9 +2,7 @@
 // form), migrations/mysql applied with drizzle's migrator under a named lock (nodes that start
 // together migrate one at a time), and the Store over it with MySQL's Dialect. Transactions that
 // InnoDB rolls back to break a deadlock are run again (retry-transactions.ts).
-import { fileURLToPath } from 'node:url'
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2'
-import { migrate } from 'drizzle-orm/mysql2/migrator'
 import { createPool, type Pool, type PoolOptions } from 'mysql2/promise'
 import { mysqlDialect } from '../../src/store/dialect-mysql'
 import * as schema from '../../src/store/schema.mysql'
@@ -12,8 +10,10 @@ import { createSqlStore, type SqlDb } from '../../src/store/sql'
 import type { Store } from '../../src/store/types'
 import type { Logger } from '../../src/logger'
 import type { DbTarget } from './dsn'
+import { applyMigrations, folderMigrations, timesOf, type MigrationMeta } from './migrations'
 import { causedBy, retryTransactions, type RetryPolicy } from './retry-transactions'
 import { gateSchema, type SchemaGateOptions } from './schema-gate'
+import { closeOnce } from './close-once'
 
 export type MysqlTarget = Extract<DbTarget, { kind: 'mysql' }>
 
@@ -24,8 +24,6 @@ export interface MysqlHandle {
   store: Store
   close: () => Promise<void>
 }
-
-const MIGRATIONS = fileURLToPath(new URL('../../migrations/mysql', import.meta.url))
 
 /** Connections per process: the log writer, key health and admin reads each hold one at a time. */
 const POOL_SIZE = 16
@@ -62,7 +60,7 @@ export const toPoolOptions = (t: MysqlTarget): PoolOptions => ({
 // GET_LOCK names are server-wide; the database's name keeps two gateways' databases apart.
 const MIGRATION_LOCK_WAIT_S = 120
 
-const migrateLocked = async (pool: Pool, database: string) => {
+const migrateLocked = async (pool: Pool, database: string, list: MigrationMeta[]) => {
   const conn = await pool.getConnection()
   const lock = `edgeload-migrate:${database}`.slice(0, 64)
   try {
@@ -71,7 +69,7 @@ const migrateLocked = async (pool: Pool, database: string) => {
       throw new Error(`MySQL: another node held the migration lock for ${MIGRATION_LOCK_WAIT_S} s`)
     }
     try {
-      await migrate(drizzle(conn, { schema, mode: 'default' }), { migrationsFolder: MIGRATIONS })
+      await applyMigrations(drizzle(conn, { schema, mode: 'default' }), list)
     } finally {
       await conn.query('select release_lock(?)', [lock])
     }
@@ -103,19 +101,19 @@ export const openMysql = async (
   target: MysqlTarget,
   /** Who may migrate (schema-gate.ts); GET_LOCK already serialises masters. */
   gate: Omit<SchemaGateOptions, 'log' | 'lock'> & { log?: Logger } = { mayMigrate: true },
+  /** migrations/mysql as drizzle's list; read from the folder when absent (the Bun binary embeds it). */
+  list: MigrationMeta[] = folderMigrations('mysql'),
 ): Promise<MysqlHandle> => {
   const pool = createPool(toPoolOptions(target))
-  let closed = false
-  const close = async () => {
-    if (closed) return
-    closed = true
-    await pool.end()
-  }
+  const close = closeOnce(() => pool.end())
   try {
     const { log = () => {}, ...rest } = gate
     await gateSchema(
-      { applied: () => appliedMysql(pool), migrate: () => migrateLocked(pool, target.database) },
-      MIGRATIONS,
+      {
+        applied: () => appliedMysql(pool),
+        migrate: () => migrateLocked(pool, target.database, list),
+      },
+      timesOf(list),
       { ...rest, log },
     )
     const db = retryTransactions(drizzle(pool, { schema, mode: 'default' }), DEADLOCKS)

@@ -1,17 +1,17 @@
 // Node's PostgreSQL: a node-postgres pool, migrations/pg applied under an advisory lock (nodes that
 // start together migrate one at a time), and the drizzle Store over it with PostgreSQL's Dialect.
 // Transactions that PostgreSQL aborts to break a deadlock are run again (retry-transactions.ts).
-import { fileURLToPath } from 'node:url'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
-import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import pg from 'pg'
 import { pgDialect } from '../../src/store/dialect-pg'
 import * as schema from '../../src/store/schema.pg'
 import { createSqlStore, type SqlDb } from '../../src/store/sql'
 import type { Store } from '../../src/store/types'
 import type { Logger } from '../../src/logger'
+import { applyMigrations, folderMigrations, timesOf, type MigrationMeta } from './migrations'
 import { causedBy, retryTransactions, type RetryPolicy } from './retry-transactions'
 import { gateSchema, type SchemaGateOptions } from './schema-gate'
+import { closeOnce } from './close-once'
 
 export interface PgHandle {
   db: NodePgDatabase<typeof schema>
@@ -28,6 +28,8 @@ export interface PgOptions {
   onIdleError?: (err: Error) => void
   /** Who may migrate (schema-gate.ts); the advisory lock already serialises masters. */
   gate?: Omit<SchemaGateOptions, 'log' | 'lock'> & { log?: Logger }
+  /** migrations/pg as drizzle's list; read from the folder when absent (the Bun binary embeds it). */
+  migrations?: MigrationMeta[]
 }
 
 /** The applied migrations' journal times; [] before drizzle created its table. */
@@ -43,17 +45,15 @@ const appliedPg = async (pool: pg.Pool): Promise<number[]> => {
   return rows.rows.map((row) => Number(row.created_at))
 }
 
-const MIGRATIONS = fileURLToPath(new URL('../../migrations/pg', import.meta.url))
-
 // Any fixed number: the advisory lock that serialises migrations across nodes.
 const MIGRATION_LOCK = 0x6564_6765
 
-const migrateLocked = async (pool: pg.Pool) => {
+const migrateLocked = async (pool: pg.Pool, list: MigrationMeta[]) => {
   const client = await pool.connect()
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK])
     try {
-      await migrate(drizzle({ client, schema }), { migrationsFolder: MIGRATIONS })
+      await applyMigrations(drizzle({ client, schema }), list)
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK])
     }
@@ -73,17 +73,13 @@ export const openPostgres = async (url: string, opts: PgOptions = {}): Promise<P
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 })
   // Without a listener, an idle client's error (a restarted server) would end the process.
   pool.on('error', (err) => opts.onIdleError?.(err))
-  let closed = false
-  const close = async () => {
-    if (closed) return
-    closed = true
-    await pool.end()
-  }
+  const close = closeOnce(() => pool.end())
   try {
     const { log = () => {}, ...gate } = opts.gate ?? { mayMigrate: true }
+    const list = opts.migrations ?? folderMigrations('pg')
     await gateSchema(
-      { applied: () => appliedPg(pool), migrate: () => migrateLocked(pool) },
-      MIGRATIONS,
+      { applied: () => appliedPg(pool), migrate: () => migrateLocked(pool, list) },
+      timesOf(list),
       {
         ...gate,
         log,

@@ -6,11 +6,12 @@ import { createClient, type Client } from '@libsql/client'
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
 import * as schema from '../../src/store/schema.sqlite'
-import { createSqlStore } from '../../src/store/sql'
+import { createSqlStore, type SqlDb } from '../../src/store/sql'
 import { runPendingRepairs, type RepairReport } from '../../src/store/sql-repair'
 import type { Store } from '../../src/store/types'
 import { makePrivateFile } from './file-modes'
-import { gateSchema, type GateOptions } from './schema-gate'
+import { gateSchema, journalTimes, type GateOptions } from './schema-gate'
+import { closeOnce } from './close-once'
 
 export interface SqliteHandle {
   db: LibSQLDatabase<typeof schema>
@@ -49,7 +50,7 @@ export const migrateSqlite = async (
       applied: () => appliedSqlite(client),
       migrate: () => migrate(db, { migrationsFolder: MIGRATIONS }),
     },
-    MIGRATIONS,
+    journalTimes(MIGRATIONS),
     { log: () => {}, ...gate },
   )
   return { db, repairs: await runPendingRepairs(db) }
@@ -75,12 +76,7 @@ export const openSqlite = async (
     concurrency: 1,
     timeout: BUSY_TIMEOUT_MS,
   })
-  let closed = false
-  const close = async () => {
-    if (closed) return
-    closed = true
-    client.close()
-  }
+  const close = closeOnce(() => client.close())
   try {
     await client.execute('PRAGMA journal_mode=WAL')
     await client.execute(`PRAGMA busy_timeout=${BUSY_TIMEOUT_MS}`)
@@ -93,4 +89,19 @@ export const openSqlite = async (
     await close()
     throw err
   }
+}
+
+/** A second connection to the file for background writes (background-db.ts). */
+export const openSqliteSecond = async (
+  path: string,
+  busyMs: number,
+): Promise<{ db: SqlDb; close: () => Promise<void> }> => {
+  const client = createClient({
+    url: pathToFileURL(resolve(path)).href,
+    concurrency: 1,
+    timeout: busyMs,
+  })
+  await client.execute(`PRAGMA busy_timeout=${busyMs}`)
+  await client.execute('PRAGMA synchronous=NORMAL')
+  return { db: drizzle(client, { schema }), close: async () => client.close() }
 }

@@ -7,7 +7,8 @@ import { Pool } from 'undici'
 import type { Dispatcher } from 'undici'
 import type { FetchFn, UpstreamResponse } from '../../src/deps'
 import { exactConnector } from './connector'
-import { createProxyDispatchers, redactProxy, type ProxyEnv } from './proxy'
+import { toFetchError, toRequestHeaders } from './fetch-common'
+import { createProxyDispatchers, type ProxyEnv } from './proxy'
 import { UpstreamHandler } from './upstream-handler'
 
 export interface UndiciFetchOptions {
@@ -26,19 +27,6 @@ export type UndiciFetch = FetchFn & {
   /** Destroys every pool; in-flight requests fail. */
   close: () => Promise<void>
 }
-
-// RFC 9110 §7.6.1 hop-by-hop fields, plus those undici refuses to send (it frames bodies itself).
-const REQUEST_SKIP = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'host',
-  'content-length',
-  'expect',
-])
 
 export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch => {
   const pools = new Map<string, Pool>()
@@ -116,27 +104,3 @@ export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch =>
 }
 
 const noop = () => {}
-
-/** Names are lower-case by the FetchFn contract, so one pass filters them. */
-const toRequestHeaders = (headers: Record<string, string>): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (const name in headers) {
-    if (!REQUEST_SKIP.has(name) && !name.startsWith('proxy-')) out[name] = headers[name]
-  }
-  return out
-}
-
-/**
- * fetch-like TypeError with undici's code; the message never carries the query (`?key=`) nor
- * the proxy's credentials.
- */
-const toFetchError = (err: unknown, url: URL, proxy: string | undefined) => {
-  const cause = err as { message?: string; code?: string }
-  let detail = redactProxy(String(cause?.message ?? err), proxy)
-  for (const value of url.searchParams.values()) {
-    if (value.length >= 4) detail = detail.split(value).join('[redacted]')
-  }
-  if (url.search) detail = detail.split(url.search).join('')
-  const error = new TypeError(`upstream ${url.origin}${url.pathname} failed: ${detail}`)
-  return Object.assign(error, { code: cause?.code })
-}

@@ -5,10 +5,12 @@ import { parseArgs } from 'node:util'
 import { parseEnv } from '../../src/config/env'
 import { migrateKeys, type MigrateProgress } from '../../src/keys/migrate'
 import { createKeySecrets, deploymentSalt } from '../../src/secrets/seal'
-import { openDatabase } from './database'
 import { nodeHasher } from './hasher'
+import type { OpenDatabase } from './open-database'
 
-const USAGE = `usage: npm run migrate-keys -- [--from <old ENCRYPTION_KEY>] [--to <new ENCRYPTION_KEY>] [--batch <1-100>]
+const usage = (
+  command: string,
+) => `usage: ${command} [--from <old ENCRYPTION_KEY>] [--to <new ENCRYPTION_KEY>] [--batch <1-100>]
   --to only:     encrypt plaintext keys
   --from only:   decrypt to plaintext
   both:          re-key from one ENCRYPTION_KEY to another`
@@ -21,7 +23,14 @@ export const runMigrateKeys = async (
   args: string[],
   raw: Record<string, string | undefined>,
   print: (s: string) => void,
+  runtime: {
+    /** The runtime's database opener (Node's or the Bun binary's). */
+    openDatabase: OpenDatabase
+    /** How the usage line names the command. */
+    command?: string
+  },
 ): Promise<number> => {
+  const USAGE = usage(runtime.command ?? 'npm run migrate-keys --')
   let flags: { from?: string; to?: string; batch?: string }
   try {
     flags = parseArgs({
@@ -38,7 +47,7 @@ export const runMigrateKeys = async (
     return 2
   }
   const env = parseEnv(raw)
-  const db = await openDatabase(env.DATABASE_DSN, raw)
+  const db = await runtime.openDatabase(env.DATABASE_DSN, raw)
   try {
     const salt = () => deploymentSalt(db.store)
     const from = createKeySecrets(flags.from, salt, nodeHasher)

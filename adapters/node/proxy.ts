@@ -5,6 +5,8 @@ import { EnvHttpProxyAgent, ProxyAgent, Socks5ProxyAgent } from 'undici'
 import type { Dispatcher } from 'undici'
 import { exactConnector } from './connector'
 
+export { redactProxy } from './fetch-common'
+
 export type ProxyEnv = Record<string, string | undefined>
 
 export interface ProxyDispatcherOptions {
@@ -92,27 +94,4 @@ const createSocksAgent = (proxy: string, connectTimeout: number | undefined) => 
   return new Socks5ProxyAgent(url, {
     connect: exactConnector(connectTimeout),
   })
-}
-
-/** Removes a proxy URL's credentials from a text: any `user:pass@` and the bare password. */
-export const redactProxy = (text: string, proxy: string | undefined) => {
-  if (!proxy) return text
-  let out = text.replace(/\/\/[^/@\s]*@/g, '//')
-  try {
-    const u = new URL(proxy)
-    for (const v of new Set([u.password, safeDecode(u.password)])) {
-      if (v.length >= 3) out = out.split(v).join('[redacted]')
-    }
-  } catch {
-    // An unparsable proxy URL: the pattern above is all we can do.
-  }
-  return out
-}
-
-const safeDecode = (s: string) => {
-  try {
-    return decodeURIComponent(s)
-  } catch {
-    return s
-  }
 }

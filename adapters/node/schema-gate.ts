@@ -44,10 +44,10 @@ const stamp = (ms: number) => new Date(ms).toISOString()
 /** Resolves once the schema is current; throws ConfigError when it is newer than this build. */
 export const gateSchema = async (
   target: MigrationTarget,
-  folder: string,
+  /** This build's migrations' journal times, oldest first. */
+  known: number[],
   opts: SchemaGateOptions,
 ): Promise<void> => {
-  const known = journalTimes(folder)
   const newest = known[known.length - 1] ?? 0
   const status = async () => {
     const applied = await target.applied()

@@ -1,21 +1,13 @@
-// Builds Deps for Node from the environment and serves the app with @hono/node-server: the
-// database (database.ts), the shared state (shared-state.ts), an undici-backed fetch, timers,
-// graceful shutdown.
+// Serves the app with @hono/node-server: Deps from the environment (gateway.ts) with Node's
+// database drivers (database.ts) and an undici-backed fetch, the admin console, graceful shutdown.
 import { serve, type HttpBindings } from '@hono/node-server'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import { dirname, resolve } from 'node:path'
-import { createApp, type EdgeloadApp } from '../../src/app'
-import { parseEnv, toCoreConfig, type Env } from '../../src/config/env'
-import type { Deps } from '../../src/deps'
-import { authKeyFile, resolveAuthKey } from './auth-key'
-import { openDatabase, sqliteFile } from './database'
-import { connectRedis, migrationLock, openSharedState } from './shared-state'
+import type { EdgeloadApp } from '../../src/app'
+import type { Env } from '../../src/config/env'
+import { openDatabase } from './database'
 import { createUndiciFetch } from './fetch'
-import { sqliteFiles, warnOpenModes } from './file-modes'
-import { nodeHasher } from './hasher'
+import { prepareGateway } from './gateway'
 import { closeUnreadBody } from './linger'
-import { createLogger } from './logger'
-import { createTimerScheduler } from './scheduler'
 import { serveAdmin } from './static'
 
 export interface NodeGateway {
@@ -30,60 +22,14 @@ export interface NodeGateway {
 export const startNodeGateway = async (
   raw: Record<string, string | undefined>,
 ): Promise<NodeGateway> => {
-  const env = parseEnv(raw)
-  const log = createLogger(env.LOG_LEVEL, env.LOG_FORMAT)
-  // The data folder holds the SQLite file; for `:memory:` and server databases it is ./data.
-  const file = sqliteFile(env.DATABASE_DSN, raw)
-  const dataDir = file ? dirname(file) : resolve('data')
-  // Checked before anything is created, so only the operator's existing paths are judged.
-  warnOpenModes([...(file ? [dataDir, ...sqliteFiles(file)] : []), authKeyFile(dataDir)], (m) =>
-    log('warn', m),
-  )
-  const authKey = resolveAuthKey(env.AUTH_KEY, dataDir, (m) => log('warn', m))
-  const link = await connectRedis(env, log)
-  const db = await openDatabase(env.DATABASE_DSN, raw, {
-    mayMigrate: !env.IS_SLAVE,
-    log,
-    lock: link ? migrationLock(link, env) : undefined,
-  }).catch(async (err) => {
-    await link?.close()
-    throw err
-  })
-  if (db.repairs && db.repairs.fixed > 0) {
-    log('warn', 'repaired text stored as invalid UTF-8 by an older version', { ...db.repairs })
-  }
-  const shared = openSharedState(env, db.coord, link)
-  const upstream = createUndiciFetch({ env: raw })
-  const pending = new Set<Promise<unknown>>()
-  // app_url until an operator saves one; the port is the bound one once listening (PORT=0).
-  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST
-  const urlHost = host.includes(':') ? `[${host}]` : host
-  let port = env.PORT
-  const deps: Deps = {
-    store: db.store,
-    pool: shared.pool,
-    coord: shared.coord,
-    logQueue: shared.logQueue,
-    fetch: upstream,
-    scheduler: createTimerScheduler(),
-    waitUntil: (p) => {
-      const tracked = p.catch((err) =>
-        log('error', 'background task failed', { error: String(err) }),
-      )
-      pending.add(tracked)
-      tracked.finally(() => pending.delete(tracked))
-    },
-    now: Date.now,
-    log,
-    config: toCoreConfig(env, authKey),
-    appUrl: () => `http://${urlHost}:${port}`,
-    hasher: nodeHasher,
+  const gw = await prepareGateway(raw, {
+    openDatabase,
+    createFetch: (env) => createUndiciFetch({ env }),
     clientIp: (c) => (c.env as HttpBindings | undefined)?.incoming?.socket?.remoteAddress ?? '',
     // IncomingMessage already holds the headers as a plain object: no Headers object to build.
     requestHeaders: (c) => (c.env as HttpBindings).incoming.headers,
-  }
-  const edgeload = createApp(deps)
-  await edgeload.init({ seedSettings: { proxy_keys: authKey } })
+  })
+  const { env, log, deps, edgeload } = gw
   serveAdmin(edgeload.app)
 
   let inFlight = 0
@@ -139,8 +85,9 @@ export const startNodeGateway = async (
     server.once('error', fail)
   })
   const address = server.address()
-  port = typeof address === 'object' && address ? address.port : env.PORT
-  log('info', `edgeload listening on http://${env.HOST}:${port}`, { database: db.name })
+  const port = typeof address === 'object' && address ? address.port : env.PORT
+  gw.setPort(port)
+  log('info', `edgeload listening on http://${env.HOST}:${port}`, { database: gw.dbName })
 
   let shutting: Promise<void> | null = null
   const shutdown = () =>
@@ -160,12 +107,7 @@ export const startNodeGateway = async (
         })
       }
       server.closeAllConnections()
-      await edgeload.close()
-      await Promise.allSettled([...pending])
-      await edgeload.core.logs.flush()
-      await upstream.close()
-      await shared.close()
-      await db.close()
+      await gw.close()
       log('info', 'shutdown complete')
     })())
 

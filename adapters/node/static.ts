@@ -1,44 +1,17 @@
-// Serves the built admin console (admin/dist) at `/`: hashed assets cached for a year, index.html
-// revalidated on every load (so a new build is picked up at once), SPA fallback for the console's
-// routes, gzip for text, and the console's security headers (src/http/security-headers.ts). Until the
-// console is built, `/` explains how to build it.
+// Serves the built admin console from admin/dist on disk (console.ts says how).
 import { serveStatic } from '@hono/node-server/serve-static'
-import type { Hono, MiddlewareHandler } from 'hono'
-import { compress } from 'hono/compress'
+import type { Hono } from 'hono'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { CONSOLE_HEADERS, securityHeaders } from '../../src/http/security-headers'
+import { mountConsole } from './console'
 
 const root = fileURLToPath(new URL('../../admin/dist', import.meta.url))
 
-// The API and proxy never pass through here: proxied SSE must not be buffered by a compressor.
-const isApi = (path: string) => path.startsWith('/api') || path.startsWith('/proxy')
-const isAsset = (path: string) => path.startsWith('/assets/')
-
-const cacheHeaders: MiddlewareHandler = async (c, next) => {
-  await next()
-  if (c.res.status !== 200) return
-  if (isAsset(c.req.path)) c.header('cache-control', 'public, max-age=31536000, immutable')
-  else if ((c.res.headers.get('content-type') ?? '').startsWith('text/html')) {
-    c.header('cache-control', 'no-cache')
-  }
-}
-
-export const serveAdmin = (app: Hono) => {
-  const secure = securityHeaders(CONSOLE_HEADERS)
-  app.use('*', (c, next) => (isApi(c.req.path) ? next() : secure(c, next)))
-  if (!existsSync(root)) {
-    app.get('/', (c) =>
-      c.text('edgeload is running. The admin console is not built (npm run build:admin).'),
-    )
-    return
-  }
-  const gzip = compress()
-  const files = serveStatic({ root })
-  const index = serveStatic({ root, path: 'index.html' })
-  app.use('*', (c, next) => (isApi(c.req.path) ? next() : gzip(c, next)))
-  app.use('*', (c, next) => (isApi(c.req.path) ? next() : cacheHeaders(c, next)))
-  app.use('*', (c, next) => (isApi(c.req.path) ? next() : files(c, next)))
-  // A missing hashed asset is a 404, not the console page (which would then be cached a year).
-  app.get('*', (c, next) => (isApi(c.req.path) || isAsset(c.req.path) ? next() : index(c, next)))
-}
+export const serveAdmin = (app: Hono) =>
+  mountConsole(
+    app,
+    existsSync(root)
+      ? { files: serveStatic({ root }), index: serveStatic({ root, path: 'index.html' }) }
+      : null,
+    'npm run build:admin',
+  )

@@ -1,0 +1,174 @@
+// `npm run bench:bun`: the Bun single executable beside Node's gateway, measured in one run.
+//   - size of dist/edgeload (built first with `npm run build:bun`);
+//   - start-up to the first served request: from spawn in an empty folder (first start: the
+//     database is created and migrated, auth.key generated) until GET /health answers 200, for
+//     the binary and for `npm start`'s compiled dist/node/main.mjs, median of --starts runs;
+//   - proxy throughput and CPU per request for a small non-stream chat completion at each of
+//     --connections (1 and 64 by default) against the fake upstream on loopback, for the
+//     upstream itself (`direct`), Node's gateway and the binary, pinned as `npm run bench` pins.
+// Flags: --duration 10 --warmup 2 --connections 1,64 --starts 5 --json out.json
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { cpuMicros, twoCpus } from './cpu'
+import { runLoad } from './load'
+import {
+  AUTH_KEY,
+  directTarget,
+  freePort,
+  spawnPinned,
+  startEdgeload,
+  startUpstream,
+  type Target,
+} from './targets'
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '1,64' },
+    starts: { type: 'string', default: '5' },
+    json: { type: 'string' },
+  },
+})
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const BINARY = join(ROOT, 'dist/edgeload')
+const NODE_MAIN = join(ROOT, 'dist/node/main.mjs')
+const cpus = twoCpus()
+const pin = cpus ? { proxy: cpus[0], load: cpus[1] } : null
+
+const run = (argv: string[]) => {
+  const r = spawnSync(argv[0], argv.slice(1), { cwd: ROOT, encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stdout}\n${r.stderr}`)
+}
+
+/** ms from spawn in an empty folder until /health answers 200. */
+const startUpMs = async (argv: string[]): Promise<number> => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgeload-start-'))
+  const port = await freePort()
+  const started = performance.now()
+  const proc = spawnPinned(argv, {
+    cwd: dir,
+    env: { PORT: String(port), HOST: '127.0.0.1', AUTH_KEY, LOG_LEVEL: 'warn' },
+    cpu: pin?.proxy ?? null,
+    graceMs: 3000,
+  })
+  try {
+    for (;;) {
+      if (proc.child.exitCode !== null) throw new Error(`exited: ${proc.output()}`)
+      if (performance.now() - started > 20_000) throw new Error(`no answer: ${proc.output()}`)
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/health`)
+        await res.arrayBuffer()
+        if (res.status === 200) return performance.now() - started
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise((r) => setTimeout(r, 2))
+    }
+  } finally {
+    await proc.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
+
+const chatBody = JSON.stringify({
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'Say hello in twenty tokens.' }],
+})
+
+interface Row {
+  target: string
+  connections: number
+  rps: number
+  p50: number
+  p99: number
+  cpuUs: number | null
+  errors: number
+}
+
+const measure = async (target: Target, connections: number): Promise<Row> => {
+  const cpu = () => target.pids.reduce((sum, pid) => sum + cpuMicros(pid), 0)
+  let before = 0
+  const r = await runLoad(
+    {
+      kind: 'chat',
+      url: target.urls[0],
+      headers: { ...target.headers, 'content-type': 'application/json' },
+      body: chatBody,
+      connections,
+      duration: Number(values.duration),
+      warmup: Number(values.warmup),
+    },
+    pin?.load ?? null,
+    () => (before = cpu()),
+  )
+  const cpuUs = target.pids.length && r.requests ? (cpu() - before) / r.requests : null
+  return { target: target.name, connections, ...r, cpuUs }
+}
+
+console.log('building dist/edgeload and dist/node/main.mjs …')
+run([process.execPath, join(ROOT, 'adapters/bun/build.mjs')])
+run([process.execPath, join(ROOT, 'adapters/node/start.mjs'), '--build-only'])
+const sizeMb = statSync(BINARY).size / 1024 / 1024
+console.log(`binary: ${sizeMb.toFixed(1)} MiB`)
+
+const starts = Number(values.starts)
+const startUp: Record<string, number[]> = { bun: [], node: [] }
+for (let i = 0; i < starts; i++) {
+  startUp.bun.push(await startUpMs([BINARY]))
+  startUp.node.push(await startUpMs([process.execPath, NODE_MAIN]))
+}
+console.log(
+  `start-up to first served request (median of ${starts}): binary ${median(startUp.bun).toFixed(0)} ms, ` +
+    `node ${median(startUp.node).toFixed(0)} ms`,
+)
+
+const upstream = await startUpstream(pin?.load ?? null, 20)
+const targets: Target[] = [directTarget(upstream.url)]
+const rows: Row[] = []
+try {
+  targets.push(await startEdgeload(upstream.url, pin?.proxy ?? null, { name: 'node' }))
+  targets.push(
+    await startEdgeload(upstream.url, pin?.proxy ?? null, { name: 'bun binary', binary: BINARY }),
+  )
+  for (const c of values.connections.split(',').map(Number)) {
+    for (const t of targets) {
+      const row = await measure(t, c)
+      rows.push(row)
+      console.log(
+        `  ${t.name} c=${c}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50.toFixed(2)} ms, ` +
+          `CPU ${row.cpuUs?.toFixed(0) ?? '–'} µs/req, ${row.errors} errors`,
+      )
+    }
+  }
+} finally {
+  await Promise.all(targets.map((t) => t.stop()))
+  await upstream.stop()
+}
+
+const note = pin
+  ? `proxy pinned to CPU ${pin.proxy}; load generator and fake upstream to CPU ${pin.load}`
+  : 'not pinned (needs taskset and 2 CPUs)'
+const line = (r: Row) =>
+  `| ${r.target} | ${r.connections} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.cpuUs?.toFixed(0) ?? '–'} | ${r.errors} |`
+const markdown = [
+  `Binary: ${sizeMb.toFixed(1)} MiB. Start-up to the first served request, in an empty folder ` +
+    `(median of ${starts}): ${median(startUp.bun).toFixed(0)} ms for the binary, ` +
+    `${median(startUp.node).toFixed(0)} ms for \`npm start\`'s compiled dist/node/main.mjs.`,
+  '',
+  '| target | connections | req/s | p50 ms | p99 ms | CPU µs/req | errors |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map(line),
+  '',
+  `_Small non-stream chat completion; ${values.warmup} s warm-up + ${values.duration} s per row; ${note}._`,
+].join('\n')
+console.log(`\n${markdown}\n`)
+if (values.json) {
+  writeFileSync(values.json, JSON.stringify({ note, sizeMb, startUp, rows }, null, 2))
+}
