@@ -172,6 +172,7 @@ describe('console around SDK traffic', () => {
 
   it('exports the filtered keys as CSV without the admin key in any URL', async () => {
     await page.getByRole('button', { name: 'Clear' }).click()
+    await expect.poll(pager).toContain('7 in all')
     await filters().getByLabel('Result').selectOption('false')
     await page.getByRole('button', { name: 'Apply filters' }).click()
     await expect.poll(pager).toContain('5 in all')

@@ -1,6 +1,6 @@
 // The filter form: v1's log filters, edited as a draft and applied to the URL on submit, so the
 // list reloads once per change and the view can be shared as a link.
-import { useEffect, useState } from 'preact/hooks'
+import { useLayoutEffect, useState } from 'preact/hooks'
 import type { MessageId } from '../../i18n'
 import { usePrefs } from '../../prefs'
 import { fromLocalInput, toLocalInput, type FilterName, type Filters } from './query'
@@ -45,8 +45,9 @@ const idOf = (name: FilterName) => `log-filter-${name}`
 export const FilterForm = (props: { filters: Filters; onApply(filters: Filters): void }) => {
   const { t } = usePrefs()
   const [draft, setDraft] = useState<Filters>(props.filters)
-  // A new URL (back button, a shared link) replaces the draft.
-  useEffect(() => setDraft(props.filters), [JSON.stringify(props.filters)])
+  // A new URL (back button, a shared link, Clear) replaces the draft. In the same render, not
+  // after paint as useEffect would: an edit made in between would be thrown away.
+  useLayoutEffect(() => setDraft(props.filters), [JSON.stringify(props.filters)])
   const set = (name: FilterName, value: string) => setDraft((d) => ({ ...d, [name]: value }))
   const control = (f: Spec) => {
     const common = { id: idOf(f.name), name: f.name }
