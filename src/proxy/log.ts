@@ -1,5 +1,6 @@
 // Builds the request-log row of one attempt (reference §3.5): the key only as its hash and masked
 // form, from the moment the row exists, so a buffered row never holds a plaintext key.
+import { timeOrderedId } from '../logs/log-id'
 import { maskKey, stripKeyParam } from '../secrets/crypto'
 import type { GroupEntry } from '../config/cache'
 import type { Group, RequestLog } from '../store/types'
@@ -25,7 +26,7 @@ export const toLogRow = (
   now: number,
   outcome: { status: number; type: 'retry' | 'final'; upstream: string; error?: string },
 ): RequestLog => ({
-  id: crypto.randomUUID(),
+  id: timeOrderedId(now),
   timestamp: new Date(now),
   group_id: a.entry.group.id,
   group_name: a.entry.group.name,
