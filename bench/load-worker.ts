@@ -1,7 +1,8 @@
 // The load generator, run as its own process (pinned away from the proxy) by load.ts.
-// argv[2] is a LoadSpec as JSON. Prints `{"phase":"ready"}` and waits for a line on stdin (so
+// argv[2] is a LoadSpec as JSON (or a file holding it). Prints `{"phase":"ready"}` and waits for a line on stdin (so
 // several workers start together), prints `{"phase":"measure"}` when the warm-up ends, then
 // `{"result": LoadResult}`.
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
@@ -12,7 +13,9 @@ import type { LoadResult, LoadSpec } from './load'
 // autocannon ships no types; it is only driven with a plain options object here.
 const autocannon = createRequire(import.meta.url)('autocannon')
 
-const spec = JSON.parse(process.argv[2]) as LoadSpec
+// The spec itself, or the path of a file holding it (load.ts passes big ones so).
+const arg = process.argv[2]
+const spec = JSON.parse(arg.startsWith('{') ? arg : readFileSync(arg, 'utf8')) as LoadSpec
 const say = (msg: object) => process.stdout.write(`${JSON.stringify(msg)}\n`)
 
 const percentile = (sorted: Float64Array, p: number) =>

@@ -3,6 +3,9 @@
 // workers (one per node of a cluster) start their warm-up together, so their measured windows
 // line up.
 import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
@@ -37,7 +40,15 @@ interface Worker {
 }
 
 const startWorker = (spec: LoadSpec, cpu: number | null): Worker => {
-  const node = [process.execPath, '--import', 'tsx', WORKER, JSON.stringify(spec)]
+  // An argument may hold at most 128 KiB (Linux): a bigger spec (the 1 MiB body) goes by file.
+  let arg = JSON.stringify(spec)
+  let specDir: string | null = null
+  if (arg.length > 64 * 1024) {
+    specDir = mkdtempSync(join(tmpdir(), 'edgeload-load-'))
+    arg = join(specDir, 'spec.json')
+    writeFileSync(arg, JSON.stringify(spec))
+  }
+  const node = [process.execPath, '--import', 'tsx', WORKER, arg]
   const [cmd, ...args] = cpu === null ? node : ['taskset', '-c', String(cpu), ...node]
   const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] })
   let stderr = ''
@@ -56,6 +67,7 @@ const startWorker = (spec: LoadSpec, cpu: number | null): Worker => {
   const result = new Promise<LoadResult>((resolve, reject) => {
     child.on('error', reject)
     child.on('close', (code) => {
+      if (specDir) rmSync(specDir, { recursive: true, force: true })
       if (loaded) resolve(loaded)
       else reject(new Error(`load generator exited with ${code}: ${stderr.trim()}`))
     })

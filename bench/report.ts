@@ -4,7 +4,7 @@ import type { LoadResult } from './load'
 
 export interface Row extends LoadResult {
   target: string
-  test: 'chat' | 'stream'
+  test: TestId
   /** Proxy CPU time per completed request, µs; null for the direct target. */
   cpuUs: number | null
   /** Redis scripts (round trips) per completed request, every node's; null without Redis. */
@@ -13,7 +13,14 @@ export interface Row extends LoadResult {
   picks: number | null
 }
 
-const TESTS = { chat: 'chat, non-stream', stream: 'SSE, 20 events' } as const
+/** The bench's scenarios; their connection counts come from bench/run.ts's flags. */
+export const TESTS = {
+  chat: 'chat, non-stream',
+  stream: 'SSE, 20 events',
+  'stream-load': 'SSE, 20 events, under load',
+  big: 'chat, 1 MiB request body',
+} as const
+export type TestId = keyof typeof TESTS
 const fmt = (n: number | null, digits = 0) => (n === null ? '–' : n.toFixed(digits))
 const ratio = (a: number | null | undefined, b: number | null | undefined) =>
   a == null || b == null || b === 0 ? '–' : `${(a / b).toFixed(2)}×`
@@ -108,7 +115,7 @@ export const toMarkdown = (rows: Row[], note: string) => {
   for (const r of rows) {
     const m = find(rows, 'minimal', r.test)
     const vsMinimal = isEdgeload(r.target) ? ratio(r.cpuUs, m?.cpuUs) : '–'
-    const p = r.test === 'stream' ? ' (TTFB)' : ''
+    const p = r.test.startsWith('stream') ? ' (TTFB)' : ''
     out.push(
       `| ${r.target} | ${TESTS[r.test]} | ${fmt(r.rps)} | ${fmt(r.p50, 2)}${p} | ${fmt(r.p99, 2)} | ` +
         `${fmt(r.cpuUs)} | ${ratio(r.rps, find(rows, 'direct', r.test)?.rps)} | ${vsMinimal} | ` +

@@ -1,7 +1,9 @@
 // `npm run bench`: the fake upstream directly, the minimal proxy and edgeload (memory pool; Redis
-// pool; two nodes on one Redis), each measured on a non-stream chat completion (autocannon) and a
-// 20-event SSE stream (time to first byte), then the key-pick micro-benchmark (bench/pick.ts).
-// Flags: --duration 10 --warmup 2 --connections 64 --stream-connections 1
+// pool; two nodes on one Redis), each measured on a non-stream chat completion (autocannon), a
+// 20-event SSE stream one at a time and under load (time to first byte), and a chat with a 1 MiB
+// request body, then the key-pick micro-benchmark (bench/pick.ts).
+// Flags: --duration 10 --warmup 2 --connections 64 --stream-connections 1 --big-connections 16
+//        --tests chat,stream,stream-load,big
 //        --targets direct,minimal,edgeload,edgeload-redis,edgeload-2nodes
 //        --redis URL|private (the Redis targets' Redis; private: a redis-server of the bench's own)
 //        --skip-pick (no key-pick micro-benchmark)
@@ -17,8 +19,8 @@ import { runLoads } from './load'
 import type { PickRow } from './pick'
 import { pickMarkdown, pickTable } from './pick'
 import { redisCounts } from './redis-count'
-import type { Row } from './report'
-import { toMarkdown, toMedians, toRatios, toTable } from './report'
+import type { Row, TestId } from './report'
+import { TESTS, toMarkdown, toMedians, toRatios, toTable } from './report'
 import type { EdgeloadOptions, Target } from './targets'
 import {
   directTarget,
@@ -37,6 +39,9 @@ const { values } = parseArgs({
     // Time to first byte is a latency: measured one stream at a time, so queueing behind other
     // requests does not hide what the proxy adds.
     'stream-connections': { type: 'string', default: '1' },
+    // The 1 MiB request body: fewer connections, as such bodies come from fewer, slower clients.
+    'big-connections': { type: 'string', default: '16' },
+    tests: { type: 'string', default: 'chat,stream,stream-load,big' },
     rounds: { type: 'string', default: '1' },
     // The whole default run takes about 3 min (see bench/README.md).
     targets: { type: 'string', default: 'direct,minimal,edgeload,edgeload-redis,edgeload-2nodes' },
@@ -52,6 +57,7 @@ const duration = Number(values.duration)
 const warmup = Number(values.warmup)
 const connections = Number(values.connections)
 const streamConnections = Number(values['stream-connections'])
+const bigConnections = Number(values['big-connections'])
 const rounds = Math.max(1, Number(values.rounds))
 const EVENTS = 20
 
@@ -61,12 +67,25 @@ const note = pin
   ? `proxy pinned to CPU ${pin.proxy}; load generator and fake upstream to CPU ${pin.load}`
   : 'not pinned (needs taskset and 2 CPUs): figures mix proxy and load CPU'
 
-const body = (stream: boolean) =>
+const body = (stream: boolean, content = 'Say hello in twenty tokens.') =>
   JSON.stringify({
     model: 'gpt-4o-mini',
-    messages: [{ role: 'user', content: 'Say hello in twenty tokens.' }],
+    messages: [{ role: 'user', content }],
     ...(stream && { stream: true }),
   })
+
+/** Each scenario: what the load generator sends, and over how many connections. */
+const SCENARIOS: Record<TestId, { kind: 'chat' | 'stream'; connections: number; body: string }> = {
+  chat: { kind: 'chat', connections, body: body(false) },
+  stream: { kind: 'stream', connections: streamConnections, body: body(true) },
+  'stream-load': { kind: 'stream', connections, body: body(true) },
+  // 1 MiB of message text: the body is read once, scanned for the model, and forwarded as is.
+  big: { kind: 'chat', connections: bigConnections, body: body(false, 'x'.repeat(1024 * 1024)) },
+}
+const tests = values.tests.split(',').map((s) => s.trim()) as TestId[]
+for (const t of tests)
+  if (!(t in SCENARIOS))
+    throw new Error(`unknown test ${t} (use ${Object.keys(SCENARIOS).join(', ')})`)
 
 let redisClient = null as Redis | null
 
@@ -77,15 +96,16 @@ let redisClient = null as Redis | null
  * is every node's CPU time over all requests; p50 and p99 are the workers' figures averaged,
  * weighted by their requests (a mean of percentiles, not a percentile of the merged latencies).
  */
-const measure = async (target: Target, test: 'chat' | 'stream'): Promise<Row> => {
+const measure = async (target: Target, test: TestId): Promise<Row> => {
   const headers = { ...target.headers, 'content-type': 'application/json' }
-  const total = test === 'stream' ? streamConnections : connections
+  const scenario = SCENARIOS[test]
+  const total = scenario.connections
   const specs = target.urls
     .map((url, i) => ({
-      kind: test,
+      kind: scenario.kind,
       url,
       headers,
-      body: body(test === 'stream'),
+      body: scenario.body,
       connections:
         Math.floor(total / target.urls.length) + (i < total % target.urls.length ? 1 : 0),
       duration,
@@ -171,7 +191,7 @@ const starters: Record<string, (upstream: string) => Promise<Target>> = {
 }
 
 console.log(
-  `edgeload bench: chat at ${connections} connections, stream at ${streamConnections}, ${warmup} s warm-up + ${duration} s per ` +
+  `edgeload bench: ${tests.map((t) => `${t} at ${SCENARIOS[t].connections}`).join(', ')} connection(s), ${warmup} s warm-up + ${duration} s per ` +
     `measurement, ${rounds} round(s); ${note}`,
 )
 let picks: PickRow[] = []
@@ -210,7 +230,7 @@ try {
   for (let round = 1; round <= rounds; round++) {
     for (const target of [...targets]) {
       try {
-        for (const test of ['chat', 'stream'] as const) {
+        for (const test of tests) {
           const row = await measure(target, test)
           samples.push(row)
           console.log(
@@ -246,7 +266,7 @@ const ratios = toRatios(rows)
 if (ratios) console.log(`${ratios}\n`)
 if (picks.length) console.log(`${pickTable(picks, connections)}\n`)
 const setup =
-  `chat at ${connections} connections, stream at ${streamConnections}; ${duration} s per measurement, median of ${rounds}` +
+  `${tests.map((t) => `${TESTS[t]} at ${SCENARIOS[t].connections}`).join(', ')} connection(s); ${duration} s per measurement, median of ${rounds}` +
   (redisNote ? `; ${redisNote}` : '')
 const markdown =
   toMarkdown(rows, `_${note}; ${setup}._`) +
