@@ -266,7 +266,7 @@ const ratios = toRatios(rows)
 if (ratios) console.log(`${ratios}\n`)
 if (picks.length) console.log(`${pickTable(picks, connections)}\n`)
 const setup =
-  `${tests.map((t) => `${TESTS[t]} at ${SCENARIOS[t].connections}`).join(', ')} connection(s); ${duration} s per measurement, median of ${rounds}` +
+  `${tests.map((t) => `${TESTS[t]}: ${SCENARIOS[t].connections} connection(s)`).join('; ')}; ${duration} s per measurement, median of ${rounds}` +
   (redisNote ? `; ${redisNote}` : '')
 const markdown =
   toMarkdown(rows, `_${note}; ${setup}._`) +
