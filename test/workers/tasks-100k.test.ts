@@ -7,14 +7,13 @@ import { drizzle } from 'drizzle-orm/d1'
 import { expect, it } from 'vitest'
 import { TASK_BUDGET } from '../../adapters/workers/index'
 import { openShared } from '../../adapters/workers/shared'
-import { createApp } from '../../src/app'
 import { createSqlCoordination } from '../../src/coord/sql'
 import { runNodeJobs } from '../../src/jobs/run-due'
 import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore } from '../../src/store/sql'
 import { testCoreConfig } from './core-config'
-import { createFakeOpenAI } from './fake-openai'
 import { upstashTestEnv } from './provided'
+import { startTaskApp } from './task-app'
 
 const N = 100_000
 
@@ -23,42 +22,23 @@ it('finishes a 100k-key import over a few invocations, its progress visible', as
   // Real time, plus the gaps between invocations the test skips over.
   let skipped = 0
   const now = () => Date.now() + skipped
-  const pending: Promise<unknown>[] = []
   const db = drizzle(env.DB, { schema })
   const shared = openShared(
     { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token },
     createSqlCoordination(db, now),
     upstash.prefix,
   )
-  const edgeload = createApp({
-    store: createSqlStore(db),
-    pool: shared.pool,
-    coord: shared.coord,
-    fetch: createFakeOpenAI().fetch,
-    waitUntil: (p) => void pending.push(p),
-    now,
-    log: () => {},
-    config: { ...testCoreConfig(env.AUTH_KEY), maxBodyBytes: 8 << 20, taskBudget: TASK_BUDGET },
-  })
-  await edgeload.init({ seedSettings: { proxy_keys: env.AUTH_KEY } })
-  const request = async (path: string, body?: unknown) => {
-    const res = await edgeload.app.request(path, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { Authorization: `Bearer ${env.AUTH_KEY}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    return ((await res.json()) as { data: any }).data
-  }
-  const settle = async () => {
-    while (pending.length) await Promise.all(pending.splice(0))
-  }
-  const gid = (
-    await request('/api/groups', {
-      name: 'bulk',
-      channel_type: 'openai',
-      upstreams: [{ url: 'https://upstream.test', weight: 1 }],
-    })
-  ).id
+  const { core, request, settle, createGroup } = await startTaskApp(
+    {
+      store: createSqlStore(db),
+      pool: shared.pool,
+      coord: shared.coord,
+      now,
+      config: { ...testCoreConfig(env.AUTH_KEY), maxBodyBytes: 8 << 20, taskBudget: TASK_BUDGET },
+    },
+    env.AUTH_KEY,
+  )
+  const gid = await createGroup('bulk')
   const keys = Array.from({ length: N }, (_, i) => `sk-w-${String(i).padStart(8, '0')}-abc`)
   const t0 = performance.now()
   await request('/api/keys/add-async', { group_id: gid, keys_text: keys.join('\n') })
@@ -68,7 +48,7 @@ it('finishes a 100k-key import over a few invocations, its progress visible', as
   while ((await request('/api/tasks/status')).is_running) {
     skipped += 2_000
     const t = performance.now()
-    await runNodeJobs(edgeload.core, now())
+    await runNodeJobs(core, now())
     await settle()
     work.push(performance.now() - t)
     progress.push((await request('/api/tasks/status')).processed)

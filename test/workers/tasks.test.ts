@@ -5,7 +5,6 @@
 import { env } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/d1'
 import { expect, it } from 'vitest'
-import { createApp } from '../../src/app'
 import { createSqlCoordination } from '../../src/coord/sql'
 import { runNodeJobs } from '../../src/jobs/run-due'
 import { createMemoryKeyPool } from '../../src/keys/pool-memory'
@@ -13,48 +12,29 @@ import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore } from '../../src/store/sql'
 import { testCoreConfig } from './core-config'
 import { countingDb } from './counting-db'
-import { createFakeOpenAI } from './fake-openai'
+import { startTaskApp } from './task-app'
 
 const AUTH = env.AUTH_KEY
 const statements: string[] = []
 
 it('finishes a 20k-key import in budgets driven by later invocations', async () => {
   let clock = 1_800_000_000_000
-  const pending: Promise<unknown>[] = []
   const db = drizzle(countingDb(env.DB, statements), { schema })
-  const edgeload = createApp({
-    store: createSqlStore(db),
-    pool: createMemoryKeyPool(),
-    coord: createSqlCoordination(db, () => clock),
-    fetch: createFakeOpenAI().fetch,
-    waitUntil: (p) => void pending.push(p),
-    now: () => clock,
-    log: () => {},
-    config: {
-      ...testCoreConfig(AUTH),
-      maxBodyBytes: 4 << 20,
-      taskBudget: { ms: 10_000, chunks: 4 },
+  const { core, request, settle, createGroup } = await startTaskApp(
+    {
+      store: createSqlStore(db),
+      pool: createMemoryKeyPool(),
+      coord: createSqlCoordination(db, () => clock),
+      now: () => clock,
+      config: {
+        ...testCoreConfig(AUTH),
+        maxBodyBytes: 4 << 20,
+        taskBudget: { ms: 10_000, chunks: 4 },
+      },
     },
-  })
-  await edgeload.init({ seedSettings: { proxy_keys: AUTH } })
-  const request = async (path: string, body?: unknown) => {
-    const res = await edgeload.app.request(path, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { Authorization: `Bearer ${AUTH}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    return ((await res.json()) as { data: any }).data
-  }
-  const settle = async () => {
-    while (pending.length) await Promise.all(pending.splice(0))
-  }
-  const gid = (
-    await request('/api/groups', {
-      name: 'tasks',
-      channel_type: 'openai',
-      upstreams: [{ url: 'https://upstream.test', weight: 1 }],
-    })
-  ).id
+    AUTH,
+  )
+  const gid = await createGroup('tasks')
   const keys = Array.from({ length: 20_000 }, (_, i) => `sk-w-${String(i).padStart(8, '0')}-abc`)
   expect(
     await request('/api/keys/add-async', { group_id: gid, keys_text: keys.join('\n') }),
@@ -65,7 +45,7 @@ it('finishes a 20k-key import in budgets driven by later invocations', async () 
   while ((await request('/api/tasks/status')).is_running) {
     clock += 5_000
     statements.length = 0
-    await runNodeJobs(edgeload.core, clock)
+    await runNodeJobs(core, clock)
     await settle()
     perDrive.push(statements.length)
     invocations++
