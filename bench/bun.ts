@@ -15,15 +15,8 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { cpuMicros, twoCpus } from './cpu'
 import { runLoad } from './load'
-import {
-  AUTH_KEY,
-  directTarget,
-  freePort,
-  spawnPinned,
-  startEdgeload,
-  startUpstream,
-  type Target,
-} from './targets'
+import { AUTH_KEY, directTarget, startEdgeload, startUpstream, type Target } from './targets'
+import { spawnPinned, freePort } from './procs'
 
 const { values } = parseArgs({
   options: {

@@ -22,14 +22,8 @@ import { redisCounts } from './redis-count'
 import type { Row, TestId } from './report'
 import { TESTS, toMarkdown, toMedians, toRatios, toTable } from './report'
 import type { EdgeloadOptions, Target } from './targets'
-import {
-  directTarget,
-  spawnPinned,
-  startEdgeload,
-  startMinimal,
-  startRedis,
-  startUpstream,
-} from './targets'
+import { spawnPinned } from './procs'
+import { directTarget, startEdgeload, startMinimal, startRedis, startUpstream } from './targets'
 
 const { values } = parseArgs({
   options: {

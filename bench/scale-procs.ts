@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { AUTH_KEY, freePort, spawnPinned } from './targets'
+import { freePort, spawnPinned } from './procs'
+import { AUTH_KEY } from './targets'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

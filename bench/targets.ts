@@ -1,16 +1,12 @@
 // The processes under test: the fake upstream, the minimal proxy and edgeload (one node with the
 // memory or the Redis key pool, or a master and a slave on one database and one Redis prefix),
 // each a child process optionally pinned to one CPU, plus edgeload's setup through its admin API.
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { dropRedisPrefix, freshRedisPrefix } from '../test/helpers/redis'
+import { freePort, sleep, spawnPinned, spawnTs, waitFor, type Proc } from './procs'
 
 export interface Target {
   name: string
@@ -26,94 +22,6 @@ export interface Target {
 }
 
 export const AUTH_KEY = 'bench-admin-key-0123456789'
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo
-      srv.close(() => resolve(port))
-    })
-    srv.on('error', reject)
-  })
-
-interface Proc {
-  child: ChildProcess
-  /** The last few KB of stdout and stderr, for error messages. */
-  output: () => string
-  stop: () => Promise<void>
-}
-
-/**
- * `node --import tsx <file>`, or plain `node <file>` for .mjs (one process either way, so its
- * pid is the one doing the work). BENCH_NODE_ARGS adds Node flags to edgeload's process, e.g.
- * `--cpu-prof` to profile it.
- */
-const spawnTs = (
-  file: string,
-  args: string[],
-  env: Record<string, string>,
-  cpu: number | null,
-): Proc => {
-  const extra = env.BENCH_PROFILE
-    ? (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
-    : []
-  const loader = file.endsWith('.mjs') ? [] : ['--import', 'tsx']
-  const node = [process.execPath, ...extra, ...loader, join(ROOT, file), ...args]
-  return spawnPinned(node, { cwd: ROOT, env, cpu, graceMs: 3000 })
-}
-
-/**
- * Spawns `argv`, pinned to `cpu` with taskset when given, keeping the last 4000 characters of its
- * output; `stop` sends SIGTERM and, after `graceMs`, SIGKILL.
- */
-export const spawnPinned = (
-  argv: string[],
-  opts: { cwd: string; env: Record<string, string>; cpu: number | null; graceMs: number },
-) => {
-  const [cmd, ...rest] = opts.cpu === null ? argv : ['taskset', '-c', String(opts.cpu), ...argv]
-  const child = spawn(cmd, rest, {
-    cwd: opts.cwd,
-    env: { ...process.env, ...opts.env },
-    stdio: 'pipe',
-  })
-  let out = ''
-  const keep = (d: Buffer) => (out = (out + d).slice(-4000))
-  child.stdout!.on('data', keep)
-  child.stderr!.on('data', keep)
-  const exited = new Promise<void>((r) => child.once('exit', () => r()))
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    child.kill('SIGTERM')
-    if (await Promise.race([exited.then(() => true), sleep(opts.graceMs)])) return
-    child.kill('SIGKILL')
-    await exited
-  }
-  return { child, output: () => out.trim(), stop }
-}
-
-/** Polls `url` until `ok(status)`; fails early, with the process's output, if it exits. */
-const waitFor = async (proc: Proc, url: string, ok: (status: number) => boolean, ms = 20_000) => {
-  const deadline = Date.now() + ms
-  let last = 'no answer'
-  while (Date.now() < deadline) {
-    if (proc.child.exitCode !== null) {
-      throw new Error(`exited with code ${proc.child.exitCode}:\n${proc.output()}`)
-    }
-    try {
-      const res = await fetch(url)
-      await res.arrayBuffer()
-      if (ok(res.status)) return
-      last = `HTTP ${res.status}`
-    } catch (err) {
-      last = (err as Error).message
-    }
-    await sleep(100)
-  }
-  throw new Error(`not ready after ${ms} ms (${url}: ${last}):\n${proc.output()}`)
-}
-
 export const startUpstream = async (cpu: number | null, events: number) => {
   const port = await freePort()
   const proc = spawnTs(
