@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ClientSignal } from '../src/deps'
 import { fromWebFetch } from '../src/http/web-fetch'
 
 let server: Server
@@ -29,7 +30,7 @@ afterAll(async () => {
   await new Promise((ok) => server.close(ok))
 })
 
-const call = (path: string, total?: number, signal?: AbortSignal) =>
+const call = (path: string, total?: number, signal?: ClientSignal) =>
   webFetch(new URL(base + path), {
     method: 'GET',
     headers: {},
@@ -81,6 +82,23 @@ describe('fromWebFetch', () => {
       expect(err?.message).toBe('client went away')
       expect(ms).toBeLessThan(2000)
     }
+  })
+
+  it('passes on the abort of a signal that is not an AbortSignal (the Node adapter hands one)', async () => {
+    const listeners: Array<() => void> = []
+    const light: ClientSignal = {
+      aborted: false,
+      reason: undefined,
+      addEventListener: (_t, fn) => void listeners.push(fn),
+      removeEventListener: () => {},
+    }
+    setTimeout(() => {
+      Object.assign(light, { aborted: true, reason: new Error('light went away') })
+      for (const fn of listeners) fn()
+    }, 100)
+    const { err, ms } = await elapsed(call('/silent', undefined, light))
+    expect(err?.message).toBe('light went away')
+    expect(ms).toBeLessThan(2000)
   })
 
   it('aborts at once when the client is already gone', async () => {

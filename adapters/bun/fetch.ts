@@ -97,7 +97,7 @@ export const createBunFetch = (env: ProxyEnv): BunFetch => {
     const start = Date.now()
     let streaming = false
     try {
-      req.signal?.throwIfAborted()
+      if (req.signal?.aborted) throw req.signal.reason
       const hop = proxy ? new URL(proxy) : url
       const hopId = hop.host
       // A plain request's total limit bounds the connect and the wait for headers too.

@@ -18,6 +18,7 @@ export interface GatewayRuntime {
   createFetch(raw: Record<string, string | undefined>): FetchFn & { close(): Promise<void> }
   clientIp: Deps['clientIp']
   requestHeaders?: Deps['requestHeaders']
+  clientSignal?: Deps['clientSignal']
 }
 
 export interface PreparedGateway {
@@ -89,6 +90,7 @@ export const prepareGateway = async (
     hasher: nodeHasher,
     clientIp: rt.clientIp,
     requestHeaders: rt.requestHeaders,
+    clientSignal: rt.clientSignal,
   }
   const edgeload = createApp(deps)
   await edgeload.init({ seedSettings: { proxy_keys: authKey } })

@@ -7,6 +7,7 @@ import type { Env } from '../../src/config/env'
 import { openDatabase } from './database'
 import { createUndiciFetch } from './fetch'
 import { prepareGateway } from './gateway'
+import { clientSignal, responseClosed } from './client-signal'
 import { closeUnreadBody } from './linger'
 import { serveAdmin } from './static'
 
@@ -28,6 +29,7 @@ export const startNodeGateway = async (
     clientIp: (c) => (c.env as HttpBindings | undefined)?.incoming?.socket?.remoteAddress ?? '',
     // IncomingMessage already holds the headers as a plain object: no Headers object to build.
     requestHeaders: (c) => (c.env as HttpBindings).incoming.headers,
+    clientSignal: (c) => clientSignal((c.env as HttpBindings).outgoing),
   })
   const { env, log, deps, edgeload } = gw
   serveAdmin(edgeload.app)
@@ -44,6 +46,7 @@ export const startNodeGateway = async (
   // One shared listener (no closure per request): a response counts as in flight until its
   // last byte, streams included, has gone out.
   function onClose(this: HttpBindings['outgoing']) {
+    responseClosed(this)
     open.delete(this)
     if (--inFlight === 0) drained?.()
   }

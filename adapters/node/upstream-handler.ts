@@ -3,7 +3,7 @@
 // else becomes a Web stream fed chunk by chunk, paused while its reader is behind.
 import type { IncomingHttpHeaders } from 'node:http'
 import { errors, type Dispatcher } from 'undici'
-import type { BodyEnd, BodyHooks, BodyTail, UpstreamResponse } from '../../src/deps'
+import type { BodyEnd, BodyHooks, BodyTail, ClientSignal, UpstreamResponse } from '../../src/deps'
 
 type Controller = Dispatcher.DispatchController
 
@@ -49,7 +49,7 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly method: string,
-    private readonly signal: AbortSignal | undefined,
+    private readonly signal: ClientSignal | undefined,
     private readonly totalMs: number | undefined,
     private readonly started: number,
     private readonly resolve: (res: UpstreamResponse) => void,
@@ -77,15 +77,15 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
   // Once the body is handed over, the abort waits a turn: when a client leaves, the server
   // cancels the body itself, which ends it quietly instead of as an error it would log.
   private onAbort = () => {
-    if (!this.settled) return this.controller?.abort(this.signal!.reason)
-    setImmediate(() => this.controller?.abort(this.signal!.reason))
+    if (!this.settled) return this.controller?.abort(this.signal!.reason as Error)
+    setImmediate(() => this.controller?.abort(this.signal!.reason as Error))
   }
 
   onRequestStart(controller: Controller) {
     this.controller = controller
     if (this.expired) return controller.abort(this.expired)
     if (!this.signal) return
-    if (this.signal.aborted) controller.abort(this.signal.reason)
+    if (this.signal.aborted) controller.abort(this.signal.reason as Error)
     else this.signal.addEventListener('abort', this.onAbort, { once: true })
   }
 

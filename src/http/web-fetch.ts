@@ -1,6 +1,6 @@
 // A FetchFn over a Web `fetch` (Workers, in-process tests): the portable path. The Node and Bun
 // adapters inject their own. `req.proxy` is ignored: Workers' fetch has no outbound proxy.
-import type { FetchFn } from '../deps'
+import type { ClientSignal, FetchFn } from '../deps'
 
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade'])
 
@@ -11,16 +11,19 @@ const noop = () => {}
  * AbortSignal.any with AbortSignal.timeout cost workerd ~75 µs of CPU per request more
  * (bench:workers). The timer stays armed while the body is read, which the total covers too.
  */
-const exchangeSignal = (client: AbortSignal | undefined, total: number | undefined) => {
-  if (!total) return { signal: client, disarm: noop }
+const exchangeSignal = (client: ClientSignal | undefined, total: number | undefined) => {
+  // A real signal without a limit goes as is; a lighter one gets a controller of its own.
+  if (!total && (!client || client instanceof AbortSignal)) return { signal: client, disarm: noop }
   const ctrl = new AbortController()
   const abort = () => ctrl.abort(client?.reason)
   if (client?.aborted) abort()
   else client?.addEventListener('abort', abort, { once: true })
-  const timer = setTimeout(
-    () => ctrl.abort(new DOMException('The operation timed out.', 'TimeoutError')),
-    total,
-  )
+  const timer = total
+    ? setTimeout(
+        () => ctrl.abort(new DOMException('The operation timed out.', 'TimeoutError')),
+        total,
+      )
+    : undefined
   return { signal: ctrl.signal, disarm: () => clearTimeout(timer) }
 }
 

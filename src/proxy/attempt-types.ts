@@ -1,5 +1,6 @@
 // The shapes an upstream attempt takes in and hands back (attempt.ts runs it): the request on its
 // way upstream, the failure worth retrying elsewhere, and the result the attempt loops read.
+import type { ClientSignal } from '../deps'
 import type { AppError } from '../errors'
 import type { RequestLog } from '../store/types'
 import type { FailoverRules } from './failover-rules'
@@ -30,7 +31,7 @@ export interface ForwardRequest extends AttemptInfo {
   method: string
   target: string
   headers: Record<string, string>
-  signal: AbortSignal
+  signal: ClientSignal
   /** Set on model-list calls of a group with redirect rules: a 200 list gets rewritten. */
   modelList?: { redirect: ModelRedirect; firstPage: boolean } | null
   /** The failover rules that apply: the group's, or in an aggregate its own then the member's. */

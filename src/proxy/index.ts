@@ -79,7 +79,7 @@ export const createProxyRoutes = (core: Core): Hono => {
       sourceIp: deps.clientIp?.(c) ?? '',
       requestPath: `/proxy/${name}${target}`,
       userAgent: String(raw['user-agent'] ?? ''),
-      signal: c.req.raw.signal,
+      signal: deps.clientSignal?.(c) ?? c.req.raw.signal,
     }
     const answer = entry.aggregate
       ? forwardAggregate(core, entry, client)

@@ -3,6 +3,7 @@
 import type { RawHeaders } from '../auth/credentials'
 import type { GroupEntry } from '../config/cache'
 import type { Core } from '../core'
+import type { ClientSignal } from '../deps'
 import { AppError } from '../errors'
 import type { Group } from '../store/types'
 import type { ForwardRequest } from './attempt'
@@ -21,7 +22,7 @@ export interface ClientRequest {
   sourceIp: string
   requestPath: string
   userAgent: string
-  signal: AbortSignal
+  signal: ClientSignal
 }
 
 export const prepareRequest = (

@@ -1,7 +1,8 @@
 // A timer that ends early when the client goes away: the request's waits hold nothing else.
+import type { ClientSignal } from '../deps'
 
 /** Resolves after `ms`, or at once when `signal` aborts; true when the full time passed. */
-export const sleep = (ms: number, signal: AbortSignal): Promise<boolean> =>
+export const sleep = (ms: number, signal: ClientSignal): Promise<boolean> =>
   new Promise((resolve) => {
     if (signal.aborted) return resolve(false)
     const done = () => {

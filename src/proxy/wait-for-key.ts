@@ -2,6 +2,7 @@
 // request waits for it instead of answering 429. The wait is a timer: it holds no key, polls
 // nothing, and ends early when the client goes away.
 import type { Core } from '../core'
+import type { ClientSignal } from '../deps'
 import { sleep } from './sleep'
 
 /** When the first of the groups' cooling keys is usable again for `model`; null when none cools. */
@@ -29,7 +30,7 @@ export const waitForCoolingKey = async (
   model: string,
   budgetMs: number,
   deadline: number,
-  signal: AbortSignal,
+  signal: ClientSignal,
 ): Promise<number | null> => {
   if (budgetMs <= 0 || signal.aborted) return null
   const now = core.deps.now()
