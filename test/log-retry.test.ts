@@ -32,11 +32,14 @@ describe('a log batch retried after a lost acknowledgement', () => {
       const [key] = (await t.deps.store.listKeys({ group_id: gid, page: 1, page_size: 1 })).items
 
       // The first write commits and then fails, as if the answer never came back.
+      // The writer says when rows are fresh, so the store may skip its id check only then.
       let calls = 0
+      const fresh: Array<boolean | undefined> = []
       const store: Store = {
         ...t.deps.store,
-        async insertLogs(rows) {
-          await t.deps.store.insertLogs(rows)
+        async insertLogs(rows, opts) {
+          fresh.push(opts?.fresh)
+          await t.deps.store.insertLogs(rows, opts)
           if (++calls === 1) throw new Error('connection lost after commit')
         },
       }
@@ -56,14 +59,18 @@ describe('a log batch retried after a lost acknowledgement', () => {
       await w.flush()
       expect(w.failure()).toBeNull()
       expect(calls).toBe(2)
+      // After a success, new rows are fresh again.
+      w.push(row(7))
+      await w.flush()
+      expect(fresh).toEqual([true, false, true])
 
       const logs = await t.deps.store.queryLogs({ page: 1, page_size: 50 })
-      expect(logs.total).toBe(7)
-      expect(new Set(logs.items.map((r) => r.id)).size).toBe(7)
-      expect(await t.deps.store.getKey(key.id)).toMatchObject({ request_count: 7 })
+      expect(logs.total).toBe(8)
+      expect(new Set(logs.items.map((r) => r.id)).size).toBe(8)
+      expect(await t.deps.store.getKey(key.id)).toMatchObject({ request_count: 8 })
       const hour = Math.floor(clock / HOUR) * HOUR
       expect(await t.deps.store.hourlyStats(new Date(hour), new Date(hour + HOUR))).toEqual([
-        { time: new Date(hour), group_id: gid, success_count: 7, failure_count: 0 },
+        { time: new Date(hour), group_id: gid, success_count: 8, failure_count: 0 },
       ])
     } finally {
       await t.close()

@@ -101,7 +101,12 @@ export const createLogWriter = (
     reportDropped(false)
   }
 
+  // Set once a write failed: its rows may have landed all the same (a lost acknowledgement), so
+  // the store checks ids until a write succeeds again.
+  let offered = false
+
   const failed = (unwritten: RequestLog[], err: unknown) => {
+    offered = true
     // Unwritten rows go back ahead of newer ones. A batch is one transaction: none lands twice.
     rows = unwritten.concat(head === 0 ? rows : rows.slice(head))
     head = 0
@@ -119,7 +124,7 @@ export const createLogWriter = (
   const queue = deps.logQueue
   const sink = queue
     ? (b: RequestLog[]) => queue.push(b)
-    : (b: RequestLog[]) => deps.store.insertLogs(b)
+    : (b: RequestLog[]) => deps.store.insertLogs(b, { fresh: !offered })
 
   const writeBatch = async (batch: RequestLog[]) => {
     let i = 0
@@ -139,6 +144,7 @@ export const createLogWriter = (
     failure = null
     failures = 0
     retryAt = 0
+    offered = false
   }
 
   // Writes are chained so batches never interleave and flush() sees every earlier write. Rows

@@ -184,13 +184,15 @@ export const createSqlLogs = (db: SqlDb, dialect: Dialect): LogMethods => {
      * are counted. The read cannot race another writer of the same rows: a node writes only its
      * own buffer, one batch at a time (src/logs/writer.ts).
      */
-    async insertLogs(batch) {
+    async insertLogs(batch, opts) {
       if (batch.length === 0) return
-      const stored = await storedLogIds(
-        db,
-        dialect,
-        batch.map((r) => r.id),
-      )
+      const stored = opts?.fresh
+        ? new Set<string>()
+        : await storedLogIds(
+            db,
+            dialect,
+            batch.map((r) => r.id),
+          )
       const rows = stored.size === 0 ? batch : batch.filter((r) => !stored.has(r.id))
       if (rows.length === 0) return
       const buckets = toHourBuckets(rows)

@@ -227,8 +227,9 @@ export interface Store {
   /**
    * Inserts a batch; rolls final rows into hourly stats and successes into per-key usage. Rows
    * whose id is stored already are skipped, counters included, so a retried batch counts once.
+   * `fresh`: no row was ever offered before, so that read is spared (one lookup per row).
    */
-  insertLogs(rows: RequestLog[]): Promise<void>
+  insertLogs(rows: RequestLog[], opts?: { fresh?: boolean }): Promise<void>
   queryLogs(q: LogQuery): Promise<Page<RequestLog>>
   deleteLogsBefore(t: Date): Promise<number>
   hourlyStats(from: Date, to: Date, groupId?: number): Promise<HourlyStat[]>
