@@ -20,6 +20,40 @@ export function describeLogs(get: () => Store) {
       expect(page3.items.map((r) => r.id)).toEqual([rows[2].id, rows[1].id, rows[0].id])
     })
 
+    it('round-trips batches where a column holds its default in every row, some or none', async () => {
+      // Columns at their default in every row of a batch are written as literals.
+      const plain = { parent_group_id: 0, parent_group_name: '', error_message: '' }
+      const allDefault = Array.from({ length: 3 }, (_, i) =>
+        logRow({
+          ...plain,
+          request_body: '',
+          user_agent: '',
+          source_ip: '',
+          is_stream: false,
+          timestamp: new Date(T0 + i),
+        }),
+      )
+      const mixed = [
+        logRow({ ...plain, timestamp: new Date(T0 + 10) }),
+        logRow({
+          parent_group_id: 7,
+          parent_group_name: 'agg',
+          is_stream: true,
+          timestamp: new Date(T0 + 11),
+        }),
+        logRow({
+          ...plain,
+          request_type: 'retry',
+          error_message: "it's 'quoted'",
+          timestamp: new Date(T0 + 12),
+        }),
+      ]
+      await get().insertLogs(allDefault, { fresh: true })
+      await get().insertLogs(mixed)
+      const { items } = await get().queryLogs({ page: 1, page_size: 10 })
+      expect(items).toEqual([...allDefault, ...mixed].reverse())
+    })
+
     it('filters by every LogQuery field', async () => {
       const s = get()
       const rows = [

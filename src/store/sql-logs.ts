@@ -140,6 +140,25 @@ const toCell = (v: RequestLog[keyof RequestLog]) =>
 const toLogJson = (rows: RequestLog[], keys: Array<keyof RequestLog>): string[] =>
   packJsonRows(rows, (r) => keys.map((k) => toCell(r[k])), LOG_JSON_CHARS)
 
+/** A column's default as an SQL literal that every dialect reads alike, when it is that simple. */
+const defaultLiteral = (column: Column): { value: unknown; literal: SQL } | null => {
+  const d: unknown = column.hasDefault ? column.default : undefined
+  if (typeof d === 'string' && /^[a-z]*$/.test(d)) return { value: d, literal: sql.raw(`'${d}'`) }
+  if (d === 0 || d === false) return { value: d, literal: sql.raw(String(d)) }
+  return null
+}
+
+/**
+ * Which columns a batch must carry: a column that holds its default in every row (no error, no
+ * parent group, no body) is written as a literal instead. Unpacking a JSON cell costs each row
+ * about 0.45 µs on SQLite, a literal nothing.
+ */
+const carriedColumns = (rows: RequestLog[], columns: Array<[keyof RequestLog, Column]>) =>
+  columns.map(([key, column]) => {
+    const d = defaultLiteral(column)
+    return d && rows.every((r) => r[key] === d.value) ? d.literal : key
+  })
+
 /**
  * Log rows travel as one JSON parameter that the database unpacks (SQLite with json_each):
  * binding 20 values a row through the driver (and drizzle's builder) cost several times SQLite's
@@ -149,11 +168,16 @@ const insertLogRows = (
   q: SqlDb,
   dialect: Dialect,
   columns: Array<[keyof RequestLog, Column]>,
+  carried: Array<keyof RequestLog | SQL>,
   json: string,
 ) => {
   const rows = dialect.jsonRows(json)
+  let i = 0
   const cells = sql.join(
-    columns.map(([, column], i) => rows.cell(i, column)),
+    columns.map(([, column], c) => {
+      const how = carried[c]!
+      return typeof how === 'string' ? rows.cell(i++, column) : how
+    }),
     sql`, `,
   )
   // `where true`: SQLite otherwise reads ON CONFLICT as part of the SELECT's join.
@@ -176,7 +200,6 @@ const storedLogIds = async (db: SqlDb, dialect: Dialect, ids: string[]): Promise
 export const createSqlLogs = (db: SqlDb, dialect: Dialect): LogMethods => {
   const { groupHourlyStats, requestLogs } = dialect.t
   const logColumns = logColumnsOf(requestLogs)
-  const logKeys = logColumns.map(([k]) => k)
   return {
     /**
      * Idempotent by row id, counters included, so a batch whose write landed but whose
@@ -199,8 +222,10 @@ export const createSqlLogs = (db: SqlDb, dialect: Dialect): LogMethods => {
       const usage = toKeyUsage(rows)
       const now = new Date()
       await runBatch(db, (q) => {
-        const stmts: Stmt[] = toLogJson(rows, logKeys).map((json) =>
-          insertLogRows(q, dialect, logColumns, json),
+        const carried = carriedColumns(rows, logColumns)
+        const keys = carried.filter((k): k is keyof RequestLog => typeof k === 'string')
+        const stmts: Stmt[] = toLogJson(rows, keys).map((json) =>
+          insertLogRows(q, dialect, logColumns, carried, json),
         )
         const { success_count, failure_count, updated_at } = groupHourlyStats
         for (const part of chunk(buckets, STATS_PER_INSERT)) {
