@@ -169,6 +169,11 @@ export interface Deps {
    * them cheaper than `c.req.raw.headers` (Node's IncomingMessage does).
    */
   requestHeaders?: (c: import('hono').Context) => Record<string, string | string[] | undefined>
+  /**
+   * Optional: the proxy's request body read whole, refused with a 413 past `limit`, when the
+   * runtime reads it cheaper than `c.req.arrayBuffer()`.
+   */
+  readBody?: (c: import('hono').Context, limit: number) => Promise<Uint8Array<ArrayBuffer> | null>
   /** Optional: ends when the client goes away; `c.req.raw.signal` when absent. */
   clientSignal?: (c: import('hono').Context) => ClientSignal
 }

@@ -33,6 +33,58 @@ export const inspectBodyCases = () => {
     expect(inspectBody(big({ stream: false }), json)).toEqual({ model: '', stream: false })
   })
 
+  it('scans the edge cases of a large body as the text patterns did', () => {
+    const at = (text: string) => inspectBody(enc(`{"pad":"${'p'.repeat(70_000)}",${text}}`), json)
+    // The first "model" with a string value wins; a number does not count.
+    expect(at('"model": 5, "x": {"model" :\n "real"}, "model": "later"').model).toBe('real')
+    // An escaped "model" inside text is not a key; the raw escapes of the value are kept.
+    expect(at('"c": "say \\"model\\": \\"fake\\"", "model": "a\\"b\\\\"').model).toBe('a\\"b\\\\')
+    expect(at('"model": "never closed').model).toBe('')
+    expect(at('"stream" :\ttrue').stream).toBe(true)
+    expect(at('"stream": trueish, "model": "m"')).toEqual({ model: 'm', stream: false })
+    expect(at('"upstream": true, "stream": false').stream).toBe(false)
+    expect(at('"stream": false, "x": {"stream": true}').stream).toBe(true)
+  })
+
+  it('agrees with the text patterns on random large bodies', () => {
+    const MODEL_RE = /"model"\s*:\s*"((?:[^"\\]|\\.)*)"/
+    const STREAM_RE = /"stream"\s*:\s*true\b/
+    const parts = [
+      '"model"',
+      '"stream"',
+      ': ',
+      ':',
+      '"',
+      '\\',
+      '\\"',
+      'true',
+      'truex',
+      ' ',
+      '\n',
+      '"m-1"',
+      'ü',
+      '模',
+      '{',
+      '}',
+      ',',
+      '"x"',
+      'false',
+      '"upstream"',
+      'x'.repeat(500),
+    ]
+    let seed = 7
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n)
+    for (let round = 0; round < 300; round++) {
+      let text = 'y'.repeat(66_000)
+      for (let k = rand(60); k > 0; k--) text += parts[rand(parts.length)]
+      const m = MODEL_RE.exec(text)
+      expect(inspectBody(enc(text), json), text.slice(66_000)).toEqual({
+        model: m ? m[1] : '',
+        stream: STREAM_RE.test(text),
+      })
+    }
+  })
+
   it('leaves a body that is not JSON alone', () => {
     expect(inspectBody(enc({ model: 'm' }), 'text/plain')).toEqual({
       model: '',

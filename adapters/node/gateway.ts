@@ -19,6 +19,7 @@ export interface GatewayRuntime {
   clientIp: Deps['clientIp']
   requestHeaders?: Deps['requestHeaders']
   clientSignal?: Deps['clientSignal']
+  readBody?: Deps['readBody']
 }
 
 export interface PreparedGateway {
@@ -91,6 +92,7 @@ export const prepareGateway = async (
     clientIp: rt.clientIp,
     requestHeaders: rt.requestHeaders,
     clientSignal: rt.clientSignal,
+    readBody: rt.readBody,
   }
   const edgeload = createApp(deps)
   await edgeload.init({ seedSettings: { proxy_keys: authKey } })

@@ -9,6 +9,7 @@ import { createUndiciFetch } from './fetch'
 import { prepareGateway } from './gateway'
 import { clientSignal, responseClosed } from './client-signal'
 import { closeUnreadBody } from './linger'
+import { readNodeBody } from './read-body'
 import { serveAdmin } from './static'
 
 export interface NodeGateway {
@@ -30,6 +31,7 @@ export const startNodeGateway = async (
     // IncomingMessage already holds the headers as a plain object: no Headers object to build.
     requestHeaders: (c) => (c.env as HttpBindings).incoming.headers,
     clientSignal: (c) => clientSignal((c.env as HttpBindings).outgoing),
+    readBody: readNodeBody,
   })
   const { env, log, deps, edgeload } = gw
   serveAdmin(edgeload.app)

@@ -68,7 +68,7 @@ export const createProxyRoutes = (core: Core): Hono => {
     if (ok !== true) throw tooMany(ok)
     if (!entry.group.enabled) throw new AppError(503, 'SERVICE_UNAVAILABLE', 'Group is disabled')
 
-    const body = await readBody(c, deps.config.maxBodyBytes)
+    const body = await readBody(c, deps.config.maxBodyBytes, deps.readBody)
     const target = upstreamTarget(url, name)
     const client: ClientRequest = {
       raw,

@@ -3,20 +3,28 @@
 import type { Context } from 'hono'
 import { firstValue as first, type RawHeaders } from '../auth/credentials'
 import { AppError } from '../errors'
+import { scanBody, type BodyInfo } from './body-scan'
 
-const tooLarge = (limit: number) =>
+export type { BodyInfo }
+
+export const tooLarge = (limit: number) =>
   new AppError(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${limit} bytes`)
 
-/** Reads the body once. A declared length over the limit is refused before anything is read. */
+/**
+ * Reads the body once. A declared length over the limit is refused before anything is read.
+ * `fast`: the adapter's own reader (Deps.readBody), which enforces the limit while it reads.
+ */
 export const readBody = async (
   c: Context,
   limit: number,
+  fast?: (c: Context, limit: number) => Promise<Uint8Array<ArrayBuffer> | null>,
 ): Promise<Uint8Array<ArrayBuffer> | null> => {
   const method = c.req.method
   if (method === 'GET' || method === 'HEAD') return null
   const declared = c.req.header('content-length')
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit)
+  if (fast) return fast(c, limit)
   if (declared !== undefined) {
-    if (Number(declared) > limit) throw tooLarge(limit)
     // arrayBuffer() is the cheap path on @hono/node-server; the length is already bounded.
     const buf = new Uint8Array(await c.req.arrayBuffer())
     if (buf.byteLength > limit) throw tooLarge(limit)
@@ -46,15 +54,8 @@ export const readBody = async (
   return size ? out : null
 }
 
-export interface BodyInfo {
-  model: string
-  stream: boolean
-}
-
 const FULL_PARSE_LIMIT = 64 * 1024
 const decoder = new TextDecoder()
-const MODEL_RE = /"model"\s*:\s*"((?:[^"\\]|\\.)*)"/
-const STREAM_RE = /"stream"\s*:\s*true\b/
 
 /** Model and stream flag: a full parse for small JSON bodies, a scan for large ones. */
 export const inspectBody = (
@@ -63,23 +64,19 @@ export const inspectBody = (
 ): BodyInfo => {
   if (Array.isArray(contentType)) contentType = contentType[0]
   if (!body || (contentType && !contentType.includes('json'))) return { model: '', stream: false }
-  const text = decoder.decode(body)
-  if (body.byteLength <= FULL_PARSE_LIMIT) {
-    try {
-      const json = JSON.parse(text) as { model?: unknown; stream?: unknown }
-      if (json && typeof json === 'object') {
-        return {
-          model: typeof json.model === 'string' ? json.model : '',
-          stream: json.stream === true,
-        }
+  if (body.byteLength > FULL_PARSE_LIMIT) return scanBody(body)
+  try {
+    const json = JSON.parse(decoder.decode(body)) as { model?: unknown; stream?: unknown }
+    if (json && typeof json === 'object') {
+      return {
+        model: typeof json.model === 'string' ? json.model : '',
+        stream: json.stream === true,
       }
-    } catch {
-      // Not JSON after all: pass it through untouched.
     }
-    return { model: '', stream: false }
+  } catch {
+    // Not JSON after all: pass it through untouched.
   }
-  const m = MODEL_RE.exec(text)
-  return { model: m ? m[1] : '', stream: STREAM_RE.test(text) }
+  return { model: '', stream: false }
 }
 
 // Never forwarded: hop-by-hop headers, the client's credentials, and headers that describe the
