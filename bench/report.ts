@@ -97,9 +97,14 @@ export const toRatios = (rows: Row[]) => {
   for (const e of rows.filter((r) => isEdgeload(r.target))) {
     const m = find(rows, 'minimal', e.test)
     if (!m) continue
+    // The variants (Redis, 100k keys, sealed keys, rules, all): what each costs over the plain node.
+    const plain = e.target === 'edgeload' ? undefined : find(rows, 'edgeload', e.test)
     lines.push(
       `${e.target}, ${TESTS[e.test]}: req/s ${ratio(e.rps, m.rps)}, CPU/req ${ratio(e.cpuUs, m.cpuUs)}, ` +
-        `p50 ${ratio(e.p50, m.p50)}, p99 ${ratio(e.p99, m.p99)}`,
+        `p50 ${ratio(e.p50, m.p50)}, p99 ${ratio(e.p99, m.p99)}` +
+        (plain
+          ? ` (vs edgeload: CPU/req ${ratio(e.cpuUs, plain.cpuUs)}, req/s ${ratio(e.rps, plain.rps)})`
+          : ''),
     )
   }
   return lines.length ? `edgeload vs minimal proxy\n${lines.join('\n')}` : ''

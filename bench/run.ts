@@ -180,6 +180,14 @@ const starters: Record<string, (upstream: string) => Promise<Target>> = {
   minimal: (upstream) => startMinimal(upstream, pin?.proxy ?? null),
   edgeload: edgeload({ name: 'edgeload' }),
   'edgeload-redis': edgeload({ name: 'edgeload-redis' }, true),
+  // The gateway fully at work (issue 15), one feature at a time and all at once.
+  'edgeload-100k': edgeload({ name: 'edgeload-100k', work: { extraKeys: 100_000 } }),
+  'edgeload-sealed': edgeload({ name: 'edgeload-sealed', encrypted: true }),
+  'edgeload-rules': edgeload({ name: 'edgeload-rules', work: { rules: true } }),
+  'edgeload-full': edgeload(
+    { name: 'edgeload-full', encrypted: true, work: { extraKeys: 100_000, rules: true } },
+    true,
+  ),
   // Both nodes on the proxy CPU, as the single node: the same CPU for the same load.
   'edgeload-2nodes': edgeload({ name: 'edgeload-2nodes', nodes: 2 }, true),
 }

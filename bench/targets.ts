@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { dropRedisPrefix, freshRedisPrefix } from '../test/helpers/redis'
+import { AUTH_KEY, configure, PROXY_PATH, proxiesOk, type GroupWork } from './configure'
 import { freePort, sleep, spawnPinned, spawnTs, waitFor, type Proc } from './procs'
+
+export { AUTH_KEY }
 
 export interface Target {
   name: string
@@ -21,7 +24,6 @@ export interface Target {
   stop: () => Promise<void>
 }
 
-export const AUTH_KEY = 'bench-admin-key-0123456789'
 export const startUpstream = async (cpu: number | null, events: number) => {
   const port = await freePort()
   const proc = spawnTs(
@@ -120,6 +122,10 @@ export interface EdgeloadOptions {
   nodes?: 1 | 2
   /** Runs this executable (the Bun binary, dist/edgeload) instead of `npm start`'s Node process. */
   binary?: string
+  /** What the bench group carries beyond its 8 keys (bench/configure.ts). */
+  work?: GroupWork
+  /** Sets ENCRYPTION_KEY: keys are stored sealed and unsealed into the pool. */
+  encrypted?: boolean
 }
 
 /**
@@ -140,6 +146,7 @@ export const startEdgeload = async (
     AUTH_KEY,
     DATABASE_DSN: join(dir, 'bench.db'),
     LOG_LEVEL: 'warn',
+    ...(opts.encrypted && { ENCRYPTION_KEY: 'bench-encryption-key-0123456789abcdef' }),
     ...(redisUrl && prefix && { REDIS_DSN: redisUrl, REDIS_PREFIX: prefix }),
   }
   const procs: Proc[] = []
@@ -163,7 +170,7 @@ export const startEdgeload = async (
   try {
     // Nodes start one after another: each start compiles to the same dist/node/main.mjs.
     const master = await startNode({})
-    const groupId = await configure(master.base, upstream)
+    const groupId = await configure(master.base, upstream, opts.work)
     const nodes = [master]
     for (let i = 1; i < (opts.nodes ?? 1); i++) {
       const slave = await startNode({ IS_SLAVE: 'true' })
@@ -182,58 +189,4 @@ export const startEdgeload = async (
     await stop()
     throw new Error(`${opts.name} failed to start: ${(err as Error).message}`)
   }
-}
-
-export const PROXY_PATH = '/proxy/bench/v1/chat/completions'
-
-const admin = async (base: string, path: string, body: unknown) => {
-  const res = await fetch(base + path, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${AUTH_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-  const text = await res.text()
-  let json: { code?: number; data?: { id?: number } } = {}
-  try {
-    json = JSON.parse(text)
-  } catch {
-    // Reported below with the raw text.
-  }
-  if (!res.ok || json.code !== 0)
-    throw new Error(`POST ${path} → HTTP ${res.status}: ${text.slice(0, 300)}`)
-  return json.data
-}
-
-/** Creates the `bench` group (openai, 8 keys) on the fake upstream; returns its id once it proxies. */
-export const configure = async (base: string, upstream: string) => {
-  const group = await admin(base, '/api/groups', {
-    name: 'bench',
-    group_type: 'standard',
-    channel_type: 'openai',
-    upstreams: [{ url: upstream, weight: 1 }],
-    test_model: 'gpt-4o-mini',
-  })
-  if (typeof group?.id !== 'number') throw new Error('POST /api/groups returned no data.id')
-  const keys = Array.from({ length: 8 }, (_, i) => `sk-bench-${i + 1}`).join(',')
-  await admin(base, '/api/keys/add-multiple', { group_id: group.id, keys_text: keys })
-  await proxiesOk(base)
-  return group.id
-}
-
-/** Keys may become usable a moment after they are added; probe until one request goes through. */
-const proxiesOk = async (base: string) => {
-  const deadline = Date.now() + 10_000
-  let last = ''
-  while (Date.now() < deadline) {
-    const res = await fetch(`${base}${PROXY_PATH}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${AUTH_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
-    })
-    const text = await res.text()
-    if (res.status === 200 && text.includes('chat.completion')) return
-    last = `HTTP ${res.status}: ${text.slice(0, 300)}`
-    await sleep(200)
-  }
-  throw new Error(`the proxy route never answered 200 (last ${last})`)
 }
