@@ -70,7 +70,7 @@ export const concurrentPerSecond = async (
 
 /** A Redis client as a node opens it, ready (it queues nothing while connecting). */
 export const nodeRedisClient = async (url: string) => {
-  const client = openRedis(url)
+  const client = await openRedis(url)
   if (client.status !== 'ready') await once(client, 'ready')
   return client
 }

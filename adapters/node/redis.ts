@@ -2,7 +2,7 @@
 // RESP itself), behind the core's one-method RedisEval. Scripts run by EVALSHA; a Redis that
 // lost its script cache (a restart) gets the script once by EVAL.
 import { createHash } from 'node:crypto'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import type { RedisEval } from '../../src/coord/redis'
 
 export const createRedisEval = (client: Redis): RedisEval => {
@@ -33,8 +33,10 @@ export const createRedisEval = (client: Redis): RedisEval => {
  * a call fails at once (disconnected) or within COMMAND_TIMEOUT_MS (not answering) instead of
  * queueing, so the proxy answers 503 and nothing piles up; ioredis keeps reconnecting meanwhile.
  */
-export const openRedis = (dsn: string): Redis =>
-  new Redis(dsn, {
+export const openRedis = async (dsn: string): Promise<Redis> => {
+  // Loaded on first use: a gateway without REDIS_DSN never pays for it at start-up.
+  const { Redis } = await import('ioredis')
+  return new Redis(dsn, {
     // Not connected: fail at once rather than queue (the start waits for `ready` itself).
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -42,6 +44,7 @@ export const openRedis = (dsn: string): Redis =>
     commandTimeout: COMMAND_TIMEOUT_MS,
     enableAutoPipelining: true,
   })
+}
 
 /** The longest one Redis call may take: a script over thousands of keys takes milliseconds. */
 export const COMMAND_TIMEOUT_MS = 1_500

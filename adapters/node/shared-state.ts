@@ -68,7 +68,7 @@ export interface RedisLink {
 /** Connects to REDIS_DSN and checks that it answers; null without REDIS_DSN. */
 export const connectRedis = async (env: Env, log: Logger): Promise<RedisLink | null> => {
   if (!env.REDIS_DSN) return null
-  const client = openRedis(env.REDIS_DSN)
+  const client = await openRedis(env.REDIS_DSN)
   // ioredis reconnects by itself; without a listener it would print every failed attempt.
   let loggedAt = -Infinity
   client.on('error', (err: Error) => {
