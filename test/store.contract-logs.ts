@@ -141,6 +141,28 @@ export function describeLogs(get: () => Store) {
       expect(await s.getKey(o0.id)).toMatchObject({ request_count: 0, last_used_at: null })
     })
 
+    it('leaves usage to addKeyUsage when asked, which adds counts and keeps the latest use', async () => {
+      const s = get()
+      const gid = (await s.createGroup(groupInput('alpha'))).id
+      const other = (await s.createGroup(groupInput('beta'))).id
+      const [k0, k1] = await s.addKeys(gid, newKeys(2))
+      const [o0] = await s.addKeys(other, newKeys(1))
+      await s.insertLogs([logRow({ group_id: gid, key_hash: 'h-k-0' })], { usage: false })
+      expect(await s.getKey(k0.id)).toMatchObject({ request_count: 0, last_used_at: null })
+      await s.addKeyUsage([])
+      await s.addKeyUsage([
+        { group_id: gid, key_hash: 'h-k-0', n: 2, last: T0 + 5000 },
+        { group_id: gid, key_hash: 'h-k-1', n: 1, last: T0 + 10 },
+        { group_id: gid, key_hash: 'h-no-such-key', n: 9, last: T0 },
+      ])
+      // An older use never moves last_used_at back.
+      await s.addKeyUsage([{ group_id: gid, key_hash: 'h-k-0', n: 3, last: T0 + 4000 }])
+      expect(await s.getKey(k0.id)).toMatchObject({ request_count: 5 })
+      expect((await s.getKey(k0.id))?.last_used_at?.getTime()).toBe(T0 + 5000)
+      expect(await s.getKey(k1.id)).toMatchObject({ request_count: 1 })
+      expect(await s.getKey(o0.id)).toMatchObject({ request_count: 0, last_used_at: null })
+    })
+
     it('writes a batch atomically: a failing row leaves no stats or usage behind', async () => {
       const s = get()
       const gid = (await s.createGroup(groupInput('alpha'))).id

@@ -40,6 +40,7 @@ export const withBackgroundWrites = async (
     store: {
       ...store,
       insertLogs: bg.insertLogs,
+      addKeyUsage: bg.addKeyUsage,
       updateKeyHealth: bg.updateKeyHealth,
       addKeyEvents: bg.addKeyEvents,
     },

@@ -3,10 +3,12 @@
 // an upper bound (0 writes each row at once, still without blocking). While the store fails, rows
 // wait in a bounded buffer (oldest dropped past it) and are retried with backoff. With a cluster's
 // log queue (deps.logQueue) rows go there instead, within LOG_QUEUE_DELAY_MS, and the leader
-// writes them to the store (src/logs/drain.ts).
+// writes them to the store (src/logs/drain.ts). A long-lived node writes per-key usage less often
+// (usage-flush.ts).
 import type { Deps } from '../deps'
 import { storeErrorText } from '../store/error-text'
 import type { RequestLog } from '../store/types'
+import { createUsageFlusher } from './usage-flush'
 
 export interface LogWriter {
   push(row: RequestLog): void
@@ -122,9 +124,14 @@ export const createLogWriter = (
   }
 
   const queue = deps.logQueue
-  const sink = queue
-    ? (b: RequestLog[]) => queue.push(b)
-    : (b: RequestLog[]) => deps.store.insertLogs(b, { fresh: !offered })
+  // Only where a timer writes it later: a Workers isolate may be gone by then.
+  const usage = !queue && deps.scheduler ? createUsageFlusher(deps, intervalMinutes) : null
+  const store = async (b: RequestLog[]) => {
+    const defer = usage?.defers() ?? false
+    await deps.store.insertLogs(b, { fresh: !offered, usage: !defer })
+    if (defer) usage!.add(b)
+  }
+  const sink = queue ? (b: RequestLog[]) => queue.push(b) : store
 
   const writeBatch = async (batch: RequestLog[]) => {
     let i = 0
@@ -157,6 +164,7 @@ export const createLogWriter = (
       if (!force && deps.now() < retryAt) return
       const batch = take()
       if (batch.length > 0) await writeBatch(batch)
+      await usage?.write(force)
     })
     return writing
   }

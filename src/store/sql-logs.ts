@@ -18,11 +18,12 @@ import {
 import type { Dialect, Tables } from './dialect'
 import { keyLocks } from './sql-keys'
 import { chunk, MAX_PARAMS, packJsonRows, runBatch, type SqlDb, type Stmt } from './sql-util'
-import type { LogFilter, RequestLog, Store } from './types'
+import { toKeyUsage } from './key-usage'
+import type { KeyUsage, LogFilter, RequestLog, Store } from './types'
 
 type LogMethods = Pick<
   Store,
-  'insertLogs' | 'queryLogs' | 'deleteLogsBefore' | 'hourlyStats' | 'countLogs'
+  'insertLogs' | 'addKeyUsage' | 'queryLogs' | 'deleteLogsBefore' | 'hourlyStats' | 'countLogs'
 >
 
 const HOUR_MS = 3_600_000
@@ -41,13 +42,6 @@ interface HourBucket {
   group_id: number
   success_count: number
   failure_count: number
-}
-
-interface KeyUsage {
-  group_id: number
-  key_hash: string
-  n: number
-  last: number
 }
 
 /** Final attempts per (hour, group), counted for the group and for its aggregate parent. */
@@ -77,20 +71,6 @@ const toHourBuckets = (rows: RequestLog[]): HourBucket[] => {
   )
 }
 
-/** Successful uses per (group, key): how many, and the latest. */
-const toKeyUsage = (rows: RequestLog[]): KeyUsage[] => {
-  const usage = new Map<string, KeyUsage>()
-  for (const r of rows) {
-    if (!r.is_success || !r.key_hash) continue
-    const k = `${r.group_id}:${r.key_hash}`
-    const u = usage.get(k) ?? { group_id: r.group_id, key_hash: r.key_hash, n: 0, last: 0 }
-    u.n++
-    u.last = Math.max(u.last, r.timestamp.getTime())
-    usage.set(k, u)
-  }
-  return [...usage.values()]
-}
-
 /**
  * One UPDATE … FROM (VALUES (group_id, key_hash, n, last), …) per 25 keys rather than one UPDATE
  * per key: a flush of 200 logs stays a few statements, which matters on D1, where every
@@ -113,6 +93,18 @@ const updateUsage = (q: SqlDb, dialect: Dialect, part: KeyUsage[]) => {
   })
   const from = dialect.updateFrom ? dialect.updateFrom(update, u.from) : update.from(u.from)
   return from.where(sql`${apiKeys.group_id} = ${u.col(0)} and ${apiKeys.key_hash} = ${u.col(1)}`)
+}
+
+/** The key rows locked (where the dialect locks), then updated in chunks. */
+const usageStmts = (q: SqlDb, dialect: Dialect, usage: KeyUsage[]): Stmt[] => {
+  if (!usage.length) return []
+  const { apiKeys } = dialect.t
+  const used = usage.map((u) =>
+    and(eq(apiKeys.group_id, u.group_id), eq(apiKeys.key_hash, u.key_hash)),
+  )
+  const stmts = keyLocks(dialect, q, [or(...used)])
+  for (const part of chunk(usage, USAGE_PER_UPDATE)) stmts.push(updateUsage(q, dialect, part))
+  return stmts
 }
 
 export const logFilter = (q: LogFilter, dialect: Dialect): SQL | undefined => {
@@ -219,7 +211,7 @@ export const createSqlLogs = (db: SqlDb, dialect: Dialect): LogMethods => {
       const rows = stored.size === 0 ? batch : batch.filter((r) => !stored.has(r.id))
       if (rows.length === 0) return
       const buckets = toHourBuckets(rows)
-      const usage = toKeyUsage(rows)
+      const usage = opts?.usage === false ? [] : toKeyUsage(rows)
       const now = new Date()
       await runBatch(db, (q) => {
         const carried = carriedColumns(rows, logColumns)
@@ -241,16 +233,13 @@ export const createSqlLogs = (db: SqlDb, dialect: Dialect): LogMethods => {
             }),
           )
         }
-        if (usage.length) {
-          const { apiKeys } = dialect.t
-          const used = usage.map((u) =>
-            and(eq(apiKeys.group_id, u.group_id), eq(apiKeys.key_hash, u.key_hash)),
-          )
-          stmts.push(...keyLocks(dialect, q, [or(...used)]))
-        }
-        for (const part of chunk(usage, USAGE_PER_UPDATE)) stmts.push(updateUsage(q, dialect, part))
+        stmts.push(...usageStmts(q, dialect, usage))
         return stmts
       })
+    },
+
+    async addKeyUsage(usage) {
+      if (usage.length) await runBatch(db, (q) => usageStmts(q, dialect, usage))
     },
 
     async queryLogs(q) {

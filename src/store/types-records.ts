@@ -4,6 +4,14 @@
 export type KeyStatus = 'active' | 'invalid'
 
 /** One row per upstream attempt (reference §3.5); the key only as hash plus masked form. */
+/** Successful uses of one key: how many, and the latest (ms since the epoch). */
+export interface KeyUsage {
+  group_id: number
+  key_hash: string
+  n: number
+  last: number
+}
+
 export interface RequestLog {
   id: string
   timestamp: Date

@@ -7,6 +7,7 @@ import type {
   KeyEvent,
   KeyHealthUpdate,
   KeyRewrite,
+  KeyUsage,
   LogFilter,
   LogKeyRow,
   LogQuery,
@@ -228,8 +229,11 @@ export interface Store {
    * Inserts a batch; rolls final rows into hourly stats and successes into per-key usage. Rows
    * whose id is stored already are skipped, counters included, so a retried batch counts once.
    * `fresh`: no row was ever offered before, so that read is spared (one lookup per row).
+   * `usage: false`: the caller writes the per-key usage itself, with addKeyUsage.
    */
-  insertLogs(rows: RequestLog[], opts?: { fresh?: boolean }): Promise<void>
+  insertLogs(rows: RequestLog[], opts?: { fresh?: boolean; usage?: boolean }): Promise<void>
+  /** Adds successful uses to keys' request_count and moves last_used_at forward, never back. */
+  addKeyUsage(usage: KeyUsage[]): Promise<void>
   queryLogs(q: LogQuery): Promise<Page<RequestLog>>
   deleteLogsBefore(t: Date): Promise<number>
   hourlyStats(from: Date, to: Date, groupId?: number): Promise<HourlyStat[]>
