@@ -2,7 +2,7 @@
 // when a response closes before its last byte, and through the real gateway a client that leaves
 // while the upstream has not answered cancels that call and is logged as 499.
 import { createServer, request, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clientSignal, responseClosed } from '../adapters/node/client-signal'
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
@@ -59,11 +59,19 @@ describe('clientSignal', () => {
 
 describe('a client that leaves before the upstream answers', () => {
   let gw: TestGateway
+  const gwPort = () => Number(new URL(gw.url).port)
   let upstream: Server
   const upstreamEvents: string[] = []
   beforeAll(async () => {
     upstream = createServer((req, res) => {
       req.resume()
+      if (req.headers.authorization?.includes('sk-sse')) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' })
+        const late = req.headers.authorization.includes('late')
+        if (late) res.flushHeaders()
+        setTimeout(() => res.end('data: {"n":1}\n\ndata: [DONE]\n\n'), late ? 500 : 0)
+        return
+      }
       upstreamEvents.push('request')
       res.on('close', () => upstreamEvents.push('closed'))
     })
@@ -71,11 +79,43 @@ describe('a client that leaves before the upstream answers', () => {
     gw = await startTestGateway()
     await gw.admin('PUT', '/api/settings', { request_log_write_interval_minutes: 0 })
     await gw.createGroup({ name: 'slow', upstreams: [{ url: upUrl, weight: 1 }] }, ['sk-slow'])
+    await gw.createGroup({ name: 'sse-now', upstreams: [{ url: upUrl, weight: 1 }] }, ['sk-sse'])
+    await gw.createGroup({ name: 'sse-late', upstreams: [{ url: upUrl, weight: 1 }] }, [
+      'sk-sse-late',
+    ])
   })
   afterAll(async () => {
     await gw?.stop()
     upstream?.closeAllConnections()
     await new Promise((r) => upstream?.close(r))
+  })
+
+  it("holds a stream's headers only within the turn: a late first event does not delay them", async () => {
+    const raw = (group: string) =>
+      new Promise<{ first: string; ms: number }>((resolve, reject) => {
+        const started = Date.now()
+        const sock = connect(gwPort(), '127.0.0.1', () => {
+          const body = JSON.stringify({ model: 'm', stream: true, messages: [] })
+          sock.write(
+            `POST /proxy/${group}/v1/chat/completions HTTP/1.1\r\nhost: x\r\n` +
+              `authorization: Bearer ${ADMIN_KEY}\r\ncontent-type: application/json\r\n` +
+              `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+          )
+        })
+        sock.once('data', (d) => {
+          resolve({ first: d.toString(), ms: Date.now() - started })
+          sock.destroy()
+        })
+        sock.on('error', reject)
+      })
+    const now = await raw('sse-now')
+    expect(now.first).toContain('text/event-stream')
+    expect(now.first).toContain('data: {"n":1}')
+    // The upstream sends its first event after 500 ms: the headers do not wait for it.
+    const late = await raw('sse-late')
+    expect(late.first).toContain('text/event-stream')
+    expect(late.first).not.toContain('data:')
+    expect(late.ms).toBeLessThan(400)
   })
 
   it('cancels the upstream call within a second and logs 499', async () => {

@@ -8,11 +8,25 @@ const SIGNAL = Symbol('clientSignal')
 
 type Listener = () => void
 
-class ResponseSignal implements ClientSignal {
+export class ResponseSignal implements ClientSignal {
   aborted = false
   reason: unknown = undefined
   // Rarely more than one at a time (the upstream call, a wait, a stream's slot).
   private listeners: Listener[] = []
+
+  constructor(private readonly outgoing: ServerResponse) {}
+
+  /**
+   * A streamed answer is coming: its headers wait for the first chunk (until this turn of the event
+   * loop ends), one socket write instead of two. @hono/node-server flushes a stream's headers at
+   * once, which cost ~5% of a 20-event SSE stream's CPU at c=64.
+   */
+  holdHeaders() {
+    const o = this.outgoing
+    if (o.headersSent || o.writableEnded) return
+    o.cork()
+    setImmediate(() => o.uncork())
+  }
 
   addEventListener(_type: 'abort', listener: Listener) {
     // Like EventTarget: a listener added twice is called once.
@@ -50,7 +64,7 @@ type WithSignal = ServerResponse & { [SIGNAL]?: ResponseSignal }
 
 /** The response's signal, made on first use: only requests that need one pay for it. */
 export const clientSignal = (outgoing: ServerResponse): ClientSignal =>
-  ((outgoing as WithSignal)[SIGNAL] ??= new ResponseSignal())
+  ((outgoing as WithSignal)[SIGNAL] ??= new ResponseSignal(outgoing))
 
 /** A response closed before its last byte went out: the client is gone. */
 export const responseClosed = (outgoing: ServerResponse) => {

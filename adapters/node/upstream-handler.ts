@@ -3,6 +3,7 @@
 // else becomes a Web stream fed chunk by chunk, paused while its reader is behind.
 import type { IncomingHttpHeaders } from 'node:http'
 import { errors, type Dispatcher } from 'undici'
+import { ResponseSignal } from './client-signal'
 import type { BodyEnd, BodyHooks, BodyTail, ClientSignal, UpstreamResponse } from '../../src/deps'
 
 type Controller = Dispatcher.DispatchController
@@ -169,6 +170,7 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
 
   /** The body as a Web stream, starting with `first` when a chunk is already here. */
   private open(first: Uint8Array | null) {
+    if (this.signal instanceof ResponseSignal) this.signal.holdHeaders()
     const body = new ReadableStream<Uint8Array>(
       {
         start: (c) => {
