@@ -126,6 +126,8 @@ export interface EdgeloadOptions {
   work?: GroupWork
   /** Sets ENCRYPTION_KEY: keys are stored sealed and unsealed into the pool. */
   encrypted?: boolean
+  /** More env for the node (for example MAX_CONCURRENT_REQUESTS past 64 connections). */
+  env?: Record<string, string>
 }
 
 /**
@@ -147,6 +149,7 @@ export const startEdgeload = async (
     DATABASE_DSN: join(dir, 'bench.db'),
     LOG_LEVEL: 'warn',
     ...(opts.encrypted && { ENCRYPTION_KEY: 'bench-encryption-key-0123456789abcdef' }),
+    ...opts.env,
     ...(redisUrl && prefix && { REDIS_DSN: redisUrl, REDIS_PREFIX: prefix }),
   }
   const procs: Proc[] = []

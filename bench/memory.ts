@@ -1,0 +1,113 @@
+// `npm run bench:memory`: edgeload's resident memory (issue 15), pinned as `npm run bench` pins.
+//   - RSS under a chat load at --connections (256): after a warm-up of --warmup s, then every
+//     --every s until --requests (1,000,000) requests in all. Growth past the warm-up: the bound
+//     is 5%.
+//   - RSS of an idle node whose group holds --keys (100,000) more keys, beside one without them,
+//     each after the same short load: the bound is 150 MB more.
+// Flags: --connections 256 --warmup 60 --every 20 --requests 1000000 --keys 100000
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { twoCpus } from './cpu'
+import { runLoad } from './load'
+import { sleep } from './procs'
+import { startEdgeload, startUpstream, type Target } from './targets'
+
+const { values } = parseArgs({
+  options: {
+    connections: { type: 'string', default: '256' },
+    warmup: { type: 'string', default: '60' },
+    every: { type: 'string', default: '20' },
+    requests: { type: 'string', default: '1000000' },
+    keys: { type: 'string', default: '100000' },
+  },
+})
+const connections = Number(values.connections)
+const cpus = twoCpus()
+const pin = cpus ? { proxy: cpus[0], load: cpus[1] } : null
+const body = JSON.stringify({
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'Say hello in twenty tokens.' }],
+})
+
+/** Resident set size of `pid` in MB, from /proc. */
+const rssMb = (pid: number) => {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m)
+  if (!line) throw new Error(`no VmRSS for ${pid}`)
+  return Number(line[1]) / 1024
+}
+
+const load = (t: Target, seconds: number, conns = connections) =>
+  runLoad(
+    {
+      kind: 'chat',
+      url: t.urls[0]!,
+      headers: t.headers,
+      body,
+      connections: conns,
+      duration: seconds,
+      warmup: 1,
+    },
+    pin?.load ?? null,
+    () => {},
+  )
+
+// v1's default cap is 100 requests at once; past it, requests get 429 by design.
+const env = { MAX_CONCURRENT_REQUESTS: String(connections * 2) }
+const upstream = await startUpstream(pin?.load ?? null, 20)
+const started: Target[] = []
+try {
+  // 1. Flat under load.
+  const node = await startEdgeload(upstream.url, pin?.proxy ?? null, { name: 'edgeload', env })
+  started.push(node)
+  const pid = node.pids[0]!
+  console.log(`RSS idle after start: ${rssMb(pid).toFixed(1)} MB`)
+  const first = await load(node, Number(values.warmup))
+  let total = first.requests
+  let errors = first.errors
+  const warm = rssMb(pid)
+  console.log(
+    `after ${values.warmup} s at c=${connections} (${total} requests): ${warm.toFixed(1)} MB`,
+  )
+  let peak = warm
+  while (total < Number(values.requests)) {
+    const r = await load(node, Number(values.every))
+    total += r.requests
+    errors += r.errors
+    const now = rssMb(pid)
+    peak = Math.max(peak, now)
+    console.log(
+      `  ${total} requests: ${now.toFixed(1)} MB${r.errors ? ` (${r.errors} errors)` : ''}`,
+    )
+  }
+  const end = rssMb(pid)
+  const growth = ((end - warm) / warm) * 100
+  console.log(
+    `after ${total} requests: ${end.toFixed(1)} MB, ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% ` +
+      `past the warm-up (peak ${peak.toFixed(1)} MB); bound +5%: ${growth <= 5 ? 'holds' : 'exceeded'}; ` +
+      `${errors} errors`,
+  )
+  await node.stop()
+  started.pop()
+
+  // 2. What the keys cost, idle, each node after the same short load.
+  const keys = Number(values.keys)
+  const plain = await startEdgeload(upstream.url, pin?.proxy ?? null, { name: 'plain', env })
+  started.push(plain)
+  const many = await startEdgeload(upstream.url, pin?.proxy ?? null, {
+    name: 'keys',
+    env,
+    work: { extraKeys: keys },
+  })
+  started.push(many)
+  for (const t of [plain, many]) await load(t, 5, 64)
+  await sleep(2000)
+  const a = rssMb(plain.pids[0]!)
+  const b = rssMb(many.pids[0]!)
+  console.log(
+    `idle after a 5 s load: ${a.toFixed(1)} MB without, ${b.toFixed(1)} MB with ${keys} more keys: ` +
+      `+${(b - a).toFixed(1)} MB; bound +150 MB: ${b - a <= 150 ? 'holds' : 'exceeded'}`,
+  )
+} finally {
+  await Promise.all(started.map((t) => t.stop()))
+  await upstream.stop()
+}
