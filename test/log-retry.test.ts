@@ -22,13 +22,14 @@ describe('a log batch retried after a lost acknowledgement', () => {
   it('leaves every row and every counter exactly once', async () => {
     const t = await createTestApp({ dbPath: join(dir, 'edgeload.db'), now: () => clock })
     try {
-      const g = await t.api('POST', '/api/groups', {
-        name: 'g',
-        channel_type: 'openai',
-        upstreams: [{ url: 'http://127.0.0.1:9', weight: 1 }],
-      })
-      const gid = ((await g.json()) as { data: { id: number } }).data.id
-      await t.api('POST', '/api/keys/add-multiple', { group_id: gid, keys_text: KEY })
+      const gid = await t.createGroup(
+        {
+          name: 'g',
+          channel_type: 'openai',
+          upstreams: [{ url: 'http://127.0.0.1:9', weight: 1 }],
+        },
+        [KEY],
+      )
       const [key] = (await t.deps.store.listKeys({ group_id: gid, page: 1, page_size: 1 })).items
 
       // The first write commits and then fails, as if the answer never came back.

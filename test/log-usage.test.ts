@@ -18,13 +18,10 @@ const KEY = 'sk-usage-0123456789abcdef'
 const setup = async (name: string) => {
   let clock = Date.UTC(2026, 11, 1, 12, 0)
   const t = await createTestApp({ dbPath: join(dir, `${name}.db`), now: () => clock })
-  const g = await t.api('POST', '/api/groups', {
-    name: 'g',
-    channel_type: 'openai',
-    upstreams: [{ url: 'http://127.0.0.1:9', weight: 1 }],
-  })
-  const gid = ((await g.json()) as { data: { id: number } }).data.id
-  await t.api('POST', '/api/keys/add-multiple', { group_id: gid, keys_text: KEY })
+  const gid = await t.createGroup(
+    { name: 'g', channel_type: 'openai', upstreams: [{ url: 'http://127.0.0.1:9', weight: 1 }] },
+    [KEY],
+  )
   const [key] = (await t.deps.store.listKeys({ group_id: gid, page: 1, page_size: 1 })).items
   const row = (i: number): RequestLog =>
     logRow({ timestamp: new Date(clock + i), group_id: gid, key_hash: key!.key_hash })

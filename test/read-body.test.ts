@@ -6,7 +6,7 @@ import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
-import { until } from './helpers/wait'
+import { eventually, until } from './helpers/wait'
 
 let gw: TestGateway
 let upstream: Server
@@ -26,6 +26,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r))
   const upUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`
   gw = await startTestGateway({ MAX_BODY_SIZE_MB: '1' })
+  await gw.admin('PUT', '/api/settings', { request_log_write_interval_minutes: 0 })
   await gw.createGroup({ name: 'echo', upstreams: [{ url: upUrl, weight: 1 }] }, ['sk-echo'])
 })
 
@@ -66,6 +67,14 @@ describe('the proxy request body on Node', () => {
       bytes: whole.byteLength,
       sha: createHash('sha256').update(whole).digest('hex'),
     })
+    // Over 64 KiB, the model is found by the byte scan, in the Buffer this reader hands over.
+    await eventually(async () => {
+      const logs = await gw.admin<{ data: { items: Array<{ model: string }> } }>(
+        'GET',
+        '/api/logs?group_name=echo',
+      )
+      expect(logs.body.data.items[0]?.model).toBe('m')
+    }, 3000)
   })
 
   it('refuses a chunked body past the limit with 413, calling no upstream', async () => {

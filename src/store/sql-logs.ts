@@ -28,8 +28,10 @@ type LogMethods = Pick<
 
 const HOUR_MS = 3_600_000
 /** The table's columns in its order, which INSERT … SELECT fills positionally. */
-const logColumnsOf = (requestLogs: Tables['requestLogs']) =>
-  Object.entries(getTableColumns(requestLogs)) as Array<[keyof RequestLog, Column]>
+const logColumnsOf = (requestLogs: Tables['requestLogs']): LogColumn[] =>
+  (Object.entries(getTableColumns(requestLogs)) as Array<[keyof RequestLog, Column]>).map(
+    ([key, column]) => ({ key, column, fallback: defaultLiteral(column) }),
+  )
 // One JSON parameter per statement stays far below D1's 2 MB value limit.
 const LOG_JSON_CHARS = 1_000_000
 // time, group_id, success_count, failure_count, created_at, updated_at.
@@ -145,11 +147,17 @@ const defaultLiteral = (column: Column): { value: unknown; literal: SQL } | null
  * parent group, no body) is written as a literal instead. Unpacking a JSON cell costs each row
  * about 0.45 µs on SQLite, a literal nothing.
  */
-const carriedColumns = (rows: RequestLog[], columns: Array<[keyof RequestLog, Column]>) =>
-  columns.map(([key, column]) => {
-    const d = defaultLiteral(column)
-    return d && rows.every((r) => r[key] === d.value) ? d.literal : key
-  })
+const carriedColumns = (rows: RequestLog[], columns: LogColumn[]) =>
+  columns.map(({ key, fallback: d }) =>
+    d && rows.every((r) => r[key] === d.value) ? d.literal : key,
+  )
+
+/** A log column with its default literal, worked out once per store. */
+interface LogColumn {
+  key: keyof RequestLog
+  column: Column
+  fallback: ReturnType<typeof defaultLiteral>
+}
 
 /**
  * Log rows travel as one JSON parameter that the database unpacks (SQLite with json_each):
@@ -159,14 +167,14 @@ const carriedColumns = (rows: RequestLog[], columns: Array<[keyof RequestLog, Co
 const insertLogRows = (
   q: SqlDb,
   dialect: Dialect,
-  columns: Array<[keyof RequestLog, Column]>,
+  columns: LogColumn[],
   carried: Array<keyof RequestLog | SQL>,
   json: string,
 ) => {
   const rows = dialect.jsonRows(json)
   let i = 0
   const cells = sql.join(
-    columns.map(([, column], c) => {
+    columns.map(({ column }, c) => {
       const how = carried[c]!
       return typeof how === 'string' ? rows.cell(i++, column) : how
     }),
