@@ -138,6 +138,17 @@ const measure = async (target: Target, test: TestId): Promise<Row> => {
   }
 }
 
+/** Sends `signal` to every node of `targets`; one that already exited is skipped. */
+const signalAll = (targets: Target[], signal: 'SIGSTOP' | 'SIGCONT') => {
+  for (const pid of targets.flatMap((t) => t.pids)) {
+    try {
+      process.kill(pid, signal)
+    } catch {
+      // Gone already: its stop() reports nothing either.
+    }
+  }
+}
+
 let privateRedis = null as Awaited<ReturnType<typeof startRedis>> | null
 /** The Redis URL for the Redis targets; a private redis-server is started on first use. */
 const redisUrl = async () => {
@@ -203,7 +214,7 @@ let redisNote = ''
 const samples: Row[] = []
 const failures: string[] = []
 try {
-  // Start every target first; an idle proxy costs nothing, and rounds can then interleave them.
+  // Start every target first, so that rounds can interleave them.
   for (const name of values.targets.split(',').map((s) => s.trim())) {
     const start = starters[name]
     if (!start) {
@@ -231,6 +242,11 @@ try {
   }
   for (let round = 1; round <= rounds; round++) {
     for (const target of [...targets]) {
+      // The other targets are stopped (SIGSTOP) meanwhile: idle nodes still poll Redis, renew
+      // leases and flush logs on the proxy's CPU, which would be charged to nobody but slow the
+      // measured one. Warm-up absorbs what a resumed node catches up on.
+      const others = targets.filter((t) => t !== target)
+      signalAll(others, 'SIGSTOP')
       try {
         for (const test of tests) {
           const row = await measure(target, test)
@@ -245,6 +261,8 @@ try {
         failures.push(`${target.name}: ${(err as Error).message}`)
         targets.splice(targets.indexOf(target), 1)
         await target.stop()
+      } finally {
+        signalAll(others, 'SIGCONT')
       }
     }
   }
