@@ -4,11 +4,13 @@
 // request body, then the key-pick micro-benchmark (bench/pick.ts).
 // Flags: --duration 10 --warmup 2 --connections 64 --stream-connections 1 --big-connections 16
 //        --tests chat,stream,stream-load,big
-//        --targets direct,minimal,edgeload,edgeload-redis,edgeload-2nodes
+//        --targets direct,minimal,edgeload,edgeload-redis,edgeload-2nodes (also edgeload-100k,
+//          edgeload-sealed, edgeload-rules, edgeload-full: fully at work; edgeload-bun: the binary)
 //        --redis URL|private (the Redis targets' Redis; private: a redis-server of the bench's own)
 //        --skip-pick (no key-pick micro-benchmark)
 //        --rounds N (interleave targets N times and report medians: for busy machines)
 //        --json out.json (raw rows)  --readme (rewrite README.md's bench:start/bench:end block)
+import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -149,6 +151,14 @@ const signalAll = (targets: Target[], signal: 'SIGSTOP' | 'SIGCONT') => {
   }
 }
 
+const BUN_BINARY = fileURLToPath(new URL('../dist/edgeload', import.meta.url))
+const buildBun = () => {
+  console.log('building dist/edgeload …')
+  const build = fileURLToPath(new URL('../adapters/bun/build.mjs', import.meta.url))
+  const r = spawnSync(process.execPath, [build], { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`npm run build:bun failed: ${r.stdout}\n${r.stderr}`)
+}
+
 let privateRedis = null as Awaited<ReturnType<typeof startRedis>> | null
 /** The Redis URL for the Redis targets; a private redis-server is started on first use. */
 const redisUrl = async () => {
@@ -201,6 +211,11 @@ const starters: Record<string, (upstream: string) => Promise<Target>> = {
   ),
   // Both nodes on the proxy CPU, as the single node: the same CPU for the same load.
   'edgeload-2nodes': edgeload({ name: 'edgeload-2nodes', nodes: 2 }, true),
+  // The Bun single executable, built first (`npm run build:bun`), on the same SQLite default.
+  'edgeload-bun': async (upstream) => {
+    buildBun()
+    return edgeload({ name: 'edgeload-bun', binary: BUN_BINARY })(upstream)
+  },
 }
 
 console.log(
