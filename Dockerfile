@@ -12,7 +12,7 @@ COPY tsconfig.json ./
 COPY admin ./admin
 COPY src ./src
 COPY adapters ./adapters
-# Builds admin/dist (vite) and dist/node/main.mjs (esbuild), as `npm start` does, then stops.
+# Builds admin/dist (vite) and dist/node/ (esbuild), as `npm start` does, then stops.
 RUN node adapters/node/start.mjs --build-only
 
 # Stage 2: production dependencies alone, in their own stage so npm's cache stays out of the image.
@@ -30,7 +30,8 @@ COPY package.json ./
 COPY --from=deps /deps/node_modules ./node_modules
 COPY migrations ./migrations
 COPY --from=build /build/admin/dist ./admin/dist
-COPY --from=build /build/dist/node/main.mjs ./dist/node/
+# main.mjs and its chunks (the PostgreSQL and MySQL drivers load from theirs on first use).
+COPY --from=build /build/dist/node ./dist/node
 # Docker copies this folder's owner and mode into a new volume: the database holds the admin key.
 # 1000 is the image's `node` user, numeric so that runAsNonRoot policies can verify it.
 RUN mkdir -m 700 data && chown 1000:1000 data

@@ -1,5 +1,6 @@
 // The database DATABASE_DSN names, opened for the Node gateway: SQLite files through libsql,
-// remote libSQL over HTTP, PostgreSQL and MySQL / MariaDB (open-database.ts).
+// remote libSQL over HTTP, PostgreSQL and MySQL / MariaDB (open-database.ts), whose drivers load
+// only when DATABASE_DSN names one.
 import { openSqlite, openSqliteSecond } from './db'
 import { openLibsqlRemote } from './db-libsql'
 import { createDatabaseOpener } from './open-database'
@@ -9,4 +10,6 @@ export { sqliteFile, type NodeDatabase, type OpenDatabase } from './open-databas
 export const openDatabase = createDatabaseOpener({
   sqlite: { open: openSqlite, second: openSqliteSecond },
   libsql: openLibsqlRemote,
+  postgres: async () => (await import('./db-pg')).openPostgres,
+  mysql: async () => (await import('./db-mysql')).openMysql,
 })

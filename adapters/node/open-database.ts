@@ -13,8 +13,8 @@ import type { SqlDb } from '../../src/store/sql'
 import type { RepairReport } from '../../src/store/sql-repair'
 import type { Store } from '../../src/store/types'
 import { withBackgroundWrites, type OpenSecondConnection } from './background-db'
-import { openMysql } from './db-mysql'
-import { openPostgres } from './db-pg'
+import type { openMysql } from './db-mysql'
+import type { openPostgres } from './db-pg'
 import { describeTarget, parseDsn, type DbTarget } from './dsn'
 import type { MigrationMeta } from './migrations'
 import type { GateOptions } from './schema-gate'
@@ -43,6 +43,12 @@ export interface DatabaseDrivers {
     open(path: string, gate: GateOptions): Promise<SqliteOpened>
     second: OpenSecondConnection
   }
+  /**
+   * PostgreSQL and MySQL / MariaDB (db-pg.ts, db-mysql.ts). Node loads their drivers on first
+   * use: pg and mysql2 cost a SQLite node ~110 ms of start-up. Bun's bundler needs them static.
+   */
+  postgres: () => Promise<typeof openPostgres>
+  mysql: () => Promise<typeof openMysql>
   /** Remote libSQL; null where its client cannot run. */
   libsql: ((target: LibsqlTarget, gate: GateOptions) => Promise<SqliteOpened>) | null
   /** The server databases' migrations; absent: read from the repo's folders. */
@@ -70,11 +76,13 @@ export const createDatabaseOpener =
     const name = describeTarget(target)
     if (target.kind === 'postgres') {
       const migrations = drivers.migrations?.('pg')
+      const openPostgres = await drivers.postgres()
       const pg = await openPostgres(target.url, { gate, migrations })
       const coord = createSqlCoordination(pg.sqlDb, Date.now, pgDialect)
       return { name, store: pg.store, coord, repairs: null, close: pg.close }
     }
     if (target.kind === 'mysql') {
+      const openMysql = await drivers.mysql()
       const my = await openMysql(target, gate, drivers.migrations?.('mysql'))
       const coord = createSqlCoordination(my.sqlDb, Date.now, mysqlDialect)
       return { name, store: my.store, coord, repairs: null, close: my.close }
