@@ -10,7 +10,8 @@ import { drainLogQueue, DRAIN_BATCH } from '../src/logs/drain'
 import { createRedisLogQueue } from '../src/logs/queue-redis'
 import { createLogWriter, LOG_QUEUE_DELAY_MS } from '../src/logs/writer'
 import type { Store } from '../src/store/types'
-import { logRow } from './store.fixtures'
+import { createUsageFlusher } from '../src/logs/usage-flush'
+import { groupInput, logRow, newKeys } from './store.fixtures'
 
 export type OpenQueueRedis = () => { redis: RedisEval; prefix: string }
 
@@ -103,6 +104,47 @@ export const testLogQueue = (name: string, open: OpenQueueRedis): void => {
       expect(await drainLogQueue(q, db.store, Date.now, 1000)).toBe(10)
       expect(await q.depth()).toBe(0)
       expect(await storedCount(db.store)).toBe(10)
+      await db.close()
+    })
+
+    it('defers per-key usage to the flusher and counts each row once across lost answers', async () => {
+      const q = freshQueue()
+      const db = await openSqlite(':memory:')
+      const g = await db.store.createGroup(groupInput('g'))
+      const [key] = await db.store.addKeys(g.id, newKeys(1))
+      const count = async () => (await db.store.getKey(key!.id))!.request_count
+      const row = () => logRow({ group_id: g.id, key_hash: key!.key_hash, is_success: true })
+      const deps = { store: db.store, now: Date.now, log: () => {} } as unknown as Deps
+      const usage = createUsageFlusher(deps, () => 1)
+      // The first write commits but its answer is lost; then the first ack is lost.
+      let inserts = 0
+      let acks = 0
+      const store = {
+        ...db.store,
+        insertLogs: async (rows: never[], opts?: { usage?: boolean }) => {
+          await db.store.insertLogs(rows, opts)
+          if (++inserts === 1) throw new Error('connection lost after commit')
+        },
+      } as Store
+      const lossy = {
+        ...q,
+        ack: async (ids: string[]) => {
+          if (++acks === 1) throw new Error('connection reset')
+          return q.ack(ids)
+        },
+      }
+      const drain = () => drainLogQueue(lossy, store, Date.now, 1000, () => true, usage)
+      await q.push(Array.from({ length: 4 }, row))
+      await expect(drain()).rejects.toThrow('connection lost after commit')
+      await expect(drain()).rejects.toThrow('connection reset')
+      expect(await storedCount(db.store)).toBe(4)
+      await q.push([row()])
+      expect(await drain()).toBe(5)
+      expect(await q.depth()).toBe(0)
+      // Not with each batch: the flusher writes it when due, or at once when forced.
+      expect(await count()).toBe(0)
+      await usage.write(true)
+      expect(await count()).toBe(5)
       await db.close()
     })
 

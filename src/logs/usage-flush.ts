@@ -3,11 +3,14 @@
 // `request_log_write_interval_minutes`, as GPT-Load v1 wrote it with its logs (once a minute by
 // default). With 100,000 keys used in turn, usage in every batch meant one key row per request,
 // each a random page of api_keys and of its last-used index: +35% CPU per request (bench,
-// edgeload-100k). Rows count only once their batch is stored, so a retried batch counts once.
+// edgeload-100k). Rows count only once their batch is stored, so a retried batch counts once. A
+// cluster's leader gathers the log queue's usage here too (drain.ts).
 import type { Deps } from '../deps'
 import { storeErrorText } from '../store/error-text'
 import { createUsageBuffer } from '../store/key-usage'
 import type { RequestLog } from '../store/types'
+
+export type UsageFlusher = ReturnType<typeof createUsageFlusher>
 
 export const createUsageFlusher = (deps: Deps, intervalMinutes: () => number) => {
   const buffer = createUsageBuffer()

@@ -8,7 +8,7 @@
 import type { Deps } from '../deps'
 import { storeErrorText } from '../store/error-text'
 import type { RequestLog } from '../store/types'
-import { createUsageFlusher } from './usage-flush'
+import { createUsageFlusher, type UsageFlusher } from './usage-flush'
 
 export interface LogWriter {
   push(row: RequestLog): void
@@ -19,6 +19,11 @@ export interface LogWriter {
   pending(): number
   /** Why the last write failed, while writes fail; null once one succeeds. */
   failure(): string | null
+  /**
+   * Per-key usage held back from the stored batches, this node's and, on a cluster's leader, the
+   * log queue's (drain.ts); null where no timer would write it later (Workers).
+   */
+  usage: UsageFlusher | null
 }
 
 export interface LogBufferLimits {
@@ -125,7 +130,7 @@ export const createLogWriter = (
 
   const queue = deps.logQueue
   // Only where a timer writes it later: a Workers isolate may be gone by then.
-  const usage = !queue && deps.scheduler ? createUsageFlusher(deps, intervalMinutes) : null
+  const usage = deps.scheduler ? createUsageFlusher(deps, intervalMinutes) : null
   const store = async (b: RequestLog[]) => {
     const defer = usage?.defers() ?? false
     await deps.store.insertLogs(b, { fresh: !offered, usage: !defer })
@@ -193,5 +198,6 @@ export const createLogWriter = (
     tick: () => run(false),
     pending,
     failure: () => failure,
+    usage,
   }
 }
