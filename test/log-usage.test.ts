@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { KEYS_PER_WRITE } from '../src/logs/usage-flush'
 import { createLogWriter } from '../src/logs/writer'
 import type { RequestLog, Store } from '../src/store/types'
 import { createTestApp } from './helpers/app'
@@ -63,6 +64,36 @@ describe('per-key usage from the log writer', () => {
       w.push(row(1))
       await w.tick()
       expect(await count()).toBe(2)
+    } finally {
+      await t.close()
+    }
+  })
+
+  it('writes many keys in slices, and keeps only the slices a failure left', async () => {
+    const { t, row, count } = await setup('slices')
+    try {
+      const slices: number[] = []
+      let failSecond = true
+      const store: Store = {
+        ...t.deps.store,
+        async addKeyUsage(u) {
+          slices.push(u.length)
+          if (slices.length === 2 && failSecond) throw new Error('database is locked')
+          return t.deps.store.addKeyUsage(u)
+        },
+      }
+      const w = createLogWriter({ ...t.deps, store }, () => 1)
+      // The real key last, so that it falls in the slice that fails; the others are unknown keys.
+      const n = KEYS_PER_WRITE + 1_000
+      for (let i = 1; i < n; i++) w.push({ ...row(i), key_hash: `h-unknown-${i}` })
+      w.push(row(0))
+      await w.flush()
+      expect(slices).toEqual([KEYS_PER_WRITE, 1_000])
+      expect(await count()).toBe(0)
+      failSecond = false
+      await w.flush()
+      expect(slices).toEqual([KEYS_PER_WRITE, 1_000, 1_000])
+      expect(await count()).toBe(1)
     } finally {
       await t.close()
     }

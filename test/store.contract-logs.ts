@@ -163,6 +163,34 @@ export function describeLogs(get: () => Store) {
       expect(await s.getKey(o0.id)).toMatchObject({ request_count: 0, last_used_at: null })
     })
 
+    it('adds usage for more keys than one statement carries, in two groups', async () => {
+      const s = get()
+      const a = (await s.createGroup(groupInput('alpha'))).id
+      const b = (await s.createGroup(groupInput('beta'))).id
+      // 6,000 + 1 keys: past the 5,000 keys of one update statement (sql-usage.ts).
+      const keys = newKeys(6_000)
+      for (let i = 0; i < keys.length; i += 1_000) await s.addKeys(a, keys.slice(i, i + 1_000))
+      await s.addKeys(b, newKeys(1))
+      await s.addKeyUsage([
+        ...keys.map((k, i) => ({
+          group_id: a,
+          key_hash: k.key_hash,
+          n: 1 + (i % 3),
+          last: T0 + i,
+        })),
+        { group_id: b, key_hash: 'h-k-0', n: 7, last: T0 + 1 },
+      ])
+      const page = await s.listKeys({ group_id: a, page: 1, page_size: 6_000 })
+      const used = new Map(page.items.map((k) => [k.key_hash, k]))
+      expect(used.size).toBe(6_000)
+      keys.forEach((k, i) => {
+        const row = used.get(k.key_hash)!
+        expect([row.request_count, row.last_used_at?.getTime()]).toEqual([1 + (i % 3), T0 + i])
+      })
+      const [other] = (await s.listKeys({ group_id: b, page: 1, page_size: 1 })).items
+      expect(other).toMatchObject({ request_count: 7, last_used_at: new Date(T0 + 1) })
+    })
+
     it('writes a batch atomically: a failing row leaves no stats or usage behind', async () => {
       const s = get()
       const gid = (await s.createGroup(groupInput('alpha'))).id

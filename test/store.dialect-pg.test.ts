@@ -47,19 +47,6 @@ describe('the PostgreSQL dialect', () => {
     })
   })
 
-  it('casts VALUES to the columns the values were bound through', () => {
-    const u = d.values([
-      [
-        sql`${sql.param(1, apiKeys.group_id)}`,
-        sql`${sql.param(new Date(5), apiKeys.last_used_at)}`,
-      ],
-    ])
-    expect(compile(sql`${u.from} ${u.col(1)}`)).toEqual({
-      sql: '(values (cast($1 as integer), cast($2 as timestamp (3) with time zone))) as u u.column2',
-      params: [1, '1970-01-01T00:00:00.005Z'],
-    })
-  })
-
   it('escapes LIKE wildcards, ignores case, writes booleans and skips NULL in greatest', () => {
     expect(compile(d.contains(requestLogs.model, 'a_b%'))).toEqual({
       sql: `"request_logs"."model" ilike $1 escape '\\'`,

@@ -40,14 +40,6 @@ describe('the SQLite dialect', () => {
     )
   })
 
-  it('updates from a VALUES table by its column numbers', () => {
-    const u = d.values([[sql`${1}`, sql`${'h'}`]])
-    expect(compile(sql`${u.from} ${u.col(1)}`)).toEqual({
-      sql: '(values (?, ?)) as u u.column2',
-      params: [1, 'h'],
-    })
-  })
-
   it('counts changed rows from libsql, D1 and the synchronous drivers alike', () => {
     expect(d.changes({ rowsAffected: 2 })).toBe(2)
     expect(d.changes({ meta: { changes: 3 } })).toBe(3)

@@ -10,6 +10,9 @@ import { storeErrorText } from '../store/error-text'
 import { createUsageBuffer } from '../store/key-usage'
 import type { RequestLog } from '../store/types'
 
+/** Keys per addKeyUsage call: one transaction of ~20 ms on SQLite. */
+export const KEYS_PER_WRITE = 5_000
+
 export type UsageFlusher = ReturnType<typeof createUsageFlusher>
 
 export const createUsageFlusher = (deps: Deps, intervalMinutes: () => number) => {
@@ -26,14 +29,20 @@ export const createUsageFlusher = (deps: Deps, intervalMinutes: () => number) =>
       if (!force && deps.now() - writtenAt < intervalMinutes() * 60_000) return
       const list = buffer.take()
       writtenAt = deps.now()
-      try {
-        await deps.store.addKeyUsage(list)
-      } catch (err) {
-        buffer.restore(list)
-        deps.log('error', 'key usage write failed; kept in memory, will retry', {
-          error: storeErrorText(err),
-          keys: list.length,
-        })
+      // In slices, with requests served between them: 100,000 keys take ~0.4 s of SQLite.
+      for (let i = 0; i < list.length; i += KEYS_PER_WRITE) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 0))
+        try {
+          await deps.store.addKeyUsage(list.slice(i, i + KEYS_PER_WRITE))
+        } catch (err) {
+          const left = list.slice(i)
+          buffer.restore(left)
+          deps.log('error', 'key usage write failed; kept in memory, will retry', {
+            error: storeErrorText(err),
+            keys: left.length,
+          })
+          return
+        }
       }
     },
   }

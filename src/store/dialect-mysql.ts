@@ -149,22 +149,6 @@ export const mysqlDialect: Dialect = {
 
   // A derived table of UNION ALL selects: MariaDB's VALUES table constructor and MySQL 8's
   // VALUES ROW(…) differ, and neither names its columns alike.
-  values: (rows) => ({
-    from: sql`(${sql.join(
-      rows.map((r, ri) =>
-        ri === 0
-          ? sql`select ${sql.join(
-              r.map((v, i) => sql`${v} as ${sql.raw(`c${i}`)}`),
-              sql`, `,
-            )}`
-          : sql`select ${sql.join(r, sql`, `)}`,
-      ),
-      sql` union all `,
-    )}) as u`,
-    col: (i) => sql.raw(`u.c${i}`),
-  }),
-
-  /** MySQL's UPDATE has no FROM: it names the rows next to the table, `UPDATE t, (…) u SET …`. */
   updateFrom: <Q extends ConflictInsert>(update: Q, from: SQL) => {
     const u = update as unknown as MySqlUpdate
     u.getSQL = () => {

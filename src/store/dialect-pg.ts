@@ -1,7 +1,7 @@
 // PostgreSQL's Dialect (node-postgres through drizzle; adapters/node/db-pg.ts opens it). Values
 // that travel as text (JSON cells, VALUES rows) are cast to their column's type, because
 // PostgreSQL, unlike SQLite, will not store text in an integer or timestamptz column.
-import { asc, Column, desc, getTableName, is, Param, sql, type SQL } from 'drizzle-orm'
+import { asc, desc, getTableName, sql, type Column, type SQL } from 'drizzle-orm'
 import type { PgColumn, PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core'
 import type { ConflictInsert, Dialect, Tables, Upsert } from './dialect'
 import type { Stmt } from './sql-util'
@@ -28,13 +28,6 @@ const fromText = (text: SQL, column: Column): SQL => {
   // Booleans arrive as 1/0.
   if (type === 'boolean') return sql`(${text})::integer::boolean`
   return sql`cast(${text} as ${sql.raw(type)})`
-}
-
-/** A value bound through its column (`sql.param(v, column)`), cast to that column's type. */
-const typed = (value: SQL): SQL => {
-  const param = value.queryChunks.find((c): c is Param => is(c, Param))
-  const column: unknown = param?.encoder
-  return is(column, Column) ? sql`cast(${value} as ${sql.raw(column.getSQLType())})` : value
 }
 
 // PostgreSQL text cannot hold U+0000, and ->> refuses its escape, which would fail the whole batch
@@ -89,14 +82,6 @@ export const pgDialect: Dialect = {
   greatest: (column, value) => sql`greatest(${column}, ${value})`,
 
   // A VALUES list of untyped parameters would be text: each value is cast to its column's type.
-  values: (rows) => ({
-    from: sql`(values ${sql.join(
-      rows.map((r) => sql`(${sql.join(r.map(typed), sql`, `)})`),
-      sql`, `,
-    )}) as u`,
-    col: (i) => sql.raw(`u.column${i + 1}`),
-  }),
-
   // Without it, batches that name the same keys in other orders deadlock, and PostgreSQL finds
   // that only after deadlock_timeout (1 s) to abort one of them.
   lockKeys: (q, where) =>

@@ -86,14 +86,6 @@ export const sqliteDialect: Dialect = {
   greatest: (column, value) => sql`max(coalesce(${column}, 0), ${value})`,
 
   // SQLite names a VALUES table's columns column1, column2, …
-  values: (rows) => ({
-    from: sql`(values ${sql.join(
-      rows.map((r) => sql`(${sql.join(r, sql`, `)})`),
-      sql`, `,
-    )}) as u`,
-    col: (i) => sql.raw(`u.column${i + 1}`),
-  }),
-
   /**
    * GROUP BY the key walks its index in order, and `key > after` in `where` seeks past the
    * previous page. The bare columns come from the row holding max(latest): SQLite documents that

@@ -42,13 +42,6 @@ export interface JsonRows {
   cell(i: number, column: Column): SQL
 }
 
-/** Rows given as SQL values, to update from. */
-export interface ValuesTable {
-  from: SQL
-  /** Value `i` of the current row. */
-  col(i: number): SQL
-}
-
 /**
  * An insert builder: drizzle's SQLite and PostgreSQL builders have onConflict…, MySQL's has
  * onDuplicateKeyUpdate and ignore. Each dialect calls what its own builders have.
@@ -97,11 +90,6 @@ export interface Dialect {
   bool(value: boolean): SQL
   /** The larger of a nullable column and a value; a NULL column counts as smaller. */
   greatest(column: Column, value: SQL): SQL
-  /**
-   * `(VALUES …)` rows as a source for UPDATE … FROM. The caller binds each value through its
-   * target column (`sql.param(v, column)`), which tells a typed database what the value is.
-   */
-  values(rows: SQL[][]): ValuesTable
   /**
    * `update` (a built UPDATE … SET) made to read `from` as well. Only where the UPDATE builder has
    * no `.from()` (MySQL, whose UPDATE names its tables side by side); the others use `.from()`.

@@ -10,16 +10,15 @@ import {
   gte,
   lt,
   lte,
-  or,
   sql,
   type Column,
   type SQL,
 } from 'drizzle-orm'
 import type { Dialect, Tables } from './dialect'
-import { keyLocks } from './sql-keys'
 import { chunk, MAX_PARAMS, packJsonRows, runBatch, type SqlDb, type Stmt } from './sql-util'
 import { toKeyUsage } from './key-usage'
-import type { KeyUsage, LogFilter, RequestLog, Store } from './types'
+import { usageStmts } from './sql-usage'
+import type { LogFilter, RequestLog, Store } from './types'
 
 type LogMethods = Pick<
   Store,
@@ -36,8 +35,6 @@ const logColumnsOf = (requestLogs: Tables['requestLogs']): LogColumn[] =>
 const LOG_JSON_CHARS = 1_000_000
 // time, group_id, success_count, failure_count, created_at, updated_at.
 const STATS_PER_INSERT = Math.floor(MAX_PARAMS / 6)
-// group_id, key_hash, n, last.
-const USAGE_PER_UPDATE = Math.floor(MAX_PARAMS / 4)
 
 interface HourBucket {
   time: Date
@@ -78,37 +75,6 @@ const toHourBuckets = (rows: RequestLog[]): HourBucket[] => {
  * per key: a flush of 200 logs stays a few statements, which matters on D1, where every
  * statement of a batch counts against the per-invocation query limit. Needs SQLite 3.33+.
  */
-const updateUsage = (q: SqlDb, dialect: Dialect, part: KeyUsage[]) => {
-  const { apiKeys } = dialect.t
-  const param = (value: unknown, column: Column) => sql`${sql.param(value, column)}`
-  const u = dialect.values(
-    part.map((k) => [
-      param(k.group_id, apiKeys.group_id),
-      param(k.key_hash, apiKeys.key_hash),
-      param(k.n, apiKeys.request_count),
-      param(new Date(k.last), apiKeys.last_used_at),
-    ]),
-  )
-  const update = q.update(apiKeys).set({
-    request_count: sql`${apiKeys.request_count} + ${u.col(2)}`,
-    last_used_at: dialect.greatest(apiKeys.last_used_at, u.col(3)),
-  })
-  const from = dialect.updateFrom ? dialect.updateFrom(update, u.from) : update.from(u.from)
-  return from.where(sql`${apiKeys.group_id} = ${u.col(0)} and ${apiKeys.key_hash} = ${u.col(1)}`)
-}
-
-/** The key rows locked (where the dialect locks), then updated in chunks. */
-const usageStmts = (q: SqlDb, dialect: Dialect, usage: KeyUsage[]): Stmt[] => {
-  if (!usage.length) return []
-  const { apiKeys } = dialect.t
-  const used = usage.map((u) =>
-    and(eq(apiKeys.group_id, u.group_id), eq(apiKeys.key_hash, u.key_hash)),
-  )
-  const stmts = keyLocks(dialect, q, [or(...used)])
-  for (const part of chunk(usage, USAGE_PER_UPDATE)) stmts.push(updateUsage(q, dialect, part))
-  return stmts
-}
-
 export const logFilter = (q: LogFilter, dialect: Dialect): SQL | undefined => {
   const contains = dialect.contains
   const { requestLogs } = dialect.t
