@@ -255,6 +255,20 @@ try {
     redisNote = `Redis ${values.redis}: ${((b.scripts - a.scripts) / 2).toFixed(0)} scripts/s server-wide with every target idle`
     console.log(redisNote)
   }
+  for (const target of targets) {
+    if (!target.warmRequests) continue
+    // Every other target stopped meanwhile, as in a measurement.
+    const others = targets.filter((t) => t !== target)
+    signalAll(others, 'SIGSTOP')
+    try {
+      let sent = 0
+      for (let i = 0; i < 20 && sent < target.warmRequests; i++)
+        sent += (await measure(target, 'chat')).requests
+      console.log(`  warmed ${target.name}: ${sent} requests, each key picked at least once`)
+    } finally {
+      signalAll(others, 'SIGCONT')
+    }
+  }
   for (let round = 1; round <= rounds; round++) {
     for (const target of [...targets]) {
       // The other targets are stopped (SIGSTOP) meanwhile: idle nodes still poll Redis, renew

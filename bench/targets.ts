@@ -21,6 +21,12 @@ export interface Target {
   pids: number[]
   /** Where the nodes keep their key pool in Redis, and the bench group's id in it. */
   redis?: { url: string; prefix: string; groupId: number }
+  /**
+   * Requests to send before the first measurement: with many keys, enough that each key is picked
+   * once, so that a sealed key's one decryption per process is behind it (a long-lived node's
+   * steady state).
+   */
+  warmRequests?: number
   stop: () => Promise<void>
 }
 
@@ -186,6 +192,7 @@ export const startEdgeload = async (
       headers: { authorization: `Bearer ${AUTH_KEY}` },
       pids: nodes.map((n) => n.pid),
       ...(redisUrl && prefix && { redis: { url: redisUrl, prefix, groupId } }),
+      ...(opts.work?.extraKeys && { warmRequests: opts.work.extraKeys + 8 }),
       stop,
     }
   } catch (err) {
