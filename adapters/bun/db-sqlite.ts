@@ -32,6 +32,9 @@ const connect = (path: string, busyMs: number) => {
   const client = new Database(path, { create: true })
   client.run(`PRAGMA busy_timeout=${busyMs}`)
   client.run('PRAGMA synchronous=NORMAL')
+  // 16 MiB of page cache instead of 2, on both connections: a 100k-key import costs ~25% less
+  // CPU, and log rows from many keys hit their key_hash index at random pages.
+  client.run('PRAGMA cache_size=-16384')
   return client
 }
 
@@ -48,8 +51,6 @@ export const openBunSqlite = async (
   const close = closeOnce(() => client.close())
   try {
     client.run('PRAGMA journal_mode=WAL')
-    // 16 MiB of page cache instead of 2: a 100k-key import then costs ~25% less CPU.
-    client.run('PRAGMA cache_size=-16384')
     const db = drizzle({ client, schema })
     await gateSchema(
       { applied: async () => applied(client), migrate: () => applyMigrations(db, migrations) },

@@ -24,6 +24,8 @@ export interface SqliteHandle {
 const MIGRATIONS = fileURLToPath(new URL('../../migrations/sqlite', import.meta.url))
 
 const BUSY_TIMEOUT_MS = 5000
+/** KiB when negative, per connection. */
+const CACHE_SIZE = -16384
 
 /** The applied migrations' journal times; [] before drizzle created its table. */
 const appliedSqlite = async (client: Client): Promise<number[]> => {
@@ -82,7 +84,7 @@ export const openSqlite = async (
     await client.execute(`PRAGMA busy_timeout=${BUSY_TIMEOUT_MS}`)
     await client.execute('PRAGMA synchronous=NORMAL')
     // 16 MiB of page cache instead of 2: a 100k-key import then costs ~25% less CPU.
-    await client.execute('PRAGMA cache_size=-16384')
+    await client.execute(`PRAGMA cache_size=${CACHE_SIZE}`)
     const { db, repairs } = await migrateSqlite(client, gate)
     return { db, store: createSqlStore(db, { close }), close, repairs }
   } catch (err) {
@@ -103,5 +105,8 @@ export const openSqliteSecond = async (
   })
   await client.execute(`PRAGMA busy_timeout=${busyMs}`)
   await client.execute('PRAGMA synchronous=NORMAL')
+  // The log batches go through this connection. With many keys, each row's key_hash lands at a
+  // random page of its index: 16 MiB instead of 2 took a chat from 222 to 187 µs (edgeload-100k).
+  await client.execute(`PRAGMA cache_size=${CACHE_SIZE}`)
   return { db: drizzle(client, { schema }), close: async () => client.close() }
 }
