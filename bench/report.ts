@@ -93,7 +93,10 @@ const isEdgeload = (target: string) => target.startsWith('edgeload')
  * (lower is better).
  */
 /** Variants also set beside another target than the plain node. */
-const VS: Record<string, string[]> = { 'edgeload-full': ['edgeload-redis'] }
+const VS: Record<string, string[]> = {
+  edgeload: ['minimal-buffered'],
+  'edgeload-full': ['edgeload-redis'],
+}
 
 export const toRatios = (rows: Row[]) => {
   const lines: string[] = []
@@ -103,7 +106,7 @@ export const toRatios = (rows: Row[]) => {
     // The variants (Redis, 100k keys, sealed keys, rules, all, Bun): what each costs over the
     // plain node. The full one runs on the Redis pool, whose round trip is reported apart: it is
     // set beside the Redis node as well.
-    const bases = e.target === 'edgeload' ? [] : ['edgeload', ...(VS[e.target] ?? [])]
+    const bases = [...(e.target === 'edgeload' ? [] : ['edgeload']), ...(VS[e.target] ?? [])]
     const vs = bases
       .map((name) => ({ name, base: find(rows, name, e.test) }))
       .filter((b) => b.base)

@@ -4,7 +4,8 @@
 // request body, then the key-pick micro-benchmark (bench/pick.ts).
 // Flags: --duration 10 --warmup 2 --connections 64 --stream-connections 1 --big-connections 16
 //        --tests chat,stream,stream-load,big
-//        --targets direct,minimal,edgeload,edgeload-redis,edgeload-2nodes (also edgeload-100k,
+//        --targets direct,minimal,edgeload,edgeload-redis,edgeload-2nodes (also minimal-buffered,
+//          the floor for bodies a retrying proxy must hold; edgeload-100k,
 //          edgeload-sealed, edgeload-rules, edgeload-full: fully at work; edgeload-bun: the binary)
 //        --redis URL|private (the Redis targets' Redis; private: a redis-server of the bench's own)
 //        --skip-pick (no key-pick micro-benchmark)
@@ -199,6 +200,8 @@ const runPicks = async (): Promise<PickRow[]> => {
 const starters: Record<string, (upstream: string) => Promise<Target>> = {
   direct: async (upstream) => directTarget(upstream),
   minimal: (upstream) => startMinimal(upstream, pin?.proxy ?? null),
+  // The same, reading each request body whole first: what retrying on another key requires.
+  'minimal-buffered': (upstream) => startMinimal(upstream, pin?.proxy ?? null, true),
   edgeload: edgeload({ name: 'edgeload' }),
   'edgeload-redis': edgeload({ name: 'edgeload-redis' }, true),
   // The gateway fully at work (issue 15), one feature at a time and all at once.

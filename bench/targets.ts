@@ -96,12 +96,17 @@ export const directTarget = (upstream: string): Target => ({
   stop: async () => {},
 })
 
-export const startMinimal = async (upstream: string, cpu: number | null): Promise<Target> => {
+/** The minimal proxy; `buffered`: it reads each request body whole before sending it. */
+export const startMinimal = async (
+  upstream: string,
+  cpu: number | null,
+  buffered = false,
+): Promise<Target> => {
   const port = await freePort()
   const proc = spawnTs(
     'bench/minimal-proxy.ts',
     [],
-    { UPSTREAM: upstream, PORT: String(port) },
+    { UPSTREAM: upstream, PORT: String(port), ...(buffered && { BUFFER: '1' }) },
     cpu,
   )
   const base = `http://127.0.0.1:${port}`
@@ -112,7 +117,7 @@ export const startMinimal = async (upstream: string, cpu: number | null): Promis
     throw new Error(`minimal proxy failed to start: ${(err as Error).message}`)
   }
   return {
-    name: 'minimal',
+    name: buffered ? 'minimal-buffered' : 'minimal',
     urls: [`${base}/v1/chat/completions`],
     headers: { authorization: 'Bearer sk-bench-direct' },
     pids: [proc.child.pid!],
