@@ -4,9 +4,10 @@
 // request body, then the key-pick micro-benchmark (bench/pick.ts).
 // Flags: --duration 10 --warmup 2 --connections 64 --stream-connections 1 --big-connections 16
 //        --tests chat,stream,stream-load,big
-//        --targets direct,minimal,edgeload,edgeload-redis,edgeload-2nodes (also minimal-buffered,
-//          the floor for bodies a retrying proxy must hold; edgeload-100k,
-//          edgeload-sealed, edgeload-rules, edgeload-full: fully at work; edgeload-bun: the binary)
+//        --targets direct,minimal,minimal-buffered,edgeload,edgeload-redis,edgeload-2nodes,
+//          edgeload-bun (minimal-buffered: the floor for bodies a retrying proxy must hold;
+//          edgeload-bun: the Bun binary, built first); also edgeload-100k, edgeload-sealed,
+//          edgeload-rules and edgeload-full: the gateway fully at work
 //        --redis URL|private (the Redis targets' Redis; private: a redis-server of the bench's own)
 //        --skip-pick (no key-pick micro-benchmark)
 //        --rounds N (interleave targets N times and report medians: for busy machines)
@@ -40,8 +41,12 @@ const { values } = parseArgs({
     'big-connections': { type: 'string', default: '16' },
     tests: { type: 'string', default: 'chat,stream,stream-load,big' },
     rounds: { type: 'string', default: '1' },
-    // The whole default run takes about 3 min (see bench/README.md).
-    targets: { type: 'string', default: 'direct,minimal,edgeload,edgeload-redis,edgeload-2nodes' },
+    // The whole default run takes about 5 min, 14 with --rounds 3 (see bench/README.md).
+    targets: {
+      type: 'string',
+      default:
+        'direct,minimal,minimal-buffered,edgeload,edgeload-redis,edgeload-2nodes,edgeload-bun',
+    },
     // The Redis of the Redis targets: a URL, or `private` for a redis-server of the bench's own.
     redis: { type: 'string', default: process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379' },
     // The key-pick micro-benchmark (bench/pick.ts) runs after the load unless skipped.
