@@ -111,6 +111,28 @@ export function describeKeys(name: string, get: () => Store) {
       expect(await store.loadKeys(gid, 0, 100, 'active')).toHaveLength(24)
     })
 
+    it('loads more keys than one JSON slice holds, in id order, with their enabled flag', async () => {
+      const keys = []
+      for (let i = 0; i < 2_500; i += 500)
+        keys.push(...(await store.addKeys(gid, newKeys(500, `s${i}-`))))
+      await store.setKeysEnabled(gid, [keys[1_500]!.id], false)
+      // 2,200: past two slices of 1,000 (sql-load-keys.ts), and not a multiple of one.
+      const first = await store.loadKeys(gid, 0, 2_200)
+      expect(first.map((k) => k.id)).toEqual(keys.slice(0, 2_200).map((k) => k.id))
+      expect(first[1_500]).toMatchObject({ key_hash: keys[1_500]!.key_hash, enabled: false })
+      expect(first.filter((k) => !k.enabled)).toHaveLength(1)
+      expect(first[0]).toEqual({
+        id: keys[0]!.id,
+        key_value: keys[0]!.key_value,
+        key_hash: keys[0]!.key_hash,
+        status: 'active',
+        failure_count: 0,
+        enabled: true,
+      })
+      const rest = await store.loadKeys(gid, first[first.length - 1]!.id, 2_200)
+      expect(rest.map((k) => k.id)).toEqual(keys.slice(2_200).map((k) => k.id))
+    })
+
     it('finds ids by hash, beyond one statement and by status', async () => {
       const keys = await store.addKeys(gid, newKeys(250))
       await store.addKeys(other, newKeys(250))

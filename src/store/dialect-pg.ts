@@ -48,6 +48,10 @@ export const pgDialect: Dialect = {
     cell: (i, column) => fromText(sql.raw(`(json_rows.value ->> ${i})`), column),
   }),
 
+  // As text, so that every driver hands over the same string to parse.
+  jsonArrayAgg: (cells) =>
+    sql`coalesce(json_agg(json_build_array(${sql.join(cells, sql`, `)})), '[]')::text`,
+
   // DEFAULT is allowed only in VALUES, not in INSERT … SELECT: take the identity's next value.
   generatedId: (column) =>
     // The table name quoted, as pg_get_serial_sequence reads it as an identifier.

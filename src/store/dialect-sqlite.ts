@@ -46,6 +46,8 @@ export const sqliteDialect: Dialect = {
     cell: (i) => sql.raw(`value ->> ${i}`),
   }),
 
+  jsonArrayAgg: (cells) => sql`json_group_array(json_array(${sql.join(cells, sql`, `)}))`,
+
   // NULL into an INTEGER PRIMARY KEY takes the next rowid.
   generatedId: () => sql`null`,
 

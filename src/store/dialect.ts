@@ -10,7 +10,7 @@
 // order with NULLs last, boolean literals, the larger of two values, a VALUES table to update
 // from, and the log export's one-row-per-key read. Still SQLite-only: the UTF-8 repair in
 // sql-repair.ts, which mends data only SQLite could have stored.
-import type { Column, SQL } from 'drizzle-orm'
+import type { Column, SQL, SQLWrapper } from 'drizzle-orm'
 import type * as sqlite from './schema.sqlite'
 import type { SqlDb, Stmt } from './sql-util'
 
@@ -90,6 +90,12 @@ export interface Dialect {
   bool(value: boolean): SQL
   /** The larger of a nullable column and a value; a NULL column counts as smaller. */
   greatest(column: Column, value: SQL): SQL
+  /**
+   * An aggregate over a subquery's rows: one JSON array holding, per row, the array of `cells`
+   * (dates as the dialect's JSON has them). Absent where a size limit could cut it short
+   * (MariaDB's JSON_ARRAYAGG stops at group_concat_max_len): loadKeys then reads rows.
+   */
+  jsonArrayAgg?(cells: SQLWrapper[]): SQL
   /**
    * `update` (a built UPDATE … SET) made to read `from` as well. Only where the UPDATE builder has
    * no `.from()` (MySQL, whose UPDATE names its tables side by side); the others use `.from()`.

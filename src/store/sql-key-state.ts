@@ -2,7 +2,8 @@
 // batched health writes. Every multi-statement write runs as one batch.
 import { and, eq, inArray, ne, or } from 'drizzle-orm'
 import type { Dialect } from './dialect'
-import { IDS_PER_STMT, idsOf, inGroupOf, keyLocks, poolFieldsOf, sortedIds } from './sql-keys'
+import { inGroupOf, poolFieldsOf } from './sql-key-fields'
+import { IDS_PER_STMT, idsOf, keyLocks, sortedIds } from './sql-keys'
 import { chunk, evens, runBatches, type SqlDb } from './sql-util'
 import type { KeyStatus, PoolKeyRow, Store } from './types'
 

@@ -6,13 +6,12 @@ import {
   desc,
   eq,
   getTableColumns,
-  gt,
   inArray,
   sql,
   type Column,
   type SQL,
 } from 'drizzle-orm'
-import type { Dialect, JsonRows, Tables } from './dialect'
+import type { Dialect, JsonRows } from './dialect'
 import {
   chunk,
   lit,
@@ -23,7 +22,9 @@ import {
   type SqlDb,
   type Stmt,
 } from './sql-util'
-import type { KeyStatus, Store } from './types'
+import { createLoadKeys } from './sql-load-keys'
+import { inGroupOf } from './sql-key-fields'
+import type { Store } from './types'
 
 type KeyMethods = Pick<
   Store,
@@ -42,17 +43,6 @@ const KEY_JSON_CHARS = 200_000
 // Room for the few fixed parameters (group id, status, set values) next to an id or hash list.
 export const IDS_PER_STMT = MAX_PARAMS - 10
 
-type ApiKeys = Tables['apiKeys']
-
-/** What the pool holds of a key. */
-export const poolFieldsOf = (apiKeys: ApiKeys) => ({
-  id: apiKeys.id,
-  key_value: apiKeys.key_value,
-  key_hash: apiKeys.key_hash,
-  status: apiKeys.status,
-  failure_count: apiKeys.failure_count,
-  enabled: apiKeys.enabled,
-})
 
 /**
  * The select list of the bulk insert `INSERT … SELECT <this> FROM <json rows> WHERE true`: the
@@ -88,12 +78,6 @@ const keyColumns = (dialect: Dialect, rows: JsonRows, groupId: number, now: Date
   )
 }
 
-/** The condition "in this group (and with this status)". */
-export const inGroupOf =
-  (apiKeys: ApiKeys) =>
-  (groupId: number, status?: KeyStatus): SQL | undefined =>
-    and(eq(apiKeys.group_id, groupId), status ? eq(apiKeys.status, status) : undefined)
-
 /** The dialect's locks on the keys each condition selects, to start a batch with (lockKeys). */
 export const keyLocks = (dialect: Dialect, q: SqlDb, wheres: (SQL | undefined)[]): Stmt[] => {
   const lock = dialect.lockKeys
@@ -109,7 +93,6 @@ export const idsOf = (rows: unknown): number[] => (rows as { id: number }[]).map
 export const createSqlKeys = (db: SqlDb, dialect: Dialect): KeyMethods => {
   const { apiKeys } = dialect.t
   const inGroup = inGroupOf(apiKeys)
-  const poolFields = poolFieldsOf(apiKeys)
   return {
     async listKeys(q) {
       const where = and(
@@ -137,13 +120,7 @@ export const createSqlKeys = (db: SqlDb, dialect: Dialect): KeyMethods => {
       return row ?? null
     },
 
-    loadKeys: (groupId, afterId, limit, status) =>
-      db
-        .select(poolFields)
-        .from(apiKeys)
-        .where(and(inGroup(groupId, status), gt(apiKeys.id, afterId)))
-        .orderBy(apiKeys.id)
-        .limit(limit),
+    loadKeys: createLoadKeys(db, dialect),
 
     async addKeys(groupId, keys) {
       const seen = new Set<string>()
