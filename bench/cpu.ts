@@ -29,8 +29,11 @@ const childrenOf = (pid: number) => {
   return kids
 }
 
-/** utime + stime (+ reaped children's) of `pid` and every live descendant, in microseconds. */
-export const cpuMicros = (pid: number): number => {
+/**
+ * utime + stime (+ reaped children's) of `pid` and every live descendant, in microseconds;
+ * `kernel`: stime alone, the time spent in system calls (socket writes, epoll).
+ */
+export const cpuMicros = (pid: number, kernel = false): number => {
   let ticks = 0
   const queue = [pid]
   while (queue.length) {
@@ -38,7 +41,8 @@ export const cpuMicros = (pid: number): number => {
     try {
       const f = statFields(p)
       // Fields 14–17 of stat (utime, stime, cutime, cstime) are indexes 11–14 here.
-      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])
+      const sys = Number(f[12]) + Number(f[14])
+      ticks += kernel ? sys : sys + Number(f[11]) + Number(f[13])
     } catch {
       continue
     }

@@ -7,6 +7,8 @@ export interface Row extends LoadResult {
   test: TestId
   /** Proxy CPU time per completed request, µs; null for the direct target. */
   cpuUs: number | null
+  /** The part of cpuUs spent in the kernel (system calls); null for the direct target. */
+  sysUs?: number | null
   /** Redis scripts (round trips) per completed request, every node's; null without Redis. */
   redisCmds: number | null
   /** Key picks per completed request, counted in Redis; null without Redis. */
@@ -46,6 +48,7 @@ export const toMedians = (samples: Row[]): Row[] => {
     p50: median(g.map((r) => r.p50)),
     p99: median(g.map((r) => r.p99)),
     cpuUs: g[0].cpuUs === null ? null : median(g.map((r) => r.cpuUs ?? 0)),
+    sysUs: g[0].sysUs == null ? null : median(g.map((r) => r.sysUs ?? 0)),
     redisCmds: g[0].redisCmds === null ? null : median(g.map((r) => r.redisCmds ?? 0)),
     picks: g[0].picks === null ? null : median(g.map((r) => r.picks ?? 0)),
     errors: g.reduce((n, r) => n + r.errors, 0),

@@ -115,18 +115,22 @@ const measure = async (target: Target, test: TestId): Promise<Row> => {
     }))
     .filter((spec) => spec.connections > 0)
   const cpu = () => target.pids.reduce((sum, pid) => sum + cpuMicros(pid), 0)
+  const sys = () => target.pids.reduce((sum, pid) => sum + cpuMicros(pid, true), 0)
   const { redis } = target
   if (redis) redisClient ??= new Redis(redis.url, { maxRetriesPerRequest: 1 })
   const counts = () => (redis ? redisCounts(redisClient!, redis.prefix, redis.groupId) : null)
   let before = 0
+  let sysBefore = 0
   let countsBefore = null as ReturnType<typeof counts>
   const results = await runLoads(specs, pin?.load ?? null, () => {
     before = cpu()
+    sysBefore = sys()
     countsBefore = counts()
     // Awaited below; meanwhile a failure must not count as unhandled.
     countsBefore?.catch(() => {})
   })
   const cpuAfter = cpu()
+  const sysAfter = sys()
   const [start, end] = await Promise.all([countsBefore, counts()])
   const requests = results.reduce((n, r) => n + r.requests, 0)
   const weighted = (f: (r: LoadResult) => number) =>
@@ -141,6 +145,7 @@ const measure = async (target: Target, test: TestId): Promise<Row> => {
     p99: weighted((r) => r.p99),
     errors: results.reduce((n, r) => n + r.errors, 0),
     cpuUs: target.pids.length === 0 ? null : perRequest(cpuAfter - before),
+    sysUs: target.pids.length === 0 ? null : perRequest(sysAfter - sysBefore),
     redisCmds: start && end ? perRequest(end.scripts - start.scripts) : null,
     picks: start && end ? perRequest(end.turn - start.turn) : null,
   }
@@ -291,6 +296,7 @@ try {
           console.log(
             `  [${round}/${rounds}] ${target.name} ${test}: ${row.rps.toFixed(0)} req/s, ` +
               `p50 ${row.p50.toFixed(2)} ms, CPU ${row.cpuUs?.toFixed(0) ?? '–'} µs/req` +
+              (row.sysUs == null ? '' : ` (${row.sysUs.toFixed(0)} in the kernel)`) +
               (row.redisCmds === null ? '' : `, Redis ${row.redisCmds.toFixed(3)} cmds/req`),
           )
         }
