@@ -143,14 +143,9 @@ export const createApp = (given: Deps): EdgeloadApp => {
       // A leader that stops writes what the cluster queued, so a last node stopping loses none.
       const queue = deps.logQueue
       if (queue && core.leader.leads()) {
-        await drainLogQueue(
-          queue,
-          deps.store,
-          deps.now,
-          CLOSE_DRAIN_MS,
-          undefined,
-          core.logs.usage,
-        ).catch((err) =>
+        await drainLogQueue(queue, deps.store, deps.now, CLOSE_DRAIN_MS, {
+          usage: core.logs.usage,
+        }).catch((err) =>
           deps.log('error', 'log queue drain at shutdown failed', { error: String(err) }),
         )
         await core.logs.usage?.write(true)

@@ -33,7 +33,7 @@ testConformance('Node gateway (SQLite, Redis pool and log queue)', async () => {
     upstreamUrl: upstream.url,
     async flush() {
       await core.logs.flush()
-      await drainLogQueue(core.deps.logQueue!, core.deps.store, core.deps.now, 5_000, () => true)
+      await drainLogQueue(core.deps.logQueue!, core.deps.store, core.deps.now, 5_000)
       await core.keys.flush()
     },
     async close() {

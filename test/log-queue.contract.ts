@@ -133,7 +133,7 @@ export const testLogQueue = (name: string, open: OpenQueueRedis): void => {
           return q.ack(ids)
         },
       }
-      const drain = () => drainLogQueue(lossy, store, Date.now, 1000, () => true, usage)
+      const drain = () => drainLogQueue(lossy, store, Date.now, 1000, { usage })
       await q.push(Array.from({ length: 4 }, row))
       await expect(drain()).rejects.toThrow('connection lost after commit')
       await expect(drain()).rejects.toThrow('connection reset')
@@ -152,7 +152,9 @@ export const testLogQueue = (name: string, open: OpenQueueRedis): void => {
       const q = freshQueue()
       const db = await openSqlite(':memory:')
       await q.push(Array.from({ length: DRAIN_BATCH * 3 }, () => logRow()))
-      expect(await drainLogQueue(q, db.store, Date.now, 10_000, () => false)).toBe(DRAIN_BATCH)
+      expect(await drainLogQueue(q, db.store, Date.now, 10_000, { stillLeads: () => false })).toBe(
+        DRAIN_BATCH,
+      )
       expect(await q.depth()).toBe(DRAIN_BATCH * 2)
       await db.close()
     })

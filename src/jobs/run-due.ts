@@ -63,14 +63,10 @@ export const runDueJobs = async (core: Core, now: number = core.deps.now()): Pro
   await Promise.all([
     queue &&
       once(core, 'log drain', () =>
-        drainLogQueue(
-          queue,
-          core.deps.store,
-          core.deps.now,
-          DRAIN_BUDGET_MS,
-          core.leader.leads,
-          core.logs.usage,
-        ),
+        drainLogQueue(queue, core.deps.store, core.deps.now, DRAIN_BUDGET_MS, {
+          stillLeads: core.leader.leads,
+          usage: core.logs.usage,
+        }),
       ),
     retention && once(core, 'log cleanup', () => cleanupLogs(core)),
     once(core, 'key re-validation', () =>

@@ -18,9 +18,9 @@ export const drainLogQueue = async (
   store: Store,
   now: () => number,
   budgetMs: number,
-  stillLeads: () => boolean = () => true,
-  usage: UsageFlusher | null = null,
+  opts: { stillLeads?: () => boolean; usage?: UsageFlusher | null } = {},
 ): Promise<number> => {
+  const { stillLeads = () => true, usage = null } = opts
   const end = now() + budgetMs
   let written = 0
   do {
