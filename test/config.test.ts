@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { resolveAuthKey } from '../adapters/node/auth-key'
 import { ConfigError, parseEnv } from '../src/config/env'
-import { startChild } from './helpers/child'
+import { listeningUrl, startChild } from './helpers/child'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
 import { ADMIN_KEY, startTestGateway, type TestGateway } from './helpers/gateway'
 import { until, within } from './helpers/wait'
@@ -200,6 +200,27 @@ describe('node adapters/node/start.mjs', () => {
     expect(code).not.toBeNull()
     expect(child.out.text).toMatch(/PORT: /)
     expect(child.out.text).not.toMatch(/at .*\.ts:\d+/) // a message, not a stack trace
+  })
+
+  // esbuild names its outputs relative to its working directory. From a cwd nearer the file
+  // system's root than the repo, start.mjs once pruned the build it had just made.
+  it('starts with / as its working directory', async () => {
+    const db = join(tempDir(), 'edgeload.db')
+    const child = startChild('/', {
+      ...cleanEnv(),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      AUTH_KEY: ADMIN_KEY,
+      DATABASE_DSN: db,
+      LOG_LEVEL: 'info',
+    })
+    try {
+      const url = await listeningUrl(child, 30_000)
+      expect((await fetch(`${url}/health`)).status).toBe(200)
+      expect(statSync(db).isFile()).toBe(true)
+    } finally {
+      child.proc.kill('SIGKILL')
+    }
   })
 
   it('reads .env from its cwd (the real env wins), resolving relative paths there', async () => {

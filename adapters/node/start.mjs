@@ -14,6 +14,8 @@ if (ensureAdminBuilt()) console.log('Built the admin console into admin/dist')
 // dist/node/ sits as deep as adapters/node/, so paths resolved from import.meta.url still hold.
 const outdir = join(root, 'dist/node')
 const result = await build({
+  // The metafile's output paths are relative to this, and the pruning below joins them to root.
+  absWorkingDir: root,
   entryPoints: { main: join(root, 'adapters/node/main.ts') },
   outdir,
   outExtension: { '.js': '.mjs' },
