@@ -2,7 +2,7 @@
 // "fast timers" (ticks of about half a second) plus a setImmediate, so a 2 s limit cut at 2.5 s;
 // a plain setTimeout here keeps it within a few milliseconds.
 import type { Socket } from 'node:net'
-import { buildConnector, errors } from 'undici'
+import { buildConnector, errors } from './undici'
 
 // undici's default when a caller sets none.
 const DEFAULT_TIMEOUT_MS = 10_000

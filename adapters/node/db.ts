@@ -2,8 +2,11 @@
 // returns the drizzle database with the Store over it.
 import { resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createClient, type Client } from '@libsql/client'
-import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
+import type { Client } from '@libsql/client'
+// The local-file client alone: the package's index also loads the remote ones (WebSocket, HTTP).
+import { createClient } from '@libsql/client/sqlite3'
+import type { LibSQLDatabase } from 'drizzle-orm/libsql'
+import { drizzle } from 'drizzle-orm/libsql/sqlite3'
 import { migrate } from 'drizzle-orm/libsql/migrator'
 import * as schema from '../../src/store/schema.sqlite'
 import { createSqlStore, type SqlDb } from '../../src/store/sql'

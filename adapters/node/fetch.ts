@@ -3,7 +3,7 @@
 // A group's `proxy_url`, or else HTTP(S)_PROXY, routes the call through a proxy agent instead.
 // No redirect is ever followed (a 3xx goes back to the client as is), so no credential can be
 // sent on to another host.
-import { Pool } from 'undici'
+import { Pool } from './undici'
 import type { Dispatcher } from 'undici'
 import type { FetchFn, UpstreamResponse } from '../../src/deps'
 import { exactConnector } from './connector'

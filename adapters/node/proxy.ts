@@ -1,7 +1,7 @@
 // Outbound proxies for the Node adapter: one undici agent per `proxy_url` (plus connect timeout),
 // ProxyAgent for http:// and https://, Socks5ProxyAgent for socks5:// and socks5h://, or one
 // EnvHttpProxyAgent when HTTP_PROXY/HTTPS_PROXY are set. Settings validation refuses the rest.
-import { EnvHttpProxyAgent, ProxyAgent, Socks5ProxyAgent } from 'undici'
+import { EnvHttpProxyAgent, ProxyAgent, Socks5ProxyAgent } from './undici'
 import type { Dispatcher } from 'undici'
 import { exactConnector } from './connector'
 

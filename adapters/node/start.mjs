@@ -2,7 +2,7 @@
 // with esbuild (about 0.2 s), and runs it in this same process, so signals reach it directly.
 // Running compiled JS rather than a TypeScript loader keeps loader hooks off the hot path.
 import { readdirSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
 import { ensureAdminBuilt } from '../../admin/build.mjs'
@@ -10,6 +10,23 @@ import { ensureAdminBuilt } from '../../admin/build.mjs'
 // Paths are the repo's, not the working directory's: `.env` and ./data stay relative to the cwd.
 const root = fileURLToPath(new URL('../..', import.meta.url))
 if (ensureAdminBuilt()) console.log('Built the admin console into admin/dist')
+
+// zod re-exports every locale it has (~370 KB of the bundle) as `z.locales`; its messages are
+// English, from locales/en.js, which stays.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, ({ importer, resolveDir }) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(importer)
+        ? { path: join(dirname(resolveDir), 'locales'), namespace: 'zod-locales' }
+        : undefined,
+    )
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, ({ path }) => ({
+      contents: "export { default as en } from './en.js'",
+      resolveDir: path,
+    }))
+  },
+}
 
 // dist/node/ sits as deep as adapters/node/, so paths resolved from import.meta.url still hold.
 const outdir = join(root, 'dist/node')
@@ -26,7 +43,7 @@ const result = await build({
   chunkNames: '[name]-[hash]',
   // Pure-JS packages are compiled in: resolving and loading their hundreds of files cost ~280 ms
   // of start-up. Native and optional drivers stay packages.
-  external: ['libsql', '@libsql/*', 'pg', 'pg-native', 'mysql2', 'ioredis'],
+  external: ['libsql', 'bufferutil', 'utf-8-validate', 'pg', 'pg-native', 'mysql2', 'ioredis'],
   // The bundled CommonJS packages (undici) require Node's built-ins.
   banner: {
     js: "import { createRequire as edgeloadCreateRequire } from 'node:module'; const require = edgeloadCreateRequire(import.meta.url);",
@@ -37,6 +54,7 @@ const result = await build({
   sourcemap: true,
   metafile: true,
   logLevel: 'warning',
+  plugins: [zodEnglishOnly],
 })
 // Chunks of earlier builds go; a changed chunk gets a new name, so a running node keeps its own.
 const built = new Set(Object.keys(result.metafile.outputs).map((f) => join(root, f)))

@@ -2,7 +2,8 @@
 // callbacks. A small body that arrives whole in its first chunk is handed over as bytes; anything
 // else becomes a Web stream fed chunk by chunk, paused while its reader is behind.
 import type { IncomingHttpHeaders } from 'node:http'
-import { errors, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
+import { errors } from './undici'
 import { ResponseSignal } from './client-signal'
 import type { BodyEnd, BodyHooks, BodyTail, ClientSignal, UpstreamResponse } from '../../src/deps'
 
