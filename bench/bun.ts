@@ -2,7 +2,8 @@
 //   - size of dist/edgeload (built first with `npm run build:bun`);
 //   - start-up to the first served request: from spawn in an empty folder (first start: the
 //     database is created and migrated, auth.key generated) until GET /health answers 200, for
-//     the binary and for `npm start`'s compiled dist/node/main.mjs, median of --starts runs;
+//     the binary, for `npm start`'s compiled dist/node/main.mjs and, as the floor, for a bare
+//     node:http server, median of --starts runs;
 //   - proxy throughput and CPU per request for a small non-stream chat completion at each of
 //     --connections (1 and 64 by default) against the fake upstream on loopback, for the
 //     upstream itself (`direct`), Node's gateway and the binary, pinned as `npm run bench` pins.
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { cpuMicros, twoCpus } from './cpu'
 import { runLoad } from './load'
+import { median } from './report'
 import { AUTH_KEY, directTarget, startEdgeload, startUpstream, type Target } from './targets'
 import { spawnPinned, freePort } from './procs'
 
@@ -68,8 +70,6 @@ const startUpMs = async (argv: string[]): Promise<number> => {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
-
 const chatBody = JSON.stringify({
   model: 'gpt-4o-mini',
   messages: [{ role: 'user', content: 'Say hello in twenty tokens.' }],
@@ -112,14 +112,21 @@ const sizeMb = statSync(BINARY).size / 1024 / 1024
 console.log(`binary: ${sizeMb.toFixed(1)} MiB`)
 
 const starts = Number(values.starts)
-const startUp: Record<string, number[]> = { bun: [], node: [] }
+// The floor: Node itself, answering every request with a bare node:http server.
+const BARE_NODE = [
+  process.execPath,
+  '-e',
+  "require('node:http').createServer((q, s) => s.end('ok')).listen(+process.env.PORT, process.env.HOST)",
+]
+const startUp: Record<string, number[]> = { bun: [], node: [], bare: [] }
 for (let i = 0; i < starts; i++) {
   startUp.bun.push(await startUpMs([BINARY]))
   startUp.node.push(await startUpMs([process.execPath, NODE_MAIN]))
+  startUp.bare.push(await startUpMs(BARE_NODE))
 }
 console.log(
   `start-up to first served request (median of ${starts}): binary ${median(startUp.bun).toFixed(0)} ms, ` +
-    `node ${median(startUp.node).toFixed(0)} ms`,
+    `node ${median(startUp.node).toFixed(0)} ms, a bare node:http server ${median(startUp.bare).toFixed(0)} ms`,
 )
 
 const upstream = await startUpstream(pin?.load ?? null, 20)
@@ -153,7 +160,8 @@ const line = (r: Row) =>
 const markdown = [
   `Binary: ${sizeMb.toFixed(1)} MiB. Start-up to the first served request, in an empty folder ` +
     `(median of ${starts}): ${median(startUp.bun).toFixed(0)} ms for the binary, ` +
-    `${median(startUp.node).toFixed(0)} ms for \`npm start\`'s compiled dist/node/main.mjs.`,
+    `${median(startUp.node).toFixed(0)} ms for \`npm start\`'s compiled dist/node/main.mjs, ` +
+    `${median(startUp.bare).toFixed(0)} ms for a bare node:http server.`,
   '',
   '| target | connections | req/s | p50 ms | p99 ms | CPU µs/req | errors |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',

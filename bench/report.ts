@@ -27,7 +27,7 @@ const fmt = (n: number | null, digits = 0) => (n === null ? '–' : n.toFixed(di
 const ratio = (a: number | null | undefined, b: number | null | undefined) =>
   a == null || b == null || b === 0 ? '–' : `${(a / b).toFixed(2)}×`
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b)
   const mid = s.length >> 1
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2

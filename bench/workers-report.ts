@@ -1,5 +1,6 @@
 // `npm run bench:workers` output: a plain table and a Markdown block, each Worker beside the bare
 // Worker measured in the same run, at one connection and under load.
+import { median } from './report'
 
 export interface WorkerRow {
   target: string
@@ -18,11 +19,6 @@ export interface WorkerRow {
   upstashReqs: number | null
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
-}
 const medianOrNull = (xs: (number | null)[]) =>
   xs[0] === null ? null : median(xs.map((x) => x ?? 0))
 
