@@ -23,9 +23,12 @@ export class ResponseSignal implements ClientSignal {
    */
   holdHeaders() {
     const o = this.outgoing
-    if (o.headersSent || o.writableEnded) return
-    o.cork()
-    setImmediate(() => o.uncork())
+    const socket = o.socket
+    if (o.headersSent || o.writableEnded || !socket) return
+    // The socket, not the response: on Node 22 a body written and ended while the response
+    // itself is corked never reaches the client.
+    socket.cork()
+    setImmediate(() => socket.uncork())
   }
 
   addEventListener(_type: 'abort', listener: Listener) {
