@@ -65,9 +65,12 @@ const EVENTS = 20
 
 const cpus = twoCpus()
 const pin = cpus ? { proxy: cpus[0], load: cpus[1] } : null
-const note = pin
-  ? `proxy pinned to CPU ${pin.proxy}; load generator and fake upstream to CPU ${pin.load}`
-  : 'not pinned (needs taskset and 2 CPUs): figures mix proxy and load CPU'
+// Node's version changes the figures (Node 20's Web streams cost more per stream than 22's).
+const note = `Node ${process.version}; ${
+  pin
+    ? `proxy pinned to CPU ${pin.proxy}; load generator and fake upstream to CPU ${pin.load}`
+    : 'not pinned (needs taskset and 2 CPUs): figures mix proxy and load CPU'
+}`
 
 const body = (stream: boolean, content = 'Say hello in twenty tokens.') =>
   JSON.stringify({
