@@ -42,7 +42,8 @@ const result = await build({
   splitting: true,
   chunkNames: '[name]-[hash]',
   // Pure-JS packages are compiled in: resolving and loading their hundreds of files cost ~280 ms
-  // of start-up. Native and optional drivers stay packages.
+  // of start-up. Native and optional drivers stay packages (bufferutil and utf-8-validate are
+  // ws's optional natives, for remote libSQL).
   external: ['libsql', 'bufferutil', 'utf-8-validate', 'pg', 'pg-native', 'mysql2', 'ioredis'],
   // The bundled CommonJS packages (undici) require Node's built-ins.
   banner: {

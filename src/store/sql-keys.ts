@@ -43,7 +43,6 @@ const KEY_JSON_CHARS = 200_000
 // Room for the few fixed parameters (group id, status, set values) next to an id or hash list.
 export const IDS_PER_STMT = MAX_PARAMS - 10
 
-
 /**
  * The select list of the bulk insert `INSERT … SELECT <this> FROM <json rows> WHERE true`: the
  * keys travel as one JSON parameter of `[value, hash]` pairs, so one statement carries a whole

@@ -44,7 +44,7 @@ export const createLoadKeys = (db: SqlDb, dialect: Dialect) => {
         key_hash,
         status,
         failure_count: Number(failure_count),
-        // 1/0 from SQLite and MySQL, true/false from PostgreSQL.
+        // 1/0 from SQLite, true/false from PostgreSQL.
         enabled: Boolean(enabled),
       }))
       .sort((a, b) => a.id - b.id)
