@@ -141,3 +141,19 @@ export const settingOf = async (t: TestGateway, key: string) => {
   )
   return r.body.data.flatMap((c) => c.settings).find((s) => s.key === key)?.value
 }
+
+/**
+ * Clicks the button named `label` from inside the page and returns the id of the focused element
+ * once the microtasks that render the answer have run, before any timer or frame. Focus that
+ * moves later can land while someone, or a test, is already typing in another field.
+ */
+export const focusAfterClick = (page: Page, label: string) =>
+  page.evaluate(async (name) => {
+    const button = [...document.querySelectorAll('button')].find(
+      (b) => b.textContent?.trim() === name,
+    )
+    if (!button) throw new Error(`no button named ${name}`)
+    button.click()
+    for (let i = 0; i < 20; i++) await Promise.resolve()
+    return document.activeElement?.id ?? ''
+  }, label)

@@ -9,7 +9,15 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FakeUpstream } from '../helpers/fake-upstream'
 import { ADMIN_KEY, type TestGateway } from '../helpers/gateway'
-import { settingOf, shootBothThemes, signIn, startStack, stopStack, type Browser } from './browser'
+import {
+  focusAfterClick,
+  settingOf,
+  shootBothThemes,
+  signIn,
+  startStack,
+  stopStack,
+  type Browser,
+} from './browser'
 
 const shots = mkdtempSync(join(tmpdir(), 'edgeload-screens-'))
 const docs = new URL('../../docs/screenshots/', import.meta.url).pathname
@@ -123,7 +131,9 @@ describe('admin console', () => {
     const help = page.locator('#setting-request_log_retention_days-help')
     expect(await help.textContent()).toContain('Range: 0 to 3650')
     await retention.fill('-3')
-    await page.getByRole('button', { name: 'Save settings' }).click()
+    // Focus is on the refused field as the error appears, not a frame later.
+    await page.getByLabel('Failover status codes').focus()
+    expect(await focusAfterClick(page, 'Save settings')).toBe('setting-request_log_retention_days')
     const error = page.locator('#setting-request_log_retention_days-error')
     await expect.poll(() => error.textContent()).toBe('Must be a whole number from 0 to 3650.')
     expect(await retention.getAttribute('aria-invalid')).toBe('true')

@@ -1,7 +1,7 @@
 // The settings form, generated from GET /api/settings metadata: one fieldset per category, an
 // input per setting by type. Only changed values are sent; an int outside the API's range is
 // refused here first, and the API's per-key messages ("key: message; …") show beside fields.
-import { useState } from 'preact/hooks'
+import { useLayoutEffect, useState } from 'preact/hooks'
 import { ApiError } from '../api'
 import { toCategoryName, toSettingText } from '../i18n/settings'
 import { usePrefs, useSession } from '../prefs'
@@ -22,12 +22,6 @@ export const toFieldErrors = (message: string, keys: Set<string>) => {
   return { fields, rest: rest.join('; ') }
 }
 
-// Take the user to the first refused field, which may be far above the save button.
-const focusFirstRefused = () =>
-  requestAnimationFrame(() =>
-    document.querySelector<HTMLElement>('form [aria-invalid="true"]')?.focus(),
-  )
-
 const Form = ({ categories, onSaved }: { categories: SettingCategory[]; onSaved(): void }) => {
   const { lang, t } = usePrefs()
   const { api } = useSession()
@@ -38,6 +32,12 @@ const Form = ({ categories, onSaved }: { categories: SettingCategory[]; onSaved(
   const [errors, setErrors] = useState<Record<string, string>>({})
   const [status, setStatus] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null)
   const [busy, setBusy] = useState(false)
+  // Take the user to the first refused field, which may be far above the save button. A layout
+  // effect, so focus moves as the error appears, not a frame later while someone types elsewhere.
+  useLayoutEffect(() => {
+    if (Object.keys(errors).length > 0)
+      document.querySelector<HTMLElement>('form [aria-invalid="true"]')?.focus()
+  }, [errors])
 
   const save = async (e: Event) => {
     e.preventDefault()
@@ -50,8 +50,7 @@ const Form = ({ categories, onSaved }: { categories: SettingCategory[]; onSaved(
     const outOfRange = toRangeErrors(all, changed, t)
     if (Object.keys(outOfRange).length > 0) {
       setErrors(outOfRange)
-      setStatus({ tone: 'error', text: t('settings.invalid') })
-      return focusFirstRefused()
+      return setStatus({ tone: 'error', text: t('settings.invalid') })
     }
     setBusy(true)
     setStatus(null)
@@ -67,7 +66,6 @@ const Form = ({ categories, onSaved }: { categories: SettingCategory[]; onSaved(
         err instanceof ApiError ? toFieldErrors(msg, new Set(all.map((s) => s.key))) : null
       setErrors(split?.fields ?? {})
       setStatus({ tone: 'error', text: split?.rest || t('settings.invalid') })
-      focusFirstRefused()
     } finally {
       setBusy(false)
     }

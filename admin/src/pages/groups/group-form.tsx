@@ -1,6 +1,6 @@
 // The create / edit form for standard and aggregate groups. Param overrides are checked here
 // before anything is sent; the API's refusals are shown in a summary and beside their field.
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { ApiError } from '../../api'
 import { usePrefs, useSession } from '../../prefs'
 import type { ConfigOption, GroupFull } from '../../types'
@@ -35,8 +35,10 @@ const Form = (props: {
   const [errors, setErrors] = useState<FieldErrors>({})
   const [saving, setSaving] = useState(false)
   // A refused save moves focus to the summary: the form is long and the error may be far away.
+  // A layout effect, so focus moves as the error appears: a deferred move could take the keys
+  // someone is already typing into a field.
   const summary = useRef<HTMLDivElement>(null)
-  useEffect(() => summary.current?.focus(), [errors])
+  useLayoutEffect(() => summary.current?.focus(), [errors])
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) =>
     setForm((f) => ({ ...f, [key]: value }))
   const aggregate = form.group_type === 'aggregate'
