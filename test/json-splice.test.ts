@@ -1,11 +1,21 @@
 // The top-level JSON scanner and splicer: values found past nested and escaped text, and every
 // byte the overrides do not touch kept as the client sent it.
 import { describe, expect, it } from 'vitest'
-import { scanTopLevel, spliceTopLevel } from '../src/proxy/json-splice'
+import { seeded } from './helpers/seeded'
+import { scanTopLevel as scanBytes, spliceTopLevel as spliceBytes } from '../src/proxy/json-splice'
 
+const enc = (s: string) => new TextEncoder().encode(s)
+const dec = (b: Uint8Array) => new TextDecoder().decode(b)
+// The splicer works on the body's bytes; these read and write them as text.
+const scanTopLevel = (s: string) => scanBytes(enc(s))
+const spliceTopLevel = (s: string, values: Array<[string, string]>) => {
+  const out = spliceBytes(enc(s), values)
+  return out && dec(out)
+}
 const valueOf = (s: string, key: string) => {
-  const at = scanTopLevel(s)?.fields.get(key)
-  return at ? s.slice(at.start, at.end) : null
+  const b = enc(s)
+  const at = scanBytes(b)?.fields.get(key)
+  return at ? dec(b.subarray(at.start, at.end)) : null
 }
 
 describe('scanTopLevel', () => {
@@ -45,6 +55,27 @@ describe('scanTopLevel', () => {
     expect(scanTopLevel(s)).toBeNull()
   })
 
+  it('finds escaped quotes and backslash runs by byte, past multi-byte characters', () => {
+    const s = '{"a":"\\\\\\"","b":"x\\"y\\\\\\"z","c":["é","🌍\\\\"],"d":2}'
+    expect(JSON.parse(s)).toMatchObject({ a: '\\"', d: 2 })
+    expect(valueOf(s, 'a')).toBe('"\\\\\\""')
+    expect(valueOf(s, 'c')).toBe('["é","🌍\\\\"]')
+    expect(valueOf(s, 'd')).toBe('2')
+  })
+
+  it('skips a 1 MiB string and finds the fields after it', () => {
+    const big = `{"messages":[{"role":"user","content":"${'x'.repeat(1 << 20)}\\\\"}],"model":"m"}`
+    expect(valueOf(big, 'model')).toBe('"m"')
+  })
+
+  it('refuses a key that is not UTF-8, and keeps bytes that are not inside a value', () => {
+    const bad = Uint8Array.of(...enc('{"'), 0xff, ...enc('":1}'))
+    expect(scanBytes(bad)).toBeNull()
+    const inValue = Uint8Array.of(...enc('{"s":"'), 0xc3, ...enc('","t":1}'))
+    const out = spliceBytes(inValue, [['t', '2']])!
+    expect([...out]).toEqual([...enc('{"s":"'), 0xc3, ...enc('","t":2}')])
+  })
+
   it('accepts an empty object', () => {
     expect(scanTopLevel(' { } ')?.fields.size).toBe(0)
   })
@@ -80,6 +111,12 @@ describe('spliceTopLevel', () => {
     expect(JSON.parse(out!)).toMatchObject({ stream: true, model: 'b', extra: 'x' })
   })
 
+  it('replaces by byte offset after multi-byte characters', () => {
+    expect(spliceTopLevel('{"s":"héllo 🌍","t":1,"u":"ü"}', [['t', '"ä"']])).toBe(
+      '{"s":"héllo 🌍","t":"ä","u":"ü"}',
+    )
+  })
+
   it('escapes appended key names', () => {
     expect(spliceTopLevel('{}', [['a"b', '1']])).toBe('{"a\\"b":1}')
   })
@@ -87,5 +124,76 @@ describe('spliceTopLevel', () => {
   it('leaves non-object bodies alone (null)', () => {
     expect(spliceTopLevel('[{"a":1}]', [['a', '2']])).toBeNull()
     expect(spliceTopLevel('not json', [['a', '2']])).toBeNull()
+  })
+})
+
+describe('against JSON.parse, on random objects', () => {
+  const PIECES = [
+    'a',
+    'é',
+    '🌍',
+    '"',
+    '\\',
+    '{',
+    '}',
+    '[',
+    ']',
+    ',',
+    ':',
+    ' ',
+    '\n',
+    '\u0000',
+    'x'.repeat(40),
+  ]
+  const make = (rnd: () => number) => {
+    const int = (n: number) => Math.floor(rnd() * n)
+    const str = () => Array.from({ length: int(6) }, () => PIECES[int(PIECES.length)]).join('')
+    const value = (depth: number): unknown => {
+      const kind = int(depth > 2 ? 4 : 6)
+      if (kind === 0) return str()
+      if (kind === 1) return rnd() * 1e6 - 5e5
+      if (kind === 2) return [true, false, null][int(3)]
+      if (kind === 3) return int(1000)
+      if (kind === 4) return Array.from({ length: int(4) }, () => value(depth + 1))
+      return Object.fromEntries(Array.from({ length: int(4) }, () => [str(), value(depth + 1)]))
+    }
+    return Object.fromEntries(Array.from({ length: 1 + int(6) }, () => [str(), value(0)]))
+  }
+
+  it('finds every top-level value, and a splice parses as the overridden object', () => {
+    for (let seed = 1; seed <= 400; seed++) {
+      const rnd = seeded(seed)
+      const obj = make(rnd)
+      const text = JSON.stringify(obj, null, [0, 1, '\t'][seed % 3])
+      const top = scanTopLevel(text)
+      expect(top, `seed ${seed}`).not.toBeNull()
+      expect([...top!.fields.keys()].sort(), `seed ${seed}`).toEqual(Object.keys(obj).sort())
+      for (const k of Object.keys(obj)) expect(JSON.parse(valueOf(text, k)!)).toEqual(obj[k])
+      const key = Object.keys(obj)[Math.floor(rnd() * Object.keys(obj).length)]!
+      const out = spliceTopLevel(text, [
+        [key, '{"n":[1,"}"]}'],
+        ['new "key"', '"v"'],
+      ])
+      expect(JSON.parse(out!), `seed ${seed}`).toEqual({
+        ...obj,
+        [key]: { n: [1, '}'] },
+        'new "key"': 'v',
+      })
+    }
+  })
+
+  it('never throws on cut or corrupted bytes', () => {
+    for (let seed = 1; seed <= 400; seed++) {
+      const rnd = seeded(seed)
+      const b = enc(JSON.stringify(make(rnd)))
+      const cut = b.subarray(0, Math.floor(rnd() * b.length))
+      const flipped = Uint8Array.from(b)
+      flipped[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256)
+      for (const x of [cut, flipped]) {
+        expect(() => spliceBytes(x, [['k', '1']]), `seed ${seed}`).not.toThrow()
+        // What it accepts is an object JSON.parse reads too (keys may be split apart by a cut).
+        if (scanBytes(x) && x === cut) expect(() => JSON.parse(dec(x))).not.toThrow()
+      }
+    }
   })
 })

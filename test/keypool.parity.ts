@@ -8,17 +8,10 @@ import { createMemoryKeyPool } from '../src/keys/pool-memory'
 import { createMemoryRoutes } from '../src/keys/routes-memory'
 import type { FailureClass } from '../src/keys/routes'
 import type { PoolKeyRow } from '../src/store/types'
+import { seeded } from './helpers/seeded'
 
 /** An empty pool of its own per seed, with the routes' jitter fixed as the memory pool's. */
 export type MakeSharedPool = (seed: number, jitter: () => number) => Promise<KeyPool>
-
-/** mulberry32: a small seeded generator, so a failing seed replays. */
-const seeded = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
 
 const KEYS = 9
 const MODELS = ['', 'm1', 'm2']

@@ -1,41 +1,52 @@
-// A top-level JSON object scanner and splicer: finds where each top-level value's text starts and
-// ends, so overrides replace only those bytes. Unrelated fields (big integers, key order, spacing)
-// stay exactly as the client sent them, unlike a parse + stringify (reference §8.1 #7).
+// A top-level JSON object scanner and splicer over the body's UTF-8 bytes: finds where each
+// top-level value starts and ends, so overrides replace only those bytes. Unrelated fields (big
+// integers, key order, spacing) stay exactly as the client sent them, unlike a parse + stringify
+// (reference §8.1 #7). It reads bytes, not a decoded string: JSON's structure is ASCII, which
+// UTF-8 never uses inside a multi-byte character, and a string's end is found by the array's
+// native indexOf. A 1 MiB body is then neither decoded nor re-encoded, nor walked in JavaScript.
 
 export interface TopLevel {
-  /** Value text range per key, by the last occurrence (JSON.parse keeps the last too). */
+  /** Value byte range per key, by the last occurrence (JSON.parse keeps the last too). */
   fields: Map<string, { start: number; end: number }>
   /** Index of the closing `}`. */
   close: number
 }
 
-const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+const encoder = new TextEncoder()
 
-const skipWs = (s: string, i: number) => {
-  while (i < s.length && isWs(s.charCodeAt(i))) i++
+const isWs = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+
+const skipWs = (b: Uint8Array, i: number) => {
+  while (i < b.length && isWs(b[i])) i++
   return i
 }
 
 /** Index just after the string starting at `i` (a `"`); -1 if it never ends. */
-const skipString = (s: string, i: number): number => {
-  for (i++; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c === 0x5c) i++
-    else if (c === 0x22) return i + 1
+const skipString = (b: Uint8Array, i: number): number => {
+  for (;;) {
+    const q = b.indexOf(QUOTE, i + 1)
+    if (q < 0) return -1
+    // Escaped when an odd run of backslashes precedes it. Each run is counted once: O(n) overall.
+    let n = 0
+    while (b[q - 1 - n] === BACKSLASH) n++
+    if (n % 2 === 0) return q + 1
+    i = q
   }
-  return -1
 }
 
 /** Index just after the value starting at `i`; -1 when it is cut short or unbalanced. */
-const skipValue = (s: string, i: number): number => {
-  const c = s.charCodeAt(i)
-  if (c === 0x22) return skipString(s, i)
+const skipValue = (b: Uint8Array, i: number): number => {
+  const c = b[i]
+  if (c === QUOTE) return skipString(b, i)
   if (c === 0x7b || c === 0x5b) {
     let depth = 0
-    for (; i < s.length; i++) {
-      const d = s.charCodeAt(i)
-      if (d === 0x22) {
-        i = skipString(s, i)
+    for (; i < b.length; i++) {
+      const d = b[i]
+      if (d === QUOTE) {
+        i = skipString(b, i)
         if (i < 0) return -1
         i--
       } else if (d === 0x7b || d === 0x5b) depth++
@@ -47,73 +58,96 @@ const skipValue = (s: string, i: number): number => {
   }
   // A number, true, false or null: up to the next delimiter.
   const start = i
-  while (i < s.length) {
-    const d = s.charCodeAt(i)
+  while (i < b.length) {
+    const d = b[i]
     if (d === 0x2c || d === 0x7d || d === 0x5d || isWs(d)) break
     i++
   }
   return i > start ? i : -1
 }
 
+/** A JSON text's bytes as a string; null when they are not UTF-8. */
+export const textOf = (b: Uint8Array): string | null => {
+  try {
+    return decoder.decode(b)
+  } catch {
+    return null
+  }
+}
+
+/** A key's JSON string (quotes included) decoded; null when it is not valid. */
+const keyOf = (b: Uint8Array): string | null => {
+  const text = textOf(b)
+  if (text === null) return null
+  try {
+    return JSON.parse(text) as string
+  } catch {
+    return null
+  }
+}
+
 /** The top-level fields of a JSON object text; null when the text is not one. */
-export const scanTopLevel = (s: string): TopLevel | null => {
+export const scanTopLevel = (b: Uint8Array): TopLevel | null => {
   const fields = new Map<string, { start: number; end: number }>()
-  let i = skipWs(s, 0)
-  if (s.charCodeAt(i) !== 0x7b) return null
-  i = skipWs(s, i + 1)
-  if (s.charCodeAt(i) === 0x7d) return skipWs(s, i + 1) === s.length ? { fields, close: i } : null
+  let i = skipWs(b, 0)
+  if (b[i] !== 0x7b) return null
+  i = skipWs(b, i + 1)
+  if (b[i] === 0x7d) return skipWs(b, i + 1) === b.length ? { fields, close: i } : null
   for (;;) {
-    if (s.charCodeAt(i) !== 0x22) return null
-    const keyEnd = skipString(s, i)
+    if (b[i] !== QUOTE) return null
+    const keyEnd = skipString(b, i)
     if (keyEnd < 0) return null
-    let key: string
-    try {
-      key = JSON.parse(s.slice(i, keyEnd)) as string
-    } catch {
-      return null
-    }
-    i = skipWs(s, keyEnd)
-    if (s.charCodeAt(i) !== 0x3a) return null
-    const start = skipWs(s, i + 1)
-    const end = skipValue(s, start)
+    const key = keyOf(b.subarray(i, keyEnd))
+    if (key === null) return null
+    i = skipWs(b, keyEnd)
+    if (b[i] !== 0x3a) return null
+    const start = skipWs(b, i + 1)
+    const end = skipValue(b, start)
     if (end < 0) return null
     fields.set(key, { start, end })
-    i = skipWs(s, end)
-    const c = s.charCodeAt(i)
-    if (c === 0x7d) return skipWs(s, i + 1) === s.length ? { fields, close: i } : null
+    i = skipWs(b, end)
+    const c = b[i]
+    if (c === 0x7d) return skipWs(b, i + 1) === b.length ? { fields, close: i } : null
     if (c !== 0x2c) return null
-    i = skipWs(s, i + 1)
+    i = skipWs(b, i + 1)
   }
 }
 
 /**
  * Sets top-level keys to the given JSON value texts: in place when the key exists, otherwise
- * appended before the closing brace. Null when `s` is not a JSON object.
+ * appended before the closing brace. Null when `b` is not a JSON object.
  */
 export const spliceTopLevel = (
-  s: string,
+  b: Uint8Array,
   values: ReadonlyArray<readonly [key: string, json: string]>,
-  top: TopLevel | null = scanTopLevel(s),
-): string | null => {
+  top: TopLevel | null = scanTopLevel(b),
+): Uint8Array<ArrayBuffer> | null => {
   if (!top) return null
-  const edits: Array<{ start: number; end: number; text: string }> = []
+  const edits: Array<{ start: number; end: number; bytes: Uint8Array }> = []
   let appended = ''
   let empty = top.fields.size === 0
   for (const [key, json] of values) {
     const at = top.fields.get(key)
-    if (at) edits.push({ start: at.start, end: at.end, text: json })
+    if (at) edits.push({ start: at.start, end: at.end, bytes: encoder.encode(json) })
     else {
       appended += `${empty ? '' : ','}${JSON.stringify(key)}:${json}`
       empty = false
     }
   }
-  if (appended) edits.push({ start: top.close, end: top.close, text: appended })
-  edits.sort((a, b) => a.start - b.start)
-  let out = ''
+  if (appended) edits.push({ start: top.close, end: top.close, bytes: encoder.encode(appended) })
+  edits.sort((x, y) => x.start - y.start)
+  let size = b.length
+  for (const e of edits) size += e.bytes.length - (e.end - e.start)
+  const out = new Uint8Array(size)
   let from = 0
+  let at = 0
   for (const e of edits) {
-    out += s.slice(from, e.start) + e.text
+    out.set(b.subarray(from, e.start), at)
+    at += e.start - from
+    out.set(e.bytes, at)
+    at += e.bytes.length
     from = e.end
   }
-  return out + s.slice(from)
+  out.set(b.subarray(from), at)
+  return out
 }

@@ -1,6 +1,6 @@
 // The request transforms of a group with param overrides or model redirects, precomputed once per
 // group (see cache.ts) and applied here. Bodies are spliced, never re-serialised (json-splice.ts).
-import { scanTopLevel, spliceTopLevel } from './json-splice'
+import { scanTopLevel, spliceTopLevel, textOf } from './json-splice'
 import { compileRedirect, isGeminiNative, redirectModel, rewriteModelPath } from './redirect'
 import type { ModelRedirect } from './redirect'
 
@@ -37,9 +37,6 @@ export type TransformResult =
   | { ok: true; target: string; body: Uint8Array<ArrayBuffer> | null; bodyStream: boolean }
   | { ok: false; message: string }
 
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-const encoder = new TextEncoder()
-
 const isJsonType = (ct: string | string[] | undefined) => {
   const v = Array.isArray(ct) ? ct[0] : ct
   return !v || v.includes('json')
@@ -58,18 +55,12 @@ export const transformRequest = (t: RequestTransforms, req: TransformInput): Tra
   if (!body || (!t.overrides.size && !bodyRedirect) || !isJsonType(req.contentType)) {
     return { ok: true, target, body, bodyStream }
   }
-  let text: string
-  try {
-    text = decoder.decode(body)
-  } catch {
-    return { ok: true, target, body, bodyStream } // not UTF-8: not JSON, pass it through
-  }
-  const top = scanTopLevel(text)
+  const top = scanTopLevel(body)
   if (!top) return { ok: true, target, body, bodyStream }
   const edits = new Map(t.overrides)
   if (bodyRedirect) {
     const at = top.fields.get('model')
-    const modelText = edits.get('model') ?? (at && text.slice(at.start, at.end))
+    const modelText = edits.get('model') ?? (at && textOf(body.subarray(at.start, at.end)))
     const model = modelText ? parseOrNull(modelText) : null
     if (typeof model === 'string' && model) {
       const r = redirectModel(bodyRedirect, model)
@@ -80,8 +71,7 @@ export const transformRequest = (t: RequestTransforms, req: TransformInput): Tra
   const stream = edits.get('stream')
   if (stream !== undefined) bodyStream = stream === 'true'
   if (!edits.size) return { ok: true, target, body, bodyStream }
-  const out = spliceTopLevel(text, [...edits], top) ?? text
-  return { ok: true, target, body: encoder.encode(out) as Uint8Array<ArrayBuffer>, bodyStream }
+  return { ok: true, target, body: spliceTopLevel(body, [...edits], top) ?? body, bodyStream }
 }
 
 const parseOrNull = (s: string): unknown => {
