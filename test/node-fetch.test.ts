@@ -162,6 +162,64 @@ describe('createUndiciFetch', () => {
     expect((await reader.read()).done).toBe(true)
   })
 
+  it('hands the chunks parsed from one socket read to the reader as one', async () => {
+    const frames = ['data: 1\n\n', 'data: 2\n\n', 'data: 3\n\n']
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.flushHeaders()
+      // Three chunked-encoding frames in one TCP send.
+      setTimeout(() => {
+        res.cork()
+        for (const f of frames) res.write(f)
+        res.uncork()
+      }, 20)
+    }
+    const r = await upstream(new URL(`${base}/sse`), { method: 'GET', headers: {}, body: null })
+    const reader = (r.body as ReadableStream<Uint8Array>).getReader()
+    const first = await reader.read()
+    expect(decoder.decode(first.value)).toBe(frames.join(''))
+    await reader.cancel()
+  })
+
+  it('a burst and the end of the body in one socket read: the reader gets all of it', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.cork()
+      res.write('data: 1\n\n')
+      res.write('data: 2\n\n')
+      res.end()
+    }
+    const r = await upstream(new URL(`${base}/sse`), { method: 'GET', headers: {}, body: null })
+    expect(await new Response(r.body).text()).toBe('data: 1\n\ndata: 2\n\n')
+  })
+
+  it('sends what came before a break, then the tail the hooks give', async () => {
+    const enc = new TextEncoder()
+    const ends: string[] = []
+    // Two good frames, then a malformed chunk size, in one TCP send.
+    handler = (_req, res) => {
+      res.socket!.end(
+        'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n' +
+          '9\r\ndata: 1\n\n\r\n9\r\ndata: 2\n\n\r\nzz\r\n',
+      )
+    }
+    const r = await upstream(new URL(`${base}/sse`), {
+      method: 'GET',
+      headers: {},
+      body: null,
+      hooks: {
+        chunk: () => {},
+        end: (e) => {
+          ends.push(e.how)
+          return enc.encode('data: tail\n\n')
+        },
+      },
+    })
+    const text = await new Response(r.body).text()
+    expect(text).toBe('data: 1\n\ndata: 2\n\ndata: tail\n\n')
+    expect(ends).toEqual(['error'])
+  })
+
   it('pauses the upstream when the reader does not read (backpressure)', async () => {
     let written = 0
     let blocked = false
@@ -183,7 +241,7 @@ describe('createUndiciFetch', () => {
     const res = await fetchFn(`${base}/big`, { method: 'GET' })
     await sleep(300)
     expect(blocked).toBe(true)
-    // Socket buffers plus our queue of 16 chunks: a few MiB at most, not the whole 256 MiB.
+    // Socket buffers plus our 64 KiB queue: a few MiB at most, not the whole 256 MiB.
     expect(written).toBeLessThan(32 * 1024 * 1024)
     await res.body!.cancel()
   })

@@ -1,6 +1,6 @@
 // One upstream exchange as an undici dispatch handler: no Node Readable per response, just the
 // callbacks. A small body that arrives whole in its first chunk is handed over as bytes; anything
-// else becomes a Web stream fed chunk by chunk, paused while its reader is behind.
+// else becomes a Web stream fed as it arrives, paused while its reader is behind.
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Dispatcher } from 'undici'
 import { errors } from './undici'
@@ -14,6 +14,9 @@ const isHop = (name: string) => HOP.has(name) || name.startsWith('proxy-')
 // Statuses whose Response must have a null body (fetch spec "null body status").
 const NULL_BODY = new Set([101, 103, 204, 205, 304])
 const WHOLE_BODY_MAX = 256 * 1024
+// Bytes queued for a slow reader before the upstream is paused.
+const QUEUE_BYTES = 64 * 1024
+const byteSize = (c: Uint8Array) => c.byteLength
 const EMPTY = new Uint8Array(0)
 
 /** A plain object (which @hono/node-server writes straight through), minus hop-by-hop fields. */
@@ -48,6 +51,9 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
   /** Set when the header wait ran out before undici handed over the request's controller. */
   private expired: Error | null = null
   private ended: ((end: BodyEnd) => void) | null = null
+  /** The chunks parsed from one socket read so far: enqueued as one when the read is done. */
+  private batch: Buffer[] | null = null
+  private cancelled = false
 
   constructor(
     private readonly method: string,
@@ -103,7 +109,7 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
     else this.open(null)
   }
 
-  onResponseData(controller: Controller, chunk: Buffer) {
+  onResponseData(_c: Controller, chunk: Buffer) {
     if (this.done) return
     if (this.whole) {
       const n = this.whole
@@ -114,8 +120,26 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
     }
     if (!this.stream) return
     this.hooks?.chunk(chunk)
-    this.stream.enqueue(chunk)
-    if ((this.stream.desiredSize ?? 1) <= 0) controller.pause()
+    // One socket read often holds many small SSE chunks: all of them are here now, and one
+    // enqueue (so one read and one socket write downstream) costs a fraction of one each.
+    if (this.batch) return void this.batch.push(chunk)
+    this.batch = [chunk]
+    queueMicrotask(this.flush)
+  }
+
+  private flush = () => {
+    const batch = this.takeBatch()
+    const s = this.stream
+    if (!batch || !s) return
+    s.enqueue(batch)
+    if ((s.desiredSize ?? 1) <= 0) this.controller?.pause()
+  }
+
+  private takeBatch(): Uint8Array | null {
+    const b = this.batch
+    this.batch = null
+    if (!b || this.cancelled) return null
+    return b.length === 1 ? b[0] : Buffer.concat(b)
   }
 
   onResponseEnd() {
@@ -144,9 +168,12 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
   private endStream(tail: BodyTail, err: Error | null) {
     const s = this.stream
     if (!s) return
+    const rest = this.takeBatch()
     if (tail instanceof Error) return s.error(tail)
+    // Broken with no tail to send: error() drops what is queued, as before.
+    if (!tail && err) return s.error(err)
+    if (rest) s.enqueue(rest)
     if (tail) s.enqueue(tail)
-    else if (err) return s.error(err)
     s.close()
   }
 
@@ -182,12 +209,13 @@ export class UpstreamHandler implements Dispatcher.DispatchHandler {
         },
         pull: () => this.controller?.resume(),
         cancel: () => {
+          this.cancelled = true
           if (this.done) return
           this.finish({ how: 'aborted' })
           this.controller?.abort(new Error('the reader cancelled the body'))
         },
       },
-      { highWaterMark: 16 },
+      { highWaterMark: QUEUE_BYTES, size: byteSize },
     )
     this.settle(body)
   }
