@@ -13,6 +13,8 @@ export interface Row extends LoadResult {
   redisCmds: number | null
   /** Key picks per completed request, counted in Redis; null without Redis. */
   picks: number | null
+  /** Which round measured it (1-based); absent in a median row. */
+  round?: number
 }
 
 /** The bench's scenarios; their connection counts come from bench/run.ts's flags. */
@@ -91,17 +93,44 @@ export const toTable = (rows: Row[]) => {
 
 const isEdgeload = (target: string) => target.startsWith('edgeload')
 
-/**
- * Each edgeload target ÷ minimal proxy, per test: req/s (higher is better), CPU and latency
- * (lower is better).
- */
 /** Variants also set beside another target than the plain node. */
 const VS: Record<string, string[]> = {
   edgeload: ['minimal-buffered'],
   'edgeload-full': ['edgeload-redis'],
 }
 
-export const toRatios = (rows: Row[]) => {
+type Metric = 'rps' | 'cpuUs' | 'p50' | 'p99'
+
+/**
+ * `target` ÷ `base` for one test: the median over rounds of each round's own ratio. The machine's
+ * speed drifts within a run (the minimal proxy's chat read 172–287 µs/req in one 5-round run),
+ * and two targets measured back to back in one round share that drift, so pairing them cancels
+ * it. Without per-round samples, the ratio of the two medians.
+ */
+const pairedRatio = (rows: Row[], samples: Row[], test: TestId, target: string, base: string) => {
+  const at = (name: string) => samples.filter((s) => s.target === name && s.test === test)
+  const mine = at(target)
+  const theirs = new Map(at(base).map((s) => [s.round, s]))
+  const pairs = mine.flatMap((a) => {
+    const b = a.round === undefined ? undefined : theirs.get(a.round)
+    return b ? [[a, b] as const] : []
+  })
+  return (metric: Metric) => {
+    const vals = pairs.flatMap(([a, b]) => {
+      const x = a[metric]
+      const y = b[metric]
+      return x == null || y == null || y === 0 ? [] : [x / y]
+    })
+    if (vals.length) return `${median(vals).toFixed(2)}×`
+    return ratio(find(rows, target, test)?.[metric], find(rows, base, test)?.[metric])
+  }
+}
+
+/**
+ * Each edgeload target ÷ minimal proxy, per test: req/s (higher is better), CPU and latency
+ * (lower is better).
+ */
+export const toRatios = (rows: Row[], samples: Row[] = []) => {
   const lines: string[] = []
   for (const e of rows.filter((r) => isEdgeload(r.target))) {
     const m = find(rows, 'minimal', e.test)
@@ -111,21 +140,21 @@ export const toRatios = (rows: Row[]) => {
     // set beside the Redis node as well.
     const bases = [...(e.target === 'edgeload' ? [] : ['edgeload']), ...(VS[e.target] ?? [])]
     const vs = bases
-      .map((name) => ({ name, base: find(rows, name, e.test) }))
-      .filter((b) => b.base)
-      .map(
-        ({ name, base }) =>
-          ` (vs ${name}: CPU/req ${ratio(e.cpuUs, base!.cpuUs)}, req/s ${ratio(e.rps, base!.rps)})`,
-      )
+      .filter((name) => find(rows, name, e.test))
+      .map((name) => {
+        const r = pairedRatio(rows, samples, e.test, e.target, name)
+        return ` (vs ${name}: CPU/req ${r('cpuUs')}, req/s ${r('rps')})`
+      })
+    const r = pairedRatio(rows, samples, e.test, e.target, m.target)
     lines.push(
-      `${e.target}, ${TESTS[e.test]}: req/s ${ratio(e.rps, m.rps)}, CPU/req ${ratio(e.cpuUs, m.cpuUs)}, ` +
-        `p50 ${ratio(e.p50, m.p50)}, p99 ${ratio(e.p99, m.p99)}${vs.join('')}`,
+      `${e.target}, ${TESTS[e.test]}: req/s ${r('rps')}, CPU/req ${r('cpuUs')}, ` +
+        `p50 ${r('p50')}, p99 ${r('p99')}${vs.join('')}`,
     )
   }
   return lines.length ? `edgeload vs minimal proxy\n${lines.join('\n')}` : ''
 }
 
-export const toMarkdown = (rows: Row[], note: string) => {
+export const toMarkdown = (rows: Row[], note: string, samples: Row[] = []) => {
   const out = [
     note,
     '',
@@ -133,8 +162,9 @@ export const toMarkdown = (rows: Row[], note: string) => {
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const r of rows) {
-    const m = find(rows, 'minimal', r.test)
-    const vsMinimal = isEdgeload(r.target) ? ratio(r.cpuUs, m?.cpuUs) : '–'
+    const vsMinimal = isEdgeload(r.target)
+      ? pairedRatio(rows, samples, r.test, r.target, 'minimal')('cpuUs')
+      : '–'
     const p = r.test.startsWith('stream') ? ' (TTFB)' : ''
     out.push(
       `| ${r.target} | ${TESTS[r.test]} | ${fmt(r.rps)} | ${fmt(r.p50, 2)}${p} | ${fmt(r.p99, 2)} | ` +
@@ -142,7 +172,7 @@ export const toMarkdown = (rows: Row[], note: string) => {
         `${fmt(r.redisCmds, 3)} | ${fmt(r.picks, 3)} |`,
     )
   }
-  const ratios = toRatios(rows)
+  const ratios = toRatios(rows, samples)
   if (ratios) out.push('', ...ratios.split('\n').map((l, i) => (i === 0 ? `${l}:` : `- ${l}`)))
   return out.join('\n')
 }

@@ -285,24 +285,27 @@ try {
       signalAll(others, 'SIGCONT')
     }
   }
+  // Each test is measured on every target back to back, so that the pairs a ratio compares are
+  // seconds apart, not minutes; even rounds go in reverse order, so steady drift favours none.
   for (let round = 1; round <= rounds; round++) {
-    for (const target of [...targets]) {
+    for (const [test, target] of tests.flatMap((test) =>
+      (round % 2 ? targets : [...targets].reverse()).map((t) => [test, t] as const),
+    )) {
+      if (!targets.includes(target)) continue // failed earlier in this round
       // The other targets are stopped (SIGSTOP) meanwhile: idle nodes still poll Redis, renew
       // leases and flush logs on the proxy's CPU, which would be charged to nobody but slow the
       // measured one. Warm-up absorbs what a resumed node catches up on.
       const others = targets.filter((t) => t !== target)
       signalAll(others, 'SIGSTOP')
       try {
-        for (const test of tests) {
-          const row = await measure(target, test)
-          samples.push(row)
-          console.log(
-            `  [${round}/${rounds}] ${target.name} ${test}: ${row.rps.toFixed(0)} req/s, ` +
-              `p50 ${row.p50.toFixed(2)} ms, CPU ${row.cpuUs?.toFixed(0) ?? '–'} µs/req` +
-              (row.sysUs == null ? '' : ` (${row.sysUs.toFixed(0)} in the kernel)`) +
-              (row.redisCmds === null ? '' : `, Redis ${row.redisCmds.toFixed(3)} cmds/req`),
-          )
-        }
+        const row = { ...(await measure(target, test)), round }
+        samples.push(row)
+        console.log(
+          `  [${round}/${rounds}] ${target.name} ${test}: ${row.rps.toFixed(0)} req/s, ` +
+            `p50 ${row.p50.toFixed(2)} ms, CPU ${row.cpuUs?.toFixed(0) ?? '–'} µs/req` +
+            (row.sysUs == null ? '' : ` (${row.sysUs.toFixed(0)} in the kernel)`) +
+            (row.redisCmds === null ? '' : `, Redis ${row.redisCmds.toFixed(3)} cmds/req`),
+        )
       } catch (err) {
         failures.push(`${target.name}: ${(err as Error).message}`)
         targets.splice(targets.indexOf(target), 1)
@@ -328,14 +331,14 @@ try {
 const rows = toMedians(samples)
 
 console.log(`\n${toTable(rows)}\n`)
-const ratios = toRatios(rows)
+const ratios = toRatios(rows, samples)
 if (ratios) console.log(`${ratios}\n`)
 if (picks.length) console.log(`${pickTable(picks, connections)}\n`)
 const setup =
   `${tests.map((t) => `${TESTS[t]}: ${SCENARIOS[t].connections} connection(s)`).join('; ')}; ${duration} s per measurement, median of ${rounds}` +
   (redisNote ? `; ${redisNote}` : '')
 const markdown =
-  toMarkdown(rows, `_${note}; ${setup}._`) +
+  toMarkdown(rows, `_${note}; ${setup}; ratios are medians of each round's own._`, samples) +
   (picks.length ? `\n\n${pickMarkdown(picks, connections)}` : '')
 console.log(`Markdown for the README:\n\n${markdown}\n`)
 if (values.json) {

@@ -38,6 +38,24 @@ describe('bench report', () => {
     expect(toMarkdown(rows, 'note')).toContain('| 2.00× | 1.030 | 1.000 |')
   })
 
+  it("takes a ratio as the median of each round's own, so drift between rounds cancels", () => {
+    // The machine slows down over three rounds; edgeload costs 0.9× the minimal proxy in each.
+    const samples = [100, 200, 300].flatMap((cpuUs, i) => [
+      row('minimal', 'chat', { cpuUs, round: i + 1 }),
+      row('edgeload', 'chat', { cpuUs: cpuUs * 0.9, round: i + 1, rps: 90 }),
+    ])
+    // Unpaired, round 3's edgeload (270) beside round 2's minimal (200) would read 1.35×.
+    const shifted = samples.map((s) =>
+      s.target === 'edgeload' && s.round === 2 ? { ...s, cpuUs: 270 * 1.2 } : s,
+    )
+    const median = toMedians(shifted)
+    expect(toRatios(median)).toContain('edgeload, chat, non-stream: req/s 0.90×, CPU/req 1.35×')
+    expect(toRatios(median, shifted)).toContain(
+      'edgeload, chat, non-stream: req/s 0.90×, CPU/req 0.90×',
+    )
+    expect(toMarkdown(median, 'note', shifted)).toContain('| 0.90× |')
+  })
+
   it('prints the key-pick table', () => {
     const picks = [{ name: 'memory pool, 100000 keys', seqUs: 0.25, perSecond: 5e6 }]
     expect(pickTable(picks).split('\n')[2]).toMatch(/^memory pool, 100000 keys +0\.3 +5000000$/)
