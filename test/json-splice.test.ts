@@ -76,6 +76,16 @@ describe('scanTopLevel', () => {
     expect([...out]).toEqual([...enc('{"s":"'), 0xc3, ...enc('","t":2}')])
   })
 
+  it('reads plain ASCII keys of any length and refuses a raw control character in one', () => {
+    const long = 'k'.repeat(62) // 64 bytes with its quotes, the longest read without the decoder
+    const s = `{"${long}":1,"${long}x":2,"a b~":3}`
+    expect(valueOf(s, long)).toBe('1')
+    expect(valueOf(s, `${long}x`)).toBe('2')
+    expect(valueOf(s, 'a b~')).toBe('3')
+    expect(scanTopLevel('{"a\\u0001b":1}')?.fields.has('a\u0001b')).toBe(true)
+    expect(scanBytes(Uint8Array.of(...enc('{"a'), 0x01, ...enc('b":1}')))).toBeNull()
+  })
+
   it('accepts an empty object', () => {
     expect(scanTopLevel(' { } ')?.fields.size).toBe(0)
   })
@@ -119,6 +129,19 @@ describe('spliceTopLevel', () => {
 
   it('escapes appended key names', () => {
     expect(spliceTopLevel('{}', [['a"b', '1']])).toBe('{"a\\"b":1}')
+  })
+
+  it('gives the same bytes for repeated values, past the cache of encoded values', () => {
+    // More distinct values than the cache holds (it is cleared when full), each spliced twice.
+    for (let i = 0; i < 1200; i++) {
+      const v = `"model-${i % 600}"`
+      expect(
+        spliceTopLevel('{"model":"a","n":1}', [
+          ['model', v],
+          [`k${i % 600}`, v],
+        ]),
+      ).toBe(`{"model":${v},"n":1,"k${i % 600}":${v}}`)
+    }
   })
 
   it('leaves non-object bodies alone (null)', () => {

@@ -57,7 +57,8 @@ export const transformRequest = (t: RequestTransforms, req: TransformInput): Tra
   }
   const top = scanTopLevel(body)
   if (!top) return { ok: true, target, body, bodyStream }
-  const edits = new Map(t.overrides)
+  // The group's map, shared by every request: copied only when a redirect adds the model.
+  let edits = t.overrides
   if (bodyRedirect) {
     const at = top.fields.get('model')
     const modelText = edits.get('model') ?? (at && textOf(body.subarray(at.start, at.end)))
@@ -65,13 +66,13 @@ export const transformRequest = (t: RequestTransforms, req: TransformInput): Tra
     if (typeof model === 'string' && model) {
       const r = redirectModel(bodyRedirect, model)
       if (!r.ok) return r
-      if (r.model !== null) edits.set('model', JSON.stringify(r.model))
+      if (r.model !== null) edits = new Map(edits).set('model', JSON.stringify(r.model))
     }
   }
   const stream = edits.get('stream')
   if (stream !== undefined) bodyStream = stream === 'true'
   if (!edits.size) return { ok: true, target, body, bodyStream }
-  return { ok: true, target, body: spliceTopLevel(body, [...edits], top) ?? body, bodyStream }
+  return { ok: true, target, body: spliceTopLevel(body, edits, top) ?? body, bodyStream }
 }
 
 const parseOrNull = (s: string): unknown => {
