@@ -2,6 +2,7 @@
 import { asc, sql, type Column, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { ConflictInsert, Dialect, Upsert } from './dialect'
+import { logKeyBucket } from './log-key-bucket'
 import {
   apiKeys,
   coordLeases,
@@ -75,6 +76,7 @@ export const sqliteDialect: Dialect = {
     return false
   },
 
+  logKeyBucket,
   contains: (column, value) => sql`${column} like ${likeContains(value)} escape '\\'`,
 
   // SQLite sorts NULL lowest, so DESC already puts NULLs last; spelt out all the same.

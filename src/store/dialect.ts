@@ -9,7 +9,8 @@
 // that answers with rows reads them in the same batch), unique-violation detection, a plain-text LIKE, descending
 // order with NULLs last, boolean literals, the larger of two values, a VALUES table to update
 // from, and the log export's one-row-per-key read. Still SQLite-only: the UTF-8 repair in
-// sql-repair.ts, which mends data only SQLite could have stored.
+// sql-repair.ts, which mends data only SQLite could have stored, and the log index on key-hash
+// buckets (log-key-bucket.ts), which only the embedded database's own CPU pays for.
 import type { Column, SQL, SQLWrapper } from 'drizzle-orm'
 import type * as sqlite from './schema.sqlite'
 import type { SqlDb, Stmt } from './sql-util'
@@ -107,6 +108,12 @@ export interface Dialect {
    * writes many keys starts with it, so two batches never wait on each other's rows in a cycle.
    */
   lockKeys?(q: SqlDb, where: SQL | undefined): Stmt
+  /**
+   * Where the log table indexes key hashes by bucket, not whole (SQLite, log-key-bucket.ts): the
+   * bucket of a `key_hash` column. Lookups by hash then name the bucket, and reads ordered by hash
+   * go bucket by bucket. Absent, `key_hash` has an index of its own (PostgreSQL, MySQL).
+   */
+  logKeyBucket?(keyHash: Column): SQL
   latestPerKey<F extends Record<string, Column>>(
     db: SqlDb,
     q: LatestPerKey<F>,

@@ -15,6 +15,7 @@ import {
   type SQL,
 } from 'drizzle-orm'
 import type { Dialect, Tables } from './dialect'
+import { bucketOf } from './log-key-bucket'
 import { chunk, MAX_PARAMS, packJsonRows, runBatch, type SqlDb, type Stmt } from './sql-util'
 import { toKeyUsage } from './key-usage'
 import { usageStmts } from './sql-usage'
@@ -75,6 +76,12 @@ const toHourBuckets = (rows: RequestLog[]): HourBucket[] => {
  * per key: a flush of 200 logs stays a few statements, which matters on D1, where every
  * statement of a batch counts against the per-invocation query limit. Needs SQLite 3.33+.
  */
+/** `keyHash = hash`, naming the hash's bucket too where the dialect indexes buckets. */
+const keyHashIs = (dialect: Dialect, keyHash: Column, hash: string): SQL | undefined => {
+  const bucket = dialect.logKeyBucket?.(keyHash)
+  return bucket ? and(eq(bucket, bucketOf(hash)), eq(keyHash, hash)) : eq(keyHash, hash)
+}
+
 export const logFilter = (q: LogFilter, dialect: Dialect): SQL | undefined => {
   const contains = dialect.contains
   const { requestLogs } = dialect.t
@@ -83,7 +90,7 @@ export const logFilter = (q: LogFilter, dialect: Dialect): SQL | undefined => {
     q.group_name ? contains(requestLogs.group_name, q.group_name) : undefined,
     q.model ? contains(requestLogs.model, q.model) : undefined,
     q.error_contains ? contains(requestLogs.error_message, q.error_contains) : undefined,
-    q.key_hash ? eq(requestLogs.key_hash, q.key_hash) : undefined,
+    q.key_hash ? keyHashIs(dialect, requestLogs.key_hash, q.key_hash) : undefined,
     q.is_success !== undefined ? eq(requestLogs.is_success, q.is_success) : undefined,
     q.request_type ? eq(requestLogs.request_type, q.request_type) : undefined,
     q.status_code !== undefined ? eq(requestLogs.status_code, q.status_code) : undefined,

@@ -16,6 +16,10 @@ const UNDO: Record<string, string[]> = {
     'ALTER TABLE groups DROP COLUMN failover_rules',
   ],
   '0011_': ['DROP TABLE IF EXISTS task_input', 'ALTER TABLE task_state DROP COLUMN job'],
+  '0012_': [
+    'DROP INDEX IF EXISTS idx_request_logs_key_bucket',
+    'CREATE INDEX idx_request_logs_key_hash ON request_logs (key_hash)',
+  ],
 }
 
 const journal = () =>
