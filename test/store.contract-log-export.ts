@@ -53,6 +53,48 @@ export function describeLogExport(get: () => Store) {
       expect(await store.logKeys({}, 'h-c', 2)).toEqual([])
     })
 
+    it('pages through hashes with different first characters at every page size', async () => {
+      // SQLite indexes log hashes by their first character and reads them bucket by bucket: pages
+      // must run across buckets, start inside one, and pass over a bucket the filter empties.
+      const hashes = ['0a', '0b', '3c', '9z', 'a1', 'a2', 'a3', 'f0', 'fz']
+      await store.insertLogs([
+        ...hashes.map((key_hash, i) =>
+          logRow({ key_hash, key_masked: key_hash, timestamp: at(i) }),
+        ),
+        logRow({ key_hash: 'a2', key_masked: 'a2-new', timestamp: at(50) }),
+        logRow({ key_hash: '5q', is_success: false, status_code: 500, timestamp: at(60) }),
+        logRow({ key_hash: '', key_masked: '', timestamp: at(70) }),
+      ])
+      for (const limit of [1, 2, 3, 4, 10]) {
+        const seen: string[] = []
+        for (let after = ''; ;) {
+          const page = await store.logKeys({ is_success: true }, after, limit)
+          expect(page.length).toBeLessThanOrEqual(limit)
+          seen.push(...page.map((r) => r.key_hash))
+          if (page.length < limit) break
+          after = page[page.length - 1].key_hash
+        }
+        expect(seen).toEqual(hashes)
+      }
+      expect(await store.logKeys({}, 'a1', 2)).toEqual([
+        { key_hash: 'a2', key_masked: 'a2-new', group_name: 'alpha', status_code: 200 },
+        { key_hash: 'a3', key_masked: 'a3', group_name: 'alpha', status_code: 200 },
+      ])
+      expect((await store.logKeys({}, '3c', 10)).map((r) => r.key_hash)).toEqual([
+        '5q',
+        '9z',
+        'a1',
+        'a2',
+        'a3',
+        'f0',
+        'fz',
+      ])
+      expect(await store.logKeys({}, 'fz', 10)).toEqual([])
+      const a2 = await store.queryLogs({ page: 1, page_size: 10, key_hash: 'a2' })
+      expect(a2.items.map((r) => r.key_masked)).toEqual(['a2-new', 'a2'])
+      expect((await store.queryLogs({ page: 1, page_size: 10, key_hash: 'a' })).total).toBe(0)
+    })
+
     it('exports only the rows the filter matches, latest among them', async () => {
       await store.insertLogs([
         logRow({ key_hash: 'h-a', key_masked: 'a-ok', timestamp: at(1) }),

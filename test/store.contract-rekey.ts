@@ -71,6 +71,44 @@ export function describeRekey(get: () => Store) {
       await store.rewriteKeys([])
     })
 
+    it('moves the logs of many keys whose hashes start with different characters', async () => {
+      // SQLite moves a batch's logs with one statement per first character of the old hash (and
+      // per 33 keys): 45 keys start with 'a', the rest spread over every hex digit, and each new
+      // hash starts with another character than its old one.
+      const hex = '0123456789abcdef'
+      const oldHash = (i: number) => `${i < 45 ? 'a' : hex[i % 16]}${String(i).padStart(3, '0')}`
+      const newHash = (i: number) => `${hex[(i + 5) % 16]}${String(i).padStart(3, '0')}-new`
+      const n = 90
+      const keys = await store.addKeys(
+        gid,
+        Array.from({ length: n }, (_, i) => ({ key_value: `sk-r-${i}`, key_hash: oldHash(i) })),
+      )
+      const logs = keys.map((_, i) =>
+        logRow({ group_id: gid, key_hash: oldHash(i), timestamp: new Date(T0 + i) }),
+      )
+      const bystander = logRow({ key_hash: 'a999', timestamp: new Date(T0 + n) })
+      await store.insertLogs([...logs, bystander])
+      await store.rewriteKeys(
+        keys.map((k, i) => ({
+          id: k.id,
+          key_value: `${SEALED}${i}`,
+          key_hash: newHash(i),
+          old_hash: oldHash(i),
+        })),
+      )
+      const stored = await store.queryLogs({ page: 1, page_size: n + 1 })
+      const hashOf = new Map(stored.items.map((r) => [r.id, r.key_hash]))
+      expect(logs.map((l) => hashOf.get(l.id))).toEqual(logs.map((_, i) => newHash(i)))
+      expect(hashOf.get(bystander.id)).toBe('a999')
+      for (const i of [0, 44, 45, 89]) {
+        const found = await store.queryLogs({ page: 1, page_size: 10, key_hash: newHash(i) })
+        expect(found.items.map((r) => r.id)).toEqual([logs[i].id])
+        expect(
+          (await store.queryLogs({ page: 1, page_size: 10, key_hash: oldHash(i) })).total,
+        ).toBe(0)
+      }
+    })
+
     it('rewrites all or nothing: a clash on one row leaves keys and logs as they were', async () => {
       const [k0, k1] = await store.addKeys(gid, newKeys(2))
       const log = logRow({ group_id: gid, key_hash: 'h-k-0', timestamp: new Date(T0 + 5) })
