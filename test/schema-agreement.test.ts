@@ -65,7 +65,7 @@ const keepsMs = (column: Column): boolean => {
 
 // PostgreSQL's index columns are its own objects (with an operator class), named like columns.
 const names = (columns: unknown[]) =>
-  columns.map((c) => (c as { name?: string }).name ?? `expression ${String(c)}`)
+  columns.map((c) => (c as { name?: string }).name ?? 'expression')
 
 /** One schema as plain data, in an order that does not depend on declaration order. */
 const describeSchema = (s: Schema) =>
@@ -103,9 +103,24 @@ const describeSchema = (s: Schema) =>
       .sort(([a], [b]) => a.localeCompare(b)),
   )
 
+/**
+ * SQLite's indexes that stand in for another one elsewhere: its log index on key-hash buckets
+ * (src/store/log-key-bucket.ts) serves what a whole-hash index serves on PostgreSQL and MySQL,
+ * whose servers, not the gateway's CPU, pay for that index's writes.
+ */
+const SQLITE_INSTEAD: Record<string, string> = {
+  'idx_request_logs_key_bucket(expression,timestamp,key_hash)':
+    'idx_request_logs_key_hash(key_hash)',
+}
+
 const [reference, ...others] = SCHEMAS
 const expected = Object.fromEntries(
-  Object.entries(describeSchema(reference)).filter(([name]) => !SQLITE_ONLY.includes(name)),
+  Object.entries(describeSchema(reference))
+    .filter(([name]) => !SQLITE_ONLY.includes(name))
+    .map(([name, t]) => [
+      name,
+      { ...t, indexes: t.indexes.map((i) => SQLITE_INSTEAD[i] ?? i).sort() },
+    ]),
 )
 
 describe('the dialects’ schemas', () => {
@@ -115,6 +130,10 @@ describe('the dialects’ schemas', () => {
       'unique idx_api_keys_group_key_hash(group_id,key_hash)',
     )
     expect(expected.groups.unique).toEqual(['name'])
+    expect(describeSchema(reference).request_logs.indexes).toEqual([
+      'idx_request_logs_key_bucket(expression,timestamp,key_hash)',
+      'idx_request_logs_timestamp(timestamp)',
+    ])
     expect(expected.request_logs.columns.duration_ms).toEqual({
       name: 'duration',
       type: 'int',
