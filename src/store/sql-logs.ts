@@ -71,11 +71,6 @@ const toHourBuckets = (rows: RequestLog[]): HourBucket[] => {
   )
 }
 
-/**
- * One UPDATE … FROM (VALUES (group_id, key_hash, n, last), …) per 25 keys rather than one UPDATE
- * per key: a flush of 200 logs stays a few statements, which matters on D1, where every
- * statement of a batch counts against the per-invocation query limit. Needs SQLite 3.33+.
- */
 /** `keyHash = hash`, naming the hash's bucket too where the dialect indexes buckets. */
 const keyHashIs = (dialect: Dialect, keyHash: Column, hash: string): SQL | undefined => {
   const bucket = dialect.logKeyBucket?.(keyHash)
