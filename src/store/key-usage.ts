@@ -10,28 +10,21 @@ import type { KeyUsage, RequestLog } from './types-records'
  */
 type UsageMap = Map<number, Map<string, KeyUsage>>
 
-const add = (into: UsageMap, u: KeyUsage) => {
-  let byKey = into.get(u.group_id)
-  if (!byKey) into.set(u.group_id, (byKey = new Map()))
-  const had = byKey.get(u.key_hash)
-  if (!had) byKey.set(u.key_hash, { ...u })
+/** Adds `n` uses, the latest at `last`; a new entry is made only for a key not seen yet. */
+const add = (into: UsageMap, group_id: number, key_hash: string, n: number, last: number) => {
+  let byKey = into.get(group_id)
+  if (!byKey) into.set(group_id, (byKey = new Map()))
+  const had = byKey.get(key_hash)
+  if (!had) byKey.set(key_hash, { group_id, key_hash, n, last })
   else {
-    had.n += u.n
-    if (u.last > had.last) had.last = u.last
+    had.n += n
+    if (last > had.last) had.last = last
   }
 }
 
 const addRows = (into: UsageMap, rows: readonly RequestLog[]) => {
   for (const r of rows) {
-    if (!r.is_success || !r.key_hash) continue
-    const byKey = into.get(r.group_id)
-    const had = byKey?.get(r.key_hash)
-    const last = r.timestamp.getTime()
-    if (!had) add(into, { group_id: r.group_id, key_hash: r.key_hash, n: 1, last })
-    else {
-      had.n++
-      if (last > had.last) had.last = last
-    }
+    if (r.is_success && r.key_hash) add(into, r.group_id, r.key_hash, 1, r.timestamp.getTime())
   }
 }
 
@@ -57,7 +50,7 @@ export const createUsageBuffer = () => {
     },
     /** Puts back what could not be written, merged with what came meanwhile. */
     restore(list: readonly KeyUsage[]) {
-      for (const u of list) add(pending, u)
+      for (const u of list) add(pending, u.group_id, u.key_hash, u.n, u.last)
     },
     size: () => {
       let n = 0
