@@ -1,6 +1,7 @@
 // SQLite's Dialect writes the SQL the Store wrote inline before the dialect seam existed.
 import { sql, type SQL } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
+import { createClient } from '@libsql/client'
 import { describe, expect, it } from 'vitest'
 import { sqliteDialect as d } from '../src/store/dialect-sqlite'
 import { apiKeys, requestLogs, systemSettings } from '../src/store/schema.sqlite'
@@ -11,12 +12,35 @@ const compile = (fragment: SQL) => {
 }
 
 describe('the SQLite dialect', () => {
-  it('unpacks JSON rows with json_each', () => {
+  it('unpacks JSON rows with json_each, each row turned into JSONB once', () => {
     const rows = d.jsonRows('[[1,"a"]]')
     expect(compile(sql`select ${rows.cell(1, apiKeys.key_hash)} from ${rows.from}`)).toEqual({
-      sql: 'select value ->> 1 from json_each(?)',
+      sql: 'select value ->> 1 from (select jsonb(value) as value from json_each(?) limit -1 offset 0)',
       params: ['[[1,"a"]]'],
     })
+  })
+
+  it('keeps the JSONB rows a subquery of their own in SQLite, and their cells intact', async () => {
+    const db = createClient({ url: ':memory:' })
+    const rows = d.jsonRows(
+      JSON.stringify([
+        [7, 'a"\u00e9\n', 1.5],
+        [8, null, -2],
+      ]),
+    )
+    const cells = [0, 1, 2].map((i) => rows.cell(i, apiKeys.key_hash))
+    const q = compile(sql`select ${sql.join(cells, sql`, `)} from ${rows.from}`)
+    // Flattened, the subquery would put a jsonb() in every cell: a conversion per cell.
+    const plan = await db.execute({ sql: `explain query plan ${q.sql}`, args: q.params })
+    expect(plan.rows.map((r) => String(r.detail))).toContainEqual(
+      expect.stringMatching(/^CO-ROUTINE/),
+    )
+    const out = await db.execute({ sql: q.sql, args: q.params })
+    expect(out.rows.map((r) => [r[0], r[1], r[2]])).toEqual([
+      [7, 'a"é\n', 1.5],
+      [8, null, -2],
+    ])
+    db.close()
   })
 
   it('names the proposed value of an upsert with excluded', () => {

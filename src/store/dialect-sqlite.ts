@@ -42,7 +42,10 @@ export const sqliteDialect: Dialect = {
   },
 
   jsonRows: (json) => ({
-    from: sql`json_each(${json})`,
+    // Each row turned into JSONB once: `->>` on a row's JSON text parses it again for every
+    // cell (a 14-cell log row: 10.5 µs to insert, 7.9 this way). An OFFSET keeps SQLite from
+    // flattening the subquery, which would put a jsonb() in every cell instead.
+    from: sql`(select jsonb(value) as value from json_each(${json}) limit -1 offset 0)`,
     // SQLite stores what ->> yields as is: the column's own affinity converts it.
     cell: (i) => sql.raw(`value ->> ${i}`),
   }),
