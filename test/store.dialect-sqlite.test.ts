@@ -1,7 +1,7 @@
 // SQLite's Dialect writes the SQL the Store wrote inline before the dialect seam existed.
 import { sql, type SQL } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
-import { createClient } from '@libsql/client'
+import { createClient, type InValue } from '@libsql/client'
 import { describe, expect, it } from 'vitest'
 import { sqliteDialect as d } from '../src/store/dialect-sqlite'
 import { apiKeys, requestLogs, systemSettings } from '../src/store/schema.sqlite'
@@ -29,13 +29,14 @@ describe('the SQLite dialect', () => {
       ]),
     )
     const cells = [0, 1, 2].map((i) => rows.cell(i, apiKeys.key_hash))
-    const q = compile(sql`select ${sql.join(cells, sql`, `)} from ${rows.from}`)
+    const { sql: text, params } = compile(sql`select ${sql.join(cells, sql`, `)} from ${rows.from}`)
+    const q = { sql: text, args: params as InValue[] }
     // Flattened, the subquery would put a jsonb() in every cell: a conversion per cell.
-    const plan = await db.execute({ sql: `explain query plan ${q.sql}`, args: q.params })
+    const plan = await db.execute({ sql: `explain query plan ${q.sql}`, args: q.args })
     expect(plan.rows.map((r) => String(r.detail))).toContainEqual(
       expect.stringMatching(/^CO-ROUTINE/),
     )
-    const out = await db.execute({ sql: q.sql, args: q.params })
+    const out = await db.execute(q)
     expect(out.rows.map((r) => [r[0], r[1], r[2]])).toEqual([
       [7, 'a"é\n', 1.5],
       [8, null, -2],
