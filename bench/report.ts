@@ -57,6 +57,22 @@ export const toMedians = (samples: Row[]): Row[] => {
   }))
 }
 
+/**
+ * One row per target, test and round: the median of the target's processes where it ran as
+ * several (`--copies`), since a process's cost per request holds for its whole life and differs
+ * from one process of the same code to the next.
+ */
+export const combineCopies = (samples: Row[]): Row[] => {
+  const groups = new Map<string, Row[]>()
+  for (const r of samples) {
+    const key = `${r.target} ${r.test} ${r.round}`
+    groups.set(key, [...(groups.get(key) ?? []), r])
+  }
+  return [...groups.values()].map((g) =>
+    g.length === 1 ? g[0]! : { ...toMedians(g)[0]!, round: g[0]!.round },
+  )
+}
+
 const find = (rows: Row[], target: string, test: string) =>
   rows.find((r) => r.target === target && r.test === test)
 

@@ -11,6 +11,7 @@
 //        --redis URL|private (the Redis targets' Redis; private: a redis-server of the bench's own)
 //        --skip-pick (no key-pick micro-benchmark)
 //        --rounds N (interleave targets N times and report medians: for busy machines)
+//        --copies N (processes of minimal and edgeload, each measured; a round takes their median)
 //        --json out.json (raw rows)  --readme (rewrite README.md's bench:start/bench:end block)
 import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -24,7 +25,7 @@ import type { PickRow } from './pick'
 import { pickMarkdown, pickTable } from './pick'
 import { redisCounts } from './redis-count'
 import type { Row, TestId } from './report'
-import { TESTS, toMarkdown, toMedians, toRatios, toTable } from './report'
+import { combineCopies, TESTS, toMarkdown, toMedians, toRatios, toTable } from './report'
 import type { EdgeloadOptions, Target } from './targets'
 import { spawnPinned } from './procs'
 import { directTarget, startEdgeload, startMinimal, startRedis, startUpstream } from './targets'
@@ -41,6 +42,10 @@ const { values } = parseArgs({
     'big-connections': { type: 'string', default: '16' },
     tests: { type: 'string', default: 'chat,stream,stream-load,big' },
     rounds: { type: 'string', default: '1' },
+    // One process of the same code can cost 40% more per request than the next, for its whole
+    // life (bench/README.md): the yardstick and the plain node run as several, and each round
+    // takes their median.
+    copies: { type: 'string', default: '3' },
     // The whole default run takes about 5 min, 14 with --rounds 3 (see bench/README.md).
     targets: {
       type: 'string',
@@ -61,6 +66,9 @@ const connections = Number(values.connections)
 const streamConnections = Number(values['stream-connections'])
 const bigConnections = Number(values['big-connections'])
 const rounds = Math.max(1, Number(values.rounds))
+const copies = Math.max(1, Number(values.copies))
+/** The targets that run as `copies` processes: the two that the issue's targets compare. */
+const COPIED = new Set(['minimal', 'edgeload'])
 const EVENTS = 20
 
 const cpus = twoCpus()
@@ -242,7 +250,9 @@ let picks: PickRow[] = []
 const upstream = await startUpstream(pin?.load ?? null, EVENTS)
 const targets: Target[] = []
 let redisNote = ''
-const samples: Row[] = []
+/** Each process's own rows; `samples` has one per target, test and round (combineCopies). */
+const perProcess: Row[] = []
+const labels = new Map<Target, string>()
 const failures: string[] = []
 try {
   // Start every target first, so that rounds can interleave them.
@@ -253,7 +263,11 @@ try {
       continue
     }
     try {
-      targets.push(await start(upstream.url))
+      for (let i = 1; i <= (COPIED.has(name) ? copies : 1); i++) {
+        const target = await start(upstream.url)
+        targets.push(target)
+        if (i > 1) labels.set(target, `${name}#${i}`)
+      }
     } catch (err) {
       failures.push(`${name}: ${(err as Error).message}`)
       console.error(`\n✗ ${name}: ${(err as Error).message}\n`)
@@ -299,9 +313,9 @@ try {
       signalAll(others, 'SIGSTOP')
       try {
         const row = { ...(await measure(target, test)), round }
-        samples.push(row)
+        perProcess.push(row)
         console.log(
-          `  [${round}/${rounds}] ${target.name} ${test}: ${row.rps.toFixed(0)} req/s, ` +
+          `  [${round}/${rounds}] ${labels.get(target) ?? target.name} ${test}: ${row.rps.toFixed(0)} req/s, ` +
             `p50 ${row.p50.toFixed(2)} ms, CPU ${row.cpuUs?.toFixed(0) ?? '–'} µs/req` +
             (row.sysUs == null ? '' : ` (${row.sysUs.toFixed(0)} in the kernel)`) +
             (row.redisCmds === null ? '' : `, Redis ${row.redisCmds.toFixed(3)} cmds/req`),
@@ -328,6 +342,7 @@ try {
   await redisClient?.quit()
   await privateRedis?.stop()
 }
+const samples = combineCopies(perProcess)
 const rows = toMedians(samples)
 
 console.log(`\n${toTable(rows)}\n`)
@@ -336,13 +351,16 @@ if (ratios) console.log(`${ratios}\n`)
 if (picks.length) console.log(`${pickTable(picks, connections)}\n`)
 const setup =
   `${tests.map((t) => `${TESTS[t]}: ${SCENARIOS[t].connections} connection(s)`).join('; ')}; ${duration} s per measurement, median of ${rounds}` +
+  (copies > 1
+    ? `; minimal and edgeload as ${copies} processes each, a round taking their median`
+    : '') +
   (redisNote ? `; ${redisNote}` : '')
 const markdown =
   toMarkdown(rows, `_${note}; ${setup}; ratios are medians of each round's own._`, samples) +
   (picks.length ? `\n\n${pickMarkdown(picks, connections)}` : '')
 console.log(`Markdown for the README:\n\n${markdown}\n`)
 if (values.json) {
-  writeFileSync(values.json, JSON.stringify({ note, rows, samples, failures }, null, 2))
+  writeFileSync(values.json, JSON.stringify({ note, rows, samples, perProcess, failures }, null, 2))
 }
 if (values.readme) {
   const readme = new URL('../README.md', import.meta.url)
