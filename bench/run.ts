@@ -11,7 +11,7 @@
 //        --redis URL|private (the Redis targets' Redis; private: a redis-server of the bench's own)
 //        --skip-pick (no key-pick micro-benchmark)
 //        --rounds N (interleave targets N times and report medians: for busy machines)
-//        --copies N (processes of minimal and edgeload, each measured; a round takes their median)
+//        --copies N (processes of minimal and edgeload, each measured; a round takes the cheapest)
 //        --json out.json (raw rows)  --readme (rewrite README.md's bench:start/bench:end block)
 import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -44,7 +44,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '1' },
     // One process of the same code can cost 40% more per request than the next, for its whole
     // life (bench/README.md): the yardstick and the plain node run as several, and each round
-    // takes their median.
+    // takes the cheapest of each.
     copies: { type: 'string', default: '3' },
     // The whole default run takes about 5 min, 14 with --rounds 3 (see bench/README.md).
     targets: {
@@ -352,7 +352,7 @@ if (picks.length) console.log(`${pickTable(picks, connections)}\n`)
 const setup =
   `${tests.map((t) => `${TESTS[t]}: ${SCENARIOS[t].connections} connection(s)`).join('; ')}; ${duration} s per measurement, median of ${rounds}` +
   (copies > 1
-    ? `; minimal and edgeload as ${copies} processes each, a round taking their median`
+    ? `; minimal and edgeload as ${copies} processes each, a round taking the one with the least CPU per request`
     : '') +
   (redisNote ? `; ${redisNote}` : '')
 const markdown =
