@@ -60,7 +60,7 @@ export const toMedians = (samples: Row[]): Row[] => {
 /**
  * One row per target, test and round: where the target ran as several processes (`--copies`), the
  * one that spent the least CPU per request, whole. A process of the same code settles at one of
- * two costs for its whole life, about 1.35× apart (bench/README.md), and which one is luck: the
+ * two costs for its whole life, 1.3–1.5× apart (bench/README.md), and which one is luck: the
  * least of several is the cost the code reaches.
  */
 export const combineCopies = (samples: Row[]): Row[] => {
