@@ -12,6 +12,7 @@
 //        --skip-pick (no key-pick micro-benchmark)
 //        --rounds N (interleave targets N times and report medians: for busy machines)
 //        --copies N (processes of minimal and edgeload, each measured; a round takes the cheapest)
+//        --copies-of a,b (the targets run as --copies processes; minimal,edgeload by default)
 //        --json out.json (raw rows)  --readme (rewrite README.md's bench:start/bench:end block)
 import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -46,6 +47,8 @@ const { values } = parseArgs({
     // life (bench/README.md): the yardstick and the plain node run as several, and each round
     // takes the cheapest of each.
     copies: { type: 'string', default: '3' },
+    // The variants' ratios to the plain node need their own copies too, at the cost of run time.
+    'copies-of': { type: 'string', default: 'minimal,edgeload' },
     // The whole default run takes about 5 min, 14 with --rounds 3 (see bench/README.md).
     targets: {
       type: 'string',
@@ -67,9 +70,10 @@ const streamConnections = Number(values['stream-connections'])
 const bigConnections = Number(values['big-connections'])
 const rounds = Math.max(1, Number(values.rounds))
 const copies = Math.max(1, Number(values.copies))
-/** The targets that run as `copies` processes: the two that the issue's targets compare. */
-const COPIED = new Set(['minimal', 'edgeload'])
+/** The targets that run as `copies` processes: by default the two that the issue's targets compare. */
+const COPIED = new Set(values['copies-of'].split(',').map((s) => s.trim()))
 const EVENTS = 20
+const targetNames = values.targets.split(',').map((s) => s.trim())
 
 const cpus = twoCpus()
 const pin = cpus ? { proxy: cpus[0], load: cpus[1] } : null
@@ -256,7 +260,7 @@ const labels = new Map<Target, string>()
 const failures: string[] = []
 try {
   // Start every target first, so that rounds can interleave them.
-  for (const name of values.targets.split(',').map((s) => s.trim())) {
+  for (const name of targetNames) {
     const start = starters[name]
     if (!start) {
       failures.push(`${name}: unknown target (use ${Object.keys(starters).join(', ')})`)
@@ -352,7 +356,7 @@ if (picks.length) console.log(`${pickTable(picks, connections)}\n`)
 const setup =
   `${tests.map((t) => `${TESTS[t]}: ${SCENARIOS[t].connections} connection(s)`).join('; ')}; ${duration} s per measurement, median of ${rounds}` +
   (copies > 1
-    ? `; minimal and edgeload as ${copies} processes each, a round taking the one with the least CPU per request`
+    ? `; ${[...COPIED].filter((n) => targetNames.includes(n)).join(', ')} as ${copies} processes each, a round taking the one with the least CPU per request`
     : '') +
   (redisNote ? `; ${redisNote}` : '')
 const markdown =
