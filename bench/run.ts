@@ -226,7 +226,10 @@ const starters: Record<string, (upstream: string) => Promise<Target>> = {
   direct: async (upstream) => directTarget(upstream),
   minimal: (upstream) => startMinimal(upstream, pin?.proxy ?? null),
   // The same, reading each request body whole first: what retrying on another key requires.
-  'minimal-buffered': (upstream) => startMinimal(upstream, pin?.proxy ?? null, true),
+  'minimal-buffered': (upstream) => startMinimal(upstream, pin?.proxy ?? null, 'minimal-buffered'),
+  // Hono on @hono/node-server with edgeload's Node adapter pieces and no gateway work: the floor
+  // that the fixed stack sets.
+  'minimal-hono': (upstream) => startMinimal(upstream, pin?.proxy ?? null, 'minimal-hono'),
   edgeload: edgeload({ name: 'edgeload' }),
   'edgeload-redis': edgeload({ name: 'edgeload-redis' }, true),
   // The gateway fully at work (issue 15), one feature at a time and all at once.

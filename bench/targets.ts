@@ -96,17 +96,24 @@ export const directTarget = (upstream: string): Target => ({
   stop: async () => {},
 })
 
-/** The minimal proxy; `buffered`: it reads each request body whole before sending it. */
+/** The yardsticks: bench/minimal-proxy.ts, as is or reading each body whole; bench/minimal-hono.ts. */
+export type MinimalKind = 'minimal' | 'minimal-buffered' | 'minimal-hono'
+
+/** A yardstick proxy (`kind`) in front of `upstream`. */
 export const startMinimal = async (
   upstream: string,
   cpu: number | null,
-  buffered = false,
+  kind: MinimalKind = 'minimal',
 ): Promise<Target> => {
   const port = await freePort()
   const proc = spawnTs(
-    'bench/minimal-proxy.ts',
+    kind === 'minimal-hono' ? 'bench/minimal-hono.ts' : 'bench/minimal-proxy.ts',
     [],
-    { UPSTREAM: upstream, PORT: String(port), ...(buffered && { BUFFER: '1' }) },
+    {
+      UPSTREAM: upstream,
+      PORT: String(port),
+      ...(kind === 'minimal-buffered' && { BUFFER: '1' }),
+    },
     cpu,
   )
   const base = `http://127.0.0.1:${port}`
@@ -114,10 +121,10 @@ export const startMinimal = async (
     await waitFor(proc, `${base}/v1/models`, () => true)
   } catch (err) {
     await proc.stop()
-    throw new Error(`minimal proxy failed to start: ${(err as Error).message}`)
+    throw new Error(`${kind} failed to start: ${(err as Error).message}`)
   }
   return {
-    name: buffered ? 'minimal-buffered' : 'minimal',
+    name: kind,
     urls: [`${base}/v1/chat/completions`],
     headers: { authorization: 'Bearer sk-bench-direct' },
     pids: [proc.child.pid!],
