@@ -6,7 +6,8 @@
 //        --tests chat,stream,stream-load,big
 //        --targets direct,minimal,minimal-buffered,edgeload,edgeload-redis,edgeload-2nodes,
 //          edgeload-bun (minimal-buffered: the floor for bodies a retrying proxy must hold;
-//          edgeload-bun: the Bun binary, built first); also edgeload-100k, edgeload-sealed,
+//          edgeload-bun: the Bun binary, built first); also minimal-hono (Hono with edgeload's
+//          Node adapter pieces and no gateway work), edgeload-100k, edgeload-sealed,
 //          edgeload-rules and edgeload-full: the gateway fully at work
 //        --redis URL|private (the Redis targets' Redis; private: a redis-server of the bench's own)
 //        --skip-pick (no key-pick micro-benchmark)
