@@ -38,6 +38,19 @@ describe('bench report', () => {
     expect(toMarkdown(rows, 'note')).toContain('| 2.00× | 1.030 | 1.000 |')
   })
 
+  it('sets the stack floor beside the minimal proxy, and the plain node beside it', () => {
+    const floors = toMedians([
+      row('minimal', 'chat'),
+      row('minimal-hono', 'chat', { cpuUs: 120 }),
+      row('edgeload', 'chat', { cpuUs: 150 }),
+    ])
+    const ratios = toRatios(floors)
+    expect(ratios).toContain('minimal-hono, chat, non-stream: req/s 1.00×, CPU/req 1.20×')
+    expect(ratios).toContain('(vs minimal-hono: CPU/req 1.25×, req/s 1.00×)')
+    expect(ratios).not.toMatch(/minimal-hono, chat[^\n]*\(vs /)
+    expect(toMarkdown(floors, 'note')).toMatch(/\| minimal-hono \|[^\n]*\| 1\.20× \|/)
+  })
+
   it("takes a ratio as the median of each round's own, so drift between rounds cancels", () => {
     // The machine slows down over three rounds; edgeload costs 0.9× the minimal proxy in each.
     const samples = [100, 200, 300].flatMap((cpuUs, i) => [
