@@ -4,16 +4,17 @@
 // request body, then the key-pick micro-benchmark (bench/pick.ts).
 // Flags: --duration 10 --warmup 2 --connections 64 --stream-connections 1 --big-connections 16
 //        --tests chat,stream,stream-load,big
-//        --targets direct,minimal,minimal-buffered,edgeload,edgeload-redis,edgeload-2nodes,
-//          edgeload-bun (minimal-buffered: the floor for bodies a retrying proxy must hold;
-//          edgeload-bun: the Bun binary, built first); also minimal-hono (Hono with edgeload's
-//          Node adapter pieces and no gateway work), edgeload-100k, edgeload-sealed,
+//        --targets direct,minimal,minimal-buffered,minimal-hono,edgeload,edgeload-redis,
+//          edgeload-2nodes,edgeload-bun (minimal-buffered: the bare proxy holding each body whole;
+//          minimal-hono: Hono with edgeload's Node adapter pieces and no gateway work;
+//          edgeload-bun: the Bun binary, built first); also edgeload-100k, edgeload-sealed,
 //          edgeload-rules and edgeload-full: the gateway fully at work
 //        --redis URL|private (the Redis targets' Redis; private: a redis-server of the bench's own)
 //        --skip-pick (no key-pick micro-benchmark)
 //        --rounds N (interleave targets N times and report medians: for busy machines)
-//        --copies N (processes of minimal and edgeload, each measured; a round takes the cheapest)
-//        --copies-of a,b (the targets run as --copies processes; minimal,edgeload by default)
+//        --copies N (processes of each yardstick and edgeload; a round takes the cheapest)
+//        --copies-of a,b (the targets run as --copies processes; minimal,minimal-hono,edgeload by
+//          default)
 //        --json out.json (raw rows)  --readme (rewrite README.md's bench:start/bench:end block)
 import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -49,12 +50,12 @@ const { values } = parseArgs({
     // takes the cheapest of each.
     copies: { type: 'string', default: '3' },
     // The variants' ratios to the plain node need their own copies too, at the cost of run time.
-    'copies-of': { type: 'string', default: 'minimal,edgeload' },
+    'copies-of': { type: 'string', default: 'minimal,minimal-hono,edgeload' },
     // The whole default run takes about 5 min, 14 with --rounds 3 (see bench/README.md).
     targets: {
       type: 'string',
       default:
-        'direct,minimal,minimal-buffered,edgeload,edgeload-redis,edgeload-2nodes,edgeload-bun',
+        'direct,minimal,minimal-buffered,minimal-hono,edgeload,edgeload-redis,edgeload-2nodes,edgeload-bun',
     },
     // The Redis of the Redis targets: a URL, or `private` for a redis-server of the bench's own.
     redis: { type: 'string', default: process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379' },
