@@ -113,7 +113,7 @@ const vsMinimal = (target: string) => isEdgeload(target) || target.startsWith('m
 
 /** Variants also set beside another target than the plain node. */
 const VS: Record<string, string[]> = {
-  // The floor for a held body, and the floor that Hono and Web Responses set.
+  // The bare proxy holding each body whole, and Hono with the Node adapter and no gateway work.
   edgeload: ['minimal-buffered', 'minimal-hono'],
   'edgeload-full': ['edgeload-redis'],
 }
@@ -146,8 +146,8 @@ const pairedRatio = (rows: Row[], samples: Row[], test: TestId, target: string, 
 }
 
 /**
- * Each edgeload target and other yardstick ÷ minimal proxy, per test: req/s (higher is better), CPU and latency
- * (lower is better).
+ * Each edgeload target and the other yardsticks ÷ minimal proxy, per test: req/s (higher is
+ * better), CPU and latency (lower is better).
  */
 export const toRatios = (rows: Row[], samples: Row[] = []) => {
   const lines: string[] = []

@@ -46,12 +46,12 @@ const { values } = parseArgs({
     tests: { type: 'string', default: 'chat,stream,stream-load,big' },
     rounds: { type: 'string', default: '1' },
     // One process of the same code can cost 40% more per request than the next, for its whole
-    // life (bench/README.md): the yardstick and the plain node run as several, and each round
+    // life (bench/README.md): the yardsticks and the plain node run as several, and each round
     // takes the cheapest of each.
     copies: { type: 'string', default: '3' },
     // The variants' ratios to the plain node need their own copies too, at the cost of run time.
     'copies-of': { type: 'string', default: 'minimal,minimal-hono,edgeload' },
-    // The whole default run takes about 5 min, 14 with --rounds 3 (see bench/README.md).
+    // See bench/README.md for how long a run takes.
     targets: {
       type: 'string',
       default:
@@ -72,7 +72,7 @@ const streamConnections = Number(values['stream-connections'])
 const bigConnections = Number(values['big-connections'])
 const rounds = Math.max(1, Number(values.rounds))
 const copies = Math.max(1, Number(values.copies))
-/** The targets that run as `copies` processes: by default the two that the issue's targets compare. */
+/** The targets that run as `copies` processes: by default the yardsticks and the plain node. */
 const COPIED = new Set(values['copies-of'].split(',').map((s) => s.trim()))
 const EVENTS = 20
 const targetNames = values.targets.split(',').map((s) => s.trim())
