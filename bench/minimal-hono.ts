@@ -9,10 +9,10 @@ import { Hono } from 'hono'
 import { clientSignal, responseClosed } from '../adapters/node/client-signal'
 import { createUndiciFetch } from '../adapters/node/fetch'
 import { readNodeBody } from '../adapters/node/read-body'
+import { responseHeaders } from '../src/proxy/response'
 
 const upstream = (process.env.UPSTREAM ?? 'http://127.0.0.1:8081').replace(/\/+$/, '')
 const fetchUpstream = createUndiciFetch()
-const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length'])
 
 function onClose(this: HttpBindings['outgoing']) {
   responseClosed(this)
@@ -31,9 +31,8 @@ app.all('*', async (c) => {
     body,
     signal,
   })
-  const headers: Record<string, string> = {}
-  for (const name in res.headers) if (!HOP.has(name)) headers[name] = res.headers[name]
-  return new Response(res.body, { status: res.status, headers })
+  // The adapter has dropped the hop-by-hop headers; these are the headers edgeload answers with.
+  return new Response(res.body, { status: res.status, headers: responseHeaders(res, false) })
 })
 
 serve({
