@@ -4,7 +4,16 @@
 
 /** A UUIDv7 for `ms`: randomUUID's random bits and variant, with the time and version 7 laid over. */
 export const timeOrderedId = (ms: number): string => {
-  const t = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0').slice(-12)
+  const at = Math.max(0, Math.floor(ms))
+  // Several rows share a millisecond under load: their time part is worked out once.
+  if (at !== lastMs) {
+    const t = at.toString(16).padStart(12, '0').slice(-12)
+    lastMs = at
+    timePart = `${t.slice(0, 8)}-${t.slice(8)}-7`
+  }
   // randomUUID: 8-4-4-4-12 hex digits with the version at index 14; keep what follows it.
-  return `${t.slice(0, 8)}-${t.slice(8)}-7${crypto.randomUUID().slice(15)}`
+  return timePart + crypto.randomUUID().slice(15)
 }
+
+let lastMs = -1
+let timePart = ''
