@@ -19,6 +19,7 @@ import { drainLogQueue } from './logs/drain'
 import { createLogWriter } from './logs/writer'
 import { createErrorBody } from './proxy/error-shape'
 import { createProxyRoutes } from './proxy/index'
+import { PrefixRouter } from './http/prefix-router'
 import { readiness } from './http/readiness'
 import { createConcurrencyLimit } from './proxy/limit'
 import { logCapRefusal } from './proxy/refusal-log'
@@ -87,7 +88,7 @@ export const createApp = (given: Deps): EdgeloadApp => {
     startedAt: deps.now(),
   }
   core.tasks = createTaskRunner(core)
-  const app = new Hono()
+  const app = new Hono({ router: new PrefixRouter('/proxy/') })
   app.onError(createErrorHandler(deps.log, createErrorBody(cache)))
   app.notFound((c) => c.json({ error: 'Not Found' }, 404))
   const { cors: corsConfig } = deps.config
