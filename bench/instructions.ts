@@ -1,0 +1,176 @@
+// Instructions per request under valgrind's callgrind: the same count from run to run, for
+// comparing commits on a machine whose speed swings. Userland only (no kernel time), and each
+// process runs ~50× slower, so these are ratios of work, not speeds; `npm run bench` is the speed.
+// Run: npm run bench:instructions -- --targets minimal,minimal-hono,edgeload --tests chat,big
+//      [--n 2000] [--warm 1500] [--connections 1] [--edgeload-dir OTHER_CHECKOUT]
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { Agent } from 'undici'
+import { callgrindArgv, callgrindControl } from './callgrind'
+import { AUTH_KEY, configure, PROXY_PATH } from './configure'
+import { freePort, sleep, spawnPinned, waitFor } from './procs'
+import { startUpstream } from './targets'
+
+const { values } = parseArgs({
+  options: {
+    targets: { type: 'string', default: 'minimal,minimal-hono,edgeload' },
+    tests: { type: 'string', default: 'chat' },
+    n: { type: 'string', default: '2000' },
+    warm: { type: 'string', default: '1500' },
+    // One at a time: each request then takes the same path, whatever the timing.
+    connections: { type: 'string', default: '1' },
+    'edgeload-dir': { type: 'string' },
+  },
+})
+const N = Number(values.n)
+const WARM = Number(values.warm)
+const C = Number(values.connections)
+const ROOT = join(import.meta.dirname, '..')
+const TESTS = ['chat', 'stream', 'big']
+
+const bodyOf = (test: string) =>
+  JSON.stringify({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: test === 'big' ? 'x'.repeat(1 << 20) : 'Say hello.' }],
+    ...(test === 'stream' && { stream: true }),
+  })
+
+/** `n` requests over C connections; the count of answers that were not a 200 with a body. */
+const drive = async (url: string, headers: Record<string, string>, body: string, n: number) => {
+  const agent = new Agent({ connections: C })
+  let next = 0
+  let bad = 0
+  await Promise.all(
+    Array.from({ length: C }, async () => {
+      while (next++ < n) {
+        const res = await fetch(url, { method: 'POST', headers, body, dispatcher: agent } as never)
+        const got = await res.arrayBuffer()
+        if (res.status !== 200 || got.byteLength === 0) bad++
+      }
+    }),
+  )
+  await agent.close()
+  return bad
+}
+
+interface Row {
+  target: string
+  test: string
+  perRequest: number
+  raw: number
+  idlePerSecond: number
+  errors: number
+}
+
+const measure = async (target: string, test: string, upstream: string): Promise<Row> => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgeload-cg-'))
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const edgeload = target === 'edgeload'
+  const cwd = edgeload ? (values['edgeload-dir'] ?? ROOT) : ROOT
+  const file = edgeload
+    ? ['adapters/node/start.mjs']
+    : [
+        '--import',
+        'tsx',
+        target === 'minimal-hono' ? 'bench/minimal-hono.ts' : 'bench/minimal-proxy.ts',
+      ]
+  const env = {
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    AUTH_KEY,
+    DATABASE_DSN: join(dir, 'bench.db'),
+    LOG_LEVEL: 'warn',
+    UPSTREAM: upstream,
+  }
+  const proc = spawnPinned(callgrindArgv(dir, process.execPath, file), {
+    cwd,
+    env,
+    cpu: 0,
+    graceMs: 30_000,
+  })
+  try {
+    // Start-up under callgrind takes a minute or more.
+    const ready = edgeload ? `${base}/health` : `${base}/v1/models`
+    await waitFor(proc, ready, (s) => !edgeload || s === 200, 600_000)
+    if (edgeload) await configure(base, upstream)
+    const url = edgeload ? base + PROXY_PATH : `${base}/v1/chat/completions`
+    const key = edgeload ? AUTH_KEY : 'sk-bench-direct'
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' }
+    const body = bodyOf(test)
+    const cg = callgrindControl(proc.child.pid!, dir, env)
+    let errors = await drive(url, headers, body, WARM)
+    // The warm-up's log rows are written on the writer's next 2 s tick.
+    await sleep(3000)
+    // Timers run while idle too, and ~50× slower each request spans more of them: their rate is
+    // measured and taken off.
+    cg.zero()
+    let t = Date.now()
+    await sleep(10_000)
+    const idlePerSecond = (await cg.dump()) / ((Date.now() - t) / 1000)
+    cg.zero()
+    t = Date.now()
+    errors += await drive(url, headers, body, N)
+    await sleep(3000)
+    const raw = await cg.dump()
+    const seconds = (Date.now() - t) / 1000
+    return {
+      target,
+      test,
+      perRequest: (raw - idlePerSecond * seconds) / N,
+      raw: raw / N,
+      idlePerSecond,
+      errors,
+    }
+  } finally {
+    await proc.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const targets = values.targets.split(',').map((s) => s.trim())
+const tests = values.tests.split(',').map((s) => s.trim())
+for (const t of tests) if (!TESTS.includes(t)) throw new Error(`unknown test ${t} (use ${TESTS})`)
+for (const t of targets)
+  if (!['minimal', 'minimal-hono', 'edgeload'].includes(t)) throw new Error(`unknown target ${t}`)
+try {
+  execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
+} catch {
+  console.error('valgrind is not installed (Debian: apt-get install valgrind)')
+  process.exit(1)
+}
+
+const upstream = await startUpstream(1, 20)
+const rows: Row[] = []
+try {
+  for (const test of tests)
+    for (const target of targets) {
+      const row = await measure(target, test, upstream.url)
+      rows.push(row)
+      console.log(
+        `  ${target} ${test}: ${Math.round(row.perRequest)} instructions/request ` +
+          `(${Math.round(row.raw)} before ${Math.round(row.idlePerSecond)}/s of idle work), ` +
+          `${row.errors} errors`,
+      )
+    }
+} finally {
+  await upstream.stop()
+}
+const find = (target: string, test: string) =>
+  rows.find((r) => r.target === target && r.test === test)?.perRequest
+console.log(`\n${N} requests at ${C} connections after ${WARM} to warm up, under callgrind\n`)
+console.log('| target | test | instructions/request | vs minimal | vs minimal-hono | errors |')
+console.log('|---|---|---:|---:|---:|---:|')
+for (const r of rows) {
+  const vs = (y: number | undefined) =>
+    y && r.target !== 'minimal' ? `${(r.perRequest / y).toFixed(2)}×` : '–'
+  const vsHono = find('minimal-hono', r.test)
+  console.log(
+    `| ${r.target} | ${r.test} | ${Math.round(r.perRequest)} | ${vs(find('minimal', r.test))} | ` +
+      `${r.target === 'edgeload' ? vs(vsHono) : '–'} | ${r.errors} |`,
+  )
+}
+if (rows.some((r) => r.errors > 0)) process.exitCode = 1
