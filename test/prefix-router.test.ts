@@ -21,6 +21,9 @@ const ROUTES: Array<[string, string]> = [
 const PATHS = [
   '/proxy/g/v1/chat/completions',
   '/proxy/g/api/integration/info',
+  '/proxy/g',
+  '/proxy/g/',
+  '/proxy/a%20b/v1/models?x=1',
   '/proxy/docs',
   '/proxy/',
   '/proxy',
