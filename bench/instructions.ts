@@ -1,6 +1,6 @@
 // Instructions per request under valgrind's callgrind: the same count from run to run, for
 // comparing commits on a machine whose speed swings. Userland only (no kernel time), and each
-// process runs ~50× slower, so these are ratios of work, not speeds; `npm run bench` is the speed.
+// process runs tens of times slower: ratios of work, not speeds (`npm run bench` is the speed).
 // Run: npm run bench:instructions -- --targets minimal,minimal-hono,edgeload --tests chat,big
 //      [--n 2000] [--warm 1500] [--connections 1] [--edgeload-dir OTHER_CHECKOUT]
 import { execFileSync } from 'node:child_process'
@@ -105,8 +105,8 @@ const measure = async (target: string, test: string, upstream: string): Promise<
     let errors = await drive(url, headers, body, WARM)
     // The warm-up's log rows are written on the writer's next 2 s tick.
     await sleep(3000)
-    // Timers run while idle too, and ~50× slower each request spans more of them: their rate is
-    // measured and taken off.
+    // Timers run while idle too, and tens of times slower each request spans more of them: their
+    // rate is measured and taken off.
     cg.zero()
     let t = Date.now()
     await sleep(10_000)
