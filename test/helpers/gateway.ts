@@ -7,6 +7,12 @@ import { startNodeGateway, type NodeGateway } from '../../adapters/node/server'
 
 export const ADMIN_KEY = 'test-admin-key-0123456789'
 
+/**
+ * A header chat() sends, which the gateway forwards: it tells a client's request at the fake
+ * upstream from the gateway's own calls (a key validation sends the same body).
+ */
+export const CHAT_MARK = 'x-test-chat'
+
 /** A key as GET /api/keys?reveal=true lists it (the fields tests read). */
 export interface KeyRow {
   id: number
@@ -83,7 +89,11 @@ export const startTestGateway = async (env: Record<string, string> = {}): Promis
     chat: (group) =>
       fetch(`${url}/proxy/${group}/v1/chat/completions`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${ADMIN_KEY}`,
+          'content-type': 'application/json',
+          [CHAT_MARK]: '1',
+        },
         body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
       }),
     async stop() {
