@@ -120,6 +120,22 @@ describe('masks and clips count characters', () => {
     expect(maskKey('sk-abcdefghijkl')).toBe('sk-a…ijkl')
   })
 
+  it('a mask shows the first and last character up to 8, four of each past that', () => {
+    const cases: [string, string][] = [
+      ['', ''],
+      ['a', '*'],
+      ['ab', '**'],
+      ['abc', 'a…c'],
+      ['abcdefgh', 'a…h'],
+      ['abcdefghi', 'abcd…fghi'],
+      ['🚀🚀', '**'],
+      ['🚀a🚀', '🚀…🚀'],
+      ['🚀bcdefgh🚀', '🚀bcd…fgh🚀'],
+      ['\ud800abc', '\ufffd…c'],
+    ]
+    for (const [key, masked] of cases) expect(maskKey(key), key).toBe(masked)
+  })
+
   it('a clip drops half a pair at its end and replaces lone surrogates', () => {
     expect(clip('ab🚀', 3)).toBe('ab')
     expect(clip('ab🚀', 4)).toBe('ab🚀')
