@@ -13,6 +13,49 @@ export const callgrindTotal = (dump: string): number => {
 }
 
 /**
+ * Instructions by function in a callgrind dump: each function's own (self) cost, without what
+ * the functions it calls executed. Names come from `fn=` and `cfn=` lines, compressed to `(id)`
+ * after their first use; the cost line after a `calls=` line is the call's inclusive cost, so it
+ * is skipped.
+ */
+export const selfCosts = (dump: string): Map<string, number> => {
+  const names = new Map<string, string>()
+  const nameOf = (spec: string) => {
+    const m = /^\((\d+)\)(?: (.*))?$/.exec(spec)
+    if (!m) return spec
+    if (m[2] !== undefined) names.set(m[1]!, m[2])
+    return names.get(m[1]!) ?? spec
+  }
+  const out = new Map<string, number>()
+  let fn = ''
+  let callCost = false
+  for (const line of dump.split('\n')) {
+    if (line.startsWith('fn=')) fn = nameOf(line.slice(3))
+    else if (line.startsWith('cfn=')) nameOf(line.slice(4))
+    else if (line.startsWith('calls=')) callCost = true
+    else if (/^[\d+*-]/.test(line)) {
+      if (callCost) callCost = false
+      else out.set(fn, (out.get(fn) ?? 0) + Number(line.split(' ')[1] ?? 0))
+    }
+  }
+  return out
+}
+
+/**
+ * V8's optimizing and baseline compilers' own instructions. They compile a function once it is
+ * hot, so their share in a window depends on how warm the process is, not on what a request
+ * costs once compiled; under callgrind, where timers fire tens of times more often per request,
+ * late compiles of timer-driven code weigh more still.
+ */
+export const compilerInstructions = (costs: Map<string, number>): number => {
+  let n = 0
+  for (const [name, ir] of costs) if (COMPILER.test(name)) n += ir
+  return n
+}
+
+const COMPILER = /\bv8::internal::(?:compiler|maglev|baseline)::/
+
+/**
  * The argv that runs `argv` under callgrind, dumping into `dir`. V8's `--single-threaded` keeps
  * compilation and garbage collection on the main thread, where they are counted in order,
  * instead of helper threads whose share depends on timing; without the memory reducer no
@@ -42,13 +85,14 @@ export const callgrindControl = (pid: number, dir: string, env: Record<string, s
     })
     if (!/OK/.test(out)) throw new Error(`callgrind_control ${flag} ${pid}: ${out.trim()}`)
   }
-  /** The newest dump's total. */
+  /** The newest dump's total, and the part of it V8's compilers executed. */
   const lastDump = () => {
     const dumps = readdirSync(dir)
       .filter((f) => /^cg\.\d+\.\d+$/.test(f))
       .sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]))
     if (dumps.length === 0) throw new Error(`no callgrind dump in ${dir}`)
-    return callgrindTotal(readFileSync(join(dir, dumps.at(-1)!), 'utf8'))
+    const text = readFileSync(join(dir, dumps.at(-1)!), 'utf8')
+    return { total: callgrindTotal(text), compiler: compilerInstructions(selfCosts(text)) }
   }
   return {
     zero: () => send('--zero'),

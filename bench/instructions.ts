@@ -2,7 +2,7 @@
 // comparing commits on a machine whose speed swings. Userland only (no kernel time), and each
 // process runs tens of times slower: ratios of work, not speeds (`npm run bench` is the speed).
 // Run: npm run bench:instructions -- --targets minimal,minimal-hono,edgeload --tests chat,big
-//      [--n 2000] [--warm 1500] [--connections 1] [--edgeload-dir OTHER_CHECKOUT]
+//      [--n 2000] [--warm 10000] [--connections 1] [--edgeload-dir OTHER_CHECKOUT]
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -19,7 +19,7 @@ const { values } = parseArgs({
     targets: { type: 'string', default: 'minimal,minimal-hono,edgeload' },
     tests: { type: 'string', default: 'chat' },
     n: { type: 'string', default: '2000' },
-    warm: { type: 'string', default: '1500' },
+    warm: { type: 'string', default: '10000' },
     // One at a time: each request then takes the same path, whatever the timing.
     connections: { type: 'string', default: '1' },
     'edgeload-dir': { type: 'string' },
@@ -60,6 +60,8 @@ interface Row {
   target: string
   test: string
   perRequest: number
+  /** The part of perRequest that V8's compilers executed (bench/callgrind.ts). */
+  compiler: number
   raw: number
   idlePerSecond: number
   errors: number
@@ -110,19 +112,22 @@ const measure = async (target: string, test: string, upstream: string): Promise<
     cg.zero()
     let t = Date.now()
     await sleep(10_000)
-    const idlePerSecond = (await cg.dump()) / ((Date.now() - t) / 1000)
+    const idle = await cg.dump()
+    const idleSeconds = (Date.now() - t) / 1000
     cg.zero()
     t = Date.now()
     errors += await drive(url, headers, body, N)
     await sleep(3000)
     const raw = await cg.dump()
     const seconds = (Date.now() - t) / 1000
+    const net = (n: number, idleN: number) => (n - (idleN / idleSeconds) * seconds) / N
     return {
       target,
       test,
-      perRequest: (raw - idlePerSecond * seconds) / N,
-      raw: raw / N,
-      idlePerSecond,
+      perRequest: net(raw.total, idle.total),
+      compiler: net(raw.compiler, idle.compiler),
+      raw: raw.total / N,
+      idlePerSecond: idle.total / idleSeconds,
       errors,
     }
   } finally {
@@ -151,7 +156,8 @@ try {
       const row = await measure(target, test, upstream.url)
       rows.push(row)
       console.log(
-        `  ${target} ${test}: ${Math.round(row.perRequest)} instructions/request ` +
+        `  ${target} ${test}: ${Math.round(row.perRequest)} instructions/request, ` +
+          `${Math.round(row.compiler)} of them V8's compilers ` +
           `(${Math.round(row.raw)} before ${Math.round(row.idlePerSecond)}/s of idle work), ` +
           `${row.errors} errors`,
       )
@@ -159,17 +165,26 @@ try {
 } finally {
   await upstream.stop()
 }
-const find = (target: string, test: string) =>
-  rows.find((r) => r.target === target && r.test === test)?.perRequest
+// Compiled code's cost: what a request takes once V8 is done compiling, which is what a change
+// to the code moves. The ratios are of this figure.
+const compiled = (r: Row) => r.perRequest - r.compiler
+const find = (target: string, test: string) => {
+  const r = rows.find((x) => x.target === target && x.test === test)
+  return r && compiled(r)
+}
 console.log(`\n${N} requests at ${C} connections after ${WARM} to warm up, under callgrind\n`)
-console.log('| target | test | instructions/request | vs minimal | vs minimal-hono | errors |')
-console.log('|---|---|---:|---:|---:|---:|')
+console.log(
+  '| target | test | instructions/request | V8 compiling | compiled code | vs minimal | ' +
+    'vs minimal-hono | errors |',
+)
+console.log('|---|---|---:|---:|---:|---:|---:|---:|')
 for (const r of rows) {
   const vs = (y: number | undefined) =>
-    y && r.target !== 'minimal' ? `${(r.perRequest / y).toFixed(2)}×` : '–'
+    y && r.target !== 'minimal' ? `${(compiled(r) / y).toFixed(2)}×` : '–'
   const vsHono = find('minimal-hono', r.test)
   console.log(
-    `| ${r.target} | ${r.test} | ${Math.round(r.perRequest)} | ${vs(find('minimal', r.test))} | ` +
+    `| ${r.target} | ${r.test} | ${Math.round(r.perRequest)} | ${Math.round(r.compiler)} | ` +
+      `${Math.round(compiled(r))} | ${vs(find('minimal', r.test))} | ` +
       `${r.target === 'edgeload' ? vs(vsHono) : '–'} | ${r.errors} |`,
   )
 }

@@ -1,10 +1,16 @@
 // bench/instructions.ts counts a process's instructions between a zero and a dump under
 // callgrind: the count must follow the work done in between, and the dump must be read whole.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { callgrindArgv, callgrindControl, callgrindTotal } from '../bench/callgrind'
+import {
+  callgrindArgv,
+  callgrindControl,
+  callgrindTotal,
+  compilerInstructions,
+  selfCosts,
+} from '../bench/callgrind'
 import { freePort, sleep, spawnPinned, waitFor } from '../bench/procs'
 
 describe('callgrindTotal', () => {
@@ -12,6 +18,36 @@ describe('callgrindTotal', () => {
     expect(callgrindTotal('events: Ir\nsummary: 1234\n')).toBe(1234)
     expect(callgrindTotal('fn=x\n1 5\ntotals: 987\n')).toBe(987)
     expect(() => callgrindTotal('events: Ir\n')).toThrow(/no summary/)
+  })
+})
+
+describe('selfCosts', () => {
+  // Names are compressed to their id after first use; the line after `calls=` is the call's
+  // inclusive cost, which belongs to the callee.
+  const dump = [
+    'events: Ir',
+    'fn=(1) main',
+    '3 10',
+    'cfn=(2) v8::internal::compiler::Pipeline::Run()',
+    'calls=1 7',
+    '4 500',
+    '+1 5',
+    'fn=(2)',
+    '7 450',
+    '* 50',
+    'fn=(3) Builtins_LoadIC',
+    '-2 40',
+    'totals: 555',
+  ].join('\n')
+
+  it("counts each function's own lines, not its calls, and knows compressed names", () => {
+    const costs = selfCosts(dump)
+    expect(Object.fromEntries(costs)).toEqual({
+      main: 15,
+      'v8::internal::compiler::Pipeline::Run()': 500,
+      Builtins_LoadIC: 40,
+    })
+    expect(compilerInstructions(costs)).toBe(500)
   })
 })
 
@@ -40,16 +76,26 @@ describe('a server under callgrind', () => {
       await serve(300) // warm-up: compiled code, like the bench's
       cg.zero()
       await serve(200)
-      const first = await cg.dump()
+      const first = (await cg.dump()).total
       cg.zero()
       await serve(400)
       const second = await cg.dump()
       expect(first).toBeGreaterThan(200 * 10_000)
-      expect(second / first).toBeGreaterThan(1.5)
-      expect(second / first).toBeLessThan(2.5)
+      expect(second.total / first).toBeGreaterThan(1.5)
+      expect(second.total / first).toBeLessThan(2.5)
+      expect(second.compiler).toBeGreaterThanOrEqual(0)
+      expect(second.compiler).toBeLessThan(second.total)
+      // The functions' own costs add up to the dump's totals line.
+      const last = readdirSync(dir)
+        .filter((f) => /^cg\.\d+\.\d+$/.test(f))
+        .sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]))
+        .at(-1)!
+      const text = readFileSync(join(dir, last), 'utf8')
+      const sum = [...selfCosts(text).values()].reduce((a, b) => a + b, 0)
+      expect(sum).toBe(Number(/^totals:\s*(\d+)/m.exec(text)![1]))
       cg.zero()
       await sleep(500)
-      expect(await cg.dump()).toBeLessThan(first / 10)
+      expect((await cg.dump()).total).toBeLessThan(first / 10)
     } finally {
       await proc.stop()
     }
