@@ -60,8 +60,9 @@ interface Row {
   target: string
   test: string
   perRequest: number
-  /** The part of perRequest that V8's compilers executed (bench/callgrind.ts). */
+  /** The parts of perRequest that V8's compilers and its garbage collector executed. */
   compiler: number
+  gc: number
   raw: number
   idlePerSecond: number
   errors: number
@@ -126,6 +127,7 @@ const measure = async (target: string, test: string, upstream: string): Promise<
       test,
       perRequest: net(raw.total, idle.total),
       compiler: net(raw.compiler, idle.compiler),
+      gc: net(raw.gc, idle.gc),
       raw: raw.total / N,
       idlePerSecond: idle.total / idleSeconds,
       errors,
@@ -157,7 +159,8 @@ try {
       rows.push(row)
       console.log(
         `  ${target} ${test}: ${Math.round(row.perRequest)} instructions/request, ` +
-          `${Math.round(row.compiler)} of them V8's compilers ` +
+          `${Math.round(row.compiler)} of them V8's compilers and ${Math.round(row.gc)} its ` +
+          `garbage collector ` +
           `(${Math.round(row.raw)} before ${Math.round(row.idlePerSecond)}/s of idle work), ` +
           `${row.errors} errors`,
       )
@@ -165,25 +168,26 @@ try {
 } finally {
   await upstream.stop()
 }
-// Compiled code's cost: what a request takes once V8 is done compiling, which is what a change
-// to the code moves. The ratios are of this figure.
-const compiled = (r: Row) => r.perRequest - r.compiler
+// The code's own cost: what a request takes without V8 compiling or collecting, which repeats
+// from run to run (bench/callgrind.ts says why those two do not). The ratios are of this figure.
+const compiled = (r: Row) => r.perRequest - r.compiler - r.gc
 const find = (target: string, test: string) => {
   const r = rows.find((x) => x.target === target && x.test === test)
   return r && compiled(r)
 }
 console.log(`\n${N} requests at ${C} connections after ${WARM} to warm up, under callgrind\n`)
 console.log(
-  '| target | test | instructions/request | V8 compiling | compiled code | vs minimal | ' +
-    'vs minimal-hono | errors |',
+  '| target | test | instructions/request | V8 compiling | garbage collection | the rest | ' +
+    'vs minimal | vs minimal-hono | errors |',
 )
-console.log('|---|---|---:|---:|---:|---:|---:|---:|')
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|')
 for (const r of rows) {
   const vs = (y: number | undefined) =>
     y && r.target !== 'minimal' ? `${(compiled(r) / y).toFixed(2)}×` : '–'
   const vsHono = find('minimal-hono', r.test)
   console.log(
     `| ${r.target} | ${r.test} | ${Math.round(r.perRequest)} | ${Math.round(r.compiler)} | ` +
+      `${Math.round(r.gc)} | ` +
       `${Math.round(compiled(r))} | ${vs(find('minimal', r.test))} | ` +
       `${r.target === 'edgeload' ? vs(vsHono) : '–'} | ${r.errors} |`,
   )
