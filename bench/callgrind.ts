@@ -53,7 +53,7 @@ export const compilerInstructions = (costs: Map<string, number>): number => sumO
  * V8's garbage collector's own instructions (scavenges, marking, sweeping, evacuation). A costly
  * collection lands in a window of a few thousand requests or not, and a process whose scavenges
  * promote much pays several times more per request for its whole life (the minimal proxy read
- * 29,000 and 173,000 per chat in two runs), so it is shown apart.
+ * 23,000 and 165,000 per chat in two runs), so it is shown apart.
  */
 export const gcInstructions = (costs: Map<string, number>): number => sumOf(costs, GC)
 

@@ -170,10 +170,10 @@ try {
 }
 // The code's own cost: what a request takes without V8 compiling or collecting, which repeats
 // from run to run (bench/callgrind.ts says why those two do not). The ratios are of this figure.
-const compiled = (r: Row) => r.perRequest - r.compiler - r.gc
+const rest = (r: Row) => r.perRequest - r.compiler - r.gc
 const find = (target: string, test: string) => {
   const r = rows.find((x) => x.target === target && x.test === test)
-  return r && compiled(r)
+  return r && rest(r)
 }
 console.log(`\n${N} requests at ${C} connections after ${WARM} to warm up, under callgrind\n`)
 console.log(
@@ -183,12 +183,12 @@ console.log(
 console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|')
 for (const r of rows) {
   const vs = (y: number | undefined) =>
-    y && r.target !== 'minimal' ? `${(compiled(r) / y).toFixed(2)}×` : '–'
+    y && r.target !== 'minimal' ? `${(rest(r) / y).toFixed(2)}×` : '–'
   const vsHono = find('minimal-hono', r.test)
   console.log(
     `| ${r.target} | ${r.test} | ${Math.round(r.perRequest)} | ${Math.round(r.compiler)} | ` +
       `${Math.round(r.gc)} | ` +
-      `${Math.round(compiled(r))} | ${vs(find('minimal', r.test))} | ` +
+      `${Math.round(rest(r))} | ${vs(find('minimal', r.test))} | ` +
       `${r.target === 'edgeload' ? vs(vsHono) : '–'} | ${r.errors} |`,
   )
 }

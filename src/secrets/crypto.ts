@@ -35,7 +35,7 @@ export const hashKey = async (key: string): Promise<string> =>
 /** `sk-a…wxyz`: enough to recognise a key, never enough to use it. */
 export const maskKey = (key: string): string => {
   // Counted in characters, not UTF-16 units, so a mask never cuts an emoji in half. Keys are
-  // nearly always ASCII: they skip the array, which made every log row's mask ~4× dearer.
+  // nearly always ASCII: they skip the array, which made every log row's mask about 6× dearer.
   if (SURROGATE.test(key)) return maskChars(Array.from(wellFormed(key)))
   const n = key.length
   if (n <= 2) return '*'.repeat(n)
