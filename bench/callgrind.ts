@@ -84,6 +84,15 @@ export const callgrindArgv = (dir: string, node: string, args: string[]) => [
   ...args,
 ]
 
+/** The newest dump in `dir` (`cg.PID.N`, N counting up). */
+export const lastDumpFile = (dir: string): string => {
+  const dumps = readdirSync(dir)
+    .filter((f) => /^cg\.\d+\.\d+$/.test(f))
+    .sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]))
+  if (dumps.length === 0) throw new Error(`no callgrind dump in ${dir}`)
+  return join(dir, dumps.at(-1)!)
+}
+
 /**
  * Talks to the callgrind process `pid`. vgdb finds it by the HOST and USER it saw at start, so
  * pass the child's `env`.
@@ -99,11 +108,7 @@ export const callgrindControl = (pid: number, dir: string, env: Record<string, s
   }
   /** The newest dump's total, and the parts of it V8's compilers and collector executed. */
   const lastDump = () => {
-    const dumps = readdirSync(dir)
-      .filter((f) => /^cg\.\d+\.\d+$/.test(f))
-      .sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]))
-    if (dumps.length === 0) throw new Error(`no callgrind dump in ${dir}`)
-    const text = readFileSync(join(dir, dumps.at(-1)!), 'utf8')
+    const text = readFileSync(lastDumpFile(dir), 'utf8')
     const costs = selfCosts(text)
     return {
       total: callgrindTotal(text),

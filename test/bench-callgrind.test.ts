@@ -1,6 +1,6 @@
 // bench/instructions.ts counts a process's instructions between a zero and a dump under
 // callgrind: the count must follow the work done in between, and the dump must be read whole.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -10,6 +10,7 @@ import {
   callgrindTotal,
   compilerInstructions,
   gcInstructions,
+  lastDumpFile,
   selfCosts,
 } from '../bench/callgrind'
 import { freePort, sleep, spawnPinned, waitFor } from '../bench/procs'
@@ -92,11 +93,7 @@ describe('a server under callgrind', () => {
       expect(second.compiler).toBeGreaterThanOrEqual(0)
       expect(second.compiler + second.gc).toBeLessThan(second.total)
       // The functions' own costs add up to the dump's totals line.
-      const last = readdirSync(dir)
-        .filter((f) => /^cg\.\d+\.\d+$/.test(f))
-        .sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]))
-        .at(-1)!
-      const text = readFileSync(join(dir, last), 'utf8')
+      const text = readFileSync(lastDumpFile(dir), 'utf8')
       const sum = [...selfCosts(text).values()].reduce((a, b) => a + b, 0)
       expect(sum).toBe(Number(/^totals:\s*(\d+)/m.exec(text)![1]))
       cg.zero()
