@@ -21,6 +21,18 @@ describe('timeOrderedId', () => {
     expect(same.size).toBe(1000)
   })
 
+  it('draws every random digit afresh, across the batches of tails it makes at a time', () => {
+    // 2,000 ids span several refills of the random tails; each must be new and well-formed.
+    const ids = Array.from({ length: 2000 }, () => timeOrderedId(1_700_000_000_000))
+    expect(new Set(ids).size).toBe(ids.length)
+    for (const id of ids) expect(id).toMatch(V7)
+    // Every random position takes many values, and the variant digit each of 8, 9, a and b.
+    for (const at of [15, 16, 17, 20, 21, 22, 24, 30, 35]) {
+      expect(new Set(ids.map((id) => id[at])).size, `position ${at}`).toBeGreaterThan(12)
+    }
+    expect(new Set(ids.map((id) => id[19]))).toEqual(new Set(['8', '9', 'a', 'b']))
+  })
+
   it('holds its shape at the edges of the 48-bit clock', () => {
     expect(timeOrderedId(0)).toMatch(/^00000000-0000-7/)
     expect(timeOrderedId(-5)).toMatch(/^00000000-0000-7/)
