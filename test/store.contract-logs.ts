@@ -54,6 +54,31 @@ export function describeLogs(get: () => Store) {
       expect(items).toEqual([...allDefault, ...mixed].reverse())
     })
 
+    it('round-trips batches whose rows share values that are not defaults, in each type', async () => {
+      // SQLite binds a value every row of a batch shares once (Dialect.sharedCell): it must land
+      // as the same type and text as a per-row cell, quotes and emoji included.
+      const shared = {
+        group_id: 42,
+        group_name: '123',
+        model: `it's "gpt" 🚀`,
+        is_success: false,
+        status_code: 503,
+        duration_ms: 7,
+        timestamp: new Date(T0 + 999),
+        user_agent: 'ua ✓',
+        request_body: '{"a":1}',
+        is_stream: true,
+      }
+      const batch = Array.from({ length: 4 }, (_, i) => logRow({ ...shared, key_hash: `h-${i}` }))
+      const alone = logRow({ ...shared, group_name: '0', timestamp: new Date(T0 + 5000) })
+      await get().insertLogs(batch, { fresh: true })
+      await get().insertLogs([alone], { fresh: true })
+      const { items } = await get().queryLogs({ page: 1, page_size: 10 })
+      expect(items).toEqual([alone, ...[...batch].reverse()])
+      expect(typeof items[0]!.group_name).toBe('string')
+      expect(items[1]!.is_success).toBe(false)
+    })
+
     it('filters by every LogQuery field', async () => {
       const s = get()
       const rows = [

@@ -50,6 +50,9 @@ export const sqliteDialect: Dialect = {
     cell: (i) => sql.raw(`value ->> ${i}`),
   }),
 
+  // As with cells, the column's affinity converts the bound value.
+  sharedCell: (value) => sql`${value}`,
+
   jsonArrayAgg: (cells) => sql`json_group_array(json_array(${sql.join(cells, sql`, `)}))`,
 
   // NULL into an INTEGER PRIMARY KEY takes the next rowid.

@@ -114,6 +114,12 @@ export interface Dialect {
    * go bucket by bucket. Absent, `key_hash` has an index of its own (PostgreSQL, MySQL).
    */
   logKeyBucket?(keyHash: Column): SQL
+  /**
+   * Where JSON rows are unpacked in this process (SQLite): a value that every row of a batch
+   * shares, bound once as a parameter instead of unpacked from each row. Absent where the database
+   * server unpacks them, on its own CPU.
+   */
+  sharedCell?(value: string | number, column: Column): SQL
   latestPerKey<F extends Record<string, Column>>(
     db: SqlDb,
     q: LatestPerKey<F>,
