@@ -65,6 +65,9 @@ interface Row {
   gc: number
   raw: number
   idlePerSecond: number
+  /** The rest (neither compiling nor collecting): per request before the idle rate, and that rate. */
+  rawRest: number
+  idleRestPerSecond: number
   errors: number
 }
 
@@ -130,6 +133,8 @@ const measure = async (target: string, test: string, upstream: string): Promise<
       gc: net(raw.gc, idle.gc),
       raw: raw.total / N,
       idlePerSecond: idle.total / idleSeconds,
+      rawRest: (raw.total - raw.compiler - raw.gc) / N,
+      idleRestPerSecond: (idle.total - idle.compiler - idle.gc) / idleSeconds,
       errors,
     }
   } finally {
@@ -162,6 +167,7 @@ try {
           `${Math.round(row.compiler)} of them V8's compilers and ${Math.round(row.gc)} its ` +
           `garbage collector ` +
           `(${Math.round(row.raw)} before ${Math.round(row.idlePerSecond)}/s of idle work), ` +
+          `the rest ${Math.round(row.rawRest)} before ${Math.round(row.idleRestPerSecond)}/s, ` +
           `${row.errors} errors`,
       )
     }
