@@ -25,8 +25,8 @@ const refill = () => {
   const r = crypto.getRandomValues(new Uint8Array(TAILS * 10))
   const out: string[] = []
   for (let i = 0; i < r.length; i += 10) {
-    const rand = HEX[r[i]! & 0x0f]![1]! + hex(r, i + 1, i + 2)
-    const variant = HEX[(r[i + 2]! & 0x3f) | 0x80]! + hex(r, i + 3, i + 4)
+    const rand = HEX[r[i]! & 0x0f]![1]! + HEX[r[i + 1]!]
+    const variant = HEX[(r[i + 2]! & 0x3f) | 0x80]! + HEX[r[i + 3]!]
     out.push(`${rand}-${variant}-${hex(r, i + 4, i + 10)}`)
   }
   tails = out.join('')
