@@ -1,4 +1,5 @@
 // Deps: the single injection point. Adapters build it; the core never reads the environment.
+import type { BodyBytes } from './http/body'
 import type { LogQueue } from './logs/queue'
 import type { AuthThrottle } from './auth/throttle'
 import type { Coordination } from './coord/types'
@@ -33,7 +34,7 @@ export interface UpstreamRequest {
   method: string
   /** Lower-case names. */
   headers: Record<string, string>
-  body: Uint8Array | string | null
+  body: BodyBytes | string | null
   signal?: ClientSignal
   timeouts?: UpstreamTimeouts
   /**
@@ -173,7 +174,7 @@ export interface Deps {
    * Optional: the proxy's request body read whole, refused with a 413 past `limit`, when the
    * runtime reads it cheaper than `c.req.arrayBuffer()`.
    */
-  readBody?: (c: import('hono').Context, limit: number) => Promise<Uint8Array<ArrayBuffer> | null>
+  readBody?: (c: import('hono').Context, limit: number) => Promise<BodyBytes | null>
   /** Optional: ends when the client goes away; `c.req.raw.signal` when absent. */
   clientSignal?: (c: import('hono').Context) => ClientSignal
 }

@@ -3,6 +3,12 @@ import { expect, it } from 'vitest'
 import { inspectBody } from '../src/proxy/request'
 
 const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v))
+/** `bytes` cut at the given positions, as the Node adapter hands over a body in its chunks. */
+const cut = (bytes: Uint8Array, at: number[]) => {
+  const ends = [...at, bytes.byteLength].sort((a, b) => a - b)
+  let from = 0
+  return ends.map((end) => bytes.subarray(from, (from = end)))
+}
 // Over the 64 KiB full-parse limit, with multibyte text and escaped quotes before the keys.
 const filler = 'ünïcödé 模型 "quoted" \\ back\\slash '.repeat(4000)
 const big = (extra: Record<string, unknown>) =>
@@ -78,11 +84,31 @@ export const inspectBodyCases = () => {
       let text = 'y'.repeat(66_000)
       for (let k = rand(60); k > 0; k--) text += parts[rand(parts.length)]
       const m = MODEL_RE.exec(text)
-      expect(inspectBody(enc(text), json), text.slice(66_000)).toEqual({
-        model: m ? m[1] : '',
-        stream: STREAM_RE.test(text),
-      })
+      const want = { model: m ? m[1] : '', stream: STREAM_RE.test(text) }
+      const bytes = enc(text)
+      expect(inspectBody(bytes, json), text.slice(66_000)).toEqual(want)
+      // The same body in chunks, cut in the filler and at random points of the tail.
+      const tail = bytes.byteLength - 66_000
+      const cuts = [rand(66_000), ...Array.from({ length: rand(6) }, () => 66_000 + rand(tail))]
+      expect(inspectBody(cut(bytes, cuts), json), `${cuts}`).toEqual(want)
     }
+  })
+
+  it('reads a body in chunks as in one piece, wherever the chunks end', () => {
+    const tail = '"c": "\\"model\\": 1", "model" : "a\\"b-模型", "upstream": true, "stream":\ttrue}'
+    const bytes = enc(`{"pad":"${'p'.repeat(70_000)}",${tail}`)
+    const want = { model: 'a\\"b-模型', stream: true }
+    expect(inspectBody(bytes, json)).toEqual(want)
+    const start = bytes.byteLength - enc(tail).byteLength - 2
+    for (let p = start; p < bytes.byteLength; p++) {
+      // One cut, and three in a row: pieces of one byte, and an empty one.
+      expect(inspectBody(cut(bytes, [p]), json), `cut at ${p}`).toEqual(want)
+      expect(inspectBody(cut(bytes, [p, p, p + 1, p + 2]), json), `cuts at ${p}`).toEqual(want)
+    }
+    // A small body in chunks is parsed whole.
+    const small = enc({ model: 'gpt-4o', stream: true })
+    expect(inspectBody(cut(small, [1, 9]), json)).toEqual({ model: 'gpt-4o', stream: true })
+    expect(inspectBody([], json)).toEqual({ model: '', stream: false })
   })
 
   it('leaves a body that is not JSON alone', () => {

@@ -2,7 +2,7 @@
 // key's persisted state checked through the admin API.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream'
-import { CHAT_MARK, startTestGateway, type TestGateway } from './helpers/gateway'
+import { ADMIN_KEY, CHAT_MARK, startTestGateway, type TestGateway } from './helpers/gateway'
 import { eventually, sleep } from './helpers/wait'
 
 let up: FakeUpstream
@@ -157,6 +157,41 @@ describe('retries', () => {
     const text = await res.text()
     expect(text).not.toContain('sk-echo')
     expect(JSON.parse(text).error.code).toBe('invalid_api_key')
+  })
+
+  it('sends a body that came in many chunks whole and sized, the same bytes on the retry', async () => {
+    const g = await group(['sk-500', 'sk-ok-big'], {
+      max_retries: 1,
+      enable_request_body_logging: true,
+    })
+    // About 1.5 MiB with multibyte text, the model last: many socket reads, cut anywhere.
+    const content = 'ünïcödé 模型 \\"q\\" '.repeat(60_000)
+    const body = JSON.stringify({ messages: [{ role: 'user', content }], model: 'gpt-4o-big' })
+    const bytes = Buffer.byteLength(body)
+    const from = up.requests.length
+    const res = await fetch(`${t.url}/proxy/${g.name}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body,
+    })
+    expect(res.status).toBe(200)
+    const sent = up.requests.slice(from).filter((r) => r.path === '/v1/chat/completions')
+    expect(sent.map((r) => r.credential)).toEqual(['sk-500', 'sk-ok-big'])
+    for (const r of sent) {
+      expect(r.headers['content-length']).toBe(String(bytes))
+      expect(r.headers['transfer-encoding']).toBeUndefined()
+      expect(r.body === body).toBe(true)
+    }
+    type Log = { request_type: string; model: string; request_body: string }
+    await eventually(async () => {
+      const r = await t.admin<{ data: { items: Log[] } }>('GET', `/api/logs?group_name=${g.name}`)
+      const rows = r.body.data.items
+      expect(rows.map((l) => l.request_type).sort()).toEqual(['final', 'retry'])
+      // The model was found across the chunks; the logged body is the text's start.
+      for (const l of rows) expect(l.model).toBe('gpt-4o-big')
+      for (const l of rows) expect(body.startsWith(l.request_body)).toBe(true)
+      for (const l of rows) expect(l.request_body.length).toBeGreaterThan(60_000)
+    })
   })
 
   it('logs one row per attempt, retry then final, with the key masked', async () => {

@@ -1,11 +1,12 @@
 // Model redirect and param overrides on the request: body splice, Gemini URL rewrite, strict mode,
 // and the stream flag as seen after overrides.
 import { describe, expect, it } from 'vitest'
+import { joinBody, type BodyBytes } from '../src/http/body'
 import { compileRedirect, rewriteModelPath } from '../src/proxy/redirect'
 import { compileTransforms, transformRequest } from '../src/proxy/transform'
 
 const enc = (s: string) => new TextEncoder().encode(s) as Uint8Array<ArrayBuffer>
-const dec = (b: Uint8Array | null) => (b ? new TextDecoder().decode(b) : null)
+const dec = (b: BodyBytes | null) => (b ? new TextDecoder().decode(joinBody(b)) : null)
 
 const run = (
   t: ReturnType<typeof compileTransforms>,
@@ -34,6 +35,23 @@ describe('body model redirect', () => {
   it('replaces the model and nothing else', () => {
     const r = run(loose, '{"model":"gpt-4","seed":12345678901234567890}')
     expect(r.ok && dec(r.body)).toBe('{"model":"gpt-4o","seed":12345678901234567890}')
+  })
+
+  it('splices a body that came in chunks as it does one in a piece', () => {
+    const text = '{"model":"gpt-4","messages":[{"role":"user","content":"模型 ü"}]}'
+    const bytes = enc(text)
+    const whole = run(loose, text)
+    for (let p = 1; p < bytes.byteLength; p++) {
+      const r = transformRequest(loose!, {
+        channelType: 'openai',
+        target: '/v1/chat/completions',
+        body: [bytes.subarray(0, p), bytes.subarray(p)],
+        contentType: 'application/json',
+        bodyStream: false,
+      })
+      expect(r.ok && dec(r.body), `cut at ${p}`).toBe(whole.ok && dec(whole.body))
+    }
+    expect(whole.ok && dec(whole.body)).toContain('"model":"gpt-4o"')
   })
 
   it('passes unknown models in loose mode and refuses them in strict mode', () => {

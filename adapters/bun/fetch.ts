@@ -6,6 +6,7 @@
 // reached with a plain TCP connect bounded by it, and the headers timeout aborts the call.
 import { connect } from 'node:net'
 import type { FetchFn, UpstreamResponse } from '../../src/deps'
+import { onePiece } from '../../src/http/body'
 import { toFetchError, toRequestHeaders } from '../node/fetch-common'
 
 type ProxyEnv = Record<string, string | undefined>
@@ -110,7 +111,7 @@ export const createBunFetch = (env: ProxyEnv): BunFetch => {
         method: req.method,
         headers: toRequestHeaders(req.headers),
         // The bytes are the request's own; the DOM typing wants an ArrayBuffer-backed view.
-        body: req.body as BodyInit | null,
+        body: onePiece(req.body) as BodyInit | null,
         redirect: 'manual',
         decompress: false,
         signal: ac.signal,

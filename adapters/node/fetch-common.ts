@@ -1,6 +1,9 @@
 // What the upstream fetch of every server adapter (Node's undici, the Bun binary's fetch) shares:
 // the request headers it may send, and errors that never carry a query key or proxy credentials.
 
+import { bodyLength } from '../../src/http/body'
+import type { UpstreamRequest } from '../../src/deps'
+
 // RFC 9110 §7.6.1 hop-by-hop fields, plus those undici refuses to send (it frames bodies itself).
 const REQUEST_SKIP = new Set([
   'connection',
@@ -14,12 +17,20 @@ const REQUEST_SKIP = new Set([
   'expect',
 ])
 
-/** Names are lower-case by the FetchFn contract, so one pass filters them. */
-export const toRequestHeaders = (headers: Record<string, string>): Record<string, string> => {
+/**
+ * Names are lower-case by the FetchFn contract, so one pass filters them. A body in chunks gets
+ * its content-length here: the client's is dropped with the other framing headers, and an
+ * iterable body would otherwise go chunked.
+ */
+export const toRequestHeaders = (
+  headers: Record<string, string>,
+  body?: UpstreamRequest['body'],
+): Record<string, string> => {
   const out: Record<string, string> = {}
   for (const name in headers) {
     if (!REQUEST_SKIP.has(name) && !name.startsWith('proxy-')) out[name] = headers[name]
   }
+  if (Array.isArray(body)) out['content-length'] = String(bodyLength(body))
   return out
 }
 

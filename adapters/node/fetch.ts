@@ -84,8 +84,10 @@ export const createUndiciFetch = (opts: UndiciFetchOptions = {}): UndiciFetch =>
           origin: url.origin,
           path: url.pathname + url.search,
           method,
-          headers: toRequestHeaders(req.headers),
-          body: req.body,
+          headers: toRequestHeaders(req.headers, req.body),
+          // A body in chunks goes as undici's iterable body (sized by the header above): a chunk
+          // per write, never joined. The typing lists only single-piece bodies.
+          body: req.body as Buffer | string | null,
           headersTimeout,
           bodyTimeout: 0,
         },

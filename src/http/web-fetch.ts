@@ -1,6 +1,7 @@
 // A FetchFn over a Web `fetch` (Workers, in-process tests): the portable path. The Node and Bun
 // adapters inject their own. `req.proxy` is ignored: Workers' fetch has no outbound proxy.
 import type { ClientSignal, FetchFn } from '../deps'
+import { onePiece } from './body'
 
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade'])
 
@@ -36,7 +37,7 @@ export const fromWebFetch =
       res = await webFetch(url, {
         method: req.method,
         headers: req.headers,
-        body: req.body as BodyInit | null,
+        body: onePiece(req.body) as BodyInit | null,
         signal,
         redirect: 'manual',
       })

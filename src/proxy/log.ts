@@ -3,6 +3,7 @@
 import { timeOrderedId } from '../logs/log-id'
 import { maskKey, stripKeyParam } from '../secrets/crypto'
 import type { GroupEntry } from '../config/cache'
+import { joinBody, type BodyBytes } from '../http/body'
 import type { Group, RequestLog } from '../store/types'
 import { clip } from '../text'
 
@@ -15,7 +16,7 @@ export interface AttemptInfo {
   requestPath: string
   userAgent: string
   isStream: boolean
-  body: Uint8Array<ArrayBuffer> | null
+  body: BodyBytes | null
   startedAt: number
   /** The aggregate the request came in through; `entry` is then the member that served it. */
   parent?: Group | null
@@ -47,6 +48,6 @@ export const toLogRow = (
   is_stream: a.isStream,
   request_body:
     a.entry.settings.enable_request_body_logging && a.body
-      ? clip(new TextDecoder().decode(a.body), 65000)
+      ? clip(new TextDecoder().decode(joinBody(a.body)), 65000)
       : '',
 })

@@ -5,6 +5,7 @@ import type { GroupEntry } from '../config/cache'
 import type { Core } from '../core'
 import type { ClientSignal } from '../deps'
 import { AppError } from '../errors'
+import type { BodyBytes } from '../http/body'
 import type { Group } from '../store/types'
 import type { ForwardRequest } from './attempt'
 import { toLogRow } from './log'
@@ -14,7 +15,7 @@ import { transformRequest } from './transform'
 
 export interface ClientRequest {
   raw: RawHeaders
-  body: Uint8Array<ArrayBuffer> | null
+  body: BodyBytes | null
   info: ReturnType<typeof inspectBody>
   /** Path and query after `/proxy/{group}`. */
   target: string

@@ -3,6 +3,7 @@
 import type { Context } from 'hono'
 import { firstValue as first, type RawHeaders } from '../auth/credentials'
 import { AppError } from '../errors'
+import { bodyLength, joinBody, type BodyBytes } from '../http/body'
 import { scanBody, type BodyInfo } from './body-scan'
 
 export type { BodyInfo }
@@ -17,8 +18,8 @@ export const tooLarge = (limit: number) =>
 export const readBody = async (
   c: Context,
   limit: number,
-  fast?: (c: Context, limit: number) => Promise<Uint8Array<ArrayBuffer> | null>,
-): Promise<Uint8Array<ArrayBuffer> | null> => {
+  fast?: (c: Context, limit: number) => Promise<BodyBytes | null>,
+): Promise<BodyBytes | null> => {
   const method = c.req.method
   if (method === 'GET' || method === 'HEAD') return null
   const declared = c.req.header('content-length')
@@ -59,14 +60,14 @@ const decoder = new TextDecoder()
 
 /** Model and stream flag: a full parse for small JSON bodies, a scan for large ones. */
 export const inspectBody = (
-  body: Uint8Array | null,
+  body: BodyBytes | null,
   contentType: string | string[] | undefined,
 ): BodyInfo => {
   if (Array.isArray(contentType)) contentType = contentType[0]
   if (!body || (contentType && !contentType.includes('json'))) return { model: '', stream: false }
-  if (body.byteLength > FULL_PARSE_LIMIT) return scanBody(body)
+  if (bodyLength(body) > FULL_PARSE_LIMIT) return scanBody(body)
   try {
-    const json = JSON.parse(decoder.decode(body)) as { model?: unknown; stream?: unknown }
+    const json = JSON.parse(decoder.decode(joinBody(body))) as { model?: unknown; stream?: unknown }
     if (json && typeof json === 'object') {
       return {
         model: typeof json.model === 'string' ? json.model : '',

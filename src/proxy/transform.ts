@@ -1,5 +1,6 @@
 // The request transforms of a group with param overrides or model redirects, precomputed once per
 // group (see cache.ts) and applied here. Bodies are spliced, never re-serialised (json-splice.ts).
+import { joinBody, type BodyBytes } from '../http/body'
 import { scanTopLevel, spliceTopLevel, textOf } from './json-splice'
 import { compileRedirect, isGeminiNative, redirectModel, rewriteModelPath } from './redirect'
 import type { ModelRedirect } from './redirect'
@@ -27,14 +28,14 @@ export const compileTransforms = (
 export interface TransformInput {
   channelType: string
   target: string
-  body: Uint8Array<ArrayBuffer> | null
+  body: BodyBytes | null
   contentType: string | string[] | undefined
   /** The body's `stream: true` as the client sent it. */
   bodyStream: boolean
 }
 
 export type TransformResult =
-  | { ok: true; target: string; body: Uint8Array<ArrayBuffer> | null; bodyStream: boolean }
+  | { ok: true; target: string; body: BodyBytes | null; bodyStream: boolean }
   | { ok: false; message: string }
 
 const isJsonType = (ct: string | string[] | undefined) => {
@@ -55,13 +56,15 @@ export const transformRequest = (t: RequestTransforms, req: TransformInput): Tra
   if (!body || (!t.overrides.size && !bodyRedirect) || !isJsonType(req.contentType)) {
     return { ok: true, target, body, bodyStream }
   }
-  const top = scanTopLevel(body)
+  // Splicing needs the bytes in one piece; only groups with overrides or redirects get here.
+  const whole = joinBody(body)
+  const top = scanTopLevel(whole)
   if (!top) return { ok: true, target, body, bodyStream }
   // The group's map, shared by every request: copied only when a redirect adds the model.
   let edits = t.overrides
   if (bodyRedirect) {
     const at = top.fields.get('model')
-    const modelText = edits.get('model') ?? (at && textOf(body.subarray(at.start, at.end)))
+    const modelText = edits.get('model') ?? (at && textOf(whole.subarray(at.start, at.end)))
     const model = modelText ? parseOrNull(modelText) : null
     if (typeof model === 'string' && model) {
       const r = redirectModel(bodyRedirect, model)
@@ -72,7 +75,7 @@ export const transformRequest = (t: RequestTransforms, req: TransformInput): Tra
   const stream = edits.get('stream')
   if (stream !== undefined) bodyStream = stream === 'true'
   if (!edits.size) return { ok: true, target, body, bodyStream }
-  return { ok: true, target, body: spliceTopLevel(body, edits, top) ?? body, bodyStream }
+  return { ok: true, target, body: spliceTopLevel(whole, edits, top) ?? body, bodyStream }
 }
 
 const parseOrNull = (s: string): unknown => {
