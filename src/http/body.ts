@@ -16,15 +16,22 @@ export const bodyLength = (body: BodyBytes): number => {
 export const onePiece = <T>(body: BodyBytes | T): Uint8Array | T =>
   Array.isArray(body) ? joinBody(body as BodyBytes) : (body as T)
 
-/** The body in one piece: as it is when it is one, else joined once into a new buffer. */
+// Each attempt's log row and each member of an aggregate may ask for the same body again.
+const joined = new WeakMap<readonly Uint8Array[], Uint8Array>()
+
+/** The body in one piece: as it is when it is one, else joined into a new buffer, once. */
 export const joinBody = (body: BodyBytes): Uint8Array => {
   if (!Array.isArray(body)) return body as Uint8Array
   if (body.length === 1) return body[0]!
-  const out = new Uint8Array(bodyLength(body))
+  const parts = body as readonly Uint8Array[]
+  let out = joined.get(parts)
+  if (out) return out
+  out = new Uint8Array(bodyLength(parts))
   let at = 0
-  for (const part of body) {
+  for (const part of parts) {
     out.set(part, at)
     at += part.byteLength
   }
+  joined.set(parts, out)
   return out
 }
