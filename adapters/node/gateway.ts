@@ -11,6 +11,7 @@ import { nodeHasher } from './hasher'
 import { createLogger } from './logger'
 import { sqliteFile, type OpenDatabase } from './open-database'
 import { createTimerScheduler } from './scheduler'
+import { createSlots } from './slots'
 import { connectRedis, migrationLock, openSharedState } from './shared-state'
 
 export interface GatewayRuntime {
@@ -65,7 +66,7 @@ export const prepareGateway = async (
   }
   const shared = openSharedState(env, db.coord, link)
   const upstream = rt.createFetch(raw)
-  const pending = new Set<Promise<unknown>>()
+  const pending = createSlots<Promise<unknown>>()
   // app_url until an operator saves one; the port is the bound one once listening (PORT=0).
   const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST
   const urlHost = host.includes(':') ? `[${host}]` : host
@@ -107,7 +108,7 @@ export const prepareGateway = async (
     },
     close: async () => {
       await edgeload.close()
-      await Promise.allSettled([...pending])
+      await Promise.allSettled(pending.values())
       await edgeload.core.logs.flush()
       await upstream.close()
       await shared.close()

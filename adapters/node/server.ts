@@ -10,6 +10,7 @@ import { prepareGateway } from './gateway'
 import { clientSignal, responseClosed } from './client-signal'
 import { closeUnreadBody } from './linger'
 import { readNodeBody } from './read-body'
+import { createSlots } from './slots'
 import { serveAdmin } from './static'
 
 export interface NodeGateway {
@@ -39,7 +40,7 @@ export const startNodeGateway = async (
   let inFlight = 0
   let drained: (() => void) | null = null
   let draining = false
-  const open = new Set<HttpBindings['outgoing']>()
+  const open = createSlots<HttpBindings['outgoing']>()
   // While draining, each response ends its connection so pooled clients cannot keep us busy.
   const closeAfter = (o: HttpBindings['outgoing']) => {
     if (!o.headersSent) o.setHeader('connection', 'close')
@@ -100,7 +101,7 @@ export const startNodeGateway = async (
       const deadline = Date.now() + env.SERVER_GRACEFUL_SHUTDOWN_TIMEOUT * 1000
       log('info', 'shutting down: draining in-flight requests', { inFlight })
       draining = true
-      open.forEach(closeAfter)
+      open.values().forEach(closeAfter)
       server.close()
       server.closeIdleConnections()
       if (inFlight > 0) {
