@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { LEASE_LEADER } from '../src/coord/types'
 import { runDueJobs } from '../src/jobs/run-due'
 import { cleanupLogs } from '../src/jobs/background'
-import { LOG_FLUSH_MS } from '../src/logs/writer'
+import { LOG_BATCH_ROWS, LOG_FLUSH_MS } from '../src/logs/writer'
 import type { RequestLog } from '../src/store/types'
 import { createTestApp, type TestApp } from './helpers/app'
 
@@ -62,9 +62,12 @@ describe('log writer', () => {
 
   it('writes a full batch at once, without waiting for the interval', async () => {
     t = await createTestApp({ now: () => clock })
-    for (let i = 0; i < 500; i++) t.core.logs.push(row(i, clock))
+    for (let i = 0; i < LOG_BATCH_ROWS - 1; i++) t.core.logs.push(row(i, clock))
     await t.settle()
-    expect(await stored()).toBe(500)
+    expect(await stored()).toBe(0)
+    t.core.logs.push(row(LOG_BATCH_ROWS, clock))
+    await t.settle()
+    expect(await stored()).toBe(LOG_BATCH_ROWS)
   })
 
   it('writes each row at once when the interval is 0', async () => {
