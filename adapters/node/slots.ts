@@ -1,6 +1,6 @@
 // A set of live objects (in-flight responses, background promises) that churns once per request.
-// Not a JS Set: one that gains and loses an entry per request rehashes into a new table every few
-// hundred requests, and each table it leaves behind in V8's old space keeps every object it held
+// Not a JS Set: one that gains and loses an entry per request rehashes into a new table as entries
+// come and go, and each table it leaves behind in V8's old space keeps every object it held
 // reachable for the young-generation collector until the next full collection. At 64 concurrent
 // chats that promoted each response with its request (about 1 MB per scavenge instead of 0.2 MB,
 // scavenges 3–4× longer). Here a removed entry's slot is cleared, so nothing stale is left.
