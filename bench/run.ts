@@ -21,6 +21,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { cpuMicros, twoCpus } from './cpu'
+import { byCopy } from './order'
 import { Redis } from 'ioredis'
 import type { LoadResult } from './load'
 import { runLoads } from './load'
@@ -262,6 +263,7 @@ let redisNote = ''
 /** Each process's own rows; `samples` has one per target, test and round (combineCopies). */
 const perProcess: Row[] = []
 const labels = new Map<Target, string>()
+const copyOf = new Map<Target, number>()
 const failures: string[] = []
 try {
   // Start every target first, so that rounds can interleave them.
@@ -275,6 +277,7 @@ try {
       for (let i = 1; i <= (COPIED.has(name) ? copies : 1); i++) {
         const target = await start(upstream.url)
         targets.push(target)
+        copyOf.set(target, i)
         if (i > 1) labels.set(target, `${name}#${i}`)
       }
     } catch (err) {
@@ -310,9 +313,10 @@ try {
   }
   // Each test is measured on every target back to back, so that the pairs a ratio compares are
   // seconds apart, not minutes; even rounds go in reverse order, so steady drift favours none.
+  const order = byCopy(targets.map((target) => ({ target, copy: copyOf.get(target) ?? 1 })))
   for (let round = 1; round <= rounds; round++) {
     for (const [test, target] of tests.flatMap((test) =>
-      (round % 2 ? targets : [...targets].reverse()).map((t) => [test, t] as const),
+      (round % 2 ? order : [...order].reverse()).map((t) => [test, t] as const),
     )) {
       if (!targets.includes(target)) continue // failed earlier in this round
       // The other targets are stopped (SIGSTOP) meanwhile: idle nodes still poll Redis, renew
