@@ -9,18 +9,23 @@ interface Detail {
   violations?: Array<{ quotaId?: unknown; quotaDimensions?: { model?: unknown } }>
 }
 
-const PACIFIC = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/Los_Angeles',
-  hourCycle: 'h23',
-  hour: 'numeric',
-  minute: 'numeric',
-  second: 'numeric',
-})
+// Built on first use: ICU loading a time zone costs about a tenth of a node's start-up.
+let pacific: Intl.DateTimeFormat | undefined
+const pacificFormat = () =>
+  (pacific ??= new Intl.DateTimeFormat('en-US', {
+    timeZone: 'America/Los_Angeles',
+    hourCycle: 'h23',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }))
 
 /** The next midnight in America/Los_Angeles after `now` (epoch ms). */
 export const nextPacificMidnight = (now: number): number => {
   const parts = Object.fromEntries(
-    PACIFIC.formatToParts(new Date(now)).map((p) => [p.type, Number(p.value)]),
+    pacificFormat()
+      .formatToParts(new Date(now))
+      .map((p) => [p.type, Number(p.value)]),
   )
   const intoDay = ((parts.hour * 60 + parts.minute) * 60 + parts.second) * 1000 + (now % 1000)
   return now - intoDay + 86_400_000
