@@ -118,7 +118,7 @@ const BARE_NODE = [
   '-e',
   "require('node:http').createServer((q, s) => s.end('ok')).listen(+process.env.PORT, process.env.HOST)",
 ]
-// Node and Bun read every certificate in NODE_EXTRA_CA_CERTS as they start (a system bundle
+// Node parses every certificate in NODE_EXTRA_CA_CERTS as it starts (a system bundle
 // costs Node ~40 ms); where the shell sets it, starts are also timed without it, as the image runs.
 const envs: Array<[string, Record<string, string>]> = [['as this shell runs them', {}]]
 if (process.env.NODE_EXTRA_CA_CERTS)
