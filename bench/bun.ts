@@ -2,8 +2,9 @@
 //   - size of dist/edgeload (built first with `npm run build:bun`);
 //   - start-up to the first served request: from spawn in an empty folder (first start: the
 //     database is created and migrated, auth.key generated) until GET /health answers 200, for
-//     the binary, for `npm start`'s compiled dist/node/main.mjs and, as the floor, for a bare
-//     node:http server, median of --starts runs;
+//     the binary, for `npm start`'s compiled dist/node/main.mjs and, as floors, for the fixed
+//     stack alone (bench/minimal-hono.ts, compiled the same way, until its first forwarded
+//     request answers) and a bare node:http server, median of --starts runs;
 //   - proxy throughput and CPU per request for a small non-stream chat completion at each of
 //     --connections (1 and 64 by default) against the fake upstream on loopback, for the
 //     upstream itself (`direct`), Node's gateway and the binary, pinned as `npm run bench` pins.
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { build } from 'esbuild'
 import { cpuMicros, twoCpus } from './cpu'
 import { runLoad } from './load'
 import { median } from './report'
@@ -40,8 +42,13 @@ const run = (argv: string[]) => {
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stdout}\n${r.stderr}`)
 }
 
-/** ms from spawn in an empty folder until /health answers 200. */
-const startUpMs = async (argv: string[], extraEnv: Record<string, string>): Promise<number> => {
+/** ms from spawn in an empty folder until `path` answers 200 (any status when `anyStatus`). */
+const startUpMs = async (
+  argv: string[],
+  extraEnv: Record<string, string>,
+  path = '/health',
+  anyStatus = false,
+): Promise<number> => {
   const dir = mkdtempSync(join(tmpdir(), 'edgeload-start-'))
   const port = await freePort()
   const started = performance.now()
@@ -56,9 +63,9 @@ const startUpMs = async (argv: string[], extraEnv: Record<string, string>): Prom
       if (proc.child.exitCode !== null) throw new Error(`exited: ${proc.output()}`)
       if (performance.now() - started > 20_000) throw new Error(`no answer: ${proc.output()}`)
       try {
-        const res = await fetch(`http://127.0.0.1:${port}/health`)
+        const res = await fetch(`http://127.0.0.1:${port}${path}`)
         await res.arrayBuffer()
-        if (res.status === 200) return performance.now() - started
+        if (res.status === 200 || anyStatus) return performance.now() - started
       } catch {
         // Not listening yet.
       }
@@ -108,6 +115,22 @@ const measure = async (target: Target, connections: number): Promise<Row> => {
 console.log('building dist/edgeload and dist/node/main.mjs …')
 run([process.execPath, join(ROOT, 'adapters/bun/build.mjs')])
 run([process.execPath, join(ROOT, 'adapters/node/start.mjs'), '--build-only'])
+// The fixed stack's floor: bench/minimal-hono.ts (Hono, @hono/node-server and the adapter's
+// undici parts, none of the gateway's work), compiled into one file as `npm start` compiles.
+const MINIMAL_HONO = join(ROOT, 'dist/bench/minimal-hono.mjs')
+await build({
+  entryPoints: [join(ROOT, 'bench/minimal-hono.ts')],
+  outfile: MINIMAL_HONO,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // undici's CommonJS files require Node's built-ins.
+  banner: {
+    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+})
 const sizeMb = statSync(BINARY).size / 1024 / 1024
 console.log(`binary: ${sizeMb.toFixed(1)} MiB`)
 
@@ -123,27 +146,36 @@ const BARE_NODE = [
 const envs: Array<[string, Record<string, string>]> = [['as this shell runs them', {}]]
 if (process.env.NODE_EXTRA_CA_CERTS)
   envs.push(['with NODE_EXTRA_CA_CERTS unset', { NODE_EXTRA_CA_CERTS: '' }])
-type Starts = { bun: number[]; node: number[]; bare: number[] }
+type Starts = { bun: number[]; node: number[]; hono: number[]; bare: number[] }
+// minimal-hono forwards every request: its first served one is the fake upstream's answer (a
+// 401 without a key).
+const upstream = await startUpstream(pin?.load ?? null, 20)
 const startUp: Record<string, Starts> = {}
-for (let i = 0; i < starts; i++) {
-  for (const [label, env] of envs) {
-    const s = (startUp[label] ??= { bun: [], node: [], bare: [] })
-    s.bun.push(await startUpMs([BINARY], env))
-    s.node.push(await startUpMs([process.execPath, NODE_MAIN], env))
-    s.bare.push(await startUpMs(BARE_NODE, env))
-  }
+const timeStarts = async (label: string, env: Record<string, string>) => {
+  const s = (startUp[label] ??= { bun: [], node: [], hono: [], bare: [] })
+  s.bun.push(await startUpMs([BINARY], env))
+  s.node.push(await startUpMs([process.execPath, NODE_MAIN], env))
+  const honoEnv = { ...env, UPSTREAM: upstream.url }
+  s.hono.push(await startUpMs([process.execPath, MINIMAL_HONO], honoEnv, '/v1/models', true))
+  s.bare.push(await startUpMs(BARE_NODE, env))
+}
+try {
+  for (let i = 0; i < starts; i++) for (const [label, env] of envs) await timeStarts(label, env)
+} catch (err) {
+  await upstream.stop()
+  throw err
 }
 const startUpText = Object.entries(startUp)
   .map(
     ([label, s]) =>
       `${label}, ${median(s.bun).toFixed(0)} ms for the binary, ${median(s.node).toFixed(0)} ms ` +
-      `for \`npm start\`'s compiled dist/node/main.mjs, ${median(s.bare).toFixed(0)} ms for a bare ` +
+      `for \`npm start\`'s compiled dist/node/main.mjs, ${median(s.hono).toFixed(0)} ms for the ` +
+      `fixed stack alone (minimal-hono, compiled), ${median(s.bare).toFixed(0)} ms for a bare ` +
       `node:http server`,
   )
   .join('; ')
 console.log(`start-up to first served request (median of ${starts}): ${startUpText}`)
 
-const upstream = await startUpstream(pin?.load ?? null, 20)
 const targets: Target[] = [directTarget(upstream.url)]
 const rows: Row[] = []
 try {
