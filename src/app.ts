@@ -1,8 +1,7 @@
 // createApp(deps): builds the Core and the Hono app (/proxy, /api, /health, /health/ready).
 // Adapters call `init()` before serving and `close()` on shutdown.
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { cors } from 'hono/cors'
-import { createAdminRoutes } from './admin/index'
 import { createMemoryAuthThrottle } from './auth/throttle'
 import { createConfigCache } from './config/cache'
 import { createConfigSync } from './config/sync'
@@ -89,8 +88,10 @@ export const createApp = (given: Deps): EdgeloadApp => {
   }
   core.tasks = createTaskRunner(core)
   const app = new Hono({ router: new PrefixRouter('/proxy/') })
-  app.onError(createErrorHandler(deps.log, createErrorBody(cache)))
-  app.notFound((c) => c.json({ error: 'Not Found' }, 404))
+  const onError = createErrorHandler(deps.log, createErrorBody(cache))
+  const notFound = (c: Context) => c.json({ error: 'Not Found' }, 404)
+  app.onError(onError)
+  app.notFound(notFound)
   const { cors: corsConfig } = deps.config
   if (corsConfig.enabled) {
     // An explicit origin list is echoed; `*` never goes out together with credentials.
@@ -119,7 +120,22 @@ export const createApp = (given: Deps): EdgeloadApp => {
     if (reasons.length === 0) return c.json({ status: 'ready' })
     return c.json({ status: 'unavailable', reason: reasons.join('; ') }, 503)
   })
-  app.route('/api', createAdminRoutes(core))
+  // The admin API loads on its first request: compiling its routes and schemas was a tenth of a
+  // start, and serving the proxy never needs them.
+  let admin: Promise<Hono> | undefined
+  const loadAdmin = async () => {
+    const api = new Hono().route('/api', (await import('./admin/index')).createAdminRoutes(core))
+    return api.onError(onError).notFound(notFound)
+  }
+  const toAdmin = async (c: Context) => {
+    admin ??= loadAdmin().catch((err: unknown) => {
+      admin = undefined
+      throw err
+    })
+    return (await admin).fetch(c.req.raw, c.env)
+  }
+  app.all('/api', toAdmin)
+  app.all('/api/*', toAdmin)
   app.route('/proxy', createProxyRoutes(core))
 
   let stopJobs: () => void = () => {}

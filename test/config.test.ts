@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { resolveAuthKey } from '../adapters/node/auth-key'
 import { ConfigError, parseEnv } from '../src/config/env'
@@ -218,6 +219,51 @@ describe('node adapters/node/start.mjs', () => {
       const url = await listeningUrl(child, 30_000)
       expect((await fetch(`${url}/health`)).status).toBe(200)
       expect(statSync(db).isFile()).toBe(true)
+    } finally {
+      child.proc.kill('SIGKILL')
+    }
+  })
+
+  // The admin API and the full zod load on the first /api request, not at start: they were a
+  // tenth of a start's work. A static import from the start's path would bring them back.
+  it('loads the admin API on its first request, not at start', async () => {
+    const child = startChild(tempDir(), {
+      ...cleanEnv(),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      AUTH_KEY: ADMIN_KEY,
+    })
+    try {
+      const url = await listeningUrl(child, 30_000)
+      const dist = fileURLToPath(new URL('../dist/node/', import.meta.url))
+      const read = (f: string) => readFileSync(join(dist, f), 'utf8')
+      // What a start loads: main.mjs and the chunks it imports statically, transitively.
+      const loaded = new Set(['main.mjs'])
+      for (const f of loaded)
+        for (const m of read(f).matchAll(/(?:\bfrom|^import)\s*"\.\/([\w.-]+\.mjs)"/gm))
+          loaded.add(m[1]!)
+      const atStart = [...loaded].map(read).join('\n')
+      expect(atStart).toContain('var createProxyRoutes =')
+      expect(atStart).not.toContain('var createAdminRoutes =')
+      expect(atStart).not.toContain('"ZodEmail"') // zod's full API, beside zod/mini
+      const lazy = /import\("\.\/(admin-[\w-]+\.mjs)"\)/.exec(read('main.mjs'))
+      expect(lazy).not.toBeNull()
+      expect(read(lazy![1]!)).toContain('var createAdminRoutes =')
+
+      // Requests that arrive while it loads share the load, and each gets its answer.
+      const login = () =>
+        fetch(`${url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ auth_key: ADMIN_KEY }),
+        })
+      const first = await Promise.all([login(), login(), login(), login()])
+      expect(first.map((r) => r.status)).toEqual([200, 200, 200, 200])
+      const auth = { authorization: `Bearer ${ADMIN_KEY}` }
+      const missing = await fetch(`${url}/api/no-such-route`, { headers: auth })
+      expect(missing.status).toBe(404)
+      expect(await missing.json()).toEqual({ error: 'Not Found' })
+      expect((await fetch(`${url}/api/channel-types`)).status).toBe(401)
     } finally {
       child.proc.kill('SIGKILL')
     }
