@@ -120,8 +120,8 @@ export const createApp = (given: Deps): EdgeloadApp => {
     if (reasons.length === 0) return c.json({ status: 'ready' })
     return c.json({ status: 'unavailable', reason: reasons.join('; ') }, 503)
   })
-  // The admin API loads on its first request: compiling its routes and schemas was a tenth of a
-  // start, and serving the proxy never needs them.
+  // The admin API loads on its first request: its routes and schemas, with zod's full API, were a
+  // tenth of a start's instructions, and serving the proxy never needs them.
   let admin: Promise<Hono> | undefined
   const loadAdmin = async () => {
     const api = new Hono().route('/api', (await import('./admin/index')).createAdminRoutes(core))

@@ -1,8 +1,8 @@
 // Environment variables (reference §5.2), validated with zod at boot. A bad value stops the start
 // with a message that names the variable. Runtime-agnostic: adapters pass in their env map.
-// zod/mini, not zod: it is what a start loads, and the full library (a fifth of the code a start
-// compiled) now loads with the admin API, on its first request. Every check names its own message,
-// so none depends on zod's locale.
+// zod/mini, not zod: the full API's schema methods (86 KB compiled) then load with the admin API,
+// on its first request, not at every start. Every check names its own message, so none depends on
+// zod's locale.
 import * as z from 'zod/mini'
 import type { CoreConfig } from '../deps'
 
