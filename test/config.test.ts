@@ -249,8 +249,9 @@ describe('node adapters/node/start.mjs', () => {
       const lazy = /import\("\.\/(admin-[\w-]+\.mjs)"\)/.exec(read('main.mjs'))
       expect(lazy).not.toBeNull()
       expect(read(lazy![1]!)).toContain('var createAdminRoutes =')
+      expect(read(lazy![1]!)).toContain('"ZodEmail"')
 
-      // Requests that arrive while it loads share the load, and each gets its answer.
+      // Requests that arrive while it loads are each answered.
       const login = () =>
         fetch(`${url}/api/auth/login`, {
           method: 'POST',
