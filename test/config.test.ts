@@ -246,10 +246,18 @@ describe('node adapters/node/start.mjs', () => {
       expect(atStart).toContain('var createProxyRoutes =')
       expect(atStart).not.toContain('var createAdminRoutes =')
       expect(atStart).not.toContain('"ZodEmail"') // zod's full API, beside zod/mini
+      // The environment's parser carries only the part of zod's core it uses: the rest (its JSON
+      // Schema output, say) comes with the admin API.
+      expect(atStart).toContain('var parseEnv =')
+      expect(atStart).not.toContain('toJSONSchema')
+      // PostgreSQL's and MySQL's tables and dialects come with their drivers.
+      expect(atStart).not.toContain('var pgDialect =')
+      expect(atStart).not.toContain('var mysqlDialect =')
       const lazy = /import\("\.\/(admin-[\w-]+\.mjs)"\)/.exec(read('main.mjs'))
       expect(lazy).not.toBeNull()
       expect(read(lazy![1]!)).toContain('var createAdminRoutes =')
       expect(read(lazy![1]!)).toContain('"ZodEmail"')
+      expect(read(lazy![1]!)).toContain('toJSONSchema')
 
       // Requests that arrive while it loads are each answered.
       const login = () =>

@@ -5,14 +5,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createClient } from '@libsql/client'
+import { sql } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/libsql'
+import { migrate } from 'drizzle-orm/libsql/migrator'
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openSqlite } from '../adapters/node/db'
-import { journalTimes } from '../adapters/node/schema-gate'
+import { gateSchema, journalTimes } from '../adapters/node/schema-gate'
 import { createRedisEval } from '../adapters/node/redis'
 import { migrationLock } from '../adapters/node/shared-state'
 import { ConfigError, parseEnv } from '../src/config/env'
 import { dropRedisPrefix, freshRedisPrefix, REDIS_TEST_URL } from './helpers/redis'
+import { rollbackTo } from './helpers/rollback'
 
 const MIGRATIONS = fileURLToPath(new URL('../migrations/sqlite', import.meta.url))
 const known = journalTimes(MIGRATIONS)
@@ -46,6 +50,36 @@ describe('the schema gate', () => {
     expect(err).toBeInstanceOf(ConfigError)
     expect(err?.message).toMatch(/schema is newer than this edgeload/)
     expect(err?.message).toContain(new Date(future).toISOString())
+  })
+
+  // What it says decides whether the start scans every table for repairs (sql-repair.ts).
+  it('says a database was created only when it migrated one that had no migration applied', async () => {
+    const client = createClient({ url: `file:${fresh()}` })
+    const db = drizzle(client)
+    const target = {
+      applied: async () => {
+        const has = await client.execute(
+          "select 1 from sqlite_master where name = '__drizzle_migrations'",
+        )
+        if (has.rows.length === 0) return []
+        const r = await client.execute('select created_at from __drizzle_migrations')
+        return r.rows.map((row) => Number(row.created_at))
+      },
+      migrate: () => migrate(db, { migrationsFolder: MIGRATIONS }),
+    }
+    const gate = { mayMigrate: true, log: () => {} }
+    try {
+      expect(await gateSchema(target, known, gate)).toEqual({ created: true })
+      expect((await target.applied()).length).toBe(known.length)
+      expect(await gateSchema(target, known, gate)).toEqual({ created: false })
+      // An older build's database: migrations pending, but some applied before.
+      for (const s of rollbackTo('0008_')) await db.run(sql.raw(s))
+      expect((await target.applied()).length).toBeLessThan(known.length)
+      expect(await gateSchema(target, known, gate)).toEqual({ created: false })
+      expect((await target.applied()).length).toBe(known.length)
+    } finally {
+      client.close()
+    }
   })
 
   it('keeps a slave waiting, saying why, until a master has migrated', async () => {

@@ -52,7 +52,7 @@ export const openBunSqlite = async (
   try {
     client.run('PRAGMA journal_mode=WAL')
     const db = drizzle({ client, schema })
-    await gateSchema(
+    const { created } = await gateSchema(
       { applied: async () => applied(client), migrate: () => applyMigrations(db, migrations) },
       timesOf(migrations),
       { log: () => {}, ...gate },
@@ -62,7 +62,7 @@ export const openBunSqlite = async (
       db: sqlDb,
       store: createSqlStore(sqlDb, { close }),
       close,
-      repairs: await runPendingRepairs(sqlDb),
+      repairs: await runPendingRepairs(sqlDb, created),
     }
   } catch (err) {
     await close()

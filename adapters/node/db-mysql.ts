@@ -4,6 +4,8 @@
 // InnoDB rolls back to break a deadlock are run again (retry-transactions.ts).
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2'
 import { createPool, type Pool, type PoolOptions } from 'mysql2/promise'
+import { createSqlCoordination } from '../../src/coord/sql'
+import type { Coordination } from '../../src/coord/types'
 import { mysqlDialect } from '../../src/store/dialect-mysql'
 import * as schema from '../../src/store/schema.mysql'
 import { createSqlStore, type SqlDb } from '../../src/store/sql'
@@ -22,6 +24,8 @@ export interface MysqlHandle {
   /** The same database as the drizzle Store and coordination take it (see Dialect.t). */
   sqlDb: SqlDb
   store: Store
+  /** Leases and flags on the same pool, in MySQL's dialect. */
+  coord: Coordination
   close: () => Promise<void>
 }
 
@@ -120,7 +124,7 @@ export const openMysql = async (
     // The Store is typed over SQLite's schema; the dialect hands it MySQL's tables.
     const sqlDb = db as unknown as SqlDb
     const store = createSqlStore(sqlDb, { close, dialect: mysqlDialect })
-    return { db, sqlDb, store, close }
+    return { db, sqlDb, store, coord: createSqlCoordination(sqlDb, Date.now, mysqlDialect), close }
   } catch (err) {
     await close()
     throw err

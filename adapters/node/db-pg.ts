@@ -3,6 +3,8 @@
 // Transactions that PostgreSQL aborts to break a deadlock are run again (retry-transactions.ts).
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
+import { createSqlCoordination } from '../../src/coord/sql'
+import type { Coordination } from '../../src/coord/types'
 import { pgDialect } from '../../src/store/dialect-pg'
 import * as schema from '../../src/store/schema.pg'
 import { createSqlStore, type SqlDb } from '../../src/store/sql'
@@ -18,6 +20,8 @@ export interface PgHandle {
   /** The same database as the drizzle Store and coordination take it (see Dialect.t). */
   sqlDb: SqlDb
   store: Store
+  /** Leases and flags on the same pool, in PostgreSQL's dialect. */
+  coord: Coordination
   close: () => Promise<void>
 }
 
@@ -88,7 +92,8 @@ export const openPostgres = async (url: string, opts: PgOptions = {}): Promise<P
     const db = retryTransactions(drizzle({ client: pool, schema }), DEADLOCKS)
     // The Store is typed over SQLite's builders; PostgreSQL's take the same calls (dialect.ts).
     const sqlDb = db as unknown as SqlDb
-    return { db, sqlDb, store: createSqlStore(sqlDb, { close, dialect: pgDialect }), close }
+    const store = createSqlStore(sqlDb, { close, dialect: pgDialect })
+    return { db, sqlDb, store, coord: createSqlCoordination(sqlDb, Date.now, pgDialect), close }
   } catch (err) {
     await close()
     throw err

@@ -50,7 +50,7 @@ export const migrateSqlite = async (
   gate: GateOptions,
 ): Promise<{ db: LibSQLDatabase<typeof schema>; repairs: RepairReport }> => {
   const db = drizzle(client, { schema })
-  await gateSchema(
+  const { created } = await gateSchema(
     {
       applied: () => appliedSqlite(client),
       migrate: () => migrate(db, { migrationsFolder: MIGRATIONS }),
@@ -58,7 +58,7 @@ export const migrateSqlite = async (
     journalTimes(MIGRATIONS),
     { log: () => {}, ...gate },
   )
-  return { db, repairs: await runPendingRepairs(db) }
+  return { db, repairs: await runPendingRepairs(db, created) }
 }
 
 /**

@@ -7,8 +7,6 @@ import { resolve } from 'node:path'
 import { ConfigError } from '../../src/config/env'
 import { createSqlCoordination } from '../../src/coord/sql'
 import type { Coordination } from '../../src/coord/types'
-import { mysqlDialect } from '../../src/store/dialect-mysql'
-import { pgDialect } from '../../src/store/dialect-pg'
 import type { SqlDb } from '../../src/store/sql'
 import type { RepairReport } from '../../src/store/sql-repair'
 import type { Store } from '../../src/store/types'
@@ -78,14 +76,12 @@ export const createDatabaseOpener =
       const migrations = drivers.migrations?.('pg')
       const openPostgres = await drivers.postgres()
       const pg = await openPostgres(target.url, { gate, migrations })
-      const coord = createSqlCoordination(pg.sqlDb, Date.now, pgDialect)
-      return { name, store: pg.store, coord, repairs: null, close: pg.close }
+      return { name, store: pg.store, coord: pg.coord, repairs: null, close: pg.close }
     }
     if (target.kind === 'mysql') {
       const openMysql = await drivers.mysql()
       const my = await openMysql(target, gate, drivers.migrations?.('mysql'))
-      const coord = createSqlCoordination(my.sqlDb, Date.now, mysqlDialect)
-      return { name, store: my.store, coord, repairs: null, close: my.close }
+      return { name, store: my.store, coord: my.coord, repairs: null, close: my.close }
     }
     if (target.kind === 'libsql') {
       if (!drivers.libsql) {

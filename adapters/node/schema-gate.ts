@@ -41,13 +41,18 @@ const WAIT_LOG_EVERY_MS = 10_000
 
 const stamp = (ms: number) => new Date(ms).toISOString()
 
+export interface GateResult {
+  /** This process migrated a database that had no migration applied: nothing older wrote it. */
+  created: boolean
+}
+
 /** Resolves once the schema is current; throws ConfigError when it is newer than this build. */
 export const gateSchema = async (
   target: MigrationTarget,
   /** This build's migrations' journal times, oldest first. */
   known: number[],
   opts: SchemaGateOptions,
-): Promise<void> => {
+): Promise<GateResult> => {
   const newest = known[known.length - 1] ?? 0
   const status = async () => {
     const applied = await target.applied()
@@ -63,14 +68,15 @@ export const gateSchema = async (
     return { pending: known.filter((w) => w > latest).length, applied: applied.length }
   }
   let s = await status()
-  if (s.pending === 0) return
+  if (s.pending === 0) return { created: false }
   if (opts.mayMigrate) {
-    const run = async () => {
+    const run = async (): Promise<GateResult> => {
       // Another master may have migrated while this one waited for the lock.
-      if ((await status()).pending > 0) await target.migrate()
+      const now = opts.lock ? await status() : s
+      if (now.pending > 0) await target.migrate()
+      return { created: now.pending > 0 && now.applied === 0 }
     }
-    await (opts.lock ? opts.lock(run) : run())
-    return
+    return opts.lock ? opts.lock(run) : run()
   }
   let loggedAt = -Infinity
   while (s.pending > 0) {
@@ -86,4 +92,5 @@ export const gateSchema = async (
     s = await status()
   }
   opts.log('info', 'the database schema is current; starting')
+  return { created: false }
 }

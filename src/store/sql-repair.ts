@@ -108,13 +108,21 @@ const repairTable = async (
   }
 }
 
-/** Runs every repair a migration left pending, then clears its mark. */
-export const runPendingRepairs = async (db: SqlDb, now = Date.now): Promise<RepairReport> => {
+/**
+ * Runs every repair a migration left pending, then clears its mark. A database that this open
+ * created (`created`) holds nothing an older version wrote: its marks are cleared unread, which
+ * spares a new gateway a scan of every table at its first start.
+ */
+export const runPendingRepairs = async (
+  db: SqlDb,
+  created = false,
+  now = Date.now,
+): Promise<RepairReport> => {
   const started = now()
   const report: RepairReport = { fixed: 0, scanned: 0, ms: 0 }
   const marks = await db.select().from(schema.pendingRepairs)
   if (marks.some((m) => m.name === 'utf8')) {
-    for (const t of textTables()) await repairTable(db, t, report)
+    if (!created) for (const t of textTables()) await repairTable(db, t, report)
     await db.delete(schema.pendingRepairs).where(eq(schema.pendingRepairs.name, 'utf8'))
   }
   report.ms = now() - started
