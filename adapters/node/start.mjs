@@ -31,7 +31,7 @@ const zodEnglishOnly = {
 // The environment's parser is compiled apart, with only the part of zod it uses (about 45 KB). In
 // the one build, the admin API's full zod shares zod's core (300 KB) with it, and every start then
 // compiled that whole core; now the admin chunk alone holds it, loaded on the first /api request.
-// env.ts imports nothing else of ours, so no other module of ours is copied.
+// env.ts imports nothing else of ours (checked below), so no module of ours is copied.
 const ENV_MODULE = join(root, 'src/config/env.ts')
 const envApart = {
   name: 'env-apart',
@@ -50,8 +50,14 @@ const envApart = {
         format: 'esm',
         target: 'node20',
         sourcemap: 'inline',
+        metafile: true,
         logLevel: 'warning',
       })
+      // A module of ours copied in here would be a second instance of it beside the main build's.
+      const copied = Object.keys(apart.metafile.inputs).filter(
+        (f) => f !== 'src/config/env.ts' && !f.startsWith('node_modules/zod/'),
+      )
+      if (copied.length) throw new Error(`env.ts must import only zod, not ${copied.join(', ')}`)
       return { contents: apart.outputFiles[0].text, loader: 'js', resolveDir: dirname(ENV_MODULE) }
     })
   },
