@@ -43,6 +43,7 @@ const envApart = {
     )
     b.onLoad({ filter: /.*/, namespace: 'env-apart' }, async () => {
       const apart = await build({
+        absWorkingDir: root,
         entryPoints: [ENV_MODULE],
         bundle: true,
         write: false,
