@@ -10,7 +10,7 @@ import { drizzle } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
-import { openSqlite } from '../adapters/node/db'
+import { appliedSqlite, openSqlite } from '../adapters/node/db'
 import { gateSchema, journalTimes } from '../adapters/node/schema-gate'
 import { createRedisEval } from '../adapters/node/redis'
 import { migrationLock } from '../adapters/node/shared-state'
@@ -57,14 +57,7 @@ describe('the schema gate', () => {
     const client = createClient({ url: `file:${fresh()}` })
     const db = drizzle(client)
     const target = {
-      applied: async () => {
-        const has = await client.execute(
-          "select 1 from sqlite_master where name = '__drizzle_migrations'",
-        )
-        if (has.rows.length === 0) return []
-        const r = await client.execute('select created_at from __drizzle_migrations')
-        return r.rows.map((row) => Number(row.created_at))
-      },
+      applied: () => appliedSqlite(client),
       migrate: () => migrate(db, { migrationsFolder: MIGRATIONS }),
     }
     const gate = { mayMigrate: true, log: () => {} }

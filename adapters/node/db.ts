@@ -31,7 +31,7 @@ const BUSY_TIMEOUT_MS = 5000
 const CACHE_SIZE = -16384
 
 /** The applied migrations' journal times; [] before drizzle created its table. */
-const appliedSqlite = async (client: Client): Promise<number[]> => {
+export const appliedSqlite = async (client: Client): Promise<number[]> => {
   try {
     const r = await client.execute('select created_at from __drizzle_migrations')
     return r.rows.map((row) => Number(row.created_at))
