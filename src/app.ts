@@ -18,6 +18,7 @@ import { drainLogQueue } from './logs/drain'
 import { createLogWriter } from './logs/writer'
 import { createErrorBody } from './proxy/error-shape'
 import { createProxyRoutes } from './proxy/index'
+import { createContextKeeper } from './http/context-keeper'
 import { PrefixRouter } from './http/prefix-router'
 import { readiness } from './http/readiness'
 import { createConcurrencyLimit } from './proxy/limit'
@@ -106,7 +107,13 @@ export const createApp = (given: Deps): EdgeloadApp => {
       }),
     )
   }
-  app.use('*', core.limit.middleware)
+  // Every request passes here, so the latest Context stays reachable (http/context-keeper.ts).
+  const keeper = createContextKeeper()
+  const { middleware: capped } = core.limit
+  app.use('*', (c, next) => {
+    keeper.hold(c)
+    return capped(c, next)
+  })
   app.get('/health', (c) =>
     c.json({
       status: 'healthy',
