@@ -113,8 +113,10 @@ const vsMinimal = (target: string) => isEdgeload(target) || target.startsWith('m
 
 /** Variants also set beside another target than the plain node. */
 const VS: Record<string, string[]> = {
-  // The bare proxy holding each body whole, and Hono with the Node adapter and no gateway work.
-  edgeload: ['minimal-buffered', 'minimal-hono'],
+  // The bare proxy holding each body whole, Hono with the Node adapter and no gateway work, and
+  // that with every request's log row stored.
+  edgeload: ['minimal-buffered', 'minimal-hono', 'minimal-hono-logged'],
+  'minimal-hono-logged': ['minimal-hono'],
   'edgeload-full': ['edgeload-redis'],
 }
 

@@ -4,17 +4,18 @@
 // request body, then the key-pick micro-benchmark (bench/pick.ts).
 // Flags: --duration 10 --warmup 2 --connections 64 --stream-connections 1 --big-connections 16
 //        --tests chat,stream,stream-load,big
-//        --targets direct,minimal,minimal-buffered,minimal-hono,edgeload,edgeload-redis,
-//          edgeload-2nodes,edgeload-bun (minimal-buffered: the bare proxy holding each body whole;
-//          minimal-hono: Hono with edgeload's Node adapter pieces and no gateway work;
+//        --targets direct,minimal,minimal-buffered,minimal-hono,minimal-hono-logged,edgeload,
+//          edgeload-redis,edgeload-2nodes,edgeload-bun (minimal-buffered: the bare proxy holding
+//          each body whole; minimal-hono: Hono with edgeload's Node adapter pieces and no gateway
+//          work; minimal-hono-logged: that, storing every request's log row;
 //          edgeload-bun: the Bun binary, built first); also edgeload-100k, edgeload-sealed,
 //          edgeload-rules and edgeload-full: the gateway fully at work
 //        --redis URL|private (the Redis targets' Redis; private: a redis-server of the bench's own)
 //        --skip-pick (no key-pick micro-benchmark)
 //        --rounds N (interleave targets N times and report medians: for busy machines)
 //        --copies N (processes of each yardstick and edgeload; a round takes the cheapest)
-//        --copies-of a,b (the targets run as --copies processes; minimal,minimal-hono,edgeload by
-//          default)
+//        --copies-of a,b (the targets run as --copies processes; minimal,minimal-hono,
+//          minimal-hono-logged,edgeload by default)
 //        --json out.json (raw rows)  --readme (rewrite README.md's bench:start/bench:end block)
 import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -51,12 +52,12 @@ const { values } = parseArgs({
     // takes the cheapest of each.
     copies: { type: 'string', default: '3' },
     // The variants' ratios to the plain node need their own copies too, at the cost of run time.
-    'copies-of': { type: 'string', default: 'minimal,minimal-hono,edgeload' },
+    'copies-of': { type: 'string', default: 'minimal,minimal-hono,minimal-hono-logged,edgeload' },
     // See bench/README.md for how long a run takes.
     targets: {
       type: 'string',
       default:
-        'direct,minimal,minimal-buffered,minimal-hono,edgeload,edgeload-redis,edgeload-2nodes,edgeload-bun',
+        'direct,minimal,minimal-buffered,minimal-hono,minimal-hono-logged,edgeload,edgeload-redis,edgeload-2nodes,edgeload-bun',
     },
     // The Redis of the Redis targets: a URL, or `private` for a redis-server of the bench's own.
     redis: { type: 'string', default: process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379' },
@@ -231,8 +232,10 @@ const starters: Record<string, (upstream: string) => Promise<Target>> = {
   // The same, reading each request body whole first: what retrying on another key requires.
   'minimal-buffered': (upstream) => startMinimal(upstream, pin?.proxy ?? null, 'minimal-buffered'),
   // Hono on @hono/node-server with edgeload's Node adapter pieces and no gateway work: the floor
-  // that the fixed stack sets.
+  // that the fixed stack sets; and that storing every request's log row, as issue 15 requires.
   'minimal-hono': (upstream) => startMinimal(upstream, pin?.proxy ?? null, 'minimal-hono'),
+  'minimal-hono-logged': (upstream) =>
+    startMinimal(upstream, pin?.proxy ?? null, 'minimal-hono-logged'),
   edgeload: edgeload({ name: 'edgeload' }),
   'edgeload-redis': edgeload({ name: 'edgeload-redis' }, true),
   // The gateway fully at work (issue 15), one feature at a time and all at once.

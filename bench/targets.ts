@@ -96,23 +96,28 @@ export const directTarget = (upstream: string): Target => ({
   stop: async () => {},
 })
 
-/** The yardsticks: bench/minimal-proxy.ts, as is or reading each body whole; bench/minimal-hono.ts. */
-export type MinimalKind = 'minimal' | 'minimal-buffered' | 'minimal-hono'
+/**
+ * The yardsticks: bench/minimal-proxy.ts, as is or reading each body whole; bench/minimal-hono.ts,
+ * and bench/minimal-hono-logged.ts (that, storing a log row per request).
+ */
+export type MinimalKind = 'minimal' | 'minimal-buffered' | 'minimal-hono' | 'minimal-hono-logged'
 
 /** A yardstick proxy (`kind`) in front of `upstream`. */
 export const startMinimal = async (
   upstream: string,
   cpu: number | null,
   kind: MinimalKind = 'minimal',
+  env: Record<string, string> = {},
 ): Promise<Target> => {
   const port = await freePort()
   const proc = spawnTs(
-    kind === 'minimal-hono' ? 'bench/minimal-hono.ts' : 'bench/minimal-proxy.ts',
+    kind.startsWith('minimal-hono') ? `bench/${kind}.ts` : 'bench/minimal-proxy.ts',
     [],
     {
       UPSTREAM: upstream,
       PORT: String(port),
       ...(kind === 'minimal-buffered' && { BUFFER: '1' }),
+      ...env,
     },
     cpu,
   )
