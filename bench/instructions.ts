@@ -1,7 +1,8 @@
 // Instructions per request under valgrind's callgrind: the same count from run to run, for
 // comparing commits on a machine whose speed swings. Userland only (no kernel time), and each
 // process runs tens of times slower: ratios of work, not speeds (`npm run bench` is the speed).
-// Run: npm run bench:instructions -- --targets minimal,minimal-hono,edgeload --tests chat,big
+// Run: npm run bench:instructions -- --targets minimal,minimal-hono,minimal-hono-logged,edgeload
+//      --tests chat,big
 //      [--n 2000] [--warm 10000] [--connections 1] [--edgeload-dir OTHER_CHECKOUT]
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -82,7 +83,7 @@ const measure = async (target: string, test: string, upstream: string): Promise<
     : [
         '--import',
         'tsx',
-        target === 'minimal-hono' ? 'bench/minimal-hono.ts' : 'bench/minimal-proxy.ts',
+        target.startsWith('minimal-hono') ? `bench/${target}.ts` : 'bench/minimal-proxy.ts',
       ]
   const env = {
     HOST: '127.0.0.1',
@@ -147,7 +148,8 @@ const targets = values.targets.split(',').map((s) => s.trim())
 const tests = values.tests.split(',').map((s) => s.trim())
 for (const t of tests) if (!TESTS.includes(t)) throw new Error(`unknown test ${t} (use ${TESTS})`)
 for (const t of targets)
-  if (!['minimal', 'minimal-hono', 'edgeload'].includes(t)) throw new Error(`unknown target ${t}`)
+  if (!['minimal', 'minimal-hono', 'minimal-hono-logged', 'edgeload'].includes(t))
+    throw new Error(`unknown target ${t}`)
 try {
   execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
 } catch {
@@ -195,7 +197,8 @@ for (const r of rows) {
     `| ${r.target} | ${r.test} | ${Math.round(r.perRequest)} | ${Math.round(r.compiler)} | ` +
       `${Math.round(r.gc)} | ` +
       `${Math.round(rest(r))} | ${vs(find('minimal', r.test))} | ` +
-      `${r.target === 'edgeload' ? vs(vsHono) : '–'} | ${r.errors} |`,
+      `${r.target === 'edgeload' || r.target === 'minimal-hono-logged' ? vs(vsHono) : '–'} | ` +
+      `${r.errors} |`,
   )
 }
 if (rows.some((r) => r.errors > 0)) process.exitCode = 1
