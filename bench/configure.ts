@@ -5,6 +5,8 @@ import { sleep } from './procs'
 
 export const AUTH_KEY = 'bench-admin-key-0123456789'
 export const PROXY_PATH = '/proxy/bench/v1/chat/completions'
+/** The ENCRYPTION_KEY of the sealed variants. */
+export const BENCH_ENCRYPTION_KEY = 'bench-encryption-key-0123456789abcdef'
 
 /** What the bench group carries beyond its 8 keys. */
 export interface GroupWork {
@@ -12,6 +14,13 @@ export interface GroupWork {
   extraKeys?: number
   /** Two header rules (one set, one remove) and a param override on every request. */
   rules?: boolean
+}
+
+/** The memory-pool variants, one feature each: what `npm run bench` and bench:instructions run. */
+export const VARIANTS: Record<string, { work?: GroupWork; encrypted?: boolean }> = {
+  'edgeload-100k': { work: { extraKeys: 100_000 } },
+  'edgeload-sealed': { encrypted: true },
+  'edgeload-rules': { work: { rules: true } },
 }
 
 const call = async (base: string, method: string, path: string, body?: unknown) => {

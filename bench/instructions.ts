@@ -2,7 +2,7 @@
 // comparing commits on a machine whose speed swings. Userland only (no kernel time), and each
 // process runs tens of times slower: ratios of work, not speeds (`npm run bench` is the speed).
 // Run: npm run bench:instructions -- --targets minimal,minimal-hono,minimal-hono-logged,edgeload
-//      --tests chat,big
+//      (or a variant: edgeload-rules, edgeload-sealed, edgeload-100k) --tests chat,big
 //      [--n 2000] [--warm 10000] [--connections 1] [--edgeload-dir OTHER_CHECKOUT]
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Agent } from 'undici'
 import { callgrindArgv, callgrindControl } from './callgrind'
-import { AUTH_KEY, configure, PROXY_PATH } from './configure'
+import { AUTH_KEY, BENCH_ENCRYPTION_KEY, configure, PROXY_PATH, VARIANTS } from './configure'
 import { freePort, sleep, spawnPinned, waitFor } from './procs'
 import { startUpstream } from './targets'
 
@@ -76,7 +76,8 @@ const measure = async (target: string, test: string, upstream: string): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'edgeload-cg-'))
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  const edgeload = target === 'edgeload'
+  const edgeload = target.startsWith('edgeload')
+  const variant = VARIANTS[target] ?? {}
   const cwd = edgeload ? (values['edgeload-dir'] ?? ROOT) : ROOT
   const file = edgeload
     ? ['adapters/node/start.mjs']
@@ -92,6 +93,7 @@ const measure = async (target: string, test: string, upstream: string): Promise<
     DATABASE_DSN: join(dir, 'bench.db'),
     LOG_LEVEL: 'warn',
     UPSTREAM: upstream,
+    ...(variant.encrypted && { ENCRYPTION_KEY: BENCH_ENCRYPTION_KEY }),
   }
   const proc = spawnPinned(callgrindArgv(dir, process.execPath, file), {
     cwd,
@@ -103,7 +105,7 @@ const measure = async (target: string, test: string, upstream: string): Promise<
     // Start-up under callgrind takes a minute or more.
     const ready = edgeload ? `${base}/health` : `${base}/v1/models`
     await waitFor(proc, ready, (s) => !edgeload || s === 200, 600_000)
-    if (edgeload) await configure(base, upstream)
+    if (edgeload) await configure(base, upstream, variant.work)
     const url = edgeload ? base + PROXY_PATH : `${base}/v1/chat/completions`
     const key = edgeload ? AUTH_KEY : 'sk-bench-direct'
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' }
@@ -148,7 +150,7 @@ const targets = values.targets.split(',').map((s) => s.trim())
 const tests = values.tests.split(',').map((s) => s.trim())
 for (const t of tests) if (!TESTS.includes(t)) throw new Error(`unknown test ${t} (use ${TESTS})`)
 for (const t of targets)
-  if (!['minimal', 'minimal-hono', 'minimal-hono-logged', 'edgeload'].includes(t))
+  if (!['minimal', 'minimal-hono', 'minimal-hono-logged', 'edgeload'].includes(t) && !VARIANTS[t])
     throw new Error(`unknown target ${t}`)
 try {
   execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
@@ -186,9 +188,9 @@ const find = (target: string, test: string) => {
 console.log(`\n${N} requests at ${C} connections after ${WARM} to warm up, under callgrind\n`)
 console.log(
   '| target | test | instructions/request | V8 compiling | garbage collection | the rest | ' +
-    'vs minimal | vs minimal-hono | errors |',
+    'vs minimal | vs minimal-hono | vs edgeload | errors |',
 )
-console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|')
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|')
 for (const r of rows) {
   const vs = (y: number | undefined) =>
     y && r.target !== 'minimal' ? `${(rest(r) / y).toFixed(2)}×` : '–'
@@ -197,7 +199,8 @@ for (const r of rows) {
     `| ${r.target} | ${r.test} | ${Math.round(r.perRequest)} | ${Math.round(r.compiler)} | ` +
       `${Math.round(r.gc)} | ` +
       `${Math.round(rest(r))} | ${vs(find('minimal', r.test))} | ` +
-      `${r.target === 'edgeload' || r.target === 'minimal-hono-logged' ? vs(vsHono) : '–'} | ` +
+      `${r.target.startsWith('edgeload') || r.target === 'minimal-hono-logged' ? vs(vsHono) : '–'} | ` +
+      `${VARIANTS[r.target] ? vs(find('edgeload', r.test)) : '–'} | ` +
       `${r.errors} |`,
   )
 }

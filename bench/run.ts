@@ -33,6 +33,7 @@ import type { Row, TestId } from './report'
 import { combineCopies, TESTS, toMarkdown, toMedians, toRatios, toTable } from './report'
 import type { EdgeloadOptions, Target } from './targets'
 import { spawnPinned } from './procs'
+import { VARIANTS } from './configure'
 import { directTarget, startEdgeload, startMinimal, startRedis, startUpstream } from './targets'
 
 const { values } = parseArgs({
@@ -239,9 +240,9 @@ const starters: Record<string, (upstream: string) => Promise<Target>> = {
   edgeload: edgeload({ name: 'edgeload' }),
   'edgeload-redis': edgeload({ name: 'edgeload-redis' }, true),
   // The gateway fully at work (issue 15), one feature at a time and all at once.
-  'edgeload-100k': edgeload({ name: 'edgeload-100k', work: { extraKeys: 100_000 } }),
-  'edgeload-sealed': edgeload({ name: 'edgeload-sealed', encrypted: true }),
-  'edgeload-rules': edgeload({ name: 'edgeload-rules', work: { rules: true } }),
+  ...Object.fromEntries(
+    Object.entries(VARIANTS).map(([name, v]) => [name, edgeload({ name, ...v })]),
+  ),
   'edgeload-full': edgeload(
     { name: 'edgeload-full', encrypted: true, work: { extraKeys: 100_000, rules: true } },
     true,

@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { dropRedisPrefix, freshRedisPrefix } from '../test/helpers/redis'
-import { AUTH_KEY, configure, PROXY_PATH, proxiesOk, type GroupWork } from './configure'
+import {
+  AUTH_KEY,
+  BENCH_ENCRYPTION_KEY,
+  configure,
+  PROXY_PATH,
+  proxiesOk,
+  type GroupWork,
+} from './configure'
 import { freePort, sleep, spawnPinned, spawnTs, waitFor, type Proc } from './procs'
 
 export { AUTH_KEY }
@@ -171,7 +178,7 @@ export const startEdgeload = async (
     AUTH_KEY,
     DATABASE_DSN: join(dir, 'bench.db'),
     LOG_LEVEL: 'warn',
-    ...(opts.encrypted && { ENCRYPTION_KEY: 'bench-encryption-key-0123456789abcdef' }),
+    ...(opts.encrypted && { ENCRYPTION_KEY: BENCH_ENCRYPTION_KEY }),
     ...opts.env,
     ...(redisUrl && prefix && { REDIS_DSN: redisUrl, REDIS_PREFIX: prefix }),
   }
