@@ -28,6 +28,17 @@ describe('scanTopLevel', () => {
     expect([...scanTopLevel(s)!.fields.keys()]).toEqual(['a', 's', 'model', 'n'])
   })
 
+  it('tells keys apart whose bytes hash alike, and keys it has seen before', () => {
+    // "Aa" and "BB" have the same length and the same 31-multiplier hash.
+    expect(valueOf('{"Aa":1,"BB":2}', 'BB')).toBe('2')
+    expect([...scanTopLevel('{"BB":1,"Aa":2}')!.fields.keys()]).toEqual(['BB', 'Aa'])
+    // More distinct keys than the cache holds (it is cleared when full), each read twice.
+    const keys = Array.from({ length: 1200 }, (_, i) => `key-${i}`)
+    const text = `{${keys.map((k, i) => `"${k}":${i}`).join(',')}}`
+    for (let round = 0; round < 2; round++)
+      expect([...scanTopLevel(text)!.fields.keys()]).toEqual(keys)
+  })
+
   it('decodes escaped keys and keeps the last duplicate, as JSON.parse does', () => {
     const s = '{"mo\\u0064el":1,"x":2,"model":3}'
     expect(valueOf(s, 'model')).toBe('3')
@@ -142,6 +153,18 @@ describe('spliceTopLevel', () => {
         ]),
       ).toBe(`{"model":${v},"n":1,"k${i % 600}":${v}}`)
     }
+  })
+
+  it('keeps every output intact while later ones are written', () => {
+    // Small outputs share slabs of memory: thousands of them fill several.
+    const outs = Array.from({ length: 5000 }, (_, i) => [
+      i,
+      spliceBytes(enc(`{"n":${i},"pad":"${'x'.repeat(i % 50)}"}`), [['n', String(i * 7)]])!,
+    ])
+    const big = spliceBytes(enc(`{"s":"${'y'.repeat(10_000)}"}`), [['t', '1']])!
+    for (const [i, out] of outs as Array<[number, Uint8Array]>)
+      expect(JSON.parse(dec(out))).toEqual({ n: i * 7, pad: 'x'.repeat(i % 50) })
+    expect(JSON.parse(dec(big))).toEqual({ s: 'y'.repeat(10_000), t: 1 })
   })
 
   it('leaves non-object bodies alone (null)', () => {
