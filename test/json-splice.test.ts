@@ -2,10 +2,22 @@
 // byte the overrides do not touch kept as the client sent it.
 import { describe, expect, it } from 'vitest'
 import { seeded } from './helpers/seeded'
+import { joinBody, type BodyBytes } from '../src/http/body'
 import { scanTopLevel as scanBytes, spliceTopLevel as spliceBytes } from '../src/proxy/json-splice'
 
 const enc = (s: string) => new TextEncoder().encode(s)
-const dec = (b: Uint8Array) => new TextDecoder().decode(b)
+const dec = (b: BodyBytes) => new TextDecoder().decode(joinBody(b))
+/** The text's bytes cut into chunks of 1 to 8 bytes, as a socket might deliver them. */
+const chunked = (s: string, rnd: () => number) => {
+  const b = enc(s)
+  const out: Uint8Array[] = []
+  for (let i = 0; i < b.length;) {
+    const n = 1 + Math.floor(rnd() * 8)
+    out.push(b.slice(i, i + n))
+    i += n
+  }
+  return out
+}
 // The splicer works on the body's bytes; these read and write them as text.
 const scanTopLevel = (s: string) => scanBytes(enc(s))
 const spliceTopLevel = (s: string, values: Array<[string, string]>) => {
@@ -162,9 +174,22 @@ describe('spliceTopLevel', () => {
       spliceBytes(enc(`{"n":${i},"pad":"${'x'.repeat(i % 50)}"}`), [['n', String(i * 7)]])!,
     ])
     const big = spliceBytes(enc(`{"s":"${'y'.repeat(10_000)}"}`), [['t', '1']])!
-    for (const [i, out] of outs as Array<[number, Uint8Array]>)
+    for (const [i, out] of outs as Array<[number, BodyBytes]>)
       expect(JSON.parse(dec(out))).toEqual({ n: i * 7, pad: 'x'.repeat(i % 50) })
     expect(JSON.parse(dec(big))).toEqual({ s: 'y'.repeat(10_000), t: 1 })
+  })
+
+  it('reads a large body in its chunks and leaves the result in pieces, not copied', () => {
+    const text = `{"model":"m","messages":[{"content":"${'y'.repeat(200_000)}"}],"n":1}`
+    const b = enc(text)
+    const parts = [b.slice(0, 65_536), b.slice(65_536, 131_072), b.slice(131_072)]
+    const out = spliceBytes(parts, [
+      ['n', '2'],
+      ['temperature', '0.2'],
+    ])!
+    expect(Array.isArray(out)).toBe(true)
+    expect((out as Uint8Array[]).some((p) => p.buffer === parts[1]!.buffer)).toBe(true)
+    expect(JSON.parse(dec(out))).toEqual({ ...JSON.parse(text), n: 2, temperature: 0.2 })
   })
 
   it('leaves non-object bodies alone (null)', () => {
@@ -220,6 +245,14 @@ describe('against JSON.parse, on random objects', () => {
         [key, '{"n":[1,"}"]}'],
         ['new "key"', '"v"'],
       ])
+      // The same body in chunks of a few bytes: the same fields, the same result.
+      const parts = chunked(text, rnd)
+      expect(scanBytes(parts)?.fields, `seed ${seed}`).toEqual(top!.fields)
+      const fromParts = spliceBytes(parts, [
+        [key, '{"n":[1,"}"]}'],
+        ['new "key"', '"v"'],
+      ])
+      expect(dec(fromParts!), `seed ${seed}`).toBe(out)
       expect(JSON.parse(out!), `seed ${seed}`).toEqual({
         ...obj,
         [key]: { n: [1, '}'] },
@@ -237,6 +270,9 @@ describe('against JSON.parse, on random objects', () => {
       flipped[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256)
       for (const x of [cut, flipped]) {
         expect(() => spliceBytes(x, [['k', '1']]), `seed ${seed}`).not.toThrow()
+        const k = Math.floor(rnd() * x.length)
+        const two = [x.subarray(0, k), x.subarray(k)]
+        expect(() => spliceBytes(two, [['k', '1']]), `seed ${seed}`).not.toThrow()
         // What it accepts is an object JSON.parse reads too (keys may be split apart by a cut).
         if (scanBytes(x) && x === cut) expect(() => JSON.parse(dec(x))).not.toThrow()
       }

@@ -2,10 +2,15 @@
 // top-level value starts and ends, so overrides replace only those bytes. Unrelated fields (big
 // integers, key order, spacing) stay exactly as the client sent them, unlike a parse + stringify
 // (reference §8.1 #7). It reads bytes, not a decoded string: JSON's structure is ASCII, which
-// UTF-8 never uses inside a multi-byte character, and a string's end is found by the array's
-// native indexOf. A 1 MiB body is then neither decoded nor re-encoded, nor walked in JavaScript.
+// UTF-8 never uses inside a multi-byte character, and a string's end is found by the chunk's
+// native indexOf. A 1 MiB body is then neither joined, decoded nor re-encoded, nor walked in
+// JavaScript: it is read in the chunks it came in, and a large result is those chunks' views.
+import type { BodyBytes } from '../http/body'
+import { ChunkedBytes } from './chunked-bytes'
 
 export interface TopLevel {
+  /** The body, read across its chunks. */
+  bytes: ChunkedBytes
   /** Value byte range per key, by the last occurrence (JSON.parse keeps the last too). */
   fields: Map<string, { start: number; end: number }>
   /** Index of the closing `}`. */
@@ -21,32 +26,32 @@ const MAX_PLAIN_KEY = 64
 
 const isWs = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
 
-const skipWs = (b: Uint8Array, i: number) => {
-  while (i < b.length && isWs(b[i])) i++
+const skipWs = (b: ChunkedBytes, i: number) => {
+  while (isWs(b.at(i))) i++
   return i
 }
 
 /** Index just after the string starting at `i` (a `"`); -1 if it never ends. */
-const skipString = (b: Uint8Array, i: number): number => {
+const skipString = (b: ChunkedBytes, i: number): number => {
   for (;;) {
     const q = b.indexOf(QUOTE, i + 1)
     if (q < 0) return -1
     // Escaped when an odd run of backslashes precedes it. Each run is counted once: O(n) overall.
     let n = 0
-    while (b[q - 1 - n] === BACKSLASH) n++
+    while (b.at(q - 1 - n) === BACKSLASH) n++
     if (n % 2 === 0) return q + 1
     i = q
   }
 }
 
 /** Index just after the value starting at `i`; -1 when it is cut short or unbalanced. */
-const skipValue = (b: Uint8Array, i: number): number => {
-  const c = b[i]
+const skipValue = (b: ChunkedBytes, i: number): number => {
+  const c = b.at(i)
   if (c === QUOTE) return skipString(b, i)
   if (c === 0x7b || c === 0x5b) {
     let depth = 0
     for (; i < b.length; i++) {
-      const d = b[i]
+      const d = b.at(i)
       if (d === QUOTE) {
         i = skipString(b, i)
         if (i < 0) return -1
@@ -61,7 +66,7 @@ const skipValue = (b: Uint8Array, i: number): number => {
   // A number, true, false or null: up to the next delimiter.
   const start = i
   while (i < b.length) {
-    const d = b[i]
+    const d = b.at(i)
     if (d === 0x2c || d === 0x7d || d === 0x5d || isWs(d)) break
     i++
   }
@@ -84,15 +89,15 @@ const KEYS_MAX = 512
 const keys = new Map<number, string>()
 
 /** The plain key's string when the cache holds it: same length, same bytes. */
-const knownKey = (b: Uint8Array, start: number, end: number, hash: number): string | null => {
+const knownKey = (b: ChunkedBytes, start: number, end: number, hash: number): string | null => {
   const k = keys.get(hash)
   if (k === undefined || k.length !== end - start) return null
-  for (let j = 0; j < k.length; j++) if (k.charCodeAt(j) !== b[start + j]) return null
+  for (let j = 0; j < k.length; j++) if (k.charCodeAt(j) !== b.at(start + j)) return null
   return k
 }
 
 /** The key whose JSON string (quotes included) is b[start, end), decoded; null when invalid. */
-const keyOf = (b: Uint8Array, start: number, end: number): string | null => {
+const keyOf = (b: ChunkedBytes, start: number, end: number): string | null => {
   // Printable ASCII without escapes, as nearly every key is: its bytes are its characters, so it
   // needs neither the decoder nor JSON.parse (2 of a small body's 5 µs of overrides).
   const from = start + 1
@@ -100,19 +105,19 @@ const keyOf = (b: Uint8Array, start: number, end: number): string | null => {
   let plain = to - from <= MAX_PLAIN_KEY
   let hash = to - from
   for (let j = from; plain && j < to; j++) {
-    const c = b[j]!
+    const c = b.at(j)!
     plain = c >= 0x20 && c < 0x80 && c !== BACKSLASH
     hash = (Math.imul(hash, 31) + c) | 0
   }
   if (plain) {
     const known = knownKey(b, from, to, hash)
     if (known !== null) return known
-    const key = String.fromCharCode.apply(null, b.subarray(from, to) as never)
+    const key = String.fromCharCode.apply(null, b.slice(from, to) as never)
     if (keys.size >= KEYS_MAX) keys.clear()
     keys.set(hash, key)
     return key
   }
-  const text = textOf(b.subarray(start, end))
+  const text = textOf(b.slice(start, end))
   if (text === null) return null
   try {
     return JSON.parse(text) as string
@@ -122,35 +127,36 @@ const keyOf = (b: Uint8Array, start: number, end: number): string | null => {
 }
 
 /** The top-level fields of a JSON object text; null when the text is not one. */
-export const scanTopLevel = (b: Uint8Array): TopLevel | null => {
+export const scanTopLevel = (body: BodyBytes | ChunkedBytes): TopLevel | null => {
+  const b = body instanceof ChunkedBytes ? body : new ChunkedBytes(body)
   const fields = new Map<string, { start: number; end: number }>()
   let i = skipWs(b, 0)
-  if (b[i] !== 0x7b) return null
+  if (b.at(i) !== 0x7b) return null
   i = skipWs(b, i + 1)
-  if (b[i] === 0x7d) return skipWs(b, i + 1) === b.length ? { fields, close: i } : null
+  if (b.at(i) === 0x7d) return skipWs(b, i + 1) === b.length ? { bytes: b, fields, close: i } : null
   for (;;) {
-    if (b[i] !== QUOTE) return null
+    if (b.at(i) !== QUOTE) return null
     const keyEnd = skipString(b, i)
     if (keyEnd < 0) return null
     const key = keyOf(b, i, keyEnd)
     if (key === null) return null
     i = skipWs(b, keyEnd)
-    if (b[i] !== 0x3a) return null
+    if (b.at(i) !== 0x3a) return null
     const start = skipWs(b, i + 1)
     const end = skipValue(b, start)
     if (end < 0) return null
     fields.set(key, { start, end })
     i = skipWs(b, end)
-    const c = b[i]
-    if (c === 0x7d) return skipWs(b, i + 1) === b.length ? { fields, close: i } : null
+    const c = b.at(i)
+    if (c === 0x7d) return skipWs(b, i + 1) === b.length ? { bytes: b, fields, close: i } : null
     if (c !== 0x2c) return null
     i = skipWs(b, i + 1)
   }
 }
 
 // The bytes of the value texts spliced in, by their text: a group's overrides are the same
-// strings on every request. Cleared when full, as redirected model names
-// could otherwise grow it without end.
+// strings on every request. Cleared when full, as redirected model names could otherwise grow it
+// without end.
 const ENCODED_MAX = 512
 const encoded = new Map<string, Uint8Array>()
 const bytesOf = (text: string): Uint8Array => {
@@ -175,15 +181,14 @@ const memberOf = (key: string, json: string): Uint8Array => {
 }
 const COMMA = new Uint8Array([0x2c])
 
-// A small body's new bytes are a view into a shared slab, as Node's Buffer pool does: a typed
-// array of its own past 64 bytes is a native allocation (~300 ns for 100 bytes, ~50 ns a view).
-// A view keeps its slab alive only as long as the request holds the body.
+// A small result is copied into a shared slab, as Node's Buffer pool does: a typed array of its
+// own past 64 bytes is a native allocation (~300 ns for 100 bytes, ~50 ns a view). A view keeps
+// its slab alive only as long as the request holds the body. A larger result is left in pieces.
 const SLAB_BYTES = 64 << 10
 const SLAB_MAX = 4 << 10
 let slab = new ArrayBuffer(SLAB_BYTES)
 let slabUsed = 0
 const allocBytes = (size: number): Uint8Array<ArrayBuffer> => {
-  if (size > SLAB_MAX) return new Uint8Array(size)
   if (slabUsed + size > SLAB_BYTES) {
     slab = new ArrayBuffer(SLAB_BYTES)
     slabUsed = 0
@@ -194,16 +199,31 @@ const allocBytes = (size: number): Uint8Array<ArrayBuffer> => {
   return out
 }
 
+/** The pieces in one array: small ones in the slab, large ones as they are (no copy). */
+const assemble = (pieces: Uint8Array[], size: number): BodyBytes => {
+  if (size > SLAB_MAX) return pieces
+  const out = allocBytes(size)
+  let at = 0
+  for (const piece of pieces) {
+    out.set(piece, at)
+    at += piece.byteLength
+  }
+  return out
+}
+
 /**
  * Sets top-level keys to the given JSON value texts: in place when the key exists, otherwise
- * appended before the closing brace. Null when `b` is not a JSON object.
+ * appended before the closing brace. Null when the body is not a JSON object. The result is one
+ * array when small, else the body's chunks and the new bytes as views (a 1 MiB body is not
+ * copied).
  */
 export const spliceTopLevel = (
-  b: Uint8Array,
+  body: BodyBytes,
   values: Iterable<readonly [key: string, json: string]>,
-  top: TopLevel | null = scanTopLevel(b),
-): Uint8Array<ArrayBuffer> | null => {
+  top: TopLevel | null = scanTopLevel(body),
+): BodyBytes | null => {
   if (!top) return null
+  const b = top.bytes
   const edits: Array<{ start: number; end: number; parts: Uint8Array[] }> = []
   const appended: Uint8Array[] = []
   let empty = top.fields.size === 0
@@ -218,23 +238,18 @@ export const spliceTopLevel = (
   }
   if (appended.length) edits.push({ start: top.close, end: top.close, parts: appended })
   if (edits.length > 1) edits.sort((x, y) => x.start - y.start)
+  const pieces: Uint8Array[] = []
   let size = b.length
-  for (const e of edits) {
-    size -= e.end - e.start
-    for (const part of e.parts) size += part.length
-  }
-  const out = allocBytes(size)
   let from = 0
-  let at = 0
   for (const e of edits) {
-    out.set(b.subarray(from, e.start), at)
-    at += e.start - from
+    b.views(from, e.start, pieces)
+    size -= e.end - e.start
     for (const part of e.parts) {
-      out.set(part, at)
-      at += part.length
+      pieces.push(part)
+      size += part.byteLength
     }
     from = e.end
   }
-  out.set(b.subarray(from), at)
-  return out
+  b.views(from, b.length, pieces)
+  return assemble(pieces, size)
 }

@@ -1,6 +1,6 @@
 // The request transforms of a group with param overrides or model redirects, precomputed once per
 // group (see cache.ts) and applied here. Bodies are spliced, never re-serialised (json-splice.ts).
-import { joinBody, type BodyBytes } from '../http/body'
+import type { BodyBytes } from '../http/body'
 import { scanTopLevel, spliceTopLevel, textOf } from './json-splice'
 import { compileRedirect, isGeminiNative, redirectModel, rewriteModelPath } from './redirect'
 import type { ModelRedirect } from './redirect'
@@ -56,15 +56,14 @@ export const transformRequest = (t: RequestTransforms, req: TransformInput): Tra
   if (!body || (!t.overrides.size && !bodyRedirect) || !isJsonType(req.contentType)) {
     return { ok: true, target, body, bodyStream }
   }
-  // Splicing needs the bytes in one piece; only groups with overrides or redirects get here.
-  const whole = joinBody(body)
-  const top = scanTopLevel(whole)
+  // Read in the chunks the body came in; only groups with overrides or redirects get here.
+  const top = scanTopLevel(body)
   if (!top) return { ok: true, target, body, bodyStream }
   // The group's map, shared by every request: copied only when a redirect adds the model.
   let edits = t.overrides
   if (bodyRedirect) {
     const at = top.fields.get('model')
-    const modelText = edits.get('model') ?? (at && textOf(whole.subarray(at.start, at.end)))
+    const modelText = edits.get('model') ?? (at && textOf(top.bytes.slice(at.start, at.end)))
     const model = modelText ? parseOrNull(modelText) : null
     if (typeof model === 'string' && model) {
       const r = redirectModel(bodyRedirect, model)
@@ -75,7 +74,7 @@ export const transformRequest = (t: RequestTransforms, req: TransformInput): Tra
   const stream = edits.get('stream')
   if (stream !== undefined) bodyStream = stream === 'true'
   if (!edits.size) return { ok: true, target, body, bodyStream }
-  return { ok: true, target, body: spliceTopLevel(whole, edits, top) ?? body, bodyStream }
+  return { ok: true, target, body: spliceTopLevel(body, edits, top) ?? body, bodyStream }
 }
 
 const parseOrNull = (s: string): unknown => {
