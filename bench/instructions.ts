@@ -3,15 +3,22 @@
 // process runs tens of times slower: ratios of work, not speeds (`npm run bench` is the speed).
 // Run: npm run bench:instructions -- --targets minimal,minimal-hono,minimal-hono-logged,edgeload
 //      (or a variant: edgeload-rules, edgeload-sealed, edgeload-100k) --tests chat,big
-//      [--n 2000] [--warm 10000] [--connections 1] [--edgeload-dir OTHER_CHECKOUT]
+//      [--n 2000] [--warm 10000] [--connections 1] [--edgeload-dir OTHER_CHECKOUT] [--keep DIR]
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Agent } from 'undici'
-import { callgrindArgv, callgrindControl } from './callgrind'
-import { AUTH_KEY, BENCH_ENCRYPTION_KEY, configure, PROXY_PATH, VARIANTS } from './configure'
+import { callgrindArgv, callgrindControl, lastDumpFile } from './callgrind'
+import {
+  AUTH_KEY,
+  BENCH_ENCRYPTION_KEY,
+  configure,
+  PROXY_PATH,
+  proxiesOk,
+  VARIANTS,
+} from './configure'
 import { freePort, sleep, spawnPinned, waitFor } from './procs'
 import { startUpstream } from './targets'
 
@@ -24,6 +31,8 @@ const { values } = parseArgs({
     // One at a time: each request then takes the same path, whatever the timing.
     connections: { type: 'string', default: '1' },
     'edgeload-dir': { type: 'string' },
+    // A folder to keep each measured dump in (TARGET-TEST.cg), for callgrind_annotate.
+    keep: { type: 'string' },
   },
 })
 const N = Number(values.n)
@@ -95,6 +104,18 @@ const measure = async (target: string, test: string, upstream: string): Promise<
     UPSTREAM: upstream,
     ...(variant.encrypted && { ENCRYPTION_KEY: BENCH_ENCRYPTION_KEY }),
   }
+  // Importing 100,000 keys takes more than 5 minutes under callgrind: a plain process imports
+  // them into the database first, and the profiled one loads them at start.
+  const imported = variant.work?.extraKeys !== undefined
+  if (imported) {
+    const plain = spawnPinned([process.execPath, ...file], { cwd, env, cpu: 0, graceMs: 10_000 })
+    try {
+      await waitFor(plain, `${base}/health`, (s) => s === 200, 120_000)
+      await configure(base, upstream, variant.work)
+    } finally {
+      await plain.stop()
+    }
+  }
   const proc = spawnPinned(callgrindArgv(dir, process.execPath, file), {
     cwd,
     env,
@@ -105,7 +126,8 @@ const measure = async (target: string, test: string, upstream: string): Promise<
     // Start-up under callgrind takes a minute or more.
     const ready = edgeload ? `${base}/health` : `${base}/v1/models`
     await waitFor(proc, ready, (s) => !edgeload || s === 200, 600_000)
-    if (edgeload) await configure(base, upstream, variant.work)
+    if (imported) await proxiesOk(base)
+    else if (edgeload) await configure(base, upstream, variant.work)
     const url = edgeload ? base + PROXY_PATH : `${base}/v1/chat/completions`
     const key = edgeload ? AUTH_KEY : 'sk-bench-direct'
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' }
@@ -126,6 +148,7 @@ const measure = async (target: string, test: string, upstream: string): Promise<
     errors += await drive(url, headers, body, N)
     await sleep(3000)
     const raw = await cg.dump()
+    if (values.keep) copyFileSync(lastDumpFile(dir), join(values.keep, `${target}-${test}.cg`))
     const seconds = (Date.now() - t) / 1000
     const net = (n: number, idleN: number) => (n - (idleN / idleSeconds) * seconds) / N
     return {
@@ -159,6 +182,7 @@ try {
   process.exit(1)
 }
 
+if (values.keep) mkdirSync(values.keep, { recursive: true })
 const upstream = await startUpstream(1, 20)
 const rows: Row[] = []
 try {
