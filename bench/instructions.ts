@@ -124,7 +124,12 @@ const measure = async (target: string, test: string, upstream: string): Promise<
   })
   try {
     // Start-up under callgrind takes a minute or more.
-    const ready = edgeload ? `${base}/health` : `${base}/v1/models`
+    // 100,000 keys load into the pool after /health answers; /health/ready waits for them.
+    const ready = imported
+      ? `${base}/health/ready`
+      : edgeload
+        ? `${base}/health`
+        : `${base}/v1/models`
     await waitFor(proc, ready, (s) => !edgeload || s === 200, 600_000)
     if (imported) await proxiesOk(base)
     else if (edgeload) await configure(base, upstream, variant.work)
