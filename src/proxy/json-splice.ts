@@ -127,8 +127,8 @@ const keyOf = (b: ChunkedBytes, start: number, end: number): string | null => {
 }
 
 /** The top-level fields of a JSON object text; null when the text is not one. */
-export const scanTopLevel = (body: BodyBytes | ChunkedBytes): TopLevel | null => {
-  const b = body instanceof ChunkedBytes ? body : new ChunkedBytes(body)
+export const scanTopLevel = (body: BodyBytes): TopLevel | null => {
+  const b = new ChunkedBytes(body)
   const fields = new Map<string, { start: number; end: number }>()
   let i = skipWs(b, 0)
   if (b.at(i) !== 0x7b) return null
