@@ -47,6 +47,18 @@ export function describeKeys(name: string, get: () => Store) {
       expect(await store.getKey(999_999)).toBeNull()
     })
 
+    it("returns the added rows in id order, not in their hashes' order", async () => {
+      // Hashes that sort against the input order, across more than one JSON part of the insert.
+      const keys = Array.from({ length: 3000 }, (_, i) => ({
+        key_value: `sk-order-${i}-${'x'.repeat(60)}`,
+        key_hash: `h-${String(99_999 - i).padStart(5, '0')}`,
+      }))
+      const added = await store.addKeys(gid, keys)
+      expect(added.map((k) => k.key_value)).toEqual(keys.map((k) => k.key_value))
+      const ids = added.map((k) => k.id)
+      expect(ids).toEqual([...ids].sort((a, b) => a - b))
+    })
+
     it('pages keys by last use (never-used last), then id desc, with filters', async () => {
       const keys = await store.addKeys(gid, newKeys(5))
       await store.addKeys(other, newKeys(5))

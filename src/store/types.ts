@@ -192,7 +192,10 @@ export interface Store {
     limit: number,
     status?: KeyStatus,
   ): Promise<PoolKeyRow[]>
-  /** Adds keys not yet in the group (dedupe by hash, in chunks). Returns the inserted rows. */
+  /**
+   * Adds keys not yet in the group (dedupe by hash, in chunks). Returns the inserted rows, in id
+   * order.
+   */
   addKeys(groupId: number, keys: NewKey[]): Promise<PoolKeyRow[]>
   /** Ids of the group's keys with these hashes (optionally only in one status). */
   findKeyIds(groupId: number, hashes: string[], status?: KeyStatus): Promise<number[]>
