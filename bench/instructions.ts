@@ -20,7 +20,7 @@ import {
   VARIANTS,
 } from './configure'
 import { freePort, sleep, spawnPinned, waitFor } from './procs'
-import { startUpstream } from './targets'
+import { startUpstream, YARDSTICK_NODE_ARGS } from './targets'
 
 const { values } = parseArgs({
   options: {
@@ -91,6 +91,7 @@ const measure = async (target: string, test: string, upstream: string): Promise<
   const file = edgeload
     ? ['adapters/node/start.mjs']
     : [
+        ...YARDSTICK_NODE_ARGS,
         '--import',
         'tsx',
         target.startsWith('minimal-hono') ? `bench/${target}.ts` : 'bench/minimal-proxy.ts',

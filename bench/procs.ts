@@ -27,8 +27,8 @@ export interface Proc {
 }
 
 /**
- * `node --import tsx <file>`, or plain `node <file>` for .mjs (one process either way, so its
- * pid is the one doing the work). BENCH_NODE_ARGS adds Node flags to edgeload's process, e.g.
+ * `node [nodeArgs] --import tsx <file>`, or plain `node <file>` for .mjs (one process either way,
+ * so its pid is the one doing the work). BENCH_NODE_ARGS adds Node flags to edgeload's process, e.g.
  * `--cpu-prof` to profile it.
  */
 export const spawnTs = (
@@ -36,12 +36,13 @@ export const spawnTs = (
   args: string[],
   env: Record<string, string>,
   cpu: number | null,
+  nodeArgs: string[] = [],
 ): Proc => {
   const extra = env.BENCH_PROFILE
     ? (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
     : []
   const loader = file.endsWith('.mjs') ? [] : ['--import', 'tsx']
-  const node = [process.execPath, ...extra, ...loader, join(ROOT, file), ...args]
+  const node = [process.execPath, ...nodeArgs, ...extra, ...loader, join(ROOT, file), ...args]
   return spawnPinned(node, { cwd: ROOT, env, cpu, graceMs: 3000 })
 }
 

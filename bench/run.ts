@@ -23,8 +23,9 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { cpuMicros, twoCpus } from './cpu'
 import { byCopy } from './order'
+import { measurePair, pairBase, PAIRED_TESTS, pairedMarkdown, type PairSample } from './paired'
 import { Redis } from 'ioredis'
-import type { LoadResult } from './load'
+import type { LoadResult, LoadSpec } from './load'
 import { runLoads } from './load'
 import type { PickRow } from './pick'
 import { pickMarkdown, pickTable } from './pick'
@@ -64,6 +65,9 @@ const { values } = parseArgs({
     redis: { type: 'string', default: process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379' },
     // The key-pick micro-benchmark (bench/pick.ts) runs after the load unless skipped.
     'skip-pick': { type: 'boolean', default: false },
+    // Each round also measures every copied edgeload target's processes at once with their
+    // yardstick's (bench/paired.ts) for the CPU ratios; this skips that.
+    'skip-paired': { type: 'boolean', default: false },
     json: { type: 'string' },
     readme: { type: 'boolean', default: false },
   },
@@ -118,11 +122,11 @@ let redisClient = null as Redis | null
  * is every node's CPU time over all requests; p50 and p99 are the workers' figures averaged,
  * weighted by their requests (a mean of percentiles, not a percentile of the merged latencies).
  */
-const measure = async (target: Target, test: TestId): Promise<Row> => {
+const specsFor = (target: Target, test: TestId): LoadSpec[] => {
   const headers = { ...target.headers, 'content-type': 'application/json' }
   const scenario = SCENARIOS[test]
   const total = scenario.connections
-  const specs = target.urls
+  return target.urls
     .map((url, i) => ({
       kind: scenario.kind,
       url,
@@ -134,6 +138,10 @@ const measure = async (target: Target, test: TestId): Promise<Row> => {
       warmup,
     }))
     .filter((spec) => spec.connections > 0)
+}
+
+const measure = async (target: Target, test: TestId): Promise<Row> => {
+  const specs = specsFor(target, test)
   const cpu = () => target.pids.reduce((sum, pid) => sum + cpuMicros(pid), 0)
   const sys = () => target.pids.reduce((sum, pid) => sum + cpuMicros(pid, true), 0)
   const { redis } = target
@@ -269,6 +277,35 @@ const perProcess: Row[] = []
 const labels = new Map<Target, string>()
 const copyOf = new Map<Target, number>()
 const failures: string[] = []
+const paired: PairSample[] = []
+const named = (name: string, copy: number) =>
+  targets.find((t) => t.name === name && (copyOf.get(t) ?? 1) === copy)
+/** Each copied edgeload target's process N beside its base's process N, at once (paired.ts). */
+const measurePairs = async (round: number) => {
+  const names = [...COPIED].filter((n) => n.startsWith('edgeload') && targetNames.includes(n))
+  for (const test of tests.filter((t) => PAIRED_TESTS.includes(t)))
+    for (let copy = 1; copy <= copies; copy++)
+      for (const name of names) {
+        const target = named(name, copy)
+        const base = named(pairBase(name), copy)
+        if (!target || !base) continue
+        const others = targets.filter((t) => t !== target && t !== base)
+        signalAll(others, 'SIGSTOP')
+        try {
+          const m = await measurePair(target, base, (t) => specsFor(t, test), pin?.load ?? null)
+          paired.push({ target: name, base: base.name, test, round, copy, ...m })
+          console.log(
+            `  [${round}/${rounds}] ${labels.get(target) ?? name} + ${labels.get(base) ?? base.name} ` +
+              `${test}, at once: ${m.cpuUs.toFixed(0)} and ${m.baseCpuUs.toFixed(0)} µs/req ` +
+              `(${(m.cpuUs / m.baseCpuUs).toFixed(2)}×), ${m.rps.toFixed(0)} and ${m.baseRps.toFixed(0)} req/s`,
+          )
+        } catch (err) {
+          failures.push(`${name} paired with ${base.name}: ${(err as Error).message}`)
+        } finally {
+          signalAll(others, 'SIGCONT')
+        }
+      }
+}
 try {
   // Start every target first, so that rounds can interleave them.
   for (const name of targetNames) {
@@ -345,6 +382,7 @@ try {
         signalAll(others, 'SIGCONT')
       }
     }
+    if (!values['skip-paired']) await measurePairs(round)
   }
   if (!values['skip-pick']) {
     try {
@@ -365,6 +403,8 @@ const rows = toMedians(samples)
 console.log(`\n${toTable(rows)}\n`)
 const ratios = toRatios(rows, samples)
 if (ratios) console.log(`${ratios}\n`)
+const pairs = pairedMarkdown(paired)
+if (pairs) console.log(`${pairs}\n`)
 if (picks.length) console.log(`${pickTable(picks, connections)}\n`)
 const setup =
   `${tests.map((t) => `${TESTS[t]}: ${SCENARIOS[t].connections} connection(s)`).join('; ')}; ${duration} s per measurement, median of ${rounds}` +
@@ -374,10 +414,14 @@ const setup =
   (redisNote ? `; ${redisNote}` : '')
 const markdown =
   toMarkdown(rows, `_${note}; ${setup}; ratios are medians of each round's own._`, samples) +
+  (pairs ? `\n\n${pairs}` : '') +
   (picks.length ? `\n\n${pickMarkdown(picks, connections)}` : '')
 console.log(`Markdown for the README:\n\n${markdown}\n`)
 if (values.json) {
-  writeFileSync(values.json, JSON.stringify({ note, rows, samples, perProcess, failures }, null, 2))
+  writeFileSync(
+    values.json,
+    JSON.stringify({ note, rows, samples, perProcess, paired, failures }, null, 2),
+  )
 }
 if (values.readme) {
   const readme = new URL('../README.md', import.meta.url)

@@ -107,6 +107,15 @@ export const directTarget = (upstream: string): Target => ({
  * The yardsticks: bench/minimal-proxy.ts, as is or reading each body whole; bench/minimal-hono.ts,
  * and bench/minimal-hono-logged.ts (that, storing a log row per request).
  */
+/**
+ * Node flags of every yardstick. Without this one, V8 may decide while a process warms up that
+ * an allocation site's objects live long (its pretenuring, from their survival in a young-
+ * generation collection) and allocate them in the old generation from then on: such a process
+ * costs 1.3–1.5× per request for its whole life (bench/README.md, "Reading the figures"). Edgeload
+ * runs as shipped; in pairs with and without the flag it read the same (bench/README.md).
+ */
+export const YARDSTICK_NODE_ARGS = ['--no-allocation-site-pretenuring']
+
 export type MinimalKind = 'minimal' | 'minimal-buffered' | 'minimal-hono' | 'minimal-hono-logged'
 
 /** A yardstick proxy (`kind`) in front of `upstream`. */
@@ -127,6 +136,7 @@ export const startMinimal = async (
       ...env,
     },
     cpu,
+    YARDSTICK_NODE_ARGS,
   )
   const base = `http://127.0.0.1:${port}`
   try {
