@@ -66,7 +66,7 @@ const { values } = parseArgs({
     // The key-pick micro-benchmark (bench/pick.ts) runs after the load unless skipped.
     'skip-pick': { type: 'boolean', default: false },
     // Each round also measures every copied edgeload target's processes at once with their
-    // yardstick's (bench/paired.ts) for the CPU ratios; this skips that.
+    // base's (bench/paired.ts) for the chat's CPU ratio; this skips that.
     'skip-paired': { type: 'boolean', default: false },
     json: { type: 'string' },
     readme: { type: 'boolean', default: false },
@@ -116,11 +116,9 @@ for (const t of tests)
 let redisClient = null as Redis | null
 
 /**
- * One measurement of `target`. A target with several nodes gets one load worker per node, the
- * connections split evenly between them (a worker left with none is not started: the stream
- * test's single connection goes to the first node). Requests and req/s are summed; CPU µs/req
- * is every node's CPU time over all requests; p50 and p99 are the workers' figures averaged,
- * weighted by their requests (a mean of percentiles, not a percentile of the merged latencies).
+ * The load workers' specs for `test` on `target`: one per node, the connections split evenly
+ * between them (a worker left with none is not started: the stream test's single connection goes
+ * to the first node).
  */
 const specsFor = (target: Target, test: TestId): LoadSpec[] => {
   const headers = { ...target.headers, 'content-type': 'application/json' }
@@ -140,6 +138,11 @@ const specsFor = (target: Target, test: TestId): LoadSpec[] => {
     .filter((spec) => spec.connections > 0)
 }
 
+/**
+ * One measurement of `target`. Requests and req/s are summed over its nodes' workers; CPU µs/req
+ * is every node's CPU time over all requests; p50 and p99 are the workers' figures averaged,
+ * weighted by their requests (a mean of percentiles, not a percentile of the merged latencies).
+ */
 const measure = async (target: Target, test: TestId): Promise<Row> => {
   const specs = specsFor(target, test)
   const cpu = () => target.pids.reduce((sum, pid) => sum + cpuMicros(pid), 0)
